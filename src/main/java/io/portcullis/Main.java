@@ -1,0 +1,174 @@
+package io.portcullis;
+
+import ch.qos.logback.classic.LoggerContext;
+import io.portcullis.config.ConfigException;
+import io.portcullis.config.ConfigLoader;
+import io.portcullis.config.GatewayConfig;
+import io.portcullis.lifecycle.Gateway;
+import io.portcullis.lifecycle.Signals;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.BindException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The command line (CONTRACT §1):
+ * {@code java -jar portcullis.jar [--config PATH] [--check] [--demo]}. Exit codes: 0 clean
+ * shutdown or valid {@code --check}; 2 invalid configuration; 1 any other start-up failure,
+ * named in one line on stderr.
+ */
+public final class Main {
+
+  /** Exit status of a clean shutdown or a valid check. */
+  public static final int EXIT_OK = 0;
+  /** Exit status of any start-up failure other than an invalid configuration. */
+  public static final int EXIT_FAILURE = 1;
+  /** Exit status of an invalid configuration. */
+  public static final int EXIT_INVALID_CONFIG = 2;
+
+  private static final Logger LOG = LoggerFactory.getLogger("portcullis.lifecycle");
+  private static final String USAGE = "usage: java -jar target/portcullis.jar [--config PATH] [--check] [--demo]";
+
+  private Main() {
+  }
+
+  /** Parsed command line. */
+  record Options(Path config, boolean check, boolean demo) {
+  }
+
+  /** Runs the gateway and exits with the contract's status. */
+  public static void main(String[] args) {
+    int status = run(args, System.out, System.err);
+    flushLogs();
+    System.exit(status);
+  }
+
+  /**
+   * Runs the command line; returns the exit status. Blocks until shutdown when it starts the
+   * gateway. {@code out} and {@code err} are the command's own output (not diagnostics).
+   */
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    Options options;
+    try {
+      options = parse(args);
+    } catch (IllegalArgumentException e) {
+      err.println("portcullis: " + e.getMessage());
+      err.println(USAGE);
+      return EXIT_FAILURE;
+    }
+    if (options == null) {
+      out.println(USAGE);
+      return EXIT_OK;
+    }
+    GatewayConfig config;
+    try {
+      config = ConfigLoader.load(options.config());
+    } catch (NoSuchFileException e) {
+      err.println("portcullis: cannot read config file " + options.config() + ": no such file");
+      return EXIT_FAILURE;
+    } catch (IOException e) {
+      err.println("portcullis: cannot read config file " + options.config() + ": " + e.getMessage());
+      return EXIT_FAILURE;
+    } catch (ConfigException e) {
+      err.println("portcullis: invalid configuration " + options.config() + ":");
+      e.errors().forEach(err::println);
+      return EXIT_INVALID_CONFIG;
+    }
+    if (options.check()) {
+      out.println("config OK");
+      return EXIT_OK;
+    }
+    return serve(config, options.demo(), err);
+  }
+
+  static Options parse(String[] args) {
+    Path config = Path.of("conf/gateway.json");
+    boolean check = false;
+    boolean demo = false;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--config" -> {
+          if (i + 1 >= args.length) {
+            throw new IllegalArgumentException("--config needs a path");
+          }
+          config = Path.of(args[++i]);
+        }
+        case "--check" -> check = true;
+        case "--demo" -> demo = true;
+        case "--help", "-h" -> {
+          return null;
+        }
+        default -> {
+          if (args[i].startsWith("--config=")) {
+            config = Path.of(args[i].substring("--config=".length()));
+          } else {
+            throw new IllegalArgumentException("unknown option " + args[i]);
+          }
+        }
+      }
+    }
+    return new Options(config, check, demo);
+  }
+
+  private static int serve(GatewayConfig config, boolean demo, PrintStream err) {
+    Signals signals = Signals.install();
+    Gateway gateway;
+    try {
+      gateway = await(Gateway.start(config, demo).toCompletionStage().toCompletableFuture());
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      err.println("portcullis: cannot start: " + describe(cause, config));
+      LOG.debug("start-up failure", cause);
+      return EXIT_FAILURE;
+    }
+    signals.awaitFirst();
+    LOG.info("received {}: shutting down gracefully (a second signal exits at once)", signals.firstName());
+    try {
+      await(gateway.shutdown().toCompletionStage().toCompletableFuture());
+    } catch (ExecutionException e) {
+      LOG.error("graceful shutdown failed", e.getCause());
+    }
+    try {
+      await(gateway.closeVertx().toCompletionStage().toCompletableFuture());
+    } catch (ExecutionException e) {
+      LOG.error("closing Vert.x failed", e.getCause());
+    }
+    LOG.info("portcullis stopped");
+    return EXIT_OK;
+  }
+
+  private static String describe(Throwable cause, GatewayConfig config) {
+    Throwable root = cause;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root instanceof BindException || String.valueOf(root.getMessage()).contains("Address already in use")) {
+      return "address already in use (main " + config.server().host() + ":" + config.server().port()
+          + ", admin " + config.admin().host() + ":" + config.admin().port() + ", or a demo backend port)";
+    }
+    return root.getClass().getSimpleName() + ": " + root.getMessage();
+  }
+
+  private static <T> T await(CompletableFuture<T> future) throws ExecutionException {
+    while (true) {
+      try {
+        return future.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ExecutionException("interrupted", e);
+      }
+    }
+  }
+
+  private static void flushLogs() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      context.stop();
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package io.portcullis.aggregate;
+
+import io.portcullis.http.GatewayError;
+import io.portcullis.http.GatewayException;
+import io.portcullis.http.RequestContext;
+import io.portcullis.proxy.Forwarding;
+import io.portcullis.proxy.OutboundRequest;
+import io.portcullis.proxy.RequestBody;
+import io.portcullis.proxy.UpstreamCaller;
+import io.portcullis.proxy.UpstreamExchange;
+import io.portcullis.resilience.Deadline;
+import io.portcullis.route.PathPattern;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs an aggregate route: every backend is called at once (latency is the slowest branch, not
+ * the sum), each through its upstream's retry and breaker pipeline under the request's one
+ * deadline. Bodies of at most {@link #MAX_BRANCH_BODY_BYTES} are read and merged.
+ */
+public final class AggregateHandler {
+
+  /** Largest backend body merged (larger ones fail the branch). */
+  public static final int MAX_BRANCH_BODY_BYTES = 4 * 1024 * 1024;
+
+  private final UpstreamCaller caller;
+  private final Forwarding forwarding;
+
+  /** A handler calling through {@code caller}. */
+  public AggregateHandler(UpstreamCaller caller, Forwarding forwarding) {
+    this.caller = caller;
+    this.forwarding = forwarding;
+  }
+
+  /** Fans out, merges and answers; fails with a {@link GatewayException} for a required branch's failure. */
+  public Future<Void> handle(RequestContext ctx, AggregateRoute route, Map<String, String> params) {
+    ctx.upstream(route.upstreamNames());
+    MultiMap headers = forwarding.upstreamHeaders(ctx);
+    List<Future<BranchResult>> branches = new ArrayList<>();
+    GatewayException[] firstRequiredFailure = {null};
+    for (AggregateRoute.Backend backend : route.backends()) {
+      String path = PathPattern.expand(backend.pathTemplate(), params);
+      branches.add(branch(ctx, backend, path, headers).andThen(ar -> {
+        if (ar.succeeded() && !ar.result().succeeded() && backend.required() && firstRequiredFailure[0] == null) {
+          // A required branch failed: its error is the answer; cancel the others now.
+          firstRequiredFailure[0] = ar.result().error();
+          ctx.deadline().cancel(Deadline.CancelReason.ABORTED);
+        }
+      }));
+    }
+    return Future.join(branches).transform(ignored -> {
+      JsonObject merged = new JsonObject();
+      StringBuilder failed = new StringBuilder();
+      GatewayException requiredFailure = firstRequiredFailure[0];
+      for (Future<BranchResult> f : branches) {
+        BranchResult r = f.result();
+        if (r.succeeded()) {
+          merged.put(r.backend().as(), r.json());
+          continue;
+        }
+        if (failed.length() > 0) {
+          failed.append(',');
+        }
+        failed.append(r.backend().as()).append('=').append(r.failureCode());
+      }
+      if (requiredFailure != null) {
+        return Future.failedFuture(requiredFailure);
+      }
+      HttpServerResponse response = ctx.request().response();
+      if (response.closed() || response.ended() || response.headWritten()) {
+        return Future.succeededFuture();
+      }
+      response.setStatusCode(200);
+      response.headers().set(HttpHeaders.CONTENT_TYPE, "application/json");
+      response.headers().set("X-Gateway-Completed", failed.length() == 0 ? "true" : "false");
+      if (failed.length() > 0) {
+        response.headers().set("X-Gateway-Failed", failed.toString());
+      }
+      return response.end(merged.toBuffer());
+    });
+  }
+
+  /** One branch; never fails: its failure is a {@link BranchResult}. */
+  private Future<BranchResult> branch(RequestContext ctx, AggregateRoute.Backend backend, String path, MultiMap headers) {
+    return RequestBody.empty()
+        .compose(body -> caller.call(ctx, backend.plan(), new OutboundRequest(HttpMethod.GET, path, headers, body, false)))
+        .compose(exchange -> readJson(backend, exchange))
+        .recover(err -> {
+          GatewayException error = UpstreamCaller.toGatewayException(err, backend.plan());
+          return Future.succeededFuture(BranchResult.failed(backend, error.error().code(), error));
+        });
+  }
+
+  private Future<BranchResult> readJson(AggregateRoute.Backend backend, UpstreamExchange exchange) {
+    int status = exchange.response().statusCode();
+    String length = exchange.response().getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length != null && parseLong(length) > MAX_BRANCH_BODY_BYTES) {
+      exchange.abort();
+      return Future.succeededFuture(failure(backend, "too_large", "body over " + MAX_BRANCH_BODY_BYTES + " bytes"));
+    }
+    Future<Buffer> body = exchange.response().body();
+    exchange.response().resume();
+    return body.transform(ar -> {
+      exchange.release();
+      if (ar.failed()) {
+        return Future.failedFuture(ar.cause());
+      }
+      if (status < 200 || status > 299) {
+        return Future.succeededFuture(failure(backend, Integer.toString(status), "answered " + status));
+      }
+      Buffer buffer = ar.result();
+      try {
+        Object json = buffer.length() == 0 ? null : Json.decodeValue(buffer);
+        return Future.succeededFuture(BranchResult.ok(backend, json));
+      } catch (DecodeException e) {
+        return Future.succeededFuture(failure(backend, "invalid_json", "answered a body that is not JSON"));
+      }
+    });
+  }
+
+  private static BranchResult failure(AggregateRoute.Backend backend, String code, String what) {
+    return BranchResult.failed(backend, code, new GatewayException(GatewayError.UPSTREAM_UNAVAILABLE,
+        "backend \"" + backend.as() + "\" (upstream " + backend.plan().upstreamName() + ") " + what));
+  }
+
+  private static long parseLong(String value) {
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * Fan-out aggregation: one client request calls several backends in parallel under the one
+ * request deadline, each through its upstream's full pipeline, and their JSON bodies are
+ * merged under their {@code as} keys. A failed optional backend gives a partial answer marked
+ * by {@code X-Gateway-Completed: false} and {@code X-Gateway-Failed}; a failed required one
+ * fails the request and cancels the other branches.
+ */
+package io.portcullis.aggregate;

@@ -1,0 +1,151 @@
+package io.portcullis.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Collection;
+
+/**
+ * Writes a {@link GatewayConfig} back in the input schema, every default filled in (route
+ * overrides only with the fields given), so that reading the result gives the same configuration.
+ */
+final class ConfigWriter {
+
+  private ConfigWriter() {}
+
+  static JsonObject toJson(GatewayConfig config) {
+    ServerConfig server = config.server();
+    DeadlineConfig deadline = config.deadline();
+    JsonObject upstreams = new JsonObject();
+    config.upstreams().forEach((name, upstream) -> upstreams.put(name, upstream(upstream)));
+    JsonArray routes = new JsonArray();
+    config.routes().forEach(route -> routes.add(route(route)));
+    return new JsonObject()
+        .put("server", new JsonObject()
+            .put("host", server.host())
+            .put("port", server.port())
+            .put("instances", server.instances())
+            .put("maxHeaderBytes", server.maxHeaderBytes())
+            .put("maxBodyBytes", server.maxBodyBytes())
+            .put("idleTimeoutMs", server.idleTimeoutMs()))
+        .put("admin", new JsonObject().put("host", config.admin().host()).put("port", config.admin().port()))
+        .put("shutdown", new JsonObject()
+            .put("drainMs", config.shutdown().drainMs())
+            .put("graceMs", config.shutdown().graceMs()))
+        .put("deadline", new JsonObject()
+            .put("header", deadline.header())
+            .put("defaultMs", deadline.defaultMs())
+            .put("maxMs", deadline.maxMs()))
+        .put("accessLog", new JsonObject().put("enabled", config.accessLog().enabled()))
+        .put("upstreams", upstreams)
+        .put("routes", routes);
+  }
+
+  private static JsonObject upstream(UpstreamConfig upstream) {
+    JsonArray endpoints = new JsonArray();
+    upstream.endpoints().forEach(endpoint -> endpoints.add(endpoint.toString()));
+    JsonObject json = new JsonObject()
+        .put("endpoints", endpoints)
+        .put("balancer", upstream.balancer().jsonName())
+        .put("connectTimeoutMs", upstream.connectTimeoutMs())
+        .put("circuitBreaker", breaker(BreakerOverride.NONE, upstream.circuitBreaker()))
+        .put("retry", retry(RetryOverride.NONE, upstream.retry()));
+    upstream.healthCheck().ifPresent(check -> json.put("healthCheck", new JsonObject()
+        .put("path", check.path())
+        .put("intervalMs", check.intervalMs())
+        .put("timeoutMs", check.timeoutMs())
+        .put("unhealthyThreshold", check.unhealthyThreshold())
+        .put("healthyThreshold", check.healthyThreshold())));
+    return json;
+  }
+
+  private static JsonObject route(RouteConfig route) {
+    MatchConfig match = route.match();
+    JsonObject matchJson = new JsonObject();
+    match.path().ifPresent(path -> matchJson.put("path", path));
+    match.pathPrefix().ifPresent(prefix -> matchJson.put("pathPrefix", prefix));
+    matchJson.put("methods", array(match.methods()));
+    JsonObject json = new JsonObject().put("name", route.name()).put("match", matchJson);
+    route.upstream().ifPresent(upstream -> json.put("upstream", upstream));
+    if (route.isAggregate()) {
+      JsonArray aggregate = new JsonArray();
+      route.aggregate().forEach(backend -> aggregate.add(new JsonObject()
+          .put("upstream", backend.upstream())
+          .put("path", backend.path())
+          .put("as", backend.as())
+          .put("required", backend.required())));
+      json.put("aggregate", aggregate);
+    }
+    route.stripPrefix().ifPresent(strip -> json.put("stripPrefix", strip));
+    route.timeoutMs().ifPresent(timeout -> json.put("timeoutMs", timeout));
+    if (!RetryOverride.NONE.equals(route.retry())) {
+      json.put("retry", retry(route.retry(), null));
+    }
+    if (!BreakerOverride.NONE.equals(route.circuitBreaker())) {
+      json.put("circuitBreaker", breaker(route.circuitBreaker(), null));
+    }
+    return json;
+  }
+
+  /** The override's fields, then (if {@code full} is not null) every other field of {@code full}. */
+  private static JsonObject retry(RetryOverride override, RetryConfig full) {
+    RetryConfig values = full != null ? full : override.applyTo(RetryConfig.defaults());
+    JsonObject json = new JsonObject();
+    if (full != null || override.maxAttempts() != null) {
+      json.put("maxAttempts", values.maxAttempts());
+    }
+    if (full != null || override.baseDelayMs() != null) {
+      json.put("baseDelayMs", values.baseDelayMs());
+    }
+    if (full != null || override.maxDelayMs() != null) {
+      json.put("maxDelayMs", values.maxDelayMs());
+    }
+    if (full != null || override.jitter() != null) {
+      json.put("jitter", values.jitter().jsonName());
+    }
+    if (full != null || override.perTryTimeoutMs() != null) {
+      json.put("perTryTimeoutMs", values.perTryTimeoutMs());
+    }
+    if (full != null || override.retryOn() != null) {
+      json.put("retryOn", array(values.retryOn()));
+    }
+    if (full != null || override.methods() != null) {
+      json.put("methods", array(values.methods()));
+    }
+    if (full != null || override.budgetRatio() != null) {
+      json.put("budgetRatio", number(values.budgetRatio()));
+    }
+    if (full != null || override.budgetMinPerSecond() != null) {
+      json.put("budgetMinPerSecond", number(values.budgetMinPerSecond()));
+    }
+    return json;
+  }
+
+  private static JsonObject breaker(BreakerOverride override, BreakerConfig full) {
+    BreakerConfig values = full != null ? full : override.applyTo(BreakerConfig.defaults());
+    JsonObject json = new JsonObject();
+    if (full != null || override.maxFailures() != null) {
+      json.put("maxFailures", values.maxFailures());
+    }
+    if (full != null || override.rollingWindowMs() != null) {
+      json.put("rollingWindowMs", values.rollingWindowMs());
+    }
+    if (full != null || override.resetTimeoutMs() != null) {
+      json.put("resetTimeoutMs", values.resetTimeoutMs());
+    }
+    if (full != null || override.failureStatuses() != null) {
+      json.put("failureStatuses", array(values.failureStatuses()));
+    }
+    return json;
+  }
+
+  private static JsonArray array(Collection<?> values) {
+    JsonArray array = new JsonArray();
+    values.forEach(array::add);
+    return array;
+  }
+
+  /** A whole number as an integer ({@code 10}, not {@code 10.0}), as a person would write it. */
+  private static Number number(double value) {
+    return value == Math.rint(value) && Math.abs(value) < 1e15 ? (Number) (long) value : (Number) value;
+  }
+}

@@ -1,0 +1,46 @@
+package io.portcullis.config;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The whole, validated gateway configuration (the JSON document, CONTRACT §2), every default
+ * filled in. Made by {@link ConfigLoader}; immutable, so a reload swaps a whole snapshot.
+ *
+ * @param server the main listener; default {@link ServerConfig#defaults()}
+ * @param admin the admin listener; default {@link AdminConfig#defaults()}
+ * @param shutdown graceful shutdown phases; default {@link ShutdownConfig#defaults()}
+ * @param deadline request deadlines; default {@link DeadlineConfig#defaults()}
+ * @param accessLog the access log; default {@link AccessLogConfig#defaults()}
+ * @param upstreams upstreams by name, in the order given; unmodifiable; required
+ * @param routes routes in matching order, at least one; unmodifiable; required
+ */
+public record GatewayConfig(
+    ServerConfig server,
+    AdminConfig admin,
+    ShutdownConfig shutdown,
+    DeadlineConfig deadline,
+    AccessLogConfig accessLog,
+    Map<String, UpstreamConfig> upstreams,
+    List<RouteConfig> routes) {
+
+  /** Checks for nulls and copies the collections into unmodifiable ones (order kept). */
+  public GatewayConfig {
+    Objects.requireNonNull(server, "server");
+    Objects.requireNonNull(admin, "admin");
+    Objects.requireNonNull(shutdown, "shutdown");
+    Objects.requireNonNull(deadline, "deadline");
+    Objects.requireNonNull(accessLog, "accessLog");
+    upstreams = Immutables.orderedMap(upstreams, "upstreams");
+    routes = List.copyOf(routes);
+  }
+
+  /**
+   * The effective budget of a route: its {@code timeoutMs} if given, else
+   * {@code deadline.defaultMs}.
+   */
+  public long timeoutFor(RouteConfig route) {
+    return route.timeoutMs().orElse(deadline.defaultMs());
+  }
+}

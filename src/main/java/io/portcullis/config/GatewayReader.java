@@ -1,0 +1,124 @@
+package io.portcullis.config;
+
+import io.portcullis.config.RouteReader.ParsedRoute;
+import io.portcullis.config.UpstreamReader.Upstreams;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads a whole parsed document into a {@link GatewayConfig}, collecting every problem: the
+ * top-level objects, then upstreams, then routes (which refer to upstreams), then the coherence
+ * checks between them.
+ */
+final class GatewayReader {
+
+  private static final Range PORT = Range.between(0, 65535);
+
+  private final Problems problems = new Problems();
+
+  GatewayConfig read(JsonText.Document document) throws ConfigException {
+    if (!(document.value() instanceof JsonObject)) {
+      throw new ConfigException(List.of("$: must be a JSON object"));
+    }
+    Node root = Node.root(document.value());
+    for (List<Object> path : document.duplicateKeys()) {
+      problems.add(locate(root, path), "duplicate key");
+    }
+    Fields top = Fields.open(root, problems,
+        "server", "admin", "shutdown", "deadline", "accessLog", "upstreams", "routes");
+
+    Fields serverFields = Fields.open(top.get("server"), problems,
+        "host", "port", "instances", "maxHeaderBytes", "maxBodyBytes", "idleTimeoutMs");
+    int serverPortMark = problems.mark();
+    int serverPort = serverFields.int32("port", ServerConfig.DEFAULT_PORT, PORT);
+    boolean serverPortValid = problems.cleanSince(serverPortMark);
+    ServerConfig server = server(serverFields, serverPort);
+    AdminConfig admin = admin(top.get("admin"), serverPortValid ? serverPort : null);
+    ShutdownConfig shutdown = shutdown(top.get("shutdown"));
+
+    Fields deadlineFields = Fields.open(top.get("deadline"), problems, "header", "defaultMs", "maxMs");
+    int maxMark = problems.mark();
+    long maxMs = deadlineFields.integer("maxMs", DeadlineConfig.DEFAULT_MAX_MS, Range.atLeast(1));
+    boolean maxValid = problems.cleanSince(maxMark);
+    int defaultMark = problems.mark();
+    long defaultMs = deadlineFields.integer("defaultMs", DeadlineConfig.DEFAULT_DEFAULT_MS, Range.atLeast(1));
+    if (maxValid && problems.cleanSince(defaultMark) && defaultMs > maxMs) {
+      problems.add(deadlineFields.get("defaultMs"), "must be <= deadline.maxMs " + maxMs + ", got " + defaultMs
+          + (deadlineFields.has("defaultMs") ? "" : " (default)"));
+    }
+    boolean defaultValid = problems.cleanSince(defaultMark);
+    DeadlineConfig deadline = new DeadlineConfig(header(deadlineFields), defaultMs, maxMs);
+
+    Fields accessLogFields = Fields.open(top.get("accessLog"), problems, "enabled");
+    AccessLogConfig accessLog = new AccessLogConfig(accessLogFields.bool("enabled", AccessLogConfig.DEFAULT_ENABLED));
+
+    Upstreams upstreams = new UpstreamReader(problems).read(top.get("upstreams"));
+    List<ParsedRoute> routes =
+        new RouteReader(problems, upstreams.names(), maxValid ? maxMs : null).read(top.get("routes"));
+    Coherence.check(routes, upstreams, defaultValid ? defaultMs : null, problems);
+
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems.messages());
+    }
+    List<RouteConfig> routeConfigs = new ArrayList<>();
+    routes.forEach(route -> routeConfigs.add(route.config()));
+    return new GatewayConfig(server, admin, shutdown, deadline, accessLog, upstreams.valid(), routeConfigs);
+  }
+
+  private ServerConfig server(Fields f, int port) {
+    return new ServerConfig(
+        host(f, ServerConfig.DEFAULT_HOST),
+        port,
+        f.int32("instances", ServerConfig.DEFAULT_INSTANCES, Range.intAtLeast(0)),
+        f.int32("maxHeaderBytes", ServerConfig.DEFAULT_MAX_HEADER_BYTES, Range.intAtLeast(1024)),
+        f.integer("maxBodyBytes", ServerConfig.DEFAULT_MAX_BODY_BYTES, Range.atLeast(0)),
+        f.integer("idleTimeoutMs", ServerConfig.DEFAULT_IDLE_TIMEOUT_MS, Range.atLeast(0)));
+  }
+
+  /** @param serverPort {@code server.port}, or null if it is invalid */
+  private AdminConfig admin(Node node, Integer serverPort) {
+    Fields f = Fields.open(node, problems, "host", "port");
+    String host = host(f, AdminConfig.DEFAULT_HOST);
+    int mark = problems.mark();
+    int port = f.int32("port", AdminConfig.DEFAULT_PORT, PORT);
+    // Two listeners on one port would be merged by Vert.x, which shares a server socket between
+    // servers bound to the same port, and admin requests would reach the gateway at random.
+    if (problems.cleanSince(mark) && serverPort != null && port != 0 && port == serverPort) {
+      problems.add(f.get("port"), "must differ from server.port " + serverPort + ", got " + port
+          + (f.has("port") ? "" : " (default)"));
+    }
+    return new AdminConfig(host, port);
+  }
+
+  private ShutdownConfig shutdown(Node node) {
+    Fields f = Fields.open(node, problems, "drainMs", "graceMs");
+    return new ShutdownConfig(
+        f.integer("drainMs", ShutdownConfig.DEFAULT_DRAIN_MS, Range.atLeast(0)),
+        f.integer("graceMs", ShutdownConfig.DEFAULT_GRACE_MS, Range.atLeast(0)));
+  }
+
+  private String host(Fields f, String dflt) {
+    String host = f.string("host", dflt);
+    if (host.isEmpty()) {
+      problems.add(f.get("host"), "must not be empty");
+    }
+    return host;
+  }
+
+  private String header(Fields f) {
+    String header = f.string("header", DeadlineConfig.DEFAULT_HEADER);
+    if (!Syntax.isToken(header)) {
+      problems.add(f.get("header"), "must be an HTTP header field name (token), got " + Syntax.quote(header));
+    }
+    return header;
+  }
+
+  private static Node locate(Node root, List<Object> path) {
+    Node node = root;
+    for (Object step : path) {
+      node = step instanceof String key ? node.child(key) : node.element((Integer) step);
+    }
+    return node;
+  }
+}

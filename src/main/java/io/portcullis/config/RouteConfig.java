@@ -1,0 +1,51 @@
+package io.portcullis.config;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * One route (an entry of the JSON array {@code routes}). Routes match in the order given; the
+ * first match wins. A route either proxies to one {@code upstream} or fans out to the
+ * {@code aggregate} backends, never both.
+ *
+ * @param name unique, non-empty; used in logs, metrics and errors; required
+ * @param match which requests the route takes; required
+ * @param upstream the upstream a proxy route forwards to; empty for an aggregate route
+ * @param aggregate the fan-out backends of an aggregate route, at least one; unmodifiable; empty
+ *     for a proxy route
+ * @param stripPrefix a whole-segment prefix removed from the path before forwarding (proxy routes
+ *     only); empty (the default) strips nothing
+ * @param timeoutMs the route's request budget, 1..{@code deadline.maxMs}; empty (the default)
+ *     means {@code deadline.defaultMs}, see {@link GatewayConfig#timeoutFor(RouteConfig)}
+ * @param retry changes to the retry policy of the upstreams used; default {@link RetryOverride#NONE}
+ * @param circuitBreaker changes to their breakers; default {@link BreakerOverride#NONE}
+ */
+public record RouteConfig(
+    String name,
+    MatchConfig match,
+    Optional<String> upstream,
+    List<AggregateBackendConfig> aggregate,
+    Optional<String> stripPrefix,
+    OptionalLong timeoutMs,
+    RetryOverride retry,
+    BreakerOverride circuitBreaker) {
+
+  /** Checks for nulls and copies {@code aggregate} into an unmodifiable list. */
+  public RouteConfig {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(match, "match");
+    Objects.requireNonNull(upstream, "upstream");
+    aggregate = List.copyOf(aggregate);
+    Objects.requireNonNull(stripPrefix, "stripPrefix");
+    Objects.requireNonNull(timeoutMs, "timeoutMs");
+    Objects.requireNonNull(retry, "retry");
+    Objects.requireNonNull(circuitBreaker, "circuitBreaker");
+  }
+
+  /** Whether this is a fan-out route (it has {@code aggregate} backends, not an {@code upstream}). */
+  public boolean isAggregate() {
+    return !aggregate.isEmpty();
+  }
+}

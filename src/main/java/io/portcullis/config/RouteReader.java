@@ -1,0 +1,251 @@
+package io.portcullis.config;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/** Reads the {@code routes} array. */
+final class RouteReader {
+
+  /**
+   * What was read of one route, sound or not, for the checks that need upstreams too.
+   *
+   * @param node the route's node
+   * @param name its name, or null
+   * @param timeoutMs its {@code timeoutMs}, or null if not given or invalid
+   * @param timeoutValid whether {@code timeoutMs} is absent or sound
+   * @param retry its retry override, or null if the override has problems
+   * @param upstreams the existing upstreams it uses, each once
+   * @param config the route, or null if it has problems
+   */
+  record ParsedRoute(Node node, String name, Long timeoutMs, boolean timeoutValid, RetryOverride retry,
+      Set<String> upstreams, RouteConfig config) {}
+
+  private final Problems problems;
+  private final Set<String> upstreamNames;
+  private final Long maxMs;
+  private final Set<String> routeNames = new LinkedHashSet<>();
+
+  /**
+   * @param upstreamNames every upstream name given
+   * @param maxMs {@code deadline.maxMs}, or null if it is invalid
+   */
+  RouteReader(Problems problems, Set<String> upstreamNames, Long maxMs) {
+    this.problems = problems;
+    this.upstreamNames = upstreamNames;
+    this.maxMs = maxMs;
+  }
+
+  List<ParsedRoute> read(Node node) {
+    if (!node.present()) {
+      problems.add(node, "required");
+      return List.of();
+    }
+    List<Node> elements = Fields.elements(node, problems);
+    if (elements == null) {
+      return List.of();
+    }
+    if (elements.isEmpty()) {
+      problems.add(node, "must not be empty");
+    }
+    List<ParsedRoute> routes = new ArrayList<>();
+    for (Node element : elements) {
+      routes.add(route(element));
+    }
+    return routes;
+  }
+
+  private ParsedRoute route(Node node) {
+    int mark = problems.mark();
+    Fields f = Fields.open(node, problems,
+        "name", "match", "upstream", "aggregate", "stripPrefix", "timeoutMs", "retry", "circuitBreaker");
+    String name = f.isObject() ? name(f) : null;
+    MatchConfig match = match(f);
+    Set<String> used = new LinkedHashSet<>();
+    Optional<String> upstream = Optional.empty();
+    if (f.has("upstream")) {
+      String target = f.string("upstream", null);
+      if (target != null) {
+        upstream = Optional.of(target);
+        checkUpstream(f.get("upstream"), target, used);
+      }
+    }
+    List<AggregateBackendConfig> aggregate = f.has("aggregate") ? aggregate(f, match, used) : List.of();
+    if (f.isObject() && f.has("upstream") == f.has("aggregate")) {
+      problems.add(node.end(), "must have exactly one of \"upstream\" or \"aggregate\"");
+    }
+    Optional<String> stripPrefix = stripPrefix(f, match);
+    int timeoutMark = problems.mark();
+    Long timeoutMs = f.integer("timeoutMs", null, Range.atLeast(1));
+    if (timeoutMs != null && maxMs != null && timeoutMs > maxMs) {
+      problems.add(f.get("timeoutMs"), "must be <= deadline.maxMs " + maxMs + ", got " + timeoutMs);
+    }
+    boolean timeoutValid = problems.cleanSince(timeoutMark);
+    RetryOverride retry = PolicyReader.routeRetry(f.get("retry"), problems);
+    BreakerOverride breaker = PolicyReader.routeBreaker(f.get("circuitBreaker"), problems);
+    RouteConfig config = null;
+    if (problems.cleanSince(mark)) {
+      config = new RouteConfig(name, match, upstream, aggregate, stripPrefix,
+          timeoutMs == null ? OptionalLong.empty() : OptionalLong.of(timeoutMs), retry, breaker);
+    }
+    return new ParsedRoute(node, name, timeoutValid ? timeoutMs : null, timeoutValid, retry, used, config);
+  }
+
+  private String name(Fields f) {
+    String name = f.requiredString("name");
+    if (name != null) {
+      if (name.isEmpty()) {
+        problems.add(f.get("name"), "must not be empty");
+      } else if (!routeNames.add(name)) {
+        problems.add(f.get("name"), "duplicate route name " + Syntax.quote(name));
+      }
+    }
+    return name;
+  }
+
+  private void checkUpstream(Node at, String target, Set<String> used) {
+    if (upstreamNames.contains(target)) {
+      used.add(target);
+    } else {
+      problems.add(at, "unknown upstream " + Syntax.quote(target));
+    }
+  }
+
+  private MatchConfig match(Fields route) {
+    Node node = route.get("match");
+    if (!node.present()) {
+      if (route.isObject()) {
+        problems.add(node, "required");
+      }
+      return null;
+    }
+    int mark = problems.mark();
+    Fields f = Fields.open(node, problems, "path", "pathPrefix", "methods");
+    if (!f.isObject()) {
+      return null;
+    }
+    Optional<String> path = Optional.empty();
+    String exact = f.string("path", null);
+    if (exact != null) {
+      path = Optional.of(exact);
+      String problem = Syntax.pathProblem(exact);
+      if (problem != null) {
+        problems.add(f.get("path"), problem);
+      } else {
+        Syntax.parameterProblems(exact).forEach(p -> problems.add(f.get("path"), p));
+      }
+    }
+    Optional<String> pathPrefix = Optional.empty();
+    String prefix = f.string("pathPrefix", null);
+    if (prefix != null) {
+      pathPrefix = Optional.of(prefix);
+      String problem = Syntax.pathProblem(prefix);
+      if (problem == null && prefix.length() > 1 && prefix.endsWith("/")) {
+        problem = "must not end with \"/\" (prefixes match whole segments), got " + Syntax.quote(prefix);
+      } else if (problem == null && prefix.contains(":")) {
+        problem = "must not contain \":\" (parameters are only allowed in match.path), got " + Syntax.quote(prefix);
+      }
+      if (problem != null) {
+        problems.add(f.get("pathPrefix"), problem);
+      }
+    }
+    if (f.has("path") == f.has("pathPrefix")) {
+      problems.add(node.end(), "must have exactly one of \"path\" or \"pathPrefix\"");
+    }
+    Set<String> methods = f.set("methods", Set.of(), element -> PolicyReader.method(element, problems));
+    return problems.cleanSince(mark) ? new MatchConfig(path, pathPrefix, methods) : null;
+  }
+
+  private List<AggregateBackendConfig> aggregate(Fields route, MatchConfig match, Set<String> used) {
+    List<Node> elements = route.elements("aggregate");
+    if (elements == null) {
+      return null;
+    }
+    if (elements.isEmpty()) {
+      problems.add(route.get("aggregate"), "must not be empty");
+      return null;
+    }
+    List<AggregateBackendConfig> backends = new ArrayList<>();
+    Set<String> names = new LinkedHashSet<>();
+    for (Node element : elements) {
+      Fields f = Fields.open(element, problems, "upstream", "path", "as", "required");
+      if (!f.isObject()) {
+        continue;
+      }
+      String upstream = f.requiredString("upstream");
+      if (upstream != null) {
+        checkUpstream(f.get("upstream"), upstream, used);
+      }
+      String path = f.requiredString("path");
+      if (path != null) {
+        checkBackendPath(f.get("path"), path, match);
+      }
+      String as = f.requiredString("as");
+      if (as != null) {
+        if (as.isEmpty()) {
+          problems.add(f.get("as"), "must not be empty");
+        } else if (!names.add(as)) {
+          problems.add(f.get("as"), "duplicate backend name " + Syntax.quote(as));
+        }
+      }
+      boolean required = f.bool("required", AggregateBackendConfig.DEFAULT_REQUIRED);
+      if (upstream != null && path != null && as != null) {
+        backends.add(new AggregateBackendConfig(upstream, path, as, required));
+      }
+    }
+    return backends;
+  }
+
+  private void checkBackendPath(Node at, String path, MatchConfig match) {
+    String problem = Syntax.targetProblem(path);
+    if (problem != null) {
+      problems.add(at, problem);
+      return;
+    }
+    if (match == null) {
+      return; // the route's own path is broken: its parameters are unknown
+    }
+    Set<String> parameters = match.path().map(Syntax::parameters).orElse(Set.of());
+    String routePath = match.path()
+        .map(p -> "(route path " + Syntax.quote(p) + ")")
+        .orElseGet(() -> "(route pathPrefix " + Syntax.quote(match.pathPrefix().orElseThrow()) + " has no parameters)");
+    for (String use : Syntax.parameterUses(path)) {
+      if (!parameters.contains(use)) {
+        problems.add(at, "unknown parameter \":" + use + "\" " + routePath);
+      }
+    }
+  }
+
+  private Optional<String> stripPrefix(Fields route, MatchConfig match) {
+    String strip = route.string("stripPrefix", null);
+    if (strip == null) {
+      return Optional.empty();
+    }
+    Node at = route.get("stripPrefix");
+    if (route.has("aggregate") && !route.has("upstream")) {
+      problems.add(at, "not allowed on an aggregate route");
+      return Optional.of(strip);
+    }
+    String problem = Syntax.pathProblem(strip);
+    if (problem != null) {
+      problems.add(at, problem);
+    } else if (match != null && match.pathPrefix().isPresent()) {
+      String prefix = match.pathPrefix().get();
+      if (!Syntax.isWholeSegmentPrefix(strip, prefix)) {
+        problems.add(at, "must be a whole-segment prefix of match.pathPrefix " + Syntax.quote(prefix) + ", got "
+            + Syntax.quote(strip));
+      }
+    } else if (match != null && match.path().isPresent()) {
+      String path = match.path().get();
+      // Parameter segments vary per request: only literal leading segments can be stripped.
+      if (!Syntax.isWholeSegmentPrefix(strip, path) || strip.contains(":")) {
+        problems.add(at, "must be a whole-segment prefix of match.path " + Syntax.quote(path) + ", got "
+            + Syntax.quote(strip));
+      }
+    }
+    return Optional.of(strip);
+  }
+}

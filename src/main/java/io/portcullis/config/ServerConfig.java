@@ -1,0 +1,45 @@
+package io.portcullis.config;
+
+import java.util.Objects;
+
+/**
+ * The main listener (JSON object {@code server}).
+ *
+ * @param host address to bind; default {@code "0.0.0.0"}
+ * @param port port to bind, 0..65535 ({@code 0} picks a free port); default {@code 8080}
+ * @param instances event-loop verticle instances, >= 0; {@code 0} means one per core; default
+ *     {@code 0}
+ * @param maxHeaderBytes largest accepted request head (request line and headers), >= 1024; larger
+ *     heads get 431; default {@code 8192}
+ * @param maxBodyBytes largest accepted request body, >= 0; larger bodies get 413; default
+ *     {@code 10485760} (10 MiB)
+ * @param idleTimeoutMs close a client connection idle this long, >= 0; {@code 0} means never;
+ *     default {@code 60000}
+ */
+public record ServerConfig(
+    String host, int port, int instances, int maxHeaderBytes, long maxBodyBytes, long idleTimeoutMs) {
+
+  /** Default {@link #host()}. */
+  public static final String DEFAULT_HOST = "0.0.0.0";
+  /** Default {@link #port()}. */
+  public static final int DEFAULT_PORT = 8080;
+  /** Default {@link #instances()}: one per core. */
+  public static final int DEFAULT_INSTANCES = 0;
+  /** Default {@link #maxHeaderBytes()}. */
+  public static final int DEFAULT_MAX_HEADER_BYTES = 8192;
+  /** Default {@link #maxBodyBytes()}: 10 MiB. */
+  public static final long DEFAULT_MAX_BODY_BYTES = 10_485_760L;
+  /** Default {@link #idleTimeoutMs()}. */
+  public static final long DEFAULT_IDLE_TIMEOUT_MS = 60_000L;
+
+  /** Checks that no component is null. */
+  public ServerConfig {
+    Objects.requireNonNull(host, "host");
+  }
+
+  /** The configuration used when the JSON has no {@code server} object. */
+  public static ServerConfig defaults() {
+    return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_INSTANCES, DEFAULT_MAX_HEADER_BYTES,
+        DEFAULT_MAX_BODY_BYTES, DEFAULT_IDLE_TIMEOUT_MS);
+  }
+}

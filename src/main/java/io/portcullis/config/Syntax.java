@@ -1,0 +1,181 @@
+package io.portcullis.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Lexical rules of configuration values: HTTP tokens, endpoint URLs, paths and parameters. */
+final class Syntax {
+
+  /** A path parameter name after its ':'. */
+  static final Pattern PARAMETER_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  /** An upstream name. */
+  static final Pattern UPSTREAM_NAME = Pattern.compile("[A-Za-z0-9._-]+");
+
+  private static final Pattern PARAMETER_USE = Pattern.compile(":([A-Za-z_][A-Za-z0-9_]*)");
+  /** RFC 9110 §5.6.2 tchar, apart from ALPHA and DIGIT. */
+  private static final String TCHAR_SYMBOLS = "!#$%&'*+-.^_`|~";
+
+  private Syntax() {}
+
+  /** Whether {@code s} is an RFC 9110 §5.6.2 token (method names and header field names). */
+  static boolean isToken(String s) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      if (!alnum && TCHAR_SYMBOLS.indexOf(c) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The endpoint an absolute {@code http(s)://host[:port]} URL names (no user info, no path but
+   * "/", no query, no fragment; port 80/443 by default), or null if the URL is not one.
+   */
+  static Endpoint endpoint(String url) {
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      return null;
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    boolean tls = scheme.equals("https");
+    if (!(tls || scheme.equals("http")) || uri.isOpaque()) {
+      return null;
+    }
+    String host = uri.getHost();
+    String path = uri.getRawPath();
+    if (host == null || host.isEmpty()
+        || uri.getRawUserInfo() != null
+        || uri.getRawQuery() != null
+        || uri.getRawFragment() != null
+        || !(path == null || path.isEmpty() || path.equals("/"))) {
+      return null;
+    }
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    int port = uri.getPort() == -1 ? (tls ? 443 : 80) : uri.getPort();
+    if (port < 1 || port > 65535) {
+      return null;
+    }
+    return new Endpoint(scheme, host, port);
+  }
+
+  /**
+   * The basic problem of a path written in the configuration (not absolute, characters that
+   * cannot occur in a request path, empty segments), or null if it has none.
+   */
+  static String pathProblem(String path) {
+    if (!path.startsWith("/")) {
+      return "must start with \"/\", got " + quote(path);
+    }
+    for (int i = 0; i < path.length(); i++) {
+      char c = path.charAt(i);
+      // RFC 3986 §3.3: "?" starts the query and "#" the fragment; whitespace is never in a path.
+      if (c <= ' ' || c == 0x7f || c == '?' || c == '#') {
+        return "must not contain whitespace, \"?\" or \"#\", got " + quote(path);
+      }
+    }
+    if (path.contains("//")) {
+      return "must not contain an empty segment \"//\", got " + quote(path);
+    }
+    return null;
+  }
+
+  /**
+   * The problem of an aggregate backend's path (not absolute, or whitespace in it), or null. A
+   * query is allowed there: it is a request target the gateway sends, not a pattern it matches.
+   */
+  static String targetProblem(String target) {
+    if (!target.startsWith("/")) {
+      return "must start with \"/\", got " + quote(target);
+    }
+    for (int i = 0; i < target.length(); i++) {
+      char c = target.charAt(i);
+      if (c <= ' ' || c == 0x7f) {
+        return "must not contain whitespace, got " + quote(target);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The problems of the {@code :name} parameters of a {@code match.path} that already passed
+   * {@link #pathProblem}: a ':' only starts a whole segment, names are well formed and unique.
+   */
+  static List<String> parameterProblems(String path) {
+    List<String> problems = new ArrayList<>();
+    Set<String> seen = new LinkedHashSet<>();
+    for (String segment : segments(path)) {
+      int colon = segment.indexOf(':');
+      if (colon < 0) {
+        continue;
+      }
+      if (colon > 0 || segment.indexOf(':', 1) > 0) {
+        problems.add("\":\" may only start a whole-segment parameter, got " + quote(path));
+        continue;
+      }
+      String name = segment.substring(1);
+      if (!PARAMETER_NAME.matcher(name).matches()) {
+        problems.add("invalid parameter name " + quote(segment) + " (must match [A-Za-z_][A-Za-z0-9_]*)");
+      } else if (!seen.add(name)) {
+        problems.add("duplicate parameter " + quote(segment));
+      }
+    }
+    return problems;
+  }
+
+  /** The parameter names of a valid {@code match.path}, in order. */
+  static Set<String> parameters(String path) {
+    Set<String> names = new LinkedHashSet<>();
+    for (String segment : segments(path)) {
+      if (segment.startsWith(":")) {
+        names.add(segment.substring(1));
+      }
+    }
+    return names;
+  }
+
+  /** Every {@code :name} used in an aggregate backend's path, in order, each once. */
+  static Set<String> parameterUses(String path) {
+    Set<String> names = new LinkedHashSet<>();
+    Matcher m = PARAMETER_USE.matcher(path);
+    while (m.find()) {
+      names.add(m.group(1));
+    }
+    return names;
+  }
+
+  /**
+   * Whether {@code prefix} ends at a segment boundary of {@code path}: {@code "/"}, the path
+   * itself, or the path up to (not including) one of its '/'.
+   */
+  static boolean isWholeSegmentPrefix(String prefix, String path) {
+    if (prefix.equals("/") || prefix.equals(path)) {
+      return true;
+    }
+    return !prefix.endsWith("/") && path.startsWith(prefix) && path.charAt(prefix.length()) == '/';
+  }
+
+  /** A string as a JSON string literal, for messages. */
+  static String quote(String s) {
+    return io.vertx.core.json.Json.encode(s);
+  }
+
+  private static String[] segments(String path) {
+    return path.substring(1).split("/", -1);
+  }
+}

@@ -1,0 +1,43 @@
+package io.portcullis.config;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A named group of interchangeable endpoints with its policies (an entry of the JSON object
+ * {@code upstreams}).
+ *
+ * @param name the key in {@code upstreams}: non-empty, {@code [A-Za-z0-9._-]+}; required
+ * @param endpoints the servers, at least one, no duplicates; unmodifiable; required
+ * @param balancer how requests are spread; default {@link BalancerKind#ROUND_ROBIN}
+ * @param connectTimeoutMs TCP (and TLS) connect time limit, >= 1; default {@code 1000}
+ * @param circuitBreaker the per-endpoint breaker; default {@link BreakerConfig#defaults()}
+ * @param retry the retry policy; default {@link RetryConfig#defaults()}
+ * @param healthCheck active health checking; empty unless the JSON has a {@code healthCheck}
+ *     object
+ */
+public record UpstreamConfig(
+    String name,
+    List<Endpoint> endpoints,
+    BalancerKind balancer,
+    long connectTimeoutMs,
+    BreakerConfig circuitBreaker,
+    RetryConfig retry,
+    Optional<HealthCheckConfig> healthCheck) {
+
+  /** Default {@link #balancer()}. */
+  public static final BalancerKind DEFAULT_BALANCER = BalancerKind.ROUND_ROBIN;
+  /** Default {@link #connectTimeoutMs()}. */
+  public static final long DEFAULT_CONNECT_TIMEOUT_MS = 1_000L;
+
+  /** Checks for nulls and copies {@code endpoints} into an unmodifiable list. */
+  public UpstreamConfig {
+    Objects.requireNonNull(name, "name");
+    endpoints = List.copyOf(endpoints);
+    Objects.requireNonNull(balancer, "balancer");
+    Objects.requireNonNull(circuitBreaker, "circuitBreaker");
+    Objects.requireNonNull(retry, "retry");
+    Objects.requireNonNull(healthCheck, "healthCheck");
+  }
+}

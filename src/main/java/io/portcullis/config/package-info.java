@@ -1,0 +1,16 @@
+/**
+ * The gateway's configuration: immutable records parsed once from JSON and validated at load
+ * time (CONTRACT §1 and §2).
+ *
+ * <p>{@link io.portcullis.config.ConfigLoader} is the only entry point. It reads the JSON
+ * document, checks every rule (types, ranges, unknown keys, references between routes and
+ * upstreams, coherence between timeouts) and either returns a fully defaulted
+ * {@link io.portcullis.config.GatewayConfig} or throws a
+ * {@link io.portcullis.config.ConfigException} listing every problem, one per line, each
+ * prefixed with the JSON path it concerns ({@code routes[1].upstream: unknown upstream "user"}),
+ * in document order. Past this edge nothing is mutable: a reload swaps a whole snapshot.
+ *
+ * <p>The package is plain data. It depends on {@code java.*} and {@code io.vertx.core.json} only
+ * and on no other Portcullis package, so every other package may depend on it.
+ */
+package io.portcullis.config;

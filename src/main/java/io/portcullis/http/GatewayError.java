@@ -1,0 +1,36 @@
+package io.portcullis.http;
+
+/**
+ * The errors the gateway itself answers with, each with its fixed status and code
+ * (CONTRACT §3). An upstream's own response is never turned into one of these.
+ */
+public enum GatewayError {
+  BAD_REQUEST(400, "bad_request"),
+  NO_ROUTE(404, "no_route"),
+  PAYLOAD_TOO_LARGE(413, "payload_too_large"),
+  URI_TOO_LONG(414, "uri_too_long"),
+  HEADERS_TOO_LARGE(431, "headers_too_large"),
+  UPSTREAM_UNAVAILABLE(502, "upstream_unavailable"),
+  CIRCUIT_OPEN(503, "circuit_open"),
+  DEADLINE_EXCEEDED(504, "deadline_exceeded"),
+  /** A fault inside the gateway itself; logged with its cause. */
+  INTERNAL(500, "internal_error");
+
+  private final int status;
+  private final String code;
+
+  GatewayError(int status, String code) {
+    this.status = status;
+    this.code = code;
+  }
+
+  /** The HTTP status code. */
+  public int status() {
+    return status;
+  }
+
+  /** The machine-readable code placed in the {@code error} field of the body. */
+  public String code() {
+    return code;
+  }
+}

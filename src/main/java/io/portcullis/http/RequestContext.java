@@ -1,0 +1,119 @@
+package io.portcullis.http;
+
+import io.portcullis.resilience.Deadline;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * Everything one client request carries through the gateway: its id, the deadline (budget and
+ * cancellation, read by every later stage), the route and upstream it went to, and how many
+ * upstream attempts it took. Confined to the request's event loop.
+ */
+public final class RequestContext {
+
+  private final HttpServerRequest request;
+  private final String requestId;
+  private final String path;
+  private final long startNanos;
+  private Deadline deadline;
+  private String route;
+  private String upstream;
+  private int attempts;
+  private long deadlineTimer = -1;
+  private boolean finished;
+
+  /**
+   * A context for {@code request}.
+   *
+   * @param path the normalized request path (what is routed on and forwarded)
+   */
+  public RequestContext(HttpServerRequest request, String requestId, String path, long startNanos) {
+    this.request = request;
+    this.requestId = requestId;
+    this.path = path;
+    this.startNanos = startNanos;
+  }
+
+  /** The client's request. */
+  public HttpServerRequest request() {
+    return request;
+  }
+
+  /** The request id sent upstream and returned to the client. */
+  public String requestId() {
+    return requestId;
+  }
+
+  /** The normalized path. */
+  public String path() {
+    return path;
+  }
+
+  /** When the gateway received the request (ticker nanos). */
+  public long startNanos() {
+    return startNanos;
+  }
+
+  /** The request's deadline; {@code null} until a route has matched. */
+  public Deadline deadline() {
+    return deadline;
+  }
+
+  /** Sets the deadline once the route's budget is known. */
+  public void deadline(Deadline deadline) {
+    this.deadline = deadline;
+  }
+
+  /** The matched route's name, or {@code null}. */
+  public String route() {
+    return route;
+  }
+
+  /** Records the matched route. */
+  public void route(String route) {
+    this.route = route;
+  }
+
+  /** The upstream (or comma-separated upstreams of an aggregate), or {@code null}. */
+  public String upstream() {
+    return upstream;
+  }
+
+  /** Records the upstream. */
+  public void upstream(String upstream) {
+    this.upstream = upstream;
+  }
+
+  /** Upstream attempts made for this request so far. */
+  public int attempts() {
+    return attempts;
+  }
+
+  /** Counts one more upstream attempt. */
+  public void countAttempt() {
+    attempts++;
+  }
+
+  /** The id of the deadline timer, {@code -1} when none is armed. */
+  public long deadlineTimer() {
+    return deadlineTimer;
+  }
+
+  /** Records the deadline timer so it is cancelled when the request finishes. */
+  public void deadlineTimer(long timerId) {
+    this.deadlineTimer = timerId;
+  }
+
+  /** Marks the request finished; true only the first time (logs and counters run once). */
+  public boolean finish() {
+    if (finished) {
+      return false;
+    }
+    finished = true;
+    return true;
+  }
+
+  /** Whether the request has finished. */
+  public boolean finished() {
+    return finished;
+  }
+}

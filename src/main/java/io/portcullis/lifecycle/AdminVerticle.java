@@ -1,0 +1,154 @@
+package io.portcullis.lifecycle;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.portcullis.config.BreakerConfig;
+import io.portcullis.config.ConfigLoader;
+import io.portcullis.config.RetryConfig;
+import io.portcullis.health.HealthEndpoints;
+import io.portcullis.upstream.EndpointBreaker;
+import io.portcullis.upstream.EndpointState;
+import io.portcullis.upstream.Upstream;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The admin server ({@code admin.host}, loopback by default): health, Prometheus metrics, and
+ * JSON views of upstreams (breaker state, in-flight, failures, health) and routes (effective
+ * policies after defaults and overrides).
+ */
+final class AdminVerticle extends VerticleBase {
+
+  private final GatewayRuntime runtime;
+  private final PrometheusMeterRegistry registry;
+  private HttpServer server;
+  private volatile int port = -1;
+
+  AdminVerticle(GatewayRuntime runtime, PrometheusMeterRegistry registry) {
+    this.runtime = runtime;
+    this.registry = registry;
+  }
+
+  int port() {
+    return port;
+  }
+
+  @Override
+  public Future<?> start() {
+    HealthEndpoints health = new HealthEndpoints(vertx, runtime.readiness(), runtime.upstreams().values());
+    Router router = Router.router(vertx);
+    router.get(HealthEndpoints.LIVE).handler(rc -> health.live(rc.response()));
+    router.get(HealthEndpoints.READY).handler(rc -> health.ready(rc.response()));
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+    router.get("/admin/upstreams").handler(this::upstreams);
+    router.get("/admin/routes").handler(this::routes);
+    server = vertx.createHttpServer().requestHandler(router);
+    return server.listen(runtime.config().admin().port(), runtime.config().admin().host())
+        .onSuccess(s -> port = s.actualPort());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private void upstreams(RoutingContext rc) {
+    JsonObject body = new JsonObject();
+    for (Upstream upstream : runtime.upstreams().values()) {
+      JsonArray endpoints = new JsonArray();
+      Upstream.BreakerSet breakers = upstream.defaultBreakers();
+      EndpointState[] states = upstream.endpoints();
+      for (int i = 0; i < states.length; i++) {
+        EndpointBreaker breaker = breakers.breaker(i);
+        endpoints.add(new JsonObject()
+            .put("endpoint", states[i].address().toString())
+            .put("circuit", stateName(breaker.state()))
+            .put("millisUntilHalfOpen", breaker.millisUntilHalfOpen())
+            .put("inFlight", states[i].inFlight())
+            .put("recentFailures", breaker.failureCount())
+            .put("totalFailures", states[i].failures())
+            .put("health", states[i].health().name().toLowerCase()));
+      }
+      JsonArray overrides = new JsonArray();
+      for (Map.Entry<BreakerConfig, Upstream.BreakerSet> set : upstream.allBreakerSets().entrySet()) {
+        if (set.getKey().equals(upstream.config().circuitBreaker())) {
+          continue;
+        }
+        JsonArray states2 = new JsonArray();
+        for (int i = 0; i < set.getValue().size(); i++) {
+          EndpointBreaker b = set.getValue().breaker(i);
+          states2.add(new JsonObject().put("endpoint", b.endpoint()).put("circuit", stateName(b.state()))
+              .put("recentFailures", b.failureCount()));
+        }
+        overrides.add(new JsonObject().put("maxFailures", set.getKey().maxFailures())
+            .put("rollingWindowMs", set.getKey().rollingWindowMs())
+            .put("resetTimeoutMs", set.getKey().resetTimeoutMs())
+            .put("endpoints", states2));
+      }
+      JsonObject entry = new JsonObject()
+          .put("balancer", upstream.config().balancer().jsonName())
+          .put("endpoints", endpoints)
+          .put("retryBudget", new JsonObject()
+              .put("requestsInWindow", upstream.retryBudget().requestsInWindow())
+              .put("retriesInWindow", upstream.retryBudget().retriesInWindow()));
+      if (!overrides.isEmpty()) {
+        entry.put("routeBreakers", overrides);
+      }
+      body.put(upstream.name(), entry);
+    }
+    rc.response().putHeader("Content-Type", "application/json").end(body.encodePrettily());
+  }
+
+  private void routes(RoutingContext rc) {
+    JsonObject effective = ConfigLoader.toJson(runtime.config());
+    JsonArray routes = new JsonArray();
+    for (Object o : effective.getJsonArray("routes")) {
+      JsonObject route = ((JsonObject) o).copy();
+      Map<String, Object> perUpstream = runtime.effectivePolicies().get(route.getString("name"));
+      JsonObject policies = new JsonObject();
+      if (perUpstream != null) {
+        perUpstream.forEach((upstream, policy) -> policies.put(upstream, policyJson(policy)));
+      }
+      route.put("timeoutMs", runtime.config().timeoutFor(runtime.config().routes().get(routes.size())));
+      route.put("effective", policies);
+      routes.add(route);
+    }
+    rc.response().putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("routes", routes).encodePrettily());
+  }
+
+  private static JsonObject policyJson(Object policyMap) {
+    JsonObject json = new JsonObject();
+    ((Map<?, ?>) policyMap).forEach((key, v) -> {
+      String k = String.valueOf(key);
+      if (v instanceof RetryConfig r) {
+        json.put(k, new JsonObject()
+            .put("maxAttempts", r.maxAttempts()).put("baseDelayMs", r.baseDelayMs())
+            .put("maxDelayMs", r.maxDelayMs()).put("jitter", r.jitter().jsonName())
+            .put("perTryTimeoutMs", r.perTryTimeoutMs()).put("retryOn", new JsonArray(List.copyOf(r.retryOn())))
+            .put("methods", new JsonArray(List.copyOf(r.methods()))).put("budgetRatio", r.budgetRatio())
+            .put("budgetMinPerSecond", r.budgetMinPerSecond()));
+      } else if (v instanceof BreakerConfig b) {
+        json.put(k, new JsonObject()
+            .put("maxFailures", b.maxFailures()).put("rollingWindowMs", b.rollingWindowMs())
+            .put("resetTimeoutMs", b.resetTimeoutMs())
+            .put("failureStatuses", new JsonArray(List.copyOf(b.failureStatuses()))));
+      } else {
+        json.put(k, v);
+      }
+    });
+    return json;
+  }
+
+  private static String stateName(EndpointBreaker.State state) {
+    return state.name().toLowerCase().replace('_', '-');
+  }
+}

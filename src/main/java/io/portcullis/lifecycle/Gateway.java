@@ -1,0 +1,174 @@
+package io.portcullis.lifecycle;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.portcullis.config.GatewayConfig;
+import io.portcullis.demo.DemoBackends;
+import io.portcullis.health.Readiness;
+import io.portcullis.observe.GatewayMetrics;
+import io.portcullis.resilience.Ticker;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MetricsDomain;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A running gateway: its Vert.x instance, the event-loop verticles sharing the main port, the
+ * admin verticle and, with {@code --demo}, the demo backends. {@link #shutdown()} runs the
+ * graceful sequence of CONTRACT §6; {@link #closeVertx()} ends it.
+ */
+public final class Gateway {
+
+  private static final Logger LOG = LoggerFactory.getLogger("portcullis.lifecycle");
+
+  private final Vertx vertx;
+  private final GatewayRuntime runtime;
+  private final AdminVerticle admin;
+  private String gatewayDeployment;
+  private String adminDeployment;
+  private DemoBackends demo;
+  private final AtomicBoolean shuttingDown = new AtomicBoolean();
+  private Future<Void> shutdown;
+
+  private Gateway(Vertx vertx, GatewayRuntime runtime, AdminVerticle admin) {
+    this.vertx = vertx;
+    this.runtime = runtime;
+    this.admin = admin;
+  }
+
+  /**
+   * Starts a gateway for {@code config}. With {@code withDemo}, the demo backends are started
+   * first. Fails (after closing what it started) when a port cannot be bound.
+   */
+  public static Future<Gateway> start(GatewayConfig config, boolean withDemo) {
+    int instances = config.server().instances() > 0 ? config.server().instances()
+        : Runtime.getRuntime().availableProcessors();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setJvmMetricsEnabled(true);
+    // The gateway records its own request meters; Vert.x's per-request ones would only add cost.
+    for (MetricsDomain domain : new MetricsDomain[] {MetricsDomain.HTTP_SERVER, MetricsDomain.HTTP_CLIENT,
+        MetricsDomain.NET_SERVER, MetricsDomain.NET_CLIENT, MetricsDomain.EVENT_BUS, MetricsDomain.DATAGRAM_SOCKET}) {
+      metricsOptions.addDisabledMetricsCategory(domain);
+    }
+    VertxOptions options = new VertxOptions()
+        .setPreferNativeTransport(true)
+        .setEventLoopPoolSize(Math.max(instances, 1))
+        .setMetricsOptions(metricsOptions);
+    Vertx vertx = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
+    GatewayRuntime runtime = new GatewayRuntime(vertx, config, Ticker.system(), new GatewayMetrics(registry));
+    Gateway gateway = new Gateway(vertx, runtime, new AdminVerticle(runtime, registry));
+    Future<Void> demoStarted = Future.succeededFuture();
+    if (withDemo) {
+      gateway.demo = new DemoBackends(vertx);
+      demoStarted = gateway.demo.start(config);
+    }
+    return demoStarted
+        .compose(v -> vertx.deployVerticle(() -> new GatewayVerticle(runtime),
+            new DeploymentOptions().setInstances(instances)))
+        .compose(id -> {
+          gateway.gatewayDeployment = id;
+          return vertx.deployVerticle(gateway.admin);
+        })
+        .map(id -> {
+          gateway.adminDeployment = id;
+          runtime.readiness().serving();
+          LOG.info("portcullis ready: listening on {}:{} with {} event-loop instance(s), admin on {}:{}, {} route(s), {} upstream(s), transport {}",
+              config.server().host(), runtime.boundPort(), instances, config.admin().host(), gateway.admin.port(),
+              config.routes().size(), config.upstreams().size(), vertx.isNativeTransportEnabled() ? "epoll" : "nio");
+          return gateway;
+        })
+        .recover(err -> vertx.close().transform(ignored -> Future.failedFuture(err)));
+  }
+
+  /** The main port actually bound. */
+  public int port() {
+    return runtime.boundPort();
+  }
+
+  /** The admin port actually bound. */
+  public int adminPort() {
+    return admin.port();
+  }
+
+  /** Lifecycle phase and readiness. */
+  public Readiness readiness() {
+    return runtime.readiness();
+  }
+
+  /** Shared runtime state (upstreams, breakers), for the admin view and tests. */
+  public GatewayRuntime runtime() {
+    return runtime;
+  }
+
+  /** The Vert.x instance. */
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** Whether the gateway verticles are still deployed. */
+  public boolean gatewayDeployed() {
+    return gatewayDeployment != null && vertx.deploymentIDs().contains(gatewayDeployment);
+  }
+
+  /**
+   * The graceful shutdown of CONTRACT §6, each phase logged: readiness DOWN at once; serve on
+   * for {@code drainMs} with {@code Connection: close}; stop accepting and wait up to
+   * {@code graceMs} for in-flight requests (the verticles' {@code stop}); undeploy every
+   * verticle. Idempotent: later calls return the same future. Does not close Vert.x: call
+   * {@link #closeVertx()} once this completes (chaining it here would run its continuation on
+   * an event loop that close has stopped).
+   */
+  public synchronized Future<Void> shutdown() {
+    if (shutdown != null) {
+      return shutdown;
+    }
+    shuttingDown.set(true);
+    long drainMs = runtime.config().shutdown().drainMs();
+    long graceMs = runtime.config().shutdown().graceMs();
+    runtime.readiness().advance(Readiness.Phase.DRAINING);
+    LOG.info("shutdown phase 1/5: readiness DOWN; draining for {} ms with Connection: close ({} request(s) in flight)",
+        drainMs, runtime.inFlight());
+    Promise<Void> drained = Promise.promise();
+    if (drainMs > 0) {
+      vertx.setTimer(drainMs, id -> drained.complete());
+    } else {
+      drained.complete();
+    }
+    shutdown = drained.future()
+        .compose(v -> {
+          runtime.readiness().advance(Readiness.Phase.STOPPING);
+          LOG.info("shutdown phase 2/5: drain over");
+          LOG.info("shutdown phase 3/5: no longer accepting connections; waiting up to {} ms for {} in-flight request(s)",
+              graceMs, runtime.inFlight());
+          return gatewayDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(gatewayDeployment);
+        })
+        .compose(v -> {
+          int left = runtime.inFlight();
+          if (left == 0) {
+            LOG.info("shutdown phase 4/5: every in-flight request finished; gateway verticles undeployed");
+          } else {
+            LOG.warn("shutdown phase 4/5: grace period over with {} request(s) still in flight; gateway verticles undeployed", left);
+          }
+          return adminDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(adminDeployment);
+        })
+        .compose(v -> demo == null ? Future.<Void>succeededFuture() : demo.stop())
+        .onSuccess(v -> LOG.info("shutdown phase 5/5: every verticle undeployed"))
+        .onFailure(err -> LOG.error("shutdown failed", err));
+    return shutdown;
+  }
+
+  /** Closes Vert.x (after {@link #shutdown()}). */
+  public Future<Void> closeVertx() {
+    return vertx.close().onSuccess(v -> LOG.info("Vert.x closed"));
+  }
+}

@@ -1,0 +1,386 @@
+package io.portcullis.lifecycle;
+
+import io.portcullis.aggregate.AggregateHandler;
+import io.portcullis.config.GatewayConfig;
+import io.portcullis.config.ServerConfig;
+import io.portcullis.config.UpstreamConfig;
+import io.portcullis.health.HealthEndpoints;
+import io.portcullis.http.ErrorResponses;
+import io.portcullis.http.GatewayError;
+import io.portcullis.http.GatewayException;
+import io.portcullis.http.PathNormalizer;
+import io.portcullis.http.RequestContext;
+import io.portcullis.http.RequestIds;
+import io.portcullis.proxy.Forwarding;
+import io.portcullis.proxy.ProxyHandler;
+import io.portcullis.proxy.UpstreamCaller;
+import io.portcullis.resilience.Deadline;
+import io.portcullis.resilience.DeadlineBudget;
+import io.portcullis.resilience.GrpcTimeout;
+import io.portcullis.route.RouteTable;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.impl.HttpServerConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One event loop's HTTP server: every instance shares the listening port. The request path is
+ * one chain per request: hygiene checks, reserved health paths, routing, deadline, then the
+ * proxy or aggregate handler; every failure becomes a response in {@link #fail}.
+ */
+final class GatewayVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
+  private static final CharSequence CLOSE = HttpHeaders.createOptimized("close");
+  private static final String GRPC_TIMEOUT = "grpc-timeout";
+
+  private final GatewayRuntime runtime;
+  private final Map<String, HttpClient> clients = new HashMap<>();
+  private HttpServer server;
+  private ProxyHandler proxy;
+  private AggregateHandler aggregate;
+  private HealthEndpoints health;
+  private HttpServerOptions serverOptions;
+
+  GatewayVerticle(GatewayRuntime runtime) {
+    this.runtime = runtime;
+  }
+
+  @Override
+  public Future<?> start() {
+    GatewayConfig config = runtime.config();
+    for (UpstreamConfig upstream : config.upstreams().values()) {
+      clients.put(upstream.name(), vertx.createHttpClient(clientOptions(upstream), poolOptions()));
+    }
+    UpstreamCaller caller = new UpstreamCaller(vertx, clients, config.deadline().header(), runtime.metrics());
+    proxy = new ProxyHandler(caller, new Forwarding(config.deadline().header()), config.server().maxBodyBytes());
+    aggregate = new AggregateHandler(caller, new Forwarding(config.deadline().header()));
+    health = new HealthEndpoints(vertx, runtime.readiness(), runtime.upstreams().values());
+    serverOptions = serverOptions(config.server());
+    server = vertx.createHttpServer(serverOptions)
+        .requestHandler(this::handle)
+        .invalidRequestHandler(this::invalid)
+        .connectionHandler(this::installStrictDecoder);
+    // Port 0: a negative port makes Vert.x bind one random port shared by every instance.
+    int port = config.server().port() == 0 ? -1 : config.server().port();
+    return server.listen(port, config.server().host()).onSuccess(s -> runtime.boundPort(s.actualPort()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    // Stop accepting; keep-alive connections close after their current response; in-flight
+    // requests get up to graceMs to finish (CONTRACT §6, steps 3 and 4).
+    long graceMs = runtime.config().shutdown().graceMs();
+    Future<Void> shutdown = server == null ? Future.succeededFuture()
+        : server.shutdown(graceMs, TimeUnit.MILLISECONDS);
+    return shutdown.eventually(() -> {
+      List<Future<Void>> closing = new ArrayList<>();
+      clients.values().forEach(c -> closing.add(c.close()));
+      return Future.join(closing);
+    });
+  }
+
+  static HttpServerOptions serverOptions(ServerConfig server) {
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(server.host())
+        .setMaxHeaderSize(server.maxHeaderBytes())
+        .setMaxInitialLineLength(Math.max(4096, server.maxHeaderBytes()))
+        .setTcpNoDelay(true)
+        .setCompressionSupported(false)
+        .setDecompressionSupported(false)
+        .setHandle100ContinueAutomatically(false);
+    if (server.idleTimeoutMs() > 0) {
+      options.setIdleTimeout((int) Math.min(Integer.MAX_VALUE, server.idleTimeoutMs()))
+          .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    }
+    return options;
+  }
+
+  private static HttpClientOptions clientOptions(UpstreamConfig upstream) {
+    return new HttpClientOptions()
+        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, upstream.connectTimeoutMs()))
+        .setKeepAlive(true)
+        .setKeepAliveTimeout(60)
+        .setPipelining(false)
+        .setTcpNoDelay(true)
+        .setDecompressionSupported(false)
+        .setMaxHeaderSize(64 * 1024)
+        .setName("upstream-" + upstream.name());
+  }
+
+  private static PoolOptions poolOptions() {
+    return new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(-1);
+  }
+
+  private void installStrictDecoder(HttpConnection connection) {
+    if (connection instanceof HttpServerConnection internal) {
+      ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
+      if (pipeline.get("httpDecoder") != null) {
+        pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(serverOptions));
+      }
+    }
+  }
+
+  /** Requests Netty could not decode: over-long line or headers, or broken framing. */
+  private void invalid(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    GatewayError error;
+    String message;
+    if (cause instanceof TooLongHttpHeaderException) {
+      error = GatewayError.HEADERS_TOO_LARGE;
+      message = "request headers exceed " + runtime.config().server().maxHeaderBytes() + " bytes";
+    } else if (cause instanceof TooLongHttpLineException) {
+      error = GatewayError.URI_TOO_LONG;
+      message = "request line too long";
+    } else if (cause instanceof TooLongFrameException) {
+      error = GatewayError.HEADERS_TOO_LARGE;
+      message = "request headers too large";
+    } else {
+      error = GatewayError.BAD_REQUEST;
+      message = "malformed request: " + (cause == null ? "unknown" : cause.getMessage());
+    }
+    String requestId = RequestIds.newId();
+    long start = runtime.ticker().nanos();
+    refuse(request, error, message, requestId);
+    runtime.finished(requestId, request.method() == null ? "-" : request.method().name(),
+        safePath(request), null, error.status(), start, null, 0);
+  }
+
+  private static String safePath(HttpServerRequest request) {
+    try {
+      return request.path();
+    } catch (RuntimeException e) {
+      return "-";
+    }
+  }
+
+  /** Answers with an error and closes the connection (its framing can no longer be trusted). */
+  private void refuse(HttpServerRequest request, GatewayError error, String message, String requestId) {
+    HttpServerResponse response = request.response();
+    response.headers().set(HttpHeaders.CONNECTION, CLOSE);
+    response.headers().set("X-Request-Id", requestId);
+    ErrorResponses.send(response, error, message, requestId, null, null, -1)
+        .onComplete(ar -> request.connection().close());
+  }
+
+  private void handle(HttpServerRequest request) {
+    long start = runtime.ticker().nanos();
+    HttpServerResponse response = request.response();
+    String requestId = RequestIds.keepOrCreate(request.getHeader("X-Request-Id"));
+    response.headers().set("X-Request-Id", requestId);
+    if (runtime.readiness().shuttingDown()) {
+      response.headers().set(HttpHeaders.CONNECTION, CLOSE);
+    }
+    String rawPath = request.path();
+
+    String framingProblem = framingProblem(request);
+    if (framingProblem != null) {
+      refuse(request, GatewayError.BAD_REQUEST, framingProblem, requestId);
+      runtime.finished(requestId, request.method().name(), rawPath, null, 400, start, null, 0);
+      return;
+    }
+    if (HealthEndpoints.isHealthPath(rawPath)) {
+      health.handle(rawPath, response);
+      return;
+    }
+
+    String path = PathNormalizer.normalize(rawPath);
+    RequestContext ctx = new RequestContext(request, requestId, path == null ? rawPath : path, start);
+    runtime.requestStarted();
+    response.endHandler(v -> finish(ctx));
+    response.closeHandler(v -> {
+      if (!response.ended()) {
+        Deadline deadline = ctx.deadline();
+        if (deadline != null) {
+          deadline.cancel(Deadline.CancelReason.CLIENT_GONE);
+        }
+        finish(ctx);
+      }
+    });
+    if (path == null) {
+      fail(ctx, new GatewayException(GatewayError.BAD_REQUEST, "malformed request path"));
+      return;
+    }
+    RouteTable.Match<RouteTarget> match = runtime.routes().find(request.method().name(), path);
+    if (match == null) {
+      fail(ctx, new GatewayException(GatewayError.NO_ROUTE, "no route matches " + request.method().name() + " " + path));
+      return;
+    }
+    ctx.route(match.entry().name());
+    RouteTarget target = match.entry().target();
+
+    OptionalLong clientBudget;
+    try {
+      clientBudget = clientDeadline(request);
+    } catch (GatewayException e) {
+      fail(ctx, e);
+      return;
+    }
+    long budget = DeadlineBudget.budgetMs(target.timeoutMs(), clientBudget,
+        parseGrpcTimeout(request), runtime.config().deadline().maxMs());
+    Deadline deadline = Deadline.after(budget, runtime.ticker(),
+        err -> LOG.error("deadline cancel callback failed for request {}", requestId, err));
+    ctx.deadline(deadline);
+    ctx.deadlineTimer(vertx.setTimer(Math.max(1, budget), id -> onDeadline(ctx)));
+
+    long contentLength = contentLength(request);
+    boolean chunked = request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+    long maxBody = runtime.config().server().maxBodyBytes();
+    if (contentLength > maxBody) {
+      response.headers().set(HttpHeaders.CONNECTION, CLOSE);
+      fail(ctx, new GatewayException(GatewayError.PAYLOAD_TOO_LARGE,
+          "request body of " + contentLength + " bytes exceeds " + maxBody));
+      return;
+    }
+
+    request.pause();
+    Future<Void> handled;
+    if (target instanceof RouteTarget.Proxy p) {
+      handled = proxy.handle(ctx, p.route(), contentLength, chunked);
+    } else {
+      handled = aggregate.handle(ctx, ((RouteTarget.Aggregate) target).route(), match.params());
+    }
+    handled.onFailure(err -> fail(ctx, err));
+  }
+
+  /** Non-null when the message framing is ambiguous (RFC 9112 §6.3): refused, connection closed. */
+  private static String framingProblem(HttpServerRequest request) {
+    boolean hasTransferEncoding = request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+    if (hasTransferEncoding && request.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+      return "request has both Content-Length and Transfer-Encoding";
+    }
+    if (hasTransferEncoding && request.version() == HttpVersion.HTTP_1_0) {
+      return "Transfer-Encoding is not allowed in an HTTP/1.0 request";
+    }
+    if (hasTransferEncoding) {
+      List<String> codings = request.headers().getAll(HttpHeaders.TRANSFER_ENCODING);
+      String last = codings.get(codings.size() - 1).trim();
+      int comma = last.lastIndexOf(',');
+      String final_ = (comma >= 0 ? last.substring(comma + 1) : last).trim();
+      if (!final_.equalsIgnoreCase("chunked") || codings.size() > 1 || last.indexOf(',') >= 0) {
+        return "unsupported Transfer-Encoding";
+      }
+    }
+    if (request.headers().getAll(HttpHeaders.CONTENT_LENGTH).size() > 1) {
+      return "request has more than one Content-Length";
+    }
+    if (request.headers().getAll(HttpHeaders.HOST).size() > 1) {
+      return "request has more than one Host";
+    }
+    return null;
+  }
+
+  private static long contentLength(HttpServerRequest request) {
+    String value = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (value == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return -1; // the decoder has already refused a non-numeric length
+    }
+  }
+
+  private OptionalLong clientDeadline(HttpServerRequest request) {
+    String name = runtime.config().deadline().header();
+    String value = request.getHeader(name);
+    if (value == null) {
+      return OptionalLong.empty();
+    }
+    String v = value.trim();
+    boolean digits = !v.isEmpty() && v.length() <= 18;
+    for (int i = 0; digits && i < v.length(); i++) {
+      char c = v.charAt(i);
+      digits = c >= '0' && c <= '9';
+    }
+    long ms = digits ? Long.parseLong(v) : 0;
+    if (ms <= 0) {
+      throw new GatewayException(GatewayError.BAD_REQUEST, name + " must be a positive integer of milliseconds");
+    }
+    return OptionalLong.of(ms);
+  }
+
+  private static OptionalLong parseGrpcTimeout(HttpServerRequest request) {
+    String value = request.getHeader(GRPC_TIMEOUT);
+    return value == null ? OptionalLong.empty() : GrpcTimeout.parseMillis(value.trim());
+  }
+
+  private void onDeadline(RequestContext ctx) {
+    ctx.deadlineTimer(-1);
+    if (ctx.finished()) {
+      return;
+    }
+    ctx.deadline().cancel(Deadline.CancelReason.DEADLINE_EXCEEDED);
+    HttpServerResponse response = ctx.request().response();
+    if (!response.headWritten()) {
+      fail(ctx, new GatewayException(GatewayError.DEADLINE_EXCEEDED,
+          "no upstream answered within " + ctx.deadline().budgetMs() + " ms"));
+    } else if (!response.ended()) {
+      response.reset();
+    }
+  }
+
+  /** The one place a failed request becomes an error response. */
+  private void fail(RequestContext ctx, Throwable failure) {
+    HttpServerResponse response = ctx.request().response();
+    GatewayException error;
+    if (failure instanceof GatewayException g) {
+      error = g;
+    } else {
+      LOG.error("request {} failed inside the gateway", ctx.requestId(), failure);
+      error = new GatewayException(GatewayError.INTERNAL, "internal gateway error");
+    }
+    if (response.headWritten()) {
+      if (!response.ended()) {
+        response.reset();
+      }
+      return;
+    }
+    HttpServerRequest request = ctx.request();
+    boolean bodyUnread = (request.headers().contains(HttpHeaders.TRANSFER_ENCODING)
+        || contentLength(request) > 0) && !request.isEnded();
+    if (bodyUnread) {
+      // The rest of the request body will never be read: the connection cannot be reused.
+      response.headers().set(HttpHeaders.CONNECTION, CLOSE);
+    }
+    ErrorResponses.send(response, error.error(), error.getMessage(), ctx.requestId(), ctx.route(),
+        ctx.upstream(), error.retryAfterSeconds());
+  }
+
+  private void finish(RequestContext ctx) {
+    if (!ctx.finish()) {
+      return;
+    }
+    if (ctx.deadlineTimer() >= 0) {
+      vertx.cancelTimer(ctx.deadlineTimer());
+    }
+    HttpServerResponse response = ctx.request().response();
+    int status = response.ended() ? response.getStatusCode() : 499;
+    runtime.requestFinished();
+    runtime.finished(ctx.requestId(), ctx.request().method().name(), ctx.path(), ctx.route(), status,
+        ctx.startNanos(), ctx.upstream(), ctx.attempts());
+  }
+}

@@ -1,0 +1,49 @@
+package io.portcullis.observe;
+
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+
+/**
+ * One JSON line per request on stdout (CONTRACT §7), through the {@code portcullis.access}
+ * logger, whose appender is asynchronous so the event loop never waits on stdout. Only the
+ * fields below are logged: header values (and so {@code Authorization} and {@code Cookie})
+ * never are.
+ */
+public final class AccessLog {
+
+  private static final Logger LOG = LoggerFactory.getLogger("portcullis.access");
+
+  private final boolean enabled;
+
+  /** An access log; when {@code enabled} is false, {@link #log} does nothing at all. */
+  public AccessLog(boolean enabled) {
+    this.enabled = enabled && LOG.isInfoEnabled();
+  }
+
+  /** Whether lines are written. */
+  public boolean enabled() {
+    return enabled;
+  }
+
+  /** Logs one finished request. */
+  public void log(String requestId, String method, String path, String route, int status,
+                  long durationMs, String upstream, int attempts) {
+    if (!enabled) {
+      return;
+    }
+    JsonObject line = new JsonObject()
+        .put("ts", Instant.now().toString())
+        .put("requestId", requestId)
+        .put("method", method)
+        .put("path", path)
+        .put("route", route)
+        .put("status", status)
+        .put("durationMs", durationMs)
+        .put("upstream", upstream)
+        .put("attempts", attempts);
+    LOG.info(line.encode());
+  }
+}

@@ -1,0 +1,29 @@
+package io.portcullis.proxy;
+
+import io.portcullis.resilience.Outcome;
+
+/**
+ * Why one upstream attempt failed, already classified for the retry operator and the breaker.
+ * Carries no stack trace: it is control flow, its cause is kept for the log.
+ */
+public final class AttemptFailure extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final transient Outcome outcome;
+
+  AttemptFailure(Outcome outcome, String message, Throwable cause) {
+    super(message, cause, false, false);
+    this.outcome = outcome;
+  }
+
+  /** The classified outcome. */
+  public Outcome outcome() {
+    return outcome;
+  }
+
+  /** Whether the breaker counts it: connect failure, reset or per-try timeout. */
+  boolean isBreakerFailure() {
+    Outcome.Kind k = outcome.kind();
+    return k == Outcome.Kind.CONNECT_FAILURE || k == Outcome.Kind.RESET || k == Outcome.Kind.PER_TRY_TIMEOUT;
+  }
+}

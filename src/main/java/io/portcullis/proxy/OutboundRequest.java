@@ -1,0 +1,13 @@
+package io.portcullis.proxy;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpMethod;
+
+/**
+ * What is sent upstream on every attempt: method, origin-form target, the end-to-end headers
+ * (already cleaned and with the forwarding headers), and the body. Per-attempt headers
+ * ({@code X-Attempt-Count}, the deadline header) are added by the caller.
+ */
+public record OutboundRequest(HttpMethod method, String uri, MultiMap headers, RequestBody body,
+                              boolean hasIdempotencyKey) {
+}

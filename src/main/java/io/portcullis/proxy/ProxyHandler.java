@@ -1,0 +1,95 @@
+package io.portcullis.proxy;
+
+import io.portcullis.http.GatewayException;
+import io.portcullis.http.HopByHop;
+import io.portcullis.http.RequestContext;
+import io.portcullis.route.PathPattern;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+
+import java.util.Set;
+
+/**
+ * The streaming proxy: sends the client request through the upstream call pipeline and pipes
+ * the chosen response back with back-pressure. Bodies are never held whole (a request body of
+ * at most 64 KiB is buffered for replay). A failure before the response head is written
+ * becomes the gateway's JSON error; after it, the client stream is reset so a truncated body
+ * never looks complete.
+ */
+public final class ProxyHandler {
+
+  private static final Set<String> RESPONSE_REPLACED = Set.of("x-request-id");
+
+  private final UpstreamCaller caller;
+  private final Forwarding forwarding;
+  private final long maxBodyBytes;
+
+  /** A proxy over {@code caller}. */
+  public ProxyHandler(UpstreamCaller caller, Forwarding forwarding, long maxBodyBytes) {
+    this.caller = caller;
+    this.forwarding = forwarding;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  /**
+   * Proxies {@code ctx}'s request over {@code route}. The request must be paused. Completes
+   * when the response has been handed over; fails with a {@link GatewayException} when the
+   * gateway must answer with an error.
+   */
+  public Future<Void> handle(RequestContext ctx, ProxyRoute route, long contentLength, boolean chunked) {
+    ctx.upstream(route.plan().upstreamName());
+    HttpServerRequest request = ctx.request();
+    String path = route.stripPrefix() == null ? ctx.path() : PathPattern.stripPrefix(ctx.path(), route.stripPrefix());
+    String query = request.query();
+    String uri = query == null ? path : path + "?" + query;
+    MultiMap headers = forwarding.upstreamHeaders(ctx);
+    boolean idempotencyKey = request.headers().contains("Idempotency-Key");
+    return RequestBody.of(request, contentLength, chunked, maxBodyBytes)
+        .compose(body -> caller.call(ctx, route.plan(), new OutboundRequest(request.method(), uri, headers, body, idempotencyKey)))
+        .recover(err -> Future.failedFuture(UpstreamCaller.toGatewayException(err, route.plan())))
+        .compose(exchange -> respond(ctx, exchange));
+  }
+
+  private Future<Void> respond(RequestContext ctx, UpstreamExchange exchange) {
+    HttpServerRequest request = ctx.request();
+    HttpServerResponse response = request.response();
+    HttpClientResponse upstream = exchange.response();
+    if (response.closed() || response.ended()) {
+      exchange.abort();
+      return Future.succeededFuture();
+    }
+    response.setStatusCode(upstream.statusCode());
+    String message = upstream.statusMessage();
+    if (message != null && !message.isEmpty()) {
+      response.setStatusMessage(message);
+    }
+    HopByHop.copyEndToEnd(upstream.headers(), response.headers(), RESPONSE_REPLACED);
+    if (!response.headers().contains(HttpHeaders.CONTENT_LENGTH) && mayHaveBody(request.method(), upstream.statusCode())) {
+      if (request.version() == HttpVersion.HTTP_1_0) {
+        // HTTP/1.0 has no chunked coding: the end of the body is the end of the connection.
+        response.headers().set(HttpHeaders.CONNECTION, "close");
+      }
+      response.setChunked(true);
+    }
+    return upstream.pipe().endOnFailure(false).to(response).transform(ar -> {
+      if (ar.failed()) {
+        // Either side failed mid-body: reset both, the client must not see a clean short body.
+        exchange.abort();
+        response.reset();
+      } else {
+        exchange.release();
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  private static boolean mayHaveBody(HttpMethod method, int status) {
+    return method != HttpMethod.HEAD && status != 204 && status != 304 && status >= 200;
+  }
+}

@@ -1,0 +1,135 @@
+package io.portcullis.proxy;
+
+import io.portcullis.http.GatewayError;
+import io.portcullis.http.GatewayException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * A client request body as sent upstream: either buffered (small and of known length, so it
+ * can be replayed on a retry) or streamed once with back-pressure and a size limit.
+ */
+public abstract sealed class RequestBody permits RequestBody.Buffered, RequestBody.Streamed {
+
+  /** Largest body kept in memory for replay (CONTRACT §5: 64 KiB). */
+  public static final int MAX_REPLAY_BYTES = 64 * 1024;
+
+  /** Whether the body can be sent again on a retry. */
+  public abstract boolean replayable();
+
+  /** Writes the body to {@code upstream} and ends it. Fails if the client body fails. */
+  public abstract Future<Void> sendTo(HttpClientRequest upstream);
+
+  /** An empty, replayable body. */
+  public static Future<RequestBody> empty() {
+    return Future.succeededFuture(new Buffered(null));
+  }
+
+  /**
+   * Prepares the body of {@code request}: buffered when its {@code Content-Length} is at most
+   * {@link #MAX_REPLAY_BYTES}, streamed otherwise. The request must be paused.
+   */
+  public static Future<RequestBody> of(HttpServerRequest request, long contentLength, boolean chunked, long maxBodyBytes) {
+    if (!chunked && contentLength <= 0) {
+      return empty();
+    }
+    if (!chunked && contentLength <= MAX_REPLAY_BYTES) {
+      Promise<RequestBody> promise = Promise.promise();
+      request.body().onComplete(ar -> {
+        if (ar.succeeded()) {
+          promise.complete(new Buffered(ar.result()));
+        } else {
+          promise.fail(new GatewayException(GatewayError.BAD_REQUEST, "request body could not be read", ar.cause()));
+        }
+      });
+      request.resume();
+      return promise.future();
+    }
+    return Future.succeededFuture(new Streamed(request, chunked ? -1 : contentLength, maxBodyBytes));
+  }
+
+  /** A body held in memory. */
+  static final class Buffered extends RequestBody {
+    private final Buffer bytes;
+
+    Buffered(Buffer bytes) {
+      this.bytes = bytes;
+    }
+
+    @Override
+    public boolean replayable() {
+      return true;
+    }
+
+    @Override
+    public Future<Void> sendTo(HttpClientRequest upstream) {
+      if (bytes == null || bytes.length() == 0) {
+        return upstream.end();
+      }
+      upstream.putHeader("Content-Length", Integer.toString(bytes.length()));
+      return upstream.end(bytes);
+    }
+  }
+
+  /** A body pumped from the client to one upstream request, once. */
+  static final class Streamed extends RequestBody {
+    private final HttpServerRequest source;
+    private final long contentLength;
+    private final long maxBodyBytes;
+    private boolean used;
+
+    Streamed(HttpServerRequest source, long contentLength, long maxBodyBytes) {
+      this.source = source;
+      this.contentLength = contentLength;
+      this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @Override
+    public boolean replayable() {
+      return false;
+    }
+
+    @Override
+    public Future<Void> sendTo(HttpClientRequest upstream) {
+      if (used) {
+        return Future.failedFuture(new IllegalStateException("a streamed body can be sent once"));
+      }
+      used = true;
+      if (contentLength >= 0) {
+        upstream.putHeader("Content-Length", Long.toString(contentLength));
+      } else {
+        upstream.setChunked(true);
+      }
+      Promise<Void> done = Promise.promise();
+      long[] received = {0};
+      source.handler(chunk -> {
+        received[0] += chunk.length();
+        if (received[0] > maxBodyBytes) {
+          source.handler(null);
+          done.tryFail(new GatewayException(GatewayError.PAYLOAD_TOO_LARGE,
+              "request body exceeds " + maxBodyBytes + " bytes"));
+          return;
+        }
+        upstream.write(chunk);
+        if (upstream.writeQueueFull()) {
+          source.pause();
+          upstream.drainHandler(v -> source.resume());
+        }
+      });
+      source.exceptionHandler(err -> done.tryFail(new GatewayException(GatewayError.BAD_REQUEST,
+          "client request body failed", err)));
+      source.endHandler(v -> upstream.end().onComplete(ar -> {
+        if (ar.succeeded()) {
+          done.tryComplete();
+        } else {
+          done.tryFail(ar.cause());
+        }
+      }));
+      source.resume();
+      return done.future();
+    }
+  }
+}

@@ -1,0 +1,261 @@
+package io.portcullis.proxy;
+
+import io.portcullis.config.Endpoint;
+import io.portcullis.http.GatewayError;
+import io.portcullis.http.GatewayException;
+import io.portcullis.http.RequestContext;
+import io.portcullis.observe.GatewayMetrics;
+import io.portcullis.resilience.Attempts;
+import io.portcullis.resilience.Deadline;
+import io.portcullis.resilience.Outcome;
+import io.portcullis.resilience.RequestTraits;
+import io.portcullis.upstream.EndpointBreaker;
+import io.portcullis.upstream.EndpointState;
+import io.portcullis.upstream.Upstream;
+import io.vertx.circuitbreaker.OpenCircuitException;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.RequestOptions;
+
+import java.util.Map;
+
+/**
+ * The one upstream call pipeline, in a fixed order:
+ * {@code deadline budget → retry operator → breaker-aware endpoint pick → circuit breaker → one attempt}.
+ * One instance per verticle: it owns that event loop's HTTP clients (pooled keep-alive
+ * connections per endpoint). Failures are mapped to gateway errors in {@link #toGatewayException}.
+ */
+public final class UpstreamCaller {
+
+  /** Header carrying the attempt number (1 on the first attempt). */
+  public static final String ATTEMPT_HEADER = "X-Attempt-Count";
+
+  private final Vertx vertx;
+  private final Map<String, HttpClient> clients;
+  private final String deadlineHeader;
+  private final GatewayMetrics metrics;
+
+  /**
+   * A caller over {@code clients} (one per upstream name, owned by the calling verticle).
+   *
+   * @param deadlineHeader the header sent upstream with the milliseconds left
+   */
+  public UpstreamCaller(Vertx vertx, Map<String, HttpClient> clients, String deadlineHeader, GatewayMetrics metrics) {
+    this.vertx = vertx;
+    this.clients = clients;
+    this.deadlineHeader = deadlineHeader;
+    this.metrics = metrics;
+  }
+
+  /**
+   * Calls the plan's upstream for {@code ctx}, retrying per the plan. Completes with the
+   * response head of the last attempt (body paused), or fails with what the last attempt
+   * failed with; map that with {@link #toGatewayException}.
+   */
+  public Future<UpstreamExchange> call(RequestContext ctx, CallPlan plan, OutboundRequest out) {
+    plan.upstream().retryBudget().recordRequest();
+    RequestTraits traits = new RequestTraits(out.method().name(), out.hasIdempotencyKey(), out.body().replayable());
+    return plan.retry().execute(ctx.deadline(), traits, new PlanAttempts(ctx, plan, out));
+  }
+
+  /** The one place an upstream failure becomes a gateway error. */
+  public static GatewayException toGatewayException(Throwable failure, CallPlan plan) {
+    if (failure instanceof GatewayException g) {
+      return g;
+    }
+    if (failure instanceof AttemptFailure af) {
+      if (af.getCause() instanceof GatewayException g) {
+        return g;
+      }
+      switch (af.outcome().kind()) {
+        case CIRCUIT_OPEN:
+          return new GatewayException(GatewayError.CIRCUIT_OPEN,
+              "every endpoint of upstream " + plan.upstreamName() + " is open",
+              plan.breakers().secondsUntilFirstHalfOpen(), null);
+        case PER_TRY_TIMEOUT:
+          return new GatewayException(GatewayError.DEADLINE_EXCEEDED,
+              "upstream " + plan.upstreamName() + " did not answer within perTryTimeoutMs");
+        case CANCELLED:
+          return new GatewayException(GatewayError.DEADLINE_EXCEEDED, "the request deadline passed");
+        default:
+          return new GatewayException(GatewayError.UPSTREAM_UNAVAILABLE,
+              "upstream " + plan.upstreamName() + " is unavailable: " + af.getMessage(), af);
+      }
+    }
+    return new GatewayException(GatewayError.UPSTREAM_UNAVAILABLE,
+        "upstream " + plan.upstreamName() + " is unavailable", failure);
+  }
+
+  /** Classifies a response head: its status, with {@code Retry-After} (delta-seconds) if any. */
+  static Outcome classify(HttpClientResponse response) {
+    String retryAfter = response.getHeader(HttpHeaders.RETRY_AFTER);
+    long retryAfterMs = -1;
+    if (retryAfter != null) {
+      String v = retryAfter.trim();
+      if (!v.isEmpty() && v.length() <= 9 && v.chars().allMatch(Character::isDigit)) {
+        retryAfterMs = Long.parseLong(v) * 1000L;
+      }
+    }
+    return retryAfterMs >= 0 ? Outcome.response(response.statusCode(), retryAfterMs)
+        : Outcome.response(response.statusCode());
+  }
+
+  /** The attempts of one call: picks an endpoint, runs it under its breaker, sends once. */
+  private final class PlanAttempts implements Attempts<UpstreamExchange> {
+    private final RequestContext ctx;
+    private final CallPlan plan;
+    private final OutboundRequest out;
+    private long triedMask;
+
+    PlanAttempts(RequestContext ctx, CallPlan plan, OutboundRequest out) {
+      this.ctx = ctx;
+      this.plan = plan;
+      this.out = out;
+    }
+
+    @Override
+    public Future<UpstreamExchange> attempt(int attemptNumber) {
+      Upstream.BreakerSet breakers = plan.breakers();
+      int index = breakers.pick(triedMask);
+      if (index < 0) {
+        metrics.attempt(plan.upstreamName(), "circuit-open");
+        return Future.failedFuture(new AttemptFailure(Outcome.circuitOpen(), "every endpoint is open", null));
+      }
+      if (index < 64) {
+        triedMask |= 1L << index;
+      }
+      EndpointState endpoint = plan.upstream().endpoints()[index];
+      EndpointBreaker breaker = breakers.breaker(index);
+      ctx.countAttempt();
+      Future<UpstreamExchange> result = breaker.execute(() -> sendOnce(endpoint, attemptNumber), this::isBreakerFailure);
+      return result.andThen(ar -> {
+        Outcome outcome = classify(ar);
+        if (ar.failed() && outcome.kind() != Outcome.Kind.CANCELLED && outcome.kind() != Outcome.Kind.CIRCUIT_OPEN) {
+          endpoint.recordFailure();
+        } else if (ar.succeeded() && plan.failureStatuses().contains(outcome.status())) {
+          endpoint.recordFailure();
+        }
+        metrics.attempt(plan.upstreamName(), outcome.label());
+      });
+    }
+
+    private boolean isBreakerFailure(AsyncResult<UpstreamExchange> ar) {
+      if (ar.succeeded()) {
+        return plan.failureStatuses().contains(ar.result().response().statusCode());
+      }
+      return ar.cause() instanceof AttemptFailure af && af.isBreakerFailure();
+    }
+
+    @Override
+    public Outcome classify(AsyncResult<UpstreamExchange> result) {
+      if (result.succeeded()) {
+        return UpstreamCaller.classify(result.result().response());
+      }
+      Throwable cause = result.cause();
+      if (cause instanceof AttemptFailure af) {
+        return af.outcome();
+      }
+      if (cause instanceof OpenCircuitException) {
+        return Outcome.circuitOpen();
+      }
+      return Outcome.otherFailure();
+    }
+
+    @Override
+    public boolean canAttempt() {
+      return plan.breakers().anyAvailable();
+    }
+
+    @Override
+    public void discard(UpstreamExchange exchange) {
+      exchange.discard();
+    }
+
+    private Future<UpstreamExchange> sendOnce(EndpointState endpoint, int attemptNumber) {
+      Deadline deadline = ctx.deadline();
+      if (deadline.isCancelled() || deadline.expired()) {
+        return Future.failedFuture(new AttemptFailure(Outcome.cancelled(), "deadline passed before the attempt", null));
+      }
+      HttpClient client = clients.get(plan.upstreamName());
+      Endpoint address = endpoint.address();
+      RequestOptions options = new RequestOptions()
+          .setMethod(out.method())
+          .setHost(address.host())
+          .setPort(address.port())
+          .setURI(out.uri())
+          .setFollowRedirects(false);
+      endpoint.acquire();
+      Promise<UpstreamExchange> promise = Promise.promise();
+      client.request(options).onComplete(ar -> {
+        if (ar.failed()) {
+          endpoint.release();
+          promise.fail(new AttemptFailure(deadline.isCancelled() ? Outcome.cancelled() : Outcome.connectFailure(),
+              "cannot connect to " + address + ": " + ar.cause().getMessage(), ar.cause()));
+          return;
+        }
+        send(ar.result(), endpoint, attemptNumber, promise);
+      });
+      return promise.future();
+    }
+
+    private void send(HttpClientRequest request, EndpointState endpoint, int attemptNumber,
+                      Promise<UpstreamExchange> promise) {
+      Deadline deadline = ctx.deadline();
+      long remaining = deadline.remainingMillis();
+      if (deadline.isCancelled() || remaining <= 0) {
+        request.reset();
+        endpoint.release();
+        promise.fail(new AttemptFailure(Outcome.cancelled(), "deadline passed before the attempt", null));
+        return;
+      }
+      Deadline.Registration cancelHook = deadline.onCancel(request::reset);
+      request.headers().addAll(out.headers());
+      request.headers().set(ATTEMPT_HEADER, Integer.toString(attemptNumber));
+      request.headers().set(deadlineHeader, Long.toString(remaining));
+      boolean[] timedOut = {false};
+      long perTry = plan.perTryTimeoutMs();
+      long timer = perTry > 0 && perTry < remaining ? vertx.setTimer(perTry, id -> {
+        timedOut[0] = true;
+        request.reset();
+      }) : -1;
+      request.response().onComplete(ar -> {
+        if (timer >= 0) {
+          vertx.cancelTimer(timer);
+        }
+        if (ar.succeeded()) {
+          HttpClientResponse response = ar.result();
+          response.pause();
+          promise.tryComplete(new UpstreamExchange(request, response, endpoint, cancelHook));
+          return;
+        }
+        endpoint.release();
+        cancelHook.remove();
+        Outcome outcome = timedOut[0] ? Outcome.perTryTimeout()
+            : deadline.isCancelled() ? Outcome.cancelled() : Outcome.reset();
+        promise.tryFail(new AttemptFailure(outcome, describe(outcome, ar.cause()), ar.cause()));
+      });
+      out.body().sendTo(request).onFailure(err -> {
+        if (err instanceof GatewayException) {
+          // The client's body failed or was too large: abort this attempt with that error.
+          request.reset();
+          promise.tryFail(new AttemptFailure(Outcome.otherFailure(), err.getMessage(), err));
+        }
+        // Otherwise the upstream side failed while sending; the response future reports it.
+      });
+    }
+
+    private String describe(Outcome outcome, Throwable cause) {
+      return switch (outcome.kind()) {
+        case PER_TRY_TIMEOUT -> "no response within perTryTimeoutMs";
+        case CANCELLED -> "cancelled";
+        default -> "connection reset: " + cause.getMessage();
+      };
+    }
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * The upstream call pipeline and the streaming proxy. Every upstream call goes through one
+ * fixed order: deadline budget, retry operator, breaker-aware endpoint pick, the endpoint's
+ * circuit breaker, one attempt ({@link io.portcullis.proxy.UpstreamCaller}). The proxy route
+ * streams request and response bodies through with back-pressure
+ * ({@link io.portcullis.proxy.ProxyHandler}).
+ */
+package io.portcullis.proxy;

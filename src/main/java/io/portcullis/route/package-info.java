@@ -1,0 +1,6 @@
+/**
+ * Route matching (CONTRACT §2): routes in configuration order, first match wins; exact paths
+ * with {@code :name} parameters, whole-segment prefixes, method sets, and prefix stripping.
+ * Patterns are compiled once at load time; matching allocates nothing for a prefix route.
+ */
+package io.portcullis.route;

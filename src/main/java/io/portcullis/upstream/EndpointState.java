@@ -1,0 +1,70 @@
+package io.portcullis.upstream;
+
+import io.portcullis.config.Endpoint;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Process-wide state of one upstream endpoint, shared by every event loop: requests in
+ * flight (for {@code least-requests} and {@code /admin/upstreams}), failures seen, and the
+ * active health-check verdict.
+ */
+public final class EndpointState {
+
+  /** Active health-check verdict. {@code UNKNOWN} counts as healthy: traffic decides. */
+  public enum Health { UNKNOWN, HEALTHY, UNHEALTHY }
+
+  private final Endpoint address;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicLong failures = new AtomicLong();
+  private volatile Health health = Health.UNKNOWN;
+
+  EndpointState(Endpoint address) {
+    this.address = address;
+  }
+
+  /** The endpoint's address. */
+  public Endpoint address() {
+    return address;
+  }
+
+  /** Requests to this endpoint now in flight. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /** Marks one more request in flight. */
+  public void acquire() {
+    inFlight.incrementAndGet();
+  }
+
+  /** Marks one request finished. */
+  public void release() {
+    inFlight.decrementAndGet();
+  }
+
+  /** Records one failed attempt (connect failure, reset, per-try timeout or failure status). */
+  public void recordFailure() {
+    failures.incrementAndGet();
+  }
+
+  /** Failed attempts since start. */
+  public long failures() {
+    return failures.get();
+  }
+
+  /** The health-check verdict. */
+  public Health health() {
+    return health;
+  }
+
+  void health(Health health) {
+    this.health = health;
+  }
+
+  /** False only when an active health check has marked the endpoint unhealthy. */
+  public boolean healthy() {
+    return health != Health.UNHEALTHY;
+  }
+}

@@ -1,0 +1,147 @@
+package io.portcullis.upstream;
+
+import io.portcullis.config.BreakerConfig;
+import io.portcullis.config.Endpoint;
+import io.portcullis.config.UpstreamConfig;
+import io.portcullis.resilience.RetryBudget;
+import io.portcullis.resilience.Ticker;
+import io.vertx.core.Vertx;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.random.RandomGenerator;
+
+/**
+ * One configured upstream, process-wide: its endpoints, balancer, retry budget, and the
+ * breakers of its endpoints. Breakers are per endpoint; a route that overrides breaker
+ * settings gets its own set for the same endpoints (routes with equal effective settings share
+ * one set).
+ */
+public final class Upstream {
+
+  private final UpstreamConfig config;
+  private final EndpointState[] endpoints;
+  private final Balancer balancer;
+  private final RetryBudget retryBudget;
+  private final Map<BreakerConfig, BreakerSet> breakerSets = new ConcurrentHashMap<>();
+  private final Vertx vertx;
+  private final Ticker ticker;
+  private final RandomGenerator random;
+  private final EndpointBreaker.Listener listener;
+
+  /** Builds the upstream's shared state; breakers are made on first use. */
+  public Upstream(Vertx vertx, UpstreamConfig config, Ticker ticker, RandomGenerator random,
+                  EndpointBreaker.Listener listener) {
+    this.vertx = vertx;
+    this.config = config;
+    this.ticker = ticker;
+    this.random = random;
+    this.listener = listener;
+    List<Endpoint> addresses = config.endpoints();
+    this.endpoints = new EndpointState[addresses.size()];
+    for (int i = 0; i < endpoints.length; i++) {
+      endpoints[i] = new EndpointState(addresses.get(i));
+    }
+    this.balancer = Balancer.of(config.balancer());
+    this.retryBudget = new RetryBudget(config.retry().budgetRatio(), config.retry().budgetMinPerSecond(), ticker);
+  }
+
+  /** The upstream's name. */
+  public String name() {
+    return config.name();
+  }
+
+  /** Its configuration. */
+  public UpstreamConfig config() {
+    return config;
+  }
+
+  /** Its endpoints, in configured order. */
+  public EndpointState[] endpoints() {
+    return endpoints;
+  }
+
+  /** The process-wide retry budget of this upstream. */
+  public RetryBudget retryBudget() {
+    return retryBudget;
+  }
+
+  /** The breakers of the upstream's own (non-overridden) settings. */
+  public BreakerSet defaultBreakers() {
+    return breakers(config.circuitBreaker());
+  }
+
+  /** The breaker set for {@code settings}, created once. */
+  public BreakerSet breakers(BreakerConfig settings) {
+    return breakerSets.computeIfAbsent(settings, s -> new BreakerSet(s));
+  }
+
+  /** Every breaker set in use (for the admin view and metrics). */
+  public Map<BreakerConfig, BreakerSet> allBreakerSets() {
+    return Map.copyOf(breakerSets);
+  }
+
+  /** One breaker per endpoint for one set of breaker settings, with endpoint picking. */
+  public final class BreakerSet {
+    private final EndpointBreaker[] breakers;
+
+    private BreakerSet(BreakerConfig settings) {
+      breakers = new EndpointBreaker[endpoints.length];
+      for (int i = 0; i < endpoints.length; i++) {
+        breakers[i] = new EndpointBreaker(vertx, config.name(), endpoints[i].address().toString(), settings,
+            ticker, random, listener);
+      }
+    }
+
+    /** The breaker of endpoint {@code index}. */
+    public EndpointBreaker breaker(int index) {
+      return breakers[index];
+    }
+
+    /** Number of endpoints. */
+    public int size() {
+      return breakers.length;
+    }
+
+    /**
+     * Picks an endpoint whose breaker lets traffic through and that is not marked unhealthy,
+     * preferring one not in {@code triedMask} (bit i set: endpoint i already tried).
+     * Returns {@code -1} when every breaker is open. When every available endpoint is
+     * unhealthy, health is ignored (a failing health check must not outrank live traffic).
+     */
+    public int pick(long triedMask) {
+      int index = balancer.pick(endpoints, i -> (triedMask & (1L << i)) == 0
+          && breakers[i].allowsTraffic() && endpoints[i].healthy());
+      if (index < 0) {
+        index = balancer.pick(endpoints, i -> breakers[i].allowsTraffic() && endpoints[i].healthy());
+      }
+      if (index < 0) {
+        index = balancer.pick(endpoints, i -> breakers[i].allowsTraffic());
+      }
+      return index;
+    }
+
+    /** Whether any endpoint's breaker lets traffic through. */
+    public boolean anyAvailable() {
+      for (EndpointBreaker b : breakers) {
+        if (b.allowsTraffic()) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** Whole seconds until the first breaker half-opens (at least 1), for {@code Retry-After}. */
+    public long secondsUntilFirstHalfOpen() {
+      long min = Long.MAX_VALUE;
+      for (EndpointBreaker b : breakers) {
+        min = Math.min(min, b.millisUntilHalfOpen());
+      }
+      if (min == Long.MAX_VALUE) {
+        return 1;
+      }
+      return Math.max(1, (min + 999) / 1000);
+    }
+  }
+}
