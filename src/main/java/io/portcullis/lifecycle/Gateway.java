@@ -34,6 +34,7 @@ public final class Gateway {
   private final AdminVerticle admin;
   private String gatewayDeployment;
   private String adminDeployment;
+  private String healthCheckDeployment;
   private DemoBackends demo;
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
   private Future<Void> shutdown;
@@ -79,8 +80,12 @@ public final class Gateway {
           gateway.gatewayDeployment = id;
           return vertx.deployVerticle(gateway.admin);
         })
-        .map(id -> {
+        .compose(id -> {
           gateway.adminDeployment = id;
+          return vertx.deployVerticle(new HealthCheckVerticle(runtime));
+        })
+        .map(id -> {
+          gateway.healthCheckDeployment = id;
           runtime.readiness().serving();
           LOG.info("portcullis ready: listening on {}:{} with {} event-loop instance(s), admin on {}:{}, {} route(s), {} upstream(s), transport {}",
               config.server().host(), runtime.boundPort(), instances, config.admin().host(), gateway.admin.port(),
@@ -161,6 +166,7 @@ public final class Gateway {
           }
           return adminDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(adminDeployment);
         })
+        .compose(v -> healthCheckDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(healthCheckDeployment))
         .compose(v -> demo == null ? Future.<Void>succeededFuture() : demo.stop())
         .onSuccess(v -> LOG.info("shutdown phase 5/5: every verticle undeployed"))
         .onFailure(err -> LOG.error("shutdown failed", err));

@@ -1,6 +1,7 @@
 package io.portcullis.resilience;
 
-import java.lang.System.Logger.Level;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one place where this package reports exceptions thrown by callbacks it does not own
@@ -9,7 +10,7 @@ import java.lang.System.Logger.Level;
  */
 final class Unexpected {
 
-  private static final System.Logger LOG = System.getLogger("io.portcullis.resilience");
+  private static final Logger LOG = LoggerFactory.getLogger("io.portcullis.resilience");
 
   private Unexpected() {}
 
@@ -20,6 +21,6 @@ final class Unexpected {
    * @param error the exception
    */
   static void report(String where, Throwable error) {
-    LOG.log(Level.ERROR, "unexpected exception in " + where, error);
+    LOG.error("unexpected exception in {}", where, error);
   }
 }

@@ -1,0 +1,43 @@
+package io.portcullis.testkit;
+
+import io.vertx.core.Future;
+
+import java.util.concurrent.TimeUnit;
+
+/** Blocking waits for tests (never on an event loop). */
+public final class Await {
+
+  private Await() {
+  }
+
+  /** The future's result, failing the test after 20 s. */
+  public static <T> T result(Future<T> future) {
+    return result(future, 20_000);
+  }
+
+  /** The future's result, failing the test after {@code timeoutMs}. */
+  public static <T> T result(Future<T> future, long timeoutMs) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new AssertionError("future failed: " + e.getCause(), e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("future did not complete within " + timeoutMs + " ms");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  /** The failure of a future expected to fail. */
+  public static Throwable failure(Future<?> future) {
+    try {
+      future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      return e.getCause();
+    } catch (Exception e) {
+      throw new AssertionError("future did not fail in time", e);
+    }
+    throw new AssertionError("future succeeded but was expected to fail");
+  }
+}

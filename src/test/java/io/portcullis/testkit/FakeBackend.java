@@ -1,0 +1,92 @@
+package io.portcullis.testkit;
+
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real HTTP backend on a random loopback port whose behaviour each test programs. It
+ * records every request head it receives (method, URI, headers) and counts connections.
+ */
+public final class FakeBackend implements AutoCloseable {
+
+  /** A request head as the backend saw it. */
+  public record Seen(String method, String uri, MultiMap headers) {
+    /** A header value. */
+    public String header(String name) {
+      return headers.get(name);
+    }
+  }
+
+  private final Vertx vertx;
+  private final HttpServer server;
+  private final List<Seen> seen = new CopyOnWriteArrayList<>();
+  private final AtomicInteger connections = new AtomicInteger();
+  private volatile Handler<HttpServerRequest> handler;
+
+  private FakeBackend(Vertx vertx, Handler<HttpServerRequest> handler) {
+    this.vertx = vertx;
+    this.handler = handler;
+    this.server = vertx.createHttpServer()
+        .connectionHandler(c -> connections.incrementAndGet())
+        .requestHandler(req -> {
+          MultiMap copy = MultiMap.caseInsensitiveMultiMap().addAll(req.headers());
+          seen.add(new Seen(req.method().name(), req.uri(), copy));
+          this.handler.handle(req);
+        });
+  }
+
+  /** Starts a backend on its own Vert.x instance. */
+  public static FakeBackend start(Handler<HttpServerRequest> handler) {
+    Vertx vertx = Vertx.vertx();
+    FakeBackend backend = new FakeBackend(vertx, handler);
+    Await.result(backend.server.listen(0, "127.0.0.1"));
+    return backend;
+  }
+
+  /** A backend that answers 200 with {@code body}. */
+  public static FakeBackend ok(String body) {
+    return start(req -> req.response().putHeader("Content-Type", "text/plain").end(body));
+  }
+
+  /** Replaces the behaviour. */
+  public void handler(Handler<HttpServerRequest> handler) {
+    this.handler = handler;
+  }
+
+  /** The port. */
+  public int port() {
+    return server.actualPort();
+  }
+
+  /** The backend's Vert.x (for timers in handlers). */
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** Every request head received so far. */
+  public List<Seen> seen() {
+    return seen;
+  }
+
+  /** Requests received so far. */
+  public int requests() {
+    return seen.size();
+  }
+
+  /** TCP connections accepted so far. */
+  public int connections() {
+    return connections.get();
+  }
+
+  @Override
+  public void close() {
+    Await.result(vertx.close());
+  }
+}

@@ -1,0 +1,97 @@
+package io.portcullis.testkit;
+
+import io.portcullis.config.ConfigLoader;
+import io.portcullis.config.GatewayConfig;
+import io.portcullis.lifecycle.Gateway;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A real gateway on real sockets for integration tests: main and admin ports are 0 (random),
+ * shutdown phases default to 0 ms drain and 2 s grace unless the config says otherwise.
+ */
+public final class TestGateway implements AutoCloseable {
+
+  private final Gateway gateway;
+
+  private TestGateway(Gateway gateway) {
+    this.gateway = gateway;
+  }
+
+  /**
+   * Starts a gateway. {@code config} needs only {@code upstreams} and {@code routes}; server and
+   * admin ports are forced to 0, and missing server/shutdown settings get fast test defaults.
+   */
+  public static TestGateway start(JsonObject config) {
+    JsonObject c = config.copy();
+    JsonObject server = c.getJsonObject("server", new JsonObject());
+    server.put("port", 0).put("host", "127.0.0.1");
+    if (!server.containsKey("instances")) {
+      server.put("instances", 2);
+    }
+    c.put("server", server);
+    JsonObject admin = c.getJsonObject("admin", new JsonObject());
+    admin.put("port", 0).put("host", "127.0.0.1");
+    c.put("admin", admin);
+    JsonObject shutdown = c.getJsonObject("shutdown", new JsonObject());
+    if (!shutdown.containsKey("drainMs")) {
+      shutdown.put("drainMs", 0);
+    }
+    if (!shutdown.containsKey("graceMs")) {
+      shutdown.put("graceMs", 2000);
+    }
+    c.put("shutdown", shutdown);
+    if (!c.containsKey("accessLog")) {
+      c.put("accessLog", new JsonObject().put("enabled", false));
+    }
+    GatewayConfig parsed;
+    try {
+      parsed = ConfigLoader.parse(c.encode());
+    } catch (io.portcullis.config.ConfigException e) {
+      throw new AssertionError("test config invalid:\n" + e.getMessage(), e);
+    }
+    return new TestGateway(Await.result(Gateway.start(parsed, false)));
+  }
+
+  /** A one-upstream, one-route config: {@code pathPrefix "/"} to the given endpoints. */
+  public static JsonObject proxyConfig(String upstreamJsonExtra, int... ports) {
+    io.vertx.core.json.JsonArray endpoints = new io.vertx.core.json.JsonArray();
+    for (int p : ports) {
+      endpoints.add("http://127.0.0.1:" + p);
+    }
+    JsonObject upstream = new JsonObject().put("endpoints", endpoints);
+    if (upstreamJsonExtra != null && !upstreamJsonExtra.isBlank()) {
+      upstream.mergeIn(new JsonObject(upstreamJsonExtra), true);
+    }
+    return new JsonObject()
+        .put("upstreams", new JsonObject().put("backend", upstream))
+        .put("routes", new io.vertx.core.json.JsonArray().add(new JsonObject()
+            .put("name", "all").put("match", new JsonObject().put("pathPrefix", "/")).put("upstream", "backend")));
+  }
+
+  /** The main port. */
+  public int port() {
+    return gateway.port();
+  }
+
+  /** The admin port. */
+  public int adminPort() {
+    return gateway.adminPort();
+  }
+
+  /** The running gateway. */
+  public Gateway gateway() {
+    return gateway;
+  }
+
+  /** Base URL of the main port. */
+  public String url(String path) {
+    return "http://127.0.0.1:" + port() + path;
+  }
+
+  /** Graceful shutdown then close, waiting for both. */
+  @Override
+  public void close() {
+    Await.result(gateway.shutdown(), 60_000);
+    Await.result(gateway.closeVertx(), 20_000);
+  }
+}
