@@ -8,7 +8,7 @@ import java.util.Objects;
  * @param header the request header a client may use to shorten its deadline, and that carries
  *     the milliseconds left to each upstream attempt; an HTTP field name (token); default
  *     {@code "X-Request-Timeout-Ms"}
- * @param defaultMs the budget of a route without {@code timeoutMs}, >= 1 and <= {@code maxMs};
+ * @param defaultMs the budget of a route without {@code timeoutMs}, >= 1 and at most {@code maxMs};
  *     default {@code 15000}
  * @param maxMs the largest budget any request gets, whatever it asks for, >= 1; default
  *     {@code 60000}

@@ -18,6 +18,7 @@ final class Syntax {
   /** An upstream name. */
   static final Pattern UPSTREAM_NAME = Pattern.compile("[A-Za-z0-9._-]+");
 
+  private static final Pattern NAME_AUTHORITY = Pattern.compile("([A-Za-z0-9._-]+)(?::([0-9]{1,5}))?");
   private static final Pattern PARAMETER_USE = Pattern.compile(":([A-Za-z_][A-Za-z0-9_]*)");
   /** RFC 9110 §5.6.2 tchar, apart from ALPHA and DIGIT. */
   private static final String TCHAR_SYMBOLS = "!#$%&'*+-.^_`|~";
@@ -56,6 +57,18 @@ final class Syntax {
       return null;
     }
     String host = uri.getHost();
+    int port = uri.getPort();
+    String authority = uri.getRawAuthority();
+    if (host == null && authority != null && !authority.contains("@")) {
+      // java.net.URI gives no host for names that are not RFC 2396 host names, such as
+      // "user_service", a common container name; accept those names here.
+      Matcher m = NAME_AUTHORITY.matcher(authority);
+      if (!m.matches()) {
+        return null;
+      }
+      host = m.group(1);
+      port = m.group(2) == null ? -1 : Integer.parseInt(m.group(2));
+    }
     String path = uri.getRawPath();
     if (host == null || host.isEmpty()
         || uri.getRawUserInfo() != null
@@ -67,7 +80,7 @@ final class Syntax {
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
     }
-    int port = uri.getPort() == -1 ? (tls ? 443 : 80) : uri.getPort();
+    port = port == -1 ? (tls ? 443 : 80) : port;
     if (port < 1 || port > 65535) {
       return null;
     }

@@ -202,6 +202,8 @@ final class GatewayVerticle extends VerticleBase {
       return;
     }
     if (HealthEndpoints.isHealthPath(rawPath)) {
+      response.endHandler(v -> runtime.finished(requestId, request.method().name(), rawPath, null,
+          response.getStatusCode(), start, null, 0));
       health.handle(rawPath, response);
       return;
     }

@@ -146,7 +146,8 @@ class ConfigLoaderTest {
             "upstreams.users.endpoints: must not be empty"),
         bad("endpoint URLs",
             doc("'upstreams':{'users':{'endpoints':['http://127.0.0.1:9001','localhost:9001','ftp://h:21',"
-                + "'http://user@h:1','http://h:1/api','http://h:1?x=1','http://h:70000',7,'http://127.0.0.1:9001/']}}",
+                + "'http://user@h:1','http://h:1/api','http://h:1?x=1','http://h:70000',7,'http://127.0.0.1:9001/',"
+                + "'http://a_b@c:1','http://a b:1','http://a_b:x']}}",
                 ROUTES),
             "upstreams.users.endpoints[1]: must be an http(s) URL like \"http://host:port\", got \"localhost:9001\"",
             "upstreams.users.endpoints[2]: must be an http(s) URL like \"http://host:port\", got \"ftp://h:21\"",
@@ -155,7 +156,10 @@ class ConfigLoaderTest {
             "upstreams.users.endpoints[5]: must be an http(s) URL like \"http://host:port\", got \"http://h:1?x=1\"",
             "upstreams.users.endpoints[6]: must be an http(s) URL like \"http://host:port\", got \"http://h:70000\"",
             "upstreams.users.endpoints[7]: must be a string, got 7",
-            "upstreams.users.endpoints[8]: duplicate endpoint \"http://127.0.0.1:9001\""),
+            "upstreams.users.endpoints[8]: duplicate endpoint \"http://127.0.0.1:9001\"",
+            "upstreams.users.endpoints[9]: must be an http(s) URL like \"http://host:port\", got \"http://a_b@c:1\"",
+            "upstreams.users.endpoints[10]: must be an http(s) URL like \"http://host:port\", got \"http://a b:1\"",
+            "upstreams.users.endpoints[11]: must be an http(s) URL like \"http://host:port\", got \"http://a_b:x\""),
         bad("unknown balancer", upstream("'balancer':'random'"),
             "upstreams.users.balancer: must be one of \"round-robin\", \"least-requests\", got \"random\""),
         bad("zero connect timeout", upstream("'connectTimeoutMs':0"),
@@ -740,7 +744,7 @@ class ConfigLoaderTest {
   void endpointsPrintAsUrlsAndAuthorities() throws ConfigException {
     GatewayConfig config = ConfigLoader.parse(doc(
         "'upstreams':{'u':{'endpoints':['http://127.0.0.1:9001','https://api.example.com','HTTP://h/',"
-            + "'http://[::1]:8080']}}",
+            + "'http://[::1]:8080','http://user_service:8080','http://user_service']}}",
         "'routes':[{'name':'r','match':{'pathPrefix':'/'},'upstream':'u'}]"));
 
     assertThat(config.upstreams().get("u").endpoints())
@@ -749,7 +753,9 @@ class ConfigLoaderTest {
             tuple("http://127.0.0.1:9001", "127.0.0.1:9001"),
             tuple("https://api.example.com:443", "api.example.com:443"),
             tuple("http://h:80", "h:80"),
-            tuple("http://[::1]:8080", "[::1]:8080"));
+            tuple("http://[::1]:8080", "[::1]:8080"),
+            tuple("http://user_service:8080", "user_service:8080"),
+            tuple("http://user_service:80", "user_service:80"));
   }
 
   @Test

@@ -1,0 +1,297 @@
+package io.portcullis.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.portcullis.testkit.Await;
+import io.portcullis.testkit.FakeBackend;
+import io.portcullis.testkit.RawHttp;
+import io.portcullis.testkit.TestGateway;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The graceful shutdown of CONTRACT §6, in process: readiness DOWN, drain with
+ * {@code Connection: close}, stop accepting, wait for in-flight requests, undeploy everything.
+ */
+class GracefulShutdownTest {
+
+  private final HttpClient http = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(10))
+      .build();
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+
+  @AfterEach
+  void closeEverything() throws Exception {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
+    }
+  }
+
+  @Test
+  void slowInFlightRequestsAllCompleteWith200AndShutdownCompletesOnlyAfterThem() throws Exception {
+    int requests = 5;
+    CountDownLatch allArrived = new CountDownLatch(requests);
+    Queue<Long> backendAnsweredAt = new ConcurrentLinkedQueue<>();
+    FakeBackend backend = backend(FakeBackend.start(req -> {
+      allArrived.countDown();
+      req.response().setChunked(false);
+      // The backend answers after 1 s.
+      FakeBackendTimers.after(req, 1000, () -> {
+        backendAnsweredAt.add(System.nanoTime());
+        req.response().end("slow-ok");
+      });
+    }));
+    TestGateway gateway = start(TestGateway.proxyConfig(null, backend.port()), 500, 5000);
+
+    List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
+    Queue<Long> clientDoneAt = new ConcurrentLinkedQueue<>();
+    for (int i = 0; i < requests; i++) {
+      inFlight.add(getAsync(gateway.url("/slow/" + i)).whenComplete((r, e) -> clientDoneAt.add(System.nanoTime())));
+    }
+    assertThat(allArrived.await(10, TimeUnit.SECONDS)).as("all %d requests reached the backend", requests).isTrue();
+    assertThat(gateway.gateway().runtime().inFlight()).isEqualTo(requests);
+
+    AtomicLong shutdownDoneAt = new AtomicLong();
+    AtomicInteger inFlightAtCompletion = new AtomicInteger(-1);
+    Future<Void> shutdown = gateway.gateway().shutdown().onComplete(ar -> {
+      shutdownDoneAt.set(System.nanoTime());
+      inFlightAtCompletion.set(gateway.gateway().runtime().inFlight());
+    });
+
+    for (CompletableFuture<HttpResponse<String>> request : inFlight) {
+      HttpResponse<String> response = request.get(15, TimeUnit.SECONDS);
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.body()).isEqualTo("slow-ok");
+    }
+    Await.result(shutdown, 15_000);
+
+    assertThat(backendAnsweredAt).hasSize(requests);
+    assertThat(clientDoneAt).hasSize(requests);
+    assertThat(inFlightAtCompletion.get()).as("requests in flight when the shutdown future completed").isZero();
+    for (long answered : backendAnsweredAt) {
+      assertThat(shutdownDoneAt.get()).as("shutdown completed after the backend answered").isGreaterThan(answered);
+    }
+    assertEverythingUndeployed(gateway);
+  }
+
+  @Test
+  void aRequestSentDuringTheDrainIsServedWithConnectionClose() throws Exception {
+    FakeBackend backend = backend(FakeBackend.ok("drained"));
+    TestGateway gateway = start(TestGateway.proxyConfig(null, backend.port()), 3000, 5000);
+
+    Future<Void> shutdown = gateway.gateway().shutdown();
+    RawHttp.Reply reply = RawHttp.exchange(gateway.port(),
+        "GET /during-drain HTTP/1.1\r\nHost: gw\r\n\r\n", 10_000);
+
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.text()).endsWith("drained");
+    assertThat(headerLines(reply.text())).contains("connection: close");
+    assertThat(reply.closed()).as("the gateway closes the connection after answering").isTrue();
+    assertThat(shutdown.isComplete()).as("still draining when the request was served").isFalse();
+    assertThat(backend.requests()).isEqualTo(1);
+  }
+
+  @Test
+  void aKeepAliveConnectionOpenedBeforeShutdownGetsConnectionCloseOnItsNextRequest() throws Exception {
+    FakeBackend backend = backend(FakeBackend.ok("kept"));
+    TestGateway gateway = start(TestGateway.proxyConfig(null, backend.port()), 3000, 5000);
+
+    try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
+      socket.setSoTimeout(10_000);
+      String before = exchangeOnOpenSocket(socket, "/before");
+      assertThat(before).startsWith("HTTP/1.1 200");
+      assertThat(headerLines(before)).doesNotContain("connection: close");
+
+      Future<Void> shutdown = gateway.gateway().shutdown();
+      String during = exchangeOnOpenSocket(socket, "/during");
+
+      assertThat(during).startsWith("HTTP/1.1 200");
+      assertThat(headerLines(during)).contains("connection: close");
+      assertThat(socket.getInputStream().read()).as("then the gateway closes the connection").isEqualTo(-1);
+      assertThat(shutdown.isComplete()).isFalse();
+    }
+  }
+
+  @Test
+  void afterTheDrainNewConnectionsAreRefusedWhileInFlightRequestsFinish() throws Exception {
+    CompletableFuture<HttpServerRequest> held = new CompletableFuture<>();
+    FakeBackend backend = backend(FakeBackend.start(held::complete));
+    TestGateway gateway = start(TestGateway.proxyConfig(null, backend.port()), 300, 20_000);
+    int port = gateway.port();
+    assertThat(probe(port)).as("accepting before shutdown").isTrue();
+
+    CompletableFuture<HttpResponse<String>> inFlight = getAsync(gateway.url("/held"));
+    HttpServerRequest request = held.get(10, TimeUnit.SECONDS);
+
+    Future<Void> shutdown = gateway.gateway().shutdown();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    boolean refused = false;
+    while (!refused && System.nanoTime() < deadline) {
+      refused = !probe(port);
+      if (!refused) {
+        Thread.sleep(25);
+      }
+    }
+    assertThat(refused).as("a new connection fails within 10 s of shutdown (drain is 300 ms)").isTrue();
+    assertThat(inFlight).as("the held request is still in flight").isNotDone();
+    assertThat(shutdown.isComplete()).as("shutdown waits for the held request").isFalse();
+    assertThat(gateway.gateway().readiness().phase()).isEqualTo(io.portcullis.health.Readiness.Phase.STOPPING);
+
+    // The admin port still answers while the gateway waits: live UP, ready DOWN.
+    HttpResponse<String> live = get("http://127.0.0.1:" + gateway.adminPort() + "/healthz/live");
+    assertThat(live.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(live.body()).getString("status")).isEqualTo("UP");
+    HttpResponse<String> ready = get("http://127.0.0.1:" + gateway.adminPort() + "/healthz/ready");
+    assertThat(ready.statusCode()).isEqualTo(503);
+    assertThat(new JsonObject(ready.body()).getString("status")).isEqualTo("DOWN");
+
+    backend.vertx().runOnContext(v -> request.response().end("finally"));
+    HttpResponse<String> response = inFlight.get(10, TimeUnit.SECONDS);
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("finally");
+    Await.result(shutdown, 15_000);
+    assertEverythingUndeployed(gateway);
+    assertThat(probe(port)).as("still refused after shutdown").isFalse();
+  }
+
+  @Test
+  void everyVerticleIsUndeployedWhenTheShutdownFutureCompletes() {
+    FakeBackend backend = backend(FakeBackend.ok("x"));
+    TestGateway gateway = start(TestGateway.proxyConfig(null, backend.port()), 0, 2000);
+    assertThat(gateway.gateway().gatewayDeployed()).isTrue();
+    assertThat(gateway.gateway().vertx().deploymentIDs()).isNotEmpty();
+
+    Future<Void> shutdown = gateway.gateway().shutdown();
+    Await.result(shutdown, 15_000);
+
+    assertEverythingUndeployed(gateway);
+    assertThat(gateway.gateway().shutdown()).as("shutdown is idempotent").isSameAs(shutdown);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static void assertEverythingUndeployed(TestGateway gateway) {
+    assertThat(gateway.gateway().vertx().deploymentIDs()).as("deployments left").isEmpty();
+    assertThat(gateway.gateway().gatewayDeployed()).isFalse();
+  }
+
+  private TestGateway start(JsonObject config, long drainMs, long graceMs) {
+    config.put("shutdown", new JsonObject().put("drainMs", drainMs).put("graceMs", graceMs));
+    TestGateway gateway = TestGateway.start(config);
+    toClose.add(gateway);
+    return gateway;
+  }
+
+  private FakeBackend backend(FakeBackend backend) {
+    toClose.add(backend);
+    return backend;
+  }
+
+  private HttpResponse<String> get(String url) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private CompletableFuture<HttpResponse<String>> getAsync(String url) {
+    return http.sendAsync(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * Whether a NEW connection to {@code port} is accepted and served: connects, asks for
+   * {@code /healthz/live} and expects a 200. A refused or reset connection, or one closed
+   * without an answer, is false.
+   */
+  private static boolean probe(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+      socket.setSoTimeout(5000);
+      OutputStream out = socket.getOutputStream();
+      out.write("GET /healthz/live HTTP/1.1\r\nHost: probe\r\nConnection: close\r\n\r\n"
+          .getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      byte[] head = socket.getInputStream().readNBytes(12);
+      return new String(head, StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 200");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Sends a GET on an open keep-alive connection and reads exactly one response (Content-Length framed). */
+  private static String exchangeOnOpenSocket(Socket socket, String path) throws IOException {
+    OutputStream out = socket.getOutputStream();
+    out.write(("GET " + path + " HTTP/1.1\r\nHost: gw\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    out.flush();
+    InputStream in = socket.getInputStream();
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("connection closed mid-response: " + head.toString(StandardCharsets.ISO_8859_1));
+      }
+      head.write(b);
+    }
+    String headText = head.toString(StandardCharsets.ISO_8859_1);
+    int length = 0;
+    for (String line : headLines(headText)) {
+      if (line.startsWith("content-length:")) {
+        length = Integer.parseInt(line.substring("content-length:".length()).trim());
+      }
+    }
+    byte[] body = in.readNBytes(length);
+    return headText + new String(body, StandardCharsets.ISO_8859_1);
+  }
+
+  /** The header lines of a raw response, lower-cased, without the status line. */
+  private static List<String> headerLines(String response) {
+    int end = response.indexOf("\r\n\r\n");
+    return headLines(end < 0 ? response : response.substring(0, end));
+  }
+
+  private static List<String> headLines(String head) {
+    List<String> lines = new ArrayList<>();
+    String[] all = head.split("\r\n");
+    for (int i = 1; i < all.length; i++) {
+      lines.add(all[i].trim().toLowerCase(Locale.ROOT));
+    }
+    return lines;
+  }
+
+  /** Backend-side timers: answering later without blocking the backend's event loop. */
+  private static final class FakeBackendTimers {
+    private FakeBackendTimers() {
+    }
+
+    static void after(HttpServerRequest request, long delayMs, Runnable action) {
+      io.vertx.core.Vertx vertx = io.vertx.core.Vertx.currentContext().owner();
+      vertx.setTimer(delayMs, id -> action.run());
+    }
+  }
+}
