@@ -117,7 +117,6 @@ public final class Main {
   }
 
   private static int serve(GatewayConfig config, boolean demo, PrintStream err) {
-    Signals signals = Signals.install();
     Gateway gateway;
     try {
       gateway = await(Gateway.start(config, demo).toCompletionStage().toCompletableFuture());
@@ -127,6 +126,7 @@ public final class Main {
       LOG.debug("start-up failure", cause);
       return EXIT_FAILURE;
     }
+    Signals signals = Signals.install();
     signals.awaitFirst();
     LOG.info("received {}: shutting down gracefully (a second signal exits at once)", signals.firstName());
     try {

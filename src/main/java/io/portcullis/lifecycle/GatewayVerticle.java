@@ -191,7 +191,7 @@ final class GatewayVerticle extends VerticleBase {
     String requestId = RequestIds.keepOrCreate(request.getHeader("X-Request-Id"));
     response.headers().set("X-Request-Id", requestId);
     if (runtime.readiness().shuttingDown()) {
-      response.headers().set(HttpHeaders.CONNECTION, CLOSE);
+      closeAfterResponse(request);
     }
     String rawPath = request.path();
 
@@ -251,7 +251,7 @@ final class GatewayVerticle extends VerticleBase {
     boolean chunked = request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
     long maxBody = runtime.config().server().maxBodyBytes();
     if (contentLength > maxBody) {
-      response.headers().set(HttpHeaders.CONNECTION, CLOSE);
+      closeAfterResponse(request);
       fail(ctx, new GatewayException(GatewayError.PAYLOAD_TOO_LARGE,
           "request body of " + contentLength + " bytes exceeds " + maxBody));
       return;
@@ -265,6 +265,16 @@ final class GatewayVerticle extends VerticleBase {
       handled = aggregate.handle(ctx, ((RouteTarget.Aggregate) target).route(), match.params());
     }
     handled.onFailure(err -> fail(ctx, err));
+  }
+
+  /**
+   * Sends {@code Connection: close} and really closes the connection once the response is on
+   * the wire (RFC 9112 §9.6); Vert.x itself only looks at the request's keep-alive.
+   */
+  private static void closeAfterResponse(HttpServerRequest request) {
+    HttpServerResponse response = request.response();
+    response.headers().set(HttpHeaders.CONNECTION, CLOSE);
+    response.bodyEndHandler(v -> request.connection().close());
   }
 
   /** Non-null when the message framing is ambiguous (RFC 9112 §6.3): refused, connection closed. */
@@ -366,7 +376,7 @@ final class GatewayVerticle extends VerticleBase {
         || contentLength(request) > 0) && !request.isEnded();
     if (bodyUnread) {
       // The rest of the request body will never be read: the connection cannot be reused.
-      response.headers().set(HttpHeaders.CONNECTION, CLOSE);
+      closeAfterResponse(request);
     }
     ErrorResponses.send(response, error.error(), error.getMessage(), ctx.requestId(), ctx.route(),
         ctx.upstream(), error.retryAfterSeconds());

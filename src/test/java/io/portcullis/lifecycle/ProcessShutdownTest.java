@@ -1,0 +1,257 @@
+package io.portcullis.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.portcullis.testkit.FakeBackend;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real command line in a child JVM ({@code java -cp <test classpath> io.portcullis.Main}, so
+ * it runs in {@code mvn verify} before {@code package}): SIGTERM runs the graceful shutdown and
+ * exits 0, a second signal exits at once, and stdout carries the JSON access log without
+ * credentials (CONTRACT §1, §6, §7).
+ */
+class ProcessShutdownTest {
+
+  private static final String TOKEN = "s3cr3t-token";
+  private static final String COOKIE = "c00kie-value";
+  private static final List<String> ACCESS_LOG_FIELDS = List.of(
+      "ts", "requestId", "method", "path", "route", "status", "durationMs", "upstream", "attempts");
+
+  @TempDir
+  Path dir;
+
+  private final HttpClient http = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5))
+      .build();
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private Process process;
+  private Path stdout;
+  private Path stderr;
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
+    }
+  }
+
+  @Test
+  void sigtermFinishesTheInFlightRequestLogsEveryPhaseAndExits0() throws Exception {
+    CountDownLatch slowArrived = new CountDownLatch(1);
+    FakeBackend backend = FakeBackend.start(req -> {
+      if (req.path().startsWith("/slow")) {
+        slowArrived.countDown();
+        Vertx.currentContext().owner().setTimer(1000, id -> req.response().end("slow-done"));
+      } else {
+        req.response().end("fast-done");
+      }
+    });
+    toClose.add(backend);
+    Ports ports = startGateway(backend.port(), 300, 3000);
+
+    HttpResponse<String> fast = http.send(withSecrets(ports.url("/fast")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(fast.statusCode()).isEqualTo(200);
+    assertThat(fast.body()).isEqualTo("fast-done");
+
+    CompletableFuture<HttpResponse<String>> slow = http.sendAsync(withSecrets(ports.url("/slow")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(slowArrived.await(15, TimeUnit.SECONDS)).as("the slow request reached the backend").isTrue();
+
+    process.toHandle().destroy(); // SIGTERM
+
+    HttpResponse<String> slowResponse = slow.get(15, TimeUnit.SECONDS);
+    assertThat(slowResponse.statusCode()).as("the in-flight request survives SIGTERM").isEqualTo(200);
+    assertThat(slowResponse.body()).isEqualTo("slow-done");
+    assertThat(process.waitFor(15, TimeUnit.SECONDS)).as("the process exits within 15 s of SIGTERM").isTrue();
+    assertThat(process.exitValue()).as("exit status; stderr:%n%s", read(stderr)).isZero();
+
+    String err = read(stderr);
+    for (int phase = 1; phase <= 5; phase++) {
+      assertThat(err).as("stderr logs shutdown phase %d", phase).contains("shutdown phase " + phase + "/5");
+    }
+
+    List<JsonObject> accessLog = new ArrayList<>();
+    for (String line : read(stdout).split("\\R")) {
+      if (line.isBlank()) {
+        continue;
+      }
+      JsonObject json;
+      try {
+        json = new JsonObject(line);
+      } catch (DecodeException e) {
+        throw new AssertionError("stdout line is not JSON: " + line, e);
+      }
+      assertThat(json.fieldNames()).as("access-log line %s", line).containsAll(ACCESS_LOG_FIELDS);
+      accessLog.add(json);
+    }
+    assertThat(accessLog).as("access log of /fast and /slow").anySatisfy(line -> assertRequestLine(line, "/fast"));
+    assertThat(accessLog).anySatisfy(line -> assertRequestLine(line, "/slow"));
+
+    for (String line : (read(stdout) + "\n" + err).split("\\R")) {
+      assertThat(line).as("no log line carries a credential").doesNotContain(TOKEN).doesNotContain(COOKIE);
+    }
+  }
+
+  @Test
+  void aSecondSigtermDuringALongDrainEndsTheProcessAtOnceWithNonZeroStatus() throws Exception {
+    FakeBackend backend = FakeBackend.ok("x");
+    toClose.add(backend);
+    Ports ports = startGateway(backend.port(), 10_000, 3000);
+
+    process.toHandle().destroy(); // first SIGTERM: a 10 s drain begins
+    waitForStderr("shutdown phase 1/5", Duration.ofSeconds(15));
+    HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(ports.url("/healthz/ready")))
+        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(ready.statusCode()).as("readiness is DOWN while draining").isEqualTo(503);
+
+    long secondAt = System.nanoTime();
+    process.toHandle().destroy(); // second SIGTERM
+    assertThat(process.waitFor(6, TimeUnit.SECONDS)).as("the second signal ends the process at once").isTrue();
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - secondAt);
+
+    assertThat(tookMs).as("exit after the second signal, well inside the 10 s drain").isLessThan(6000);
+    assertThat(process.exitValue()).as("a cut-short shutdown is not a clean exit").isNotZero();
+    assertThat(read(stderr)).doesNotContain("shutdown phase 5/5");
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private record Ports(int main, int admin) {
+    String url(String path) {
+      return "http://127.0.0.1:" + main + path;
+    }
+  }
+
+  private static void assertRequestLine(JsonObject line, String path) {
+    assertThat(line.getString("path")).isEqualTo(path);
+    assertThat(line.getString("method")).isEqualTo("GET");
+    assertThat(line.getString("route")).isEqualTo("all");
+    assertThat(line.getInteger("status")).isEqualTo(200);
+    assertThat(line.getString("upstream")).isEqualTo("backend");
+    assertThat(line.getInteger("attempts")).isEqualTo(1);
+    assertThat(line.getString("requestId")).isNotBlank();
+    assertThat(line.getString("ts")).isNotBlank();
+    assertThat(line.getLong("durationMs")).isNotNegative();
+  }
+
+  private static HttpRequest.Builder withSecrets(String url) {
+    return HttpRequest.newBuilder(URI.create(url))
+        .timeout(Duration.ofSeconds(20))
+        .header("Authorization", "Bearer " + TOKEN)
+        .header("Cookie", "session=" + COOKIE);
+  }
+
+  /** Starts the gateway in a child JVM and waits until it is ready (at most 20 s). */
+  private Ports startGateway(int backendPort, long drainMs, long graceMs) throws Exception {
+    Ports ports = freePorts();
+    JsonObject config = new JsonObject()
+        .put("server", new JsonObject().put("host", "127.0.0.1").put("port", ports.main()).put("instances", 2))
+        .put("admin", new JsonObject().put("host", "127.0.0.1").put("port", ports.admin()))
+        .put("shutdown", new JsonObject().put("drainMs", drainMs).put("graceMs", graceMs))
+        .put("accessLog", new JsonObject().put("enabled", true))
+        .put("upstreams", new JsonObject().put("backend", new JsonObject()
+            .put("endpoints", new JsonArray().add("http://127.0.0.1:" + backendPort))))
+        .put("routes", new JsonArray().add(new JsonObject()
+            .put("name", "all").put("match", new JsonObject().put("pathPrefix", "/")).put("upstream", "backend")));
+    Path configFile = dir.resolve("gateway.json");
+    Files.writeString(configFile, config.encodePrettily(), StandardCharsets.UTF_8);
+    stdout = dir.resolve("stdout.txt");
+    stderr = dir.resolve("stderr.txt");
+
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    process = new ProcessBuilder(java, "-cp", classpath(), "io.portcullis.Main", "--config", configFile.toString())
+        .directory(new File(System.getProperty("user.dir")))
+        .redirectOutput(stdout.toFile())
+        .redirectError(stderr.toFile())
+        .start();
+
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        fail("the gateway exited with %d before becoming ready; stderr:%n%s", process.exitValue(), read(stderr));
+      }
+      try {
+        HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(ports.url("/healthz/ready")))
+            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        if (ready.statusCode() == 200) {
+          return ports;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(100);
+    }
+    return fail("the gateway was not ready within 20 s; stderr:%n%s", read(stderr));
+  }
+
+  /**
+   * The test classpath without the test classes (so a test-only logging configuration cannot
+   * change what the child prints). Surefire's own property holds the real entries; with a
+   * manifest-only booter jar, {@code java.class.path} works as it is.
+   */
+  private static String classpath() {
+    String cp = System.getProperty("surefire.test.class.path");
+    if (cp == null || cp.isBlank()) {
+      cp = System.getProperty("java.class.path");
+    }
+    String testClasses = Path.of(System.getProperty("user.dir"), "target", "test-classes").toString();
+    return List.of(cp.split(File.pathSeparator)).stream()
+        .filter(entry -> !entry.isBlank() && !Path.of(entry).toAbsolutePath().normalize().toString().equals(testClasses))
+        .collect(Collectors.joining(File.pathSeparator));
+  }
+
+  private void waitForStderr(String text, Duration within) throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (read(stderr).contains(text)) {
+        return;
+      }
+      if (!process.isAlive()) {
+        fail("the gateway exited with %d before logging \"%s\"; stderr:%n%s", process.exitValue(), text, read(stderr));
+      }
+      Thread.sleep(50);
+    }
+    fail("stderr did not show \"%s\" within %s; stderr:%n%s", text, within, read(stderr));
+  }
+
+  private static String read(Path file) throws IOException {
+    return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+  }
+
+  /** Two distinct free ports (both held open while choosing, then released). */
+  private static Ports freePorts() throws IOException {
+    try (ServerSocket main = new ServerSocket(0); ServerSocket admin = new ServerSocket(0)) {
+      return new Ports(main.getLocalPort(), admin.getLocalPort());
+    }
+  }
+}
