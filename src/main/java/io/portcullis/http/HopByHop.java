@@ -39,8 +39,7 @@ public final class HopByHop {
 
   /** The header names listed in {@code Connection} (lower case), empty when none. */
   public static Set<String> connectionTokens(MultiMap headers) {
-    String connection = headers.get(HttpHeaders.CONNECTION);
-    if (connection == null || connection.isEmpty()) {
+    if (!headers.contains(HttpHeaders.CONNECTION)) {
       return Set.of();
     }
     java.util.HashSet<String> names = new java.util.HashSet<>();

@@ -108,6 +108,9 @@ final class GatewayVerticle extends VerticleBase {
         .setMaxHeaderSize(server.maxHeaderBytes())
         .setMaxInitialLineLength(Math.max(4096, server.maxHeaderBytes()))
         .setTcpNoDelay(true)
+        // No h2c upgrade: with it, Vert.x announces the connection only after the first request
+        // head was decoded, too late to install the strict decoder for that request.
+        .setHttp2ClearTextEnabled(false)
         .setCompressionSupported(false)
         .setDecompressionSupported(false)
         .setHandle100ContinueAutomatically(false);
@@ -201,14 +204,15 @@ final class GatewayVerticle extends VerticleBase {
       runtime.finished(requestId, request.method().name(), rawPath, null, 400, start, null, 0);
       return;
     }
-    if (HealthEndpoints.isHealthPath(rawPath)) {
-      response.endHandler(v -> runtime.finished(requestId, request.method().name(), rawPath, null,
+    String path = PathNormalizer.normalize(rawPath);
+    if (path != null && HealthEndpoints.isHealthPath(path)) {
+      // Reserved, never routed, in every spelling that normalizes to it.
+      response.endHandler(v -> runtime.finished(requestId, request.method().name(), path, null,
           response.getStatusCode(), start, null, 0));
-      health.handle(rawPath, response);
+      health.handle(path, response);
       return;
     }
 
-    String path = PathNormalizer.normalize(rawPath);
     RequestContext ctx = new RequestContext(request, requestId, path == null ? rawPath : path, start);
     runtime.requestStarted();
     response.endHandler(v -> finish(ctx));

@@ -243,8 +243,8 @@ public final class UpstreamCaller {
       out.body().sendTo(request).onFailure(err -> {
         if (err instanceof GatewayException) {
           // The client's body failed or was too large: abort this attempt with that error.
-          request.reset();
           promise.tryFail(new AttemptFailure(Outcome.otherFailure(), err.getMessage(), err));
+          request.reset();
         }
         // Otherwise the upstream side failed while sending; the response future reports it.
       });

@@ -130,7 +130,7 @@ class FaultMatrixTest {
     // ...and on the wire the connection ends before Content-Length bytes arrived.
     RawHttp.Reply raw = RawHttp.exchange(gateway.port(), "GET /cut HTTP/1.1\r\nHost: gw\r\n\r\n", 5_000);
     assertThat(raw.closed()).as("connection closed by the gateway").isTrue();
-    assertIncomplete(raw);
+    assertNeverComplete(raw);
   }
 
   static Stream<Arguments> bodiesPastTheDeadline() {
@@ -152,8 +152,10 @@ class FaultMatrixTest {
 
     assertThat(raw.closed()).as("the gateway ended the connection (not our read timeout)").isTrue();
     assertThat(elapsed).as("client read ended at the 500 ms deadline").isBetween(450L, 500L + 500L);
-    if (raw.status() != 504) {
-      assertIncomplete(raw); // head already forwarded: the stream is reset, never completed
+    if (raw.status() == 504) {
+      assertThat(raw.text()).contains("\"deadline_exceeded\"");
+    } else {
+      assertNeverComplete(raw); // reset: the client never sees a complete 200
     }
     Await.result(backend.connections().get(0).closed(), 2_000);
   }
@@ -165,8 +167,7 @@ class FaultMatrixTest {
 
     Reply reply = client.get(gateway.port(), "/garbage");
 
-    assertGatewayError(reply, 502, "upstream_unavailable");
-    assertThat(reply.body()).doesNotContain("abc");
+    assertGatewayError(reply, 502, "upstream_unavailable"); // the gateway's own JSON, not the garbage
     assertThat(reply.elapsedMs()).as("judged at once, not at the deadline").isLessThan(2_000L);
   }
 
@@ -352,11 +353,19 @@ class FaultMatrixTest {
     assertThat(reply.json().getString("upstream")).isEqualTo(UPSTREAM);
   }
 
-  /** The raw reply is a 200 head whose body is shorter than its Content-Length (or lacks the last chunk). */
-  private static void assertIncomplete(RawHttp.Reply raw) {
+  /**
+   * The raw reply ended (reset or closed) before a complete response: nothing at all, or a head
+   * whose body is shorter than its Content-Length (or lacks the last chunk).
+   */
+  private static void assertNeverComplete(RawHttp.Reply raw) {
     String text = raw.text();
+    if (text.isEmpty()) {
+      return; // reset before any byte
+    }
     int headEnd = text.indexOf("\r\n\r\n");
-    assertThat(headEnd).as("a response head was forwarded: %s", text).isPositive();
+    if (headEnd < 0) {
+      return; // not even a whole head
+    }
     String head = text.substring(0, headEnd).toLowerCase();
     String body = text.substring(headEnd + 4);
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("content-length: *([0-9]+)").matcher(head);

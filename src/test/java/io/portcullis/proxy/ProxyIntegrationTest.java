@@ -269,19 +269,21 @@ class ProxyIntegrationTest {
     Echoed echoed = Await.result(client.request(new RequestOptions().setMethod(HttpMethod.POST)
             .setHost("127.0.0.1").setPort(gateway.port()).setURI("/chunked"))
         .compose(req -> {
+          // Body handlers must be in place before the echo starts arriving, i.e. before writing.
+          Future<Echoed> echo = req.response().compose(ProxyIntegrationTest::collect);
           req.setChunked(true);
           for (int off = 0; off < body.length; off += 64 * 1024) {
             req.write(Buffer.buffer(java.util.Arrays.copyOfRange(body, off, Math.min(body.length, off + 64 * 1024))));
           }
-          return req.end().compose(v -> req.response());
-        })
-        .compose(ProxyIntegrationTest::collect), 60_000);
+          return req.end().compose(v -> echo);
+        }), 60_000);
 
     Received seen = received.get(30, TimeUnit.SECONDS);
     assertThat(seen.length()).isEqualTo(body.length);
     assertThat(seen.sha256()).isEqualTo(sha256(body));
     assertThat(echoed.status()).isEqualTo(200);
     assertThat(echoed.transferEncoding()).isEqualToIgnoringCase("chunked");
+    assertThat(echoed.length()).isEqualTo(body.length);
     assertThat(echoed.sha256()).isEqualTo(sha256(body));
     assertThat(backend.seen().get(0).header("Transfer-Encoding")).isEqualToIgnoringCase("chunked");
   }

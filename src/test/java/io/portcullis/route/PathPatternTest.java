@@ -3,7 +3,6 @@ package io.portcullis.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
-import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -11,171 +10,161 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class PathPatternTest {
 
-  @Nested
-  class ExactPaths {
+  // ---------------------------------------------------------------- exact paths
 
-    @Test
-    void anExactPathMatchesOnlyItselfWithNoParameters() {
-      PathPattern pattern = PathPattern.exact("/api/status");
+  @Test
+  void anExactPathMatchesOnlyItselfWithNoParameters() {
+    PathPattern pattern = PathPattern.exact("/api/status");
 
-      assertThat(pattern.isPrefix()).isFalse();
-      assertThat(pattern.source()).isEqualTo("/api/status");
-      assertThat(pattern.paramNames()).isEmpty();
-      assertThat(pattern.match("/api/status")).isEmpty();
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"/api/status/", "/api/status/x", "/api/statusX", "/api/stat", "/api", "/", "/API/status"})
-    void anExactPathDoesNotMatchLongerShorterOrDifferentlyCasedPaths(String path) {
-      assertThat(PathPattern.exact("/api/status").match(path)).isNull();
-    }
-
-    @Test
-    void theRootPatternMatchesOnlyTheRoot() {
-      PathPattern root = PathPattern.exact("/");
-
-      assertThat(root.match("/")).isEmpty();
-      assertThat(root.match("/a")).isNull();
-    }
+    assertThat(pattern.isPrefix()).isFalse();
+    assertThat(pattern.source()).isEqualTo("/api/status");
+    assertThat(pattern.paramNames()).isEmpty();
+    assertThat(pattern.match("/api/status")).isEmpty();
   }
 
-  @Nested
-  class Parameters {
-
-    @Test
-    void parametersBindTheirSegmentsInOrderOfAppearance() {
-      PathPattern pattern = PathPattern.exact("/api/users/:userId/orders/:orderId");
-
-      assertThat(pattern.paramNames()).containsExactly("userId", "orderId");
-      Map<String, String> params = pattern.match("/api/users/42/orders/a-7");
-      assertThat(params).containsExactly(Map.entry("userId", "42"), Map.entry("orderId", "a-7"));
-    }
-
-    @Test
-    void aParameterBindsAWholeSegmentKeptAsIs() {
-      Map<String, String> params = PathPattern.exact("/files/:name").match("/files/a%2Fb.txt");
-
-      assertThat(params).containsExactly(Map.entry("name", "a%2Fb.txt"));
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {
-        "/api/users/42",               // too few segments
-        "/api/users/42/orders/7/x",    // too many segments
-        "/api/users/42/orders/7/",     // trailing slash is one more (empty) segment
-        "/api/users//orders/7",        // an empty segment never binds a parameter
-        "/api/users/42/order/7",       // literal segment differs
-        "/api/people/42/orders/7"})
-    void aParameterPatternDoesNotMatchWhenSegmentsDiffer(String path) {
-      assertThat(PathPattern.exact("/api/users/:userId/orders/:orderId").match(path)).isNull();
-    }
-
-    @Test
-    void aParameterMatchesAnySingleNonEmptySegmentValue() {
-      PathPattern pattern = PathPattern.exact("/p/:id");
-
-      assertThat(pattern.match("/p/1")).containsEntry("id", "1");
-      assertThat(pattern.match("/p/..hidden")).containsEntry("id", "..hidden");
-      assertThat(pattern.match("/p/")).isNull();
-      assertThat(pattern.match("/p")).isNull();
-    }
+  @ParameterizedTest
+  @ValueSource(strings = {"/api/status/", "/api/status/x", "/api/statusX", "/api/stat", "/api", "/", "/API/status"})
+  void anExactPathDoesNotMatchLongerShorterOrDifferentlyCasedPaths(String path) {
+    assertThat(PathPattern.exact("/api/status").match(path)).isNull();
   }
 
-  @Nested
-  class Prefixes {
+  @Test
+  void theRootPatternMatchesOnlyTheRoot() {
+    PathPattern root = PathPattern.exact("/");
 
-    @ParameterizedTest
-    @ValueSource(strings = {"/api/users", "/api/users/", "/api/users/7", "/api/users/7/orders"})
-    void aPrefixMatchesItselfAndEveryPathBelowIt(String path) {
-      PathPattern prefix = PathPattern.prefix("/api/users");
-
-      assertThat(prefix.isPrefix()).isTrue();
-      assertThat(prefix.match(path)).isEmpty();
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"/api/usersX", "/api/users-admin", "/api/user", "/api", "/", "/other/api/users", "/API/users"})
-    void aPrefixMatchesWholeSegmentsOnly(String path) {
-      assertThat(PathPattern.prefix("/api/users").match(path)).isNull();
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"/", "/a", "/a/b/c", "/healthz/live"})
-    void theRootPrefixMatchesEveryPath(String path) {
-      assertThat(PathPattern.prefix("/").match(path)).isEmpty();
-    }
-
-    @Test
-    void aPrefixHasNoParameters() {
-      assertThat(PathPattern.prefix("/api").paramNames()).isEmpty();
-    }
+    assertThat(root.match("/")).isEmpty();
+    assertThat(root.match("/a")).isNull();
   }
 
-  @Nested
-  class StripPrefix {
+  // ---------------------------------------------------------------- parameters
 
-    @ParameterizedTest(name = "strip {1} from {0} -> {2}")
-    @CsvSource({
-        "/api/users/7,   /api,       /users/7",
-        "/api/users,     /api,       /users",
-        "/api,           /api,       /",
-        "/api/,          /api,       /",
-        "/api/users/7,   /api/users, /7",
-        "/a/b/c,         /a/b,       /c"})
-    void removesAWholeSegmentPrefixAndAlwaysLeavesAnAbsolutePath(String path, String strip, String expected) {
-      assertThat(PathPattern.stripPrefix(path, strip)).isEqualTo(expected);
-    }
+  @Test
+  void parametersBindTheirSegmentsInOrderOfAppearance() {
+    PathPattern pattern = PathPattern.exact("/api/users/:userId/orders/:orderId");
 
-    @ParameterizedTest(name = "strip {1} from {0} leaves it unchanged")
-    @CsvSource({
-        "/apix/users,  /api",
-        "/v2/api/x,    /api",
-        "/ap,          /api",
-        "/anything,    /"})
-    void leavesThePathUnchangedWhenThePrefixIsNotAWholeSegmentPrefix(String path, String strip) {
-      assertThat(PathPattern.stripPrefix(path, strip)).isEqualTo(path);
-    }
-
-    @Test
-    void aNullStripLeavesThePathUnchanged() {
-      assertThat(PathPattern.stripPrefix("/a/b", null)).isEqualTo("/a/b");
-    }
+    assertThat(pattern.paramNames()).containsExactly("userId", "orderId");
+    Map<String, String> params = pattern.match("/api/users/42/orders/a-7");
+    assertThat(params).containsExactly(Map.entry("userId", "42"), Map.entry("orderId", "a-7"));
   }
 
-  @Nested
-  class Expand {
+  @Test
+  void aParameterBindsAWholeSegmentKeptAsIs() {
+    Map<String, String> params = PathPattern.exact("/files/:name").match("/files/a%2Fb.txt");
 
-    @Test
-    void replacesEveryParameterSegmentWithItsValue() {
-      String expanded = PathPattern.expand("/orders/by-user/:id/items/:item",
-          Map.of("id", "42", "item", "x-1"));
+    assertThat(params).containsExactly(Map.entry("name", "a%2Fb.txt"));
+  }
 
-      assertThat(expanded).isEqualTo("/orders/by-user/42/items/x-1");
-    }
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "/api/users/42",               // too few segments
+      "/api/users/42/orders/7/x",    // too many segments
+      "/api/users/42/orders/7/",     // trailing slash is one more (empty) segment
+      "/api/users//orders/7",        // an empty segment never binds a parameter
+      "/api/users/42/order/7",       // literal segment differs
+      "/api/people/42/orders/7"})
+  void aParameterPatternDoesNotMatchWhenSegmentsDiffer(String path) {
+    assertThat(PathPattern.exact("/api/users/:userId/orders/:orderId").match(path)).isNull();
+  }
 
-    @Test
-    void aTemplateWithoutParametersIsReturnedAsIs() {
-      assertThat(PathPattern.expand("/users/all", Map.of("id", "1"))).isEqualTo("/users/all");
-      assertThat(PathPattern.expand("/users/:id", Map.of())).isEqualTo("/users/:id");
-    }
+  @Test
+  void aParameterMatchesAnySingleNonEmptySegmentValue() {
+    PathPattern pattern = PathPattern.exact("/p/:id");
 
-    @Test
-    void anUnknownParameterIsLeftInPlace() {
-      assertThat(PathPattern.expand("/a/:id/:other", Map.of("id", "1"))).isEqualTo("/a/1/:other");
-    }
+    assertThat(pattern.match("/p/1")).containsEntry("id", "1");
+    assertThat(pattern.match("/p/..hidden")).containsEntry("id", "..hidden");
+    assertThat(pattern.match("/p/")).isNull();
+    assertThat(pattern.match("/p")).isNull();
+  }
 
-    @Test
-    void aColonInsideASegmentIsNotAParameter() {
-      assertThat(PathPattern.expand("/a/b:id/:id", Map.of("id", "9"))).isEqualTo("/a/b:id/9");
-    }
+  // ---------------------------------------------------------------- prefixes
 
-    @Test
-    void expandingWhatAPatternBoundRebuildsThePath() {
-      PathPattern pattern = PathPattern.exact("/api/profile/:id");
-      Map<String, String> params = pattern.match("/api/profile/u-77");
+  @ParameterizedTest
+  @ValueSource(strings = {"/api/users", "/api/users/", "/api/users/7", "/api/users/7/orders"})
+  void aPrefixMatchesItselfAndEveryPathBelowIt(String path) {
+    PathPattern prefix = PathPattern.prefix("/api/users");
 
-      assertThat(PathPattern.expand("/users/:id", params)).isEqualTo("/users/u-77");
-      assertThat(PathPattern.expand("/api/profile/:id", params)).isEqualTo("/api/profile/u-77");
-    }
+    assertThat(prefix.isPrefix()).isTrue();
+    assertThat(prefix.match(path)).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/api/usersX", "/api/users-admin", "/api/user", "/api", "/", "/other/api/users", "/API/users"})
+  void aPrefixMatchesWholeSegmentsOnly(String path) {
+    assertThat(PathPattern.prefix("/api/users").match(path)).isNull();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/", "/a", "/a/b/c", "/healthz/live"})
+  void theRootPrefixMatchesEveryPath(String path) {
+    assertThat(PathPattern.prefix("/").match(path)).isEmpty();
+  }
+
+  @Test
+  void aPrefixHasNoParameters() {
+    assertThat(PathPattern.prefix("/api").paramNames()).isEmpty();
+  }
+
+  // ---------------------------------------------------------------- stripPrefix
+
+  @ParameterizedTest(name = "strip {1} from {0} -> {2}")
+  @CsvSource({
+      "/api/users/7,   /api,       /users/7",
+      "/api/users,     /api,       /users",
+      "/api,           /api,       /",
+      "/api/,          /api,       /",
+      "/api/users/7,   /api/users, /7",
+      "/a/b/c,         /a/b,       /c"})
+  void removesAWholeSegmentPrefixAndAlwaysLeavesAnAbsolutePath(String path, String strip, String expected) {
+    assertThat(PathPattern.stripPrefix(path, strip)).isEqualTo(expected);
+  }
+
+  @ParameterizedTest(name = "strip {1} from {0} leaves it unchanged")
+  @CsvSource({
+      "/apix/users,  /api",
+      "/v2/api/x,    /api",
+      "/ap,          /api",
+      "/anything,    /"})
+  void leavesThePathUnchangedWhenThePrefixIsNotAWholeSegmentPrefix(String path, String strip) {
+    assertThat(PathPattern.stripPrefix(path, strip)).isEqualTo(path);
+  }
+
+  @Test
+  void aNullStripLeavesThePathUnchanged() {
+    assertThat(PathPattern.stripPrefix("/a/b", null)).isEqualTo("/a/b");
+  }
+
+  // ---------------------------------------------------------------- expand
+
+  @Test
+  void replacesEveryParameterSegmentWithItsValue() {
+    String expanded = PathPattern.expand("/orders/by-user/:id/items/:item",
+        Map.of("id", "42", "item", "x-1"));
+
+    assertThat(expanded).isEqualTo("/orders/by-user/42/items/x-1");
+  }
+
+  @Test
+  void aTemplateWithoutParametersIsReturnedAsIs() {
+    assertThat(PathPattern.expand("/users/all", Map.of("id", "1"))).isEqualTo("/users/all");
+    assertThat(PathPattern.expand("/users/:id", Map.of())).isEqualTo("/users/:id");
+  }
+
+  @Test
+  void anUnknownParameterIsLeftInPlace() {
+    assertThat(PathPattern.expand("/a/:id/:other", Map.of("id", "1"))).isEqualTo("/a/1/:other");
+  }
+
+  @Test
+  void aColonInsideASegmentIsNotAParameter() {
+    assertThat(PathPattern.expand("/a/b:id/:id", Map.of("id", "9"))).isEqualTo("/a/b:id/9");
+  }
+
+  @Test
+  void expandingWhatAPatternBoundRebuildsThePath() {
+    PathPattern pattern = PathPattern.exact("/api/profile/:id");
+    Map<String, String> params = pattern.match("/api/profile/u-77");
+
+    assertThat(PathPattern.expand("/users/:id", params)).isEqualTo("/users/u-77");
+    assertThat(PathPattern.expand("/api/profile/:id", params)).isEqualTo("/api/profile/u-77");
   }
 }
