@@ -10,6 +10,7 @@ import io.portcullis.http.GatewayError;
 import io.portcullis.http.GatewayException;
 import io.portcullis.http.PathNormalizer;
 import io.portcullis.http.RequestContext;
+import io.portcullis.http.RequestFraming;
 import io.portcullis.http.RequestIds;
 import io.portcullis.proxy.Forwarding;
 import io.portcullis.proxy.ProxyHandler;
@@ -198,7 +199,7 @@ final class GatewayVerticle extends VerticleBase {
     }
     String rawPath = request.path();
 
-    String framingProblem = framingProblem(request);
+    String framingProblem = RequestFraming.problem(request);
     if (framingProblem != null) {
       refuse(request, GatewayError.BAD_REQUEST, framingProblem, requestId);
       runtime.finished(requestId, request.method().name(), rawPath, null, 400, start, null, 0);
@@ -279,33 +280,6 @@ final class GatewayVerticle extends VerticleBase {
     HttpServerResponse response = request.response();
     response.headers().set(HttpHeaders.CONNECTION, CLOSE);
     response.bodyEndHandler(v -> request.connection().close());
-  }
-
-  /** Non-null when the message framing is ambiguous (RFC 9112 §6.3): refused, connection closed. */
-  private static String framingProblem(HttpServerRequest request) {
-    boolean hasTransferEncoding = request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
-    if (hasTransferEncoding && request.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
-      return "request has both Content-Length and Transfer-Encoding";
-    }
-    if (hasTransferEncoding && request.version() == HttpVersion.HTTP_1_0) {
-      return "Transfer-Encoding is not allowed in an HTTP/1.0 request";
-    }
-    if (hasTransferEncoding) {
-      List<String> codings = request.headers().getAll(HttpHeaders.TRANSFER_ENCODING);
-      String last = codings.get(codings.size() - 1).trim();
-      int comma = last.lastIndexOf(',');
-      String final_ = (comma >= 0 ? last.substring(comma + 1) : last).trim();
-      if (!final_.equalsIgnoreCase("chunked") || codings.size() > 1 || last.indexOf(',') >= 0) {
-        return "unsupported Transfer-Encoding";
-      }
-    }
-    if (request.headers().getAll(HttpHeaders.CONTENT_LENGTH).size() > 1) {
-      return "request has more than one Content-Length";
-    }
-    if (request.headers().getAll(HttpHeaders.HOST).size() > 1) {
-      return "request has more than one Host";
-    }
-    return null;
   }
 
   private static long contentLength(HttpServerRequest request) {
