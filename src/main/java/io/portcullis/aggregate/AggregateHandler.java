@@ -8,10 +8,10 @@ import io.portcullis.proxy.OutboundRequest;
 import io.portcullis.proxy.RequestBody;
 import io.portcullis.proxy.UpstreamCaller;
 import io.portcullis.proxy.UpstreamExchange;
+import io.portcullis.proxy.UpstreamHeaders;
 import io.portcullis.resilience.Deadline;
 import io.portcullis.route.PathPattern;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -46,7 +46,7 @@ public final class AggregateHandler {
   /** Fans out, merges and answers; fails with a {@link GatewayException} for a required branch's failure. */
   public Future<Void> handle(RequestContext ctx, AggregateRoute route, Map<String, String> params) {
     ctx.upstream(route.upstreamNames());
-    MultiMap headers = forwarding.upstreamHeaders(ctx);
+    UpstreamHeaders headers = forwarding.upstreamHeaders(ctx);
     List<Future<BranchResult>> branches = new ArrayList<>();
     GatewayException[] firstRequiredFailure = {null};
     for (AggregateRoute.Backend backend : route.backends()) {
@@ -92,7 +92,7 @@ public final class AggregateHandler {
   }
 
   /** One branch; never fails: its failure is a {@link BranchResult}. */
-  private Future<BranchResult> branch(RequestContext ctx, AggregateRoute.Backend backend, String path, MultiMap headers) {
+  private Future<BranchResult> branch(RequestContext ctx, AggregateRoute.Backend backend, String path, UpstreamHeaders headers) {
     return RequestBody.empty()
         .compose(body -> caller.call(ctx, backend.plan(), new OutboundRequest(HttpMethod.GET, path, headers, body, false)))
         .compose(exchange -> readJson(backend, exchange))

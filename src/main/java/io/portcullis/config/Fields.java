@@ -44,7 +44,7 @@ final class Fields {
       return new Fields(node, null, problems);
     }
     if (!(node.value() instanceof JsonObject object)) {
-      problems.add(node, "must be an object, got " + node.shown());
+      problems.add(node, "must be an object, got " + node.shown() + problems.substitutionHint(node));
       return new Fields(node, null, problems);
     }
     Set<String> known = Set.of(keys);
@@ -118,7 +118,7 @@ final class Fields {
       return dflt;
     }
     if (!(member.value() instanceof Number number)) {
-      problems.add(member, "must be a number, got " + member.shown());
+      problems.add(member, "must be a number, got " + member.shown() + problems.substitutionHint(member));
       return dflt;
     }
     double value = number.doubleValue();
@@ -141,7 +141,7 @@ final class Fields {
     if (member.value() instanceof Boolean value) {
       return value;
     }
-    problems.add(member, "must be a boolean, got " + member.shown());
+    problems.add(member, "must be a boolean, got " + member.shown() + problems.substitutionHint(member));
     return dflt;
   }
 
@@ -207,7 +207,7 @@ final class Fields {
   static Long integer(Node node, Range range, Problems problems) {
     BigInteger value = integral(node.value());
     if (value == null) {
-      problems.add(node, "must be an integer, got " + node.shown());
+      problems.add(node, "must be an integer, got " + node.shown() + problems.substitutionHint(node));
       return null;
     }
     String violation = range.violation(value, node.shown());
@@ -221,7 +221,7 @@ final class Fields {
   /** The elements of the array at {@code node}, or null and a problem if it is not an array. */
   static List<Node> elements(Node node, Problems problems) {
     if (!(node.value() instanceof JsonArray array)) {
-      problems.add(node, "must be an array, got " + node.shown());
+      problems.add(node, "must be an array, got " + node.shown() + problems.substitutionHint(node));
       return null;
     }
     List<Node> elements = new ArrayList<>(array.size());

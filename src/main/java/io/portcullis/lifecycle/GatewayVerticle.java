@@ -323,13 +323,21 @@ final class GatewayVerticle extends VerticleBase {
     if (ctx.finished()) {
       return;
     }
-    ctx.deadline().cancel(Deadline.CancelReason.DEADLINE_EXCEEDED);
     HttpServerResponse response = ctx.request().response();
-    if (!response.headWritten()) {
+    if (!response.headWritten() && !response.ended()) {
+      // Answer 504 first: an upstream head may have been copied but not written yet; drop it.
+      response.headers().clear();
+      response.headers().set("X-Request-Id", ctx.requestId());
+      // The exchange was cut mid-way (possibly mid-upload): start the client afresh.
+      closeAfterResponse(ctx.request());
       fail(ctx, new GatewayException(GatewayError.DEADLINE_EXCEEDED,
           "no upstream answered within " + ctx.deadline().budgetMs() + " ms"));
-    } else if (!response.ended()) {
-      response.reset();
+      ctx.deadline().cancel(Deadline.CancelReason.DEADLINE_EXCEEDED);
+    } else {
+      ctx.deadline().cancel(Deadline.CancelReason.DEADLINE_EXCEEDED);
+      if (!response.ended()) {
+        response.reset();
+      }
     }
   }
 

@@ -1,12 +1,13 @@
 package io.portcullis.proxy;
 
+import io.portcullis.http.HeaderNameSet;
 import io.portcullis.http.HopByHop;
 import io.portcullis.http.RequestContext;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 
-import java.util.Locale;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -20,42 +21,31 @@ public final class Forwarding {
   /** The request id header. */
   public static final String REQUEST_ID = "X-Request-Id";
 
-  private final Set<String> replaced;
+  private final HeaderNameSet skip;
 
   /** Forwarding rules; {@code deadlineHeader} is the configured deadline header name. */
   public Forwarding(String deadlineHeader) {
-    this.replaced = Set.of("host", "x-request-id", "x-attempt-count", "content-length",
-        "x-forwarded-proto", "x-forwarded-host", "x-forwarded-for",
-        deadlineHeader.toLowerCase(Locale.ROOT));
+    this.skip = HopByHop.skipping(Set.of("host", "x-request-id", "x-attempt-count", "content-length",
+        "x-forwarded-proto", "x-forwarded-host", "x-forwarded-for", deadlineHeader));
   }
 
-  /** The headers for the upstream request of {@code ctx}. */
-  public MultiMap upstreamHeaders(RequestContext ctx) {
+  /** The headers for the upstream requests of {@code ctx}. */
+  public UpstreamHeaders upstreamHeaders(RequestContext ctx) {
     HttpServerRequest request = ctx.request();
     MultiMap in = request.headers();
-    MultiMap out = MultiMap.caseInsensitiveMultiMap();
-    HopByHop.copyEndToEnd(in, out, replaced);
-    out.set(REQUEST_ID, ctx.requestId());
     String clientAddress = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
     String prior = joined(in, "X-Forwarded-For");
-    if (clientAddress != null) {
-      out.set("X-Forwarded-For", prior == null ? clientAddress : prior + ", " + clientAddress);
-    } else if (prior != null) {
-      out.set("X-Forwarded-For", prior);
-    }
-    out.set("X-Forwarded-Proto", request.isSSL() ? "https" : "http");
-    String host = in.get(HttpHeaders.HOST);
-    if (host != null) {
-      out.set("X-Forwarded-Host", host);
-    }
-    return out;
+    String forwardedFor = clientAddress == null ? prior
+        : prior == null ? clientAddress : prior + ", " + clientAddress;
+    return new UpstreamHeaders(in, skip, ctx.requestId(), forwardedFor,
+        request.isSSL() ? "https" : "http", in.get(HttpHeaders.HOST));
   }
 
   private static String joined(MultiMap headers, String name) {
-    java.util.List<String> all = headers.getAll(name);
-    if (all.isEmpty()) {
+    if (!headers.contains(name)) {
       return null;
     }
+    List<String> all = headers.getAll(name);
     return all.size() == 1 ? all.get(0) : String.join(", ", all);
   }
 }

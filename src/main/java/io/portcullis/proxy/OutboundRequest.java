@@ -1,6 +1,5 @@
 package io.portcullis.proxy;
 
-import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 
 /**
@@ -8,6 +7,6 @@ import io.vertx.core.http.HttpMethod;
  * (already cleaned and with the forwarding headers), and the body. Per-attempt headers
  * ({@code X-Attempt-Count}, the deadline header) are added by the caller.
  */
-public record OutboundRequest(HttpMethod method, String uri, MultiMap headers, RequestBody body,
+public record OutboundRequest(HttpMethod method, String uri, UpstreamHeaders headers, RequestBody body,
                               boolean hasIdempotencyKey) {
 }

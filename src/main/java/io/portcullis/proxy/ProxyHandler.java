@@ -1,11 +1,11 @@
 package io.portcullis.proxy;
 
 import io.portcullis.http.GatewayException;
+import io.portcullis.http.HeaderNameSet;
 import io.portcullis.http.HopByHop;
 import io.portcullis.http.RequestContext;
 import io.portcullis.route.PathPattern;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -24,7 +24,7 @@ import java.util.Set;
  */
 public final class ProxyHandler {
 
-  private static final Set<String> RESPONSE_REPLACED = Set.of("x-request-id");
+  private static final HeaderNameSet RESPONSE_SKIP = HopByHop.skipping(Set.of("x-request-id"));
 
   private final UpstreamCaller caller;
   private final Forwarding forwarding;
@@ -48,7 +48,7 @@ public final class ProxyHandler {
     String path = route.stripPrefix() == null ? ctx.path() : PathPattern.stripPrefix(ctx.path(), route.stripPrefix());
     String query = request.query();
     String uri = query == null ? path : path + "?" + query;
-    MultiMap headers = forwarding.upstreamHeaders(ctx);
+    UpstreamHeaders headers = forwarding.upstreamHeaders(ctx);
     boolean idempotencyKey = request.headers().contains("Idempotency-Key");
     return RequestBody.of(request, contentLength, chunked, maxBodyBytes)
         .compose(body -> caller.call(ctx, route.plan(), new OutboundRequest(request.method(), uri, headers, body, idempotencyKey)))
@@ -69,7 +69,7 @@ public final class ProxyHandler {
     if (message != null && !message.isEmpty()) {
       response.setStatusMessage(message);
     }
-    HopByHop.copyEndToEnd(upstream.headers(), response.headers(), RESPONSE_REPLACED);
+    HopByHop.copyEndToEnd(upstream.headers(), response.headers(), RESPONSE_SKIP);
     if (!response.headers().contains(HttpHeaders.CONTENT_LENGTH) && mayHaveBody(request.method(), upstream.statusCode())) {
       if (request.version() == HttpVersion.HTTP_1_0) {
         // HTTP/1.0 has no chunked coding: the end of the body is the end of the connection.
@@ -81,7 +81,9 @@ public final class ProxyHandler {
       if (ar.failed()) {
         // Either side failed mid-body: reset both, the client must not see a clean short body.
         exchange.abort();
-        response.reset();
+        if (!response.ended()) {
+          response.reset();
+        }
       } else {
         exchange.release();
       }

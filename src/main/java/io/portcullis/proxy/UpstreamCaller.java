@@ -112,6 +112,7 @@ public final class UpstreamCaller {
     private final CallPlan plan;
     private final OutboundRequest out;
     private long triedMask;
+    private long lastDeadlineSent = Long.MAX_VALUE;
 
     PlanAttempts(RequestContext ctx, CallPlan plan, OutboundRequest out) {
       this.ctx = ctx;
@@ -207,7 +208,8 @@ public final class UpstreamCaller {
     private void send(HttpClientRequest request, EndpointState endpoint, int attemptNumber,
                       Promise<UpstreamExchange> promise) {
       Deadline deadline = ctx.deadline();
-      long remaining = deadline.remainingMillis();
+      // Strictly smaller on each retry (CONTRACT §4), even when a retry follows within the same millisecond.
+      long remaining = Math.min(deadline.remainingMillis(), lastDeadlineSent - 1);
       if (deadline.isCancelled() || remaining <= 0) {
         request.reset();
         endpoint.release();
@@ -215,9 +217,10 @@ public final class UpstreamCaller {
         return;
       }
       Deadline.Registration cancelHook = deadline.onCancel(request::reset);
-      request.headers().addAll(out.headers());
+      out.headers().writeTo(request.headers());
       request.headers().set(ATTEMPT_HEADER, Integer.toString(attemptNumber));
       request.headers().set(deadlineHeader, Long.toString(remaining));
+      lastDeadlineSent = remaining;
       boolean[] timedOut = {false};
       long perTry = plan.perTryTimeoutMs();
       long timer = perTry > 0 && perTry < remaining ? vertx.setTimer(perTry, id -> {

@@ -8,6 +8,7 @@ import io.portcullis.testkit.Await;
 import io.portcullis.testkit.FakeBackend;
 import io.portcullis.testkit.FaultBackend;
 import io.portcullis.testkit.GatewayClient;
+import io.portcullis.testkit.JvmWarmup;
 import io.portcullis.testkit.GatewayClient.Reply;
 import io.portcullis.testkit.RawHttp;
 import io.portcullis.testkit.TestGateway;
@@ -45,6 +46,7 @@ class FaultMatrixTest {
 
   @BeforeAll
   static void startClient() {
+    JvmWarmup.once();
     client = GatewayClient.create(true);
   }
 

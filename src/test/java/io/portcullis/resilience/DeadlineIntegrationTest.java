@@ -6,6 +6,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 import io.portcullis.testkit.Await;
 import io.portcullis.testkit.FakeBackend;
 import io.portcullis.testkit.GatewayClient;
+import io.portcullis.testkit.JvmWarmup;
 import io.portcullis.testkit.GatewayClient.Reply;
 import io.portcullis.testkit.TestGateway;
 import io.vertx.core.Promise;
@@ -41,6 +42,7 @@ class DeadlineIntegrationTest {
 
   @BeforeAll
   static void startClient() {
+    JvmWarmup.once();
     client = GatewayClient.create(true);
   }
 
@@ -136,6 +138,33 @@ class DeadlineIntegrationTest {
     assertThat(deadlines).allSatisfy(d -> assertThat(d).isPositive().isLessThanOrEqualTo(3_000L));
     assertThat(deadlines).as("deadline header per attempt").isSortedAccordingTo((a, b) -> Long.compare(b, a));
     assertThat(deadlines).as("strictly decreasing").doesNotHaveDuplicates();
+  }
+
+  @Test
+  void retriesOfAnInstantlyFailingBackendStillCarryStrictlySmallerDeadlines() {
+    // A backend that fails at once and a 0-1 ms backoff: an attempt and its sleep can take
+    // less than a millisecond, and the header must still be smaller on each retry (CONTRACT §4).
+    FakeBackend backend = backend(FakeBackend.start(req -> { }));
+    backend.handler(req -> req.response().setStatusCode(backend.requests() % 3 == 0 ? 200 : 503).end("x"));
+    TestGateway gateway = gateway(config("{\"retry\":{\"maxAttempts\":3,\"baseDelayMs\":1,\"maxDelayMs\":1},"
+        + "\"circuitBreaker\":{\"failureStatuses\":[500]}}", 3_000L, backend.port()));
+
+    List<String> notDecreasing = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      int before = backend.requests();
+      assertThat(client.get(gateway.port(), "/fast/" + i).status()).isEqualTo(200);
+      List<FakeBackend.Seen> attempts = backend.seen().subList(before, backend.requests());
+      assertThat(attempts).extracting(s -> s.header("X-Attempt-Count")).containsExactly("1", "2", "3");
+      for (int a = 1; a < attempts.size(); a++) {
+        long previous = Long.parseLong(attempts.get(a - 1).header(DEADLINE_HEADER));
+        long current = Long.parseLong(attempts.get(a).header(DEADLINE_HEADER));
+        if (current >= previous || current <= 0) {
+          notDecreasing.add("request " + i + ", attempt " + (a + 1) + ": " + previous + " -> " + current);
+        }
+      }
+    }
+    assertThat(notDecreasing).as("retries whose deadline header is not strictly smaller than the previous one")
+        .isEmpty();
   }
 
   // ------------------------------------------------------------------------ deadline passes

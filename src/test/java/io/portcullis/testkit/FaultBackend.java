@@ -9,7 +9,6 @@ import io.vertx.core.net.NetSocket;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -195,26 +194,8 @@ public final class FaultBackend implements AutoCloseable {
     };
   }
 
-  /** A response of status {@code status} with a text body and optional extra header lines. */
-  public static String response(int status, String body, String... headerLines) {
-    StringBuilder sb = new StringBuilder("HTTP/1.1 ").append(status).append(" X\r\n");
-    for (String h : headerLines) {
-      sb.append(h).append("\r\n");
-    }
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    sb.append("Content-Type: text/plain\r\nContent-Length: ").append(bytes.length).append("\r\n\r\n").append(body);
-    return sb.toString();
-  }
-
   private static String okHead(int contentLength) {
     return "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: " + contentLength + "\r\n\r\n";
-  }
-
-  /** The lower-case method of a request line. */
-  public static String method(Request request) {
-    String line = request.requestLine();
-    int space = line.indexOf(' ');
-    return (space < 0 ? line : line.substring(0, space)).toLowerCase(Locale.ROOT);
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.portcullis.testkit.AdminProbe;
 import io.portcullis.testkit.Await;
 import io.portcullis.testkit.FakeBackend;
 import io.portcullis.testkit.GatewayClient;
+import io.portcullis.testkit.JvmWarmup;
 import io.portcullis.testkit.GatewayClient.Reply;
 import io.portcullis.testkit.TestGateway;
 import io.vertx.core.Future;
@@ -55,6 +56,7 @@ class CircuitBreakerIntegrationTest {
 
   @BeforeAll
   static void startClient() {
+    JvmWarmup.once();
     client = GatewayClient.create(false);
     vertx = Vertx.vertx();
   }

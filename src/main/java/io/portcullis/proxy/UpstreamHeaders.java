@@ -1,0 +1,51 @@
+package io.portcullis.proxy;
+
+import io.portcullis.http.HeaderNameSet;
+import io.portcullis.http.HopByHop;
+import io.vertx.core.MultiMap;
+
+/**
+ * The headers every attempt sends upstream (CONTRACT §4): the client's end-to-end headers plus
+ * {@code X-Request-Id} and the {@code X-Forwarded-*} family, written straight into each
+ * attempt's request (no intermediate copy). {@code Host}, {@code X-Attempt-Count} and the
+ * deadline header are set per attempt by the caller.
+ */
+public final class UpstreamHeaders {
+
+  private final MultiMap client;
+  private final HeaderNameSet skip;
+  private final String requestId;
+  private final String forwardedFor;
+  private final String forwardedProto;
+  private final String forwardedHost;
+
+  UpstreamHeaders(MultiMap client, HeaderNameSet skip, String requestId, String forwardedFor,
+                  String forwardedProto, String forwardedHost) {
+    this.client = client;
+    this.skip = skip;
+    this.requestId = requestId;
+    this.forwardedFor = forwardedFor;
+    this.forwardedProto = forwardedProto;
+    this.forwardedHost = forwardedHost;
+  }
+
+  /** Writes the headers into {@code target} (an attempt's request headers). */
+  public void writeTo(MultiMap target) {
+    HopByHop.copyEndToEnd(client, target, skip);
+    target.set(Forwarding.REQUEST_ID, requestId);
+    if (forwardedFor != null) {
+      target.set("X-Forwarded-For", forwardedFor);
+    }
+    target.set("X-Forwarded-Proto", forwardedProto);
+    if (forwardedHost != null) {
+      target.set("X-Forwarded-Host", forwardedHost);
+    }
+  }
+
+  /** The headers as a new map (for tests and logs). */
+  public MultiMap toMultiMap() {
+    MultiMap map = MultiMap.caseInsensitiveMultiMap();
+    writeTo(map);
+    return map;
+  }
+}

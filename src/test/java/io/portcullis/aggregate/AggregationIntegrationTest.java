@@ -1,0 +1,240 @@
+package io.portcullis.aggregate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portcullis.testkit.AdminProbe;
+import io.portcullis.testkit.Await;
+import io.portcullis.testkit.FakeBackend;
+import io.portcullis.testkit.GatewayClient;
+import io.portcullis.testkit.JvmWarmup;
+import io.portcullis.testkit.GatewayClient.Reply;
+import io.portcullis.testkit.TestGateway;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * CONTRACT §4 and §5, fan-out routes end to end: branches run in parallel under the request's
+ * one deadline, their JSON bodies are merged under their {@code as} names, an optional branch's
+ * failure is reported in {@code X-Gateway-Failed}, and a required branch's failure fails the
+ * request and cancels the branches still running.
+ */
+class AggregationIntegrationTest {
+
+  private static final JsonObject USER = new JsonObject().put("id", "42").put("name", "Ada");
+  private static final JsonArray ORDERS = new JsonArray()
+      .add(new JsonObject().put("id", 1).put("total", 9.5))
+      .add(new JsonObject().put("id", 2).put("total", 20));
+
+  private static GatewayClient client;
+
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+
+  @BeforeAll
+  static void startClient() {
+    JvmWarmup.once();
+    client = GatewayClient.create(true);
+  }
+
+  @AfterAll
+  static void closeClient() {
+    client.close();
+  }
+
+  @AfterEach
+  void closeEverything() throws Exception {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
+    }
+  }
+
+  // ------------------------------------------------------------------------- success
+
+  @Test
+  void branchesRunInParallelAndTheirBodiesAreMergedUnderTheirNames() {
+    FakeBackend users = backend(FakeBackend.start(delayedJson(300, USER.encode())));
+    FakeBackend orders = backend(FakeBackend.start(delayedJson(300, ORDERS.encode())));
+    TestGateway gateway = gateway(config(users.port(), orders.port(), null, null));
+    client.get(gateway.port(), "/api/profile/7"); // warm-up: class loading, connection pools
+
+    Reply reply = client.get(gateway.port(), "/api/profile/42");
+
+    assertThat(reply.status()).as("%s", reply).isEqualTo(200);
+    assertThat(reply.header("Content-Type")).startsWith("application/json");
+    assertThat(reply.json()).isEqualTo(new JsonObject().put("user", USER).put("orders", ORDERS));
+    assertThat(reply.header("X-Gateway-Completed")).isEqualTo("true");
+    assertThat(reply.header("X-Gateway-Failed")).isNull();
+    assertThat(reply.elapsedMs()).as("two 300 ms backends called in parallel, not one after the other")
+        .isBetween(300L, 499L);
+  }
+
+  @Test
+  void pathParametersAreExpandedIntoEachBackendPath() {
+    FakeBackend users = backend(FakeBackend.start(delayedJson(0, USER.encode())));
+    FakeBackend orders = backend(FakeBackend.start(delayedJson(0, ORDERS.encode())));
+    JsonObject config = config(users.port(), orders.port(), null, null);
+    JsonObject route = config.getJsonArray("routes").getJsonObject(0);
+    route.put("match", new JsonObject().put("path", "/api/shops/:shop/profile/:id"));
+    route.getJsonArray("aggregate").getJsonObject(0).put("path", "/users/:id");
+    route.getJsonArray("aggregate").getJsonObject(1).put("path", "/shops/:shop/orders/by-user/:id");
+    TestGateway gateway = gateway(config);
+
+    Reply reply = client.get(gateway.port(), "/api/shops/north-7/profile/u-42");
+
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(users.seen()).extracting(FakeBackend.Seen::uri).containsExactly("/users/u-42");
+    assertThat(orders.seen()).extracting(FakeBackend.Seen::uri).containsExactly("/shops/north-7/orders/by-user/u-42");
+    assertThat(users.seen().get(0).method()).isEqualTo("GET");
+  }
+
+  // ------------------------------------------------------------------ optional failure
+
+  @Test
+  void anOptionalBackendAnswering500LeavesTheRequiredPartAndIsReportedByStatus() {
+    FakeBackend users = backend(FakeBackend.start(delayedJson(0, USER.encode())));
+    FakeBackend orders = backend(FakeBackend.start(req -> req.response().setStatusCode(500).end("oops")));
+    TestGateway gateway = gateway(config(users.port(), orders.port(), null, null));
+
+    Reply reply = client.get(gateway.port(), "/api/profile/42");
+
+    assertPartial(reply, "orders=500");
+  }
+
+  @Test
+  void anOptionalBackendThatRefusesConnectionsIsReportedAsUpstreamUnavailable() throws IOException {
+    FakeBackend users = backend(FakeBackend.start(delayedJson(0, USER.encode())));
+    TestGateway gateway = gateway(config(users.port(), refusedPort(), null, null));
+
+    Reply reply = client.get(gateway.port(), "/api/profile/42");
+
+    assertPartial(reply, "orders=upstream_unavailable");
+  }
+
+  @Test
+  void anOptionalBackendBehindAnOpenBreakerIsReportedAsCircuitOpen() throws IOException {
+    FakeBackend users = backend(FakeBackend.start(delayedJson(0, USER.encode())));
+    JsonObject oneStrike = new JsonObject()
+        .put("circuitBreaker", new JsonObject().put("maxFailures", 1).put("resetTimeoutMs", 60_000))
+        .put("retry", new JsonObject().put("maxAttempts", 1));
+    TestGateway gateway = gateway(config(users.port(), refusedPort(), null, oneStrike));
+
+    assertPartial(client.get(gateway.port(), "/api/profile/42"), "orders=upstream_unavailable");
+    AdminProbe.awaitCircuit(gateway.adminPort(), "orders", 0, "open", 2_000);
+
+    assertPartial(client.get(gateway.port(), "/api/profile/42"), "orders=circuit_open");
+  }
+
+  // ------------------------------------------------------------------ required failure
+
+  @Test
+  void aFailingRequiredBackendFailsTheRequestAndCancelsTheSlowBranch() {
+    Promise<Void> ordersArrived = Promise.promise();
+    Promise<Long> ordersClosedAt = Promise.promise();
+    FakeBackend orders = backend(FakeBackend.start(req -> {
+      req.connection().closeHandler(v -> ordersClosedAt.tryComplete(System.nanoTime()));
+      ordersArrived.tryComplete();
+      Vertx.currentContext().owner().setTimer(2_000, id -> {
+        if (!ordersClosedAt.future().isComplete()) {
+          req.response().putHeader("Content-Type", "application/json").end(ORDERS.encode());
+        }
+      });
+    }));
+    // The required backend fails (drops its connection) once the slow branch is surely in
+    // flight at the orders backend.
+    FakeBackend users = backend(FakeBackend.start(req -> {
+      Context here = Vertx.currentContext();
+      ordersArrived.future().onComplete(v -> here.runOnContext(x -> req.connection().close()));
+    }));
+    JsonObject noRetry = new JsonObject().put("retry", new JsonObject().put("maxAttempts", 1));
+    TestGateway gateway = gateway(config(users.port(), orders.port(), noRetry, null));
+
+    long start = System.nanoTime();
+    Reply reply = client.get(gateway.port(), "/api/profile/42");
+
+    assertThat(reply.status()).as("%s", reply).isEqualTo(502);
+    assertThat(reply.header("Content-Type")).startsWith("application/json");
+    assertThat(reply.errorCode()).isEqualTo("upstream_unavailable");
+    assertThat(reply.elapsedMs()).as("answered well before the slow branch's 2 s answer").isLessThan(1_000L);
+    long closedAt = Await.result(ordersClosedAt.future(), 2_000);
+    assertThat((closedAt - start) / 1_000_000L).as("ms until the slow branch's upstream connection closed")
+        .isLessThan(1_500L);
+    assertThat(users.requests()).as("the required backend was not retried").isEqualTo(1);
+    assertThat(orders.requests()).isEqualTo(1);
+  }
+
+  // ------------------------------------------------------------------------------ helpers
+
+  private static Handler<HttpServerRequest> delayedJson(long delayMs, String json) {
+    return req -> {
+      Runnable answer = () -> req.response().putHeader("Content-Type", "application/json").end(json);
+      if (delayMs <= 0) {
+        answer.run();
+      } else {
+        Vertx.currentContext().owner().setTimer(delayMs, id -> answer.run());
+      }
+    };
+  }
+
+  private static void assertPartial(Reply reply, String failed) {
+    assertThat(reply.status()).as("%s", reply).isEqualTo(200);
+    assertThat(reply.json().getJsonObject("user")).isEqualTo(USER);
+    assertThat(reply.header("X-Gateway-Completed")).isEqualTo("false");
+    assertThat(reply.header("X-Gateway-Failed")).isEqualTo(failed);
+  }
+
+  /**
+   * Upstreams {@code users} and {@code orders}, one route {@code /api/profile/:id} fanning out to
+   * {@code /users/:id} (required, as "user") and {@code /orders/by-user/:id} (optional, as
+   * "orders"), with a 3 s timeout.
+   */
+  private static JsonObject config(int usersPort, int ordersPort, JsonObject usersExtra, JsonObject ordersExtra) {
+    JsonObject users = new JsonObject().put("endpoints", new JsonArray().add("http://127.0.0.1:" + usersPort));
+    if (usersExtra != null) {
+      users.mergeIn(usersExtra, true);
+    }
+    JsonObject orders = new JsonObject().put("endpoints", new JsonArray().add("http://127.0.0.1:" + ordersPort));
+    if (ordersExtra != null) {
+      orders.mergeIn(ordersExtra, true);
+    }
+    JsonObject route = new JsonObject()
+        .put("name", "profile")
+        .put("match", new JsonObject().put("path", "/api/profile/:id"))
+        .put("timeoutMs", 3_000)
+        .put("aggregate", new JsonArray()
+            .add(new JsonObject().put("upstream", "users").put("path", "/users/:id").put("as", "user"))
+            .add(new JsonObject().put("upstream", "orders").put("path", "/orders/by-user/:id").put("as", "orders")
+                .put("required", false)));
+    return new JsonObject()
+        .put("upstreams", new JsonObject().put("users", users).put("orders", orders))
+        .put("routes", new JsonArray().add(route));
+  }
+
+  private FakeBackend backend(FakeBackend backend) {
+    toClose.add(backend);
+    return backend;
+  }
+
+  private TestGateway gateway(JsonObject config) {
+    TestGateway gateway = TestGateway.start(config);
+    toClose.add(gateway);
+    return gateway;
+  }
+
+  private static int refusedPort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
