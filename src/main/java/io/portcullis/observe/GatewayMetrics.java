@@ -4,10 +4,12 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.portcullis.resilience.Outcome;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 
 /**
@@ -18,7 +20,8 @@ public final class GatewayMetrics {
 
   private final MeterRegistry registry;
   private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, RouteMeters> routes = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, UpstreamMeters> upstreams = new ConcurrentHashMap<>();
 
   /** Meters registered in {@code registry}. */
   public GatewayMetrics(MeterRegistry registry) {
@@ -33,25 +36,85 @@ public final class GatewayMetrics {
   /** One client request finished with {@code status} after {@code nanos}. */
   public void request(String route, int status, long nanos) {
     String r = route == null ? "" : route;
-    counters.computeIfAbsent("req\0" + r + "\0" + status, k -> Counter.builder("portcullis_requests")
-        .description("Client requests by route and status")
-        .tag("route", r).tag("status", Integer.toString(status))
-        .register(registry)).increment();
-    timers.computeIfAbsent(r, k -> Timer.builder("portcullis_request_duration")
-        .description("Client request duration")
-        .tag("route", r)
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofSeconds(60))
-        .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    RouteMeters meters = routes.get(r);
+    if (meters == null) {
+      meters = routes.computeIfAbsent(r, RouteMeters::new);
+    }
+    meters.count(status);
+    meters.duration.record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  /** One upstream attempt ended with {@code outcome} (a status or a failure label). */
-  public void attempt(String upstream, String outcome) {
-    counters.computeIfAbsent("att\0" + upstream + "\0" + outcome, k -> Counter.builder("portcullis_upstream_attempts")
-        .description("Upstream attempts by outcome")
-        .tag("upstream", upstream).tag("outcome", outcome)
-        .register(registry)).increment();
+  /** One upstream attempt ended with {@code outcome}. */
+  public void attempt(String upstream, Outcome outcome) {
+    UpstreamMeters meters = upstreams.get(upstream);
+    if (meters == null) {
+      meters = upstreams.computeIfAbsent(upstream, UpstreamMeters::new);
+    }
+    meters.attempt(outcome);
+  }
+
+  /** Meters of one route: a counter per status (created on first use) and the duration histogram. */
+  private final class RouteMeters {
+    private final String route;
+    private final AtomicReferenceArray<Counter> byStatus = new AtomicReferenceArray<>(1000);
+    private final Timer duration;
+
+    RouteMeters(String route) {
+      this.route = route;
+      this.duration = Timer.builder("portcullis_request_duration")
+          .description("Client request duration")
+          .tag("route", route)
+          .publishPercentileHistogram()
+          .minimumExpectedValue(Duration.ofMillis(1))
+          .maximumExpectedValue(Duration.ofSeconds(60))
+          .register(registry);
+    }
+
+    void count(int status) {
+      int index = status >= 0 && status < 1000 ? status : 0;
+      Counter counter = byStatus.get(index);
+      if (counter == null) {
+        counter = Counter.builder("portcullis_requests")
+            .description("Client requests by route and status")
+            .tag("route", route).tag("status", Integer.toString(status))
+            .register(registry);
+        byStatus.compareAndSet(index, null, counter);
+      }
+      counter.increment();
+    }
+  }
+
+  /** Attempt counters of one upstream, by outcome label. */
+  private final class UpstreamMeters {
+    private final String upstream;
+    private final AtomicReferenceArray<Counter> byStatus = new AtomicReferenceArray<>(1000);
+    private final ConcurrentHashMap<Outcome.Kind, Counter> byKind = new ConcurrentHashMap<>();
+
+    UpstreamMeters(String upstream) {
+      this.upstream = upstream;
+    }
+
+    void attempt(Outcome outcome) {
+      Counter counter;
+      if (outcome.kind() == Outcome.Kind.RESPONSE) {
+        int index = outcome.status() < 1000 ? outcome.status() : 0;
+        counter = byStatus.get(index);
+        if (counter == null) {
+          counter = counter(outcome.label());
+          byStatus.compareAndSet(index, null, counter);
+        }
+      } else {
+        counter = byKind.computeIfAbsent(outcome.kind(), k -> counter(outcome.label()));
+      }
+      counter.increment();
+    }
+
+    private Counter counter(String outcome) {
+      return Counter.builder("portcullis_upstream_attempts")
+          .description("Upstream attempts by outcome")
+          .tag("upstream", upstream).tag("outcome", outcome)
+          .register(registry);
+    }
   }
 
   /** One retry was started. */

@@ -125,7 +125,7 @@ public final class UpstreamCaller {
       Upstream.BreakerSet breakers = plan.breakers();
       int index = breakers.pick(triedMask);
       if (index < 0) {
-        metrics.attempt(plan.upstreamName(), "circuit-open");
+        metrics.attempt(plan.upstreamName(), Outcome.circuitOpen());
         return Future.failedFuture(new AttemptFailure(Outcome.circuitOpen(), "every endpoint is open", null));
       }
       if (index < 64) {
@@ -142,7 +142,7 @@ public final class UpstreamCaller {
         } else if (ar.succeeded() && plan.failureStatuses().contains(outcome.status())) {
           endpoint.recordFailure();
         }
-        metrics.attempt(plan.upstreamName(), outcome.label());
+        metrics.attempt(plan.upstreamName(), outcome);
       });
     }
 

@@ -215,6 +215,16 @@ class ProxyIntegrationTest {
   private record Echoed(int status, String sha256, long length, String contentLength, String transferEncoding) {
   }
 
+  /**
+   * Runs a client chain on an event loop, so each continuation is attached before the event it
+   * waits for can fire (a response body must not start arriving before its handler is set).
+   */
+  private static <T> Future<T> onEventLoop(java.util.function.Supplier<Future<T>> chain) {
+    Promise<T> promise = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> chain.get().onComplete(promise));
+    return promise.future();
+  }
+
   private static Future<Echoed> collect(HttpClientResponse response) {
     return response.body().map(body -> new Echoed(response.statusCode(), sha256(body.getBytes()), body.length(),
         response.getHeader("Content-Length"), response.getHeader("Transfer-Encoding")));
@@ -242,10 +252,10 @@ class ProxyIntegrationTest {
     byte[] body = randomBytes(size, size * 31L + method.hashCode());
     String expected = sha256(body);
 
-    Echoed echoed = Await.result(client.request(new RequestOptions().setMethod(HttpMethod.valueOf(method))
+    Echoed echoed = Await.result(onEventLoop(() -> client.request(new RequestOptions().setMethod(HttpMethod.valueOf(method))
             .setHost("127.0.0.1").setPort(gateway.port()).setURI("/echo"))
         .compose(req -> req.send(Buffer.buffer(body)))
-        .compose(ProxyIntegrationTest::collect), 60_000);
+        .compose(ProxyIntegrationTest::collect)), 60_000);
 
     Received seen = received.get(30, TimeUnit.SECONDS);
     assertThat(seen.method()).isEqualTo(method);
@@ -266,7 +276,7 @@ class ProxyIntegrationTest {
     TestGateway gateway = gatewayTo(backend.port());
     byte[] body = randomBytes(5 * MIB, 7);
 
-    Echoed echoed = Await.result(client.request(new RequestOptions().setMethod(HttpMethod.POST)
+    Echoed echoed = Await.result(onEventLoop(() -> client.request(new RequestOptions().setMethod(HttpMethod.POST)
             .setHost("127.0.0.1").setPort(gateway.port()).setURI("/chunked"))
         .compose(req -> {
           // Body handlers must be in place before the echo starts arriving, i.e. before writing.
@@ -276,7 +286,7 @@ class ProxyIntegrationTest {
             req.write(Buffer.buffer(java.util.Arrays.copyOfRange(body, off, Math.min(body.length, off + 64 * 1024))));
           }
           return req.end().compose(v -> echo);
-        }), 60_000);
+        })), 60_000);
 
     Received seen = received.get(30, TimeUnit.SECONDS);
     assertThat(seen.length()).isEqualTo(body.length);
