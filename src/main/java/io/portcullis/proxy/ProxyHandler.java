@@ -6,6 +6,7 @@ import io.portcullis.http.HopByHop;
 import io.portcullis.http.RequestContext;
 import io.portcullis.route.PathPattern;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -50,19 +51,35 @@ public final class ProxyHandler {
     String uri = query == null ? path : path + "?" + query;
     UpstreamHeaders headers = forwarding.upstreamHeaders(ctx);
     boolean idempotencyKey = request.headers().contains("Idempotency-Key");
-    return RequestBody.of(request, contentLength, chunked, maxBodyBytes)
-        .compose(body -> caller.call(ctx, route.plan(), new OutboundRequest(request.method(), uri, headers, body, idempotencyKey)))
-        .recover(err -> Future.failedFuture(UpstreamCaller.toGatewayException(err, route.plan())))
-        .compose(exchange -> respond(ctx, exchange));
+    Future<UpstreamExchange> exchange;
+    if (!chunked && contentLength <= 0) {
+      // No body: skip the body stage (the common GET).
+      exchange = caller.call(ctx, route.plan(), new OutboundRequest(request.method(), uri, headers,
+          RequestBody.NONE, idempotencyKey));
+    } else {
+      exchange = RequestBody.of(request, contentLength, chunked, maxBodyBytes)
+          .compose(body -> caller.call(ctx, route.plan(), new OutboundRequest(request.method(), uri, headers, body,
+              idempotencyKey)));
+    }
+    Promise<Void> handled = Promise.promise();
+    exchange.onComplete(ar -> {
+      if (ar.succeeded()) {
+        respond(ctx, ar.result());
+        handled.complete();
+      } else {
+        handled.fail(UpstreamCaller.toGatewayException(ar.cause(), route.plan()));
+      }
+    });
+    return handled.future();
   }
 
-  private Future<Void> respond(RequestContext ctx, UpstreamExchange exchange) {
+  private void respond(RequestContext ctx, UpstreamExchange exchange) {
     HttpServerRequest request = ctx.request();
     HttpServerResponse response = request.response();
     HttpClientResponse upstream = exchange.response();
     if (response.closed() || response.ended()) {
       exchange.abort();
-      return Future.succeededFuture();
+      return;
     }
     response.setStatusCode(upstream.statusCode());
     String message = upstream.statusMessage();
@@ -77,7 +94,7 @@ public final class ProxyHandler {
       }
       response.setChunked(true);
     }
-    return upstream.pipe().endOnFailure(false).to(response).transform(ar -> {
+    upstream.pipe().endOnFailure(false).to(response).onComplete(ar -> {
       if (ar.failed()) {
         // Either side failed mid-body: reset both, the client must not see a clean short body.
         exchange.abort();
@@ -87,7 +104,6 @@ public final class ProxyHandler {
       } else {
         exchange.release();
       }
-      return Future.succeededFuture();
     });
   }
 

@@ -23,9 +23,12 @@ public abstract sealed class RequestBody permits RequestBody.Buffered, RequestBo
   /** Writes the body to {@code upstream} and ends it. Fails if the client body fails. */
   public abstract Future<Void> sendTo(HttpClientRequest upstream);
 
+  /** The empty, replayable body. */
+  public static final RequestBody NONE = new Buffered(null);
+
   /** An empty, replayable body. */
   public static Future<RequestBody> empty() {
-    return Future.succeededFuture(new Buffered(null));
+    return Future.succeededFuture(NONE);
   }
 
   /**

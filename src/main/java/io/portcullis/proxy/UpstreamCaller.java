@@ -135,7 +135,7 @@ public final class UpstreamCaller {
       EndpointBreaker breaker = breakers.breaker(index);
       ctx.countAttempt();
       Future<UpstreamExchange> result = breaker.execute(() -> sendOnce(endpoint, attemptNumber), this::isBreakerFailure);
-      return result.andThen(ar -> {
+      return result.onComplete(ar -> {
         Outcome outcome = classify(ar);
         if (ar.failed() && outcome.kind() != Outcome.Kind.CANCELLED && outcome.kind() != Outcome.Kind.CIRCUIT_OPEN) {
           endpoint.recordFailure();

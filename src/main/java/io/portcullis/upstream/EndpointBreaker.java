@@ -180,7 +180,8 @@ public final class EndpointBreaker {
   public <T> Future<T> execute(Supplier<Future<T>> attempt, Predicate<AsyncResult<T>> isFailure) {
     CircuitBreakerState s = breaker.state();
     if (s == CircuitBreakerState.CLOSED) {
-      return attempt.get().andThen(ar -> {
+      // onComplete returns the same future: no extra future or dispatch on the hot path.
+      return attempt.get().onComplete(ar -> {
         if (isFailure.test(ar)) {
           reportFailure();
         }
