@@ -10,18 +10,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.BindException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 /**
  * The command line (CONTRACT §1):
- * {@code java -jar portcullis.jar [--config PATH] [--check] [--demo]}. Exit codes: 0 clean
- * shutdown or valid {@code --check}; 2 invalid configuration; 1 any other start-up failure,
- * named in one line on stderr.
+ * {@code java -jar portcullis.jar [--config PATH] [--check] [--print-config] [--demo] [--version]}.
+ * Exit codes: 0 clean shutdown, valid {@code --check} or {@code --print-config}, or
+ * {@code --version}; 2 invalid configuration; 1 any other start-up failure, named in one line on
+ * stderr.
  */
 public final class Main {
 
@@ -33,13 +36,16 @@ public final class Main {
   public static final int EXIT_INVALID_CONFIG = 2;
 
   private static final Logger LOG = LoggerFactory.getLogger("portcullis.lifecycle");
-  private static final String USAGE = "usage: java -jar target/portcullis.jar [--config PATH] [--check] [--demo]";
+  private static final String USAGE =
+      "usage: java -jar target/portcullis.jar [--config PATH] [--check] [--print-config] [--demo] [--version]";
+  /** Written by the build (Maven resource filtering) for runs outside the jar. */
+  private static final String VERSION_RESOURCE = "/io/portcullis/version.properties";
 
   private Main() {
   }
 
   /** Parsed command line. */
-  record Options(Path config, boolean check, boolean demo) {
+  record Options(Path config, boolean check, boolean demo, boolean printConfig, boolean version) {
   }
 
   /** Runs the gateway and exits with the contract's status. */
@@ -66,6 +72,10 @@ public final class Main {
       out.println(USAGE);
       return EXIT_OK;
     }
+    if (options.version()) {
+      out.println("portcullis " + version());
+      return EXIT_OK;
+    }
     GatewayConfig config;
     try {
       config = ConfigLoader.load(options.config());
@@ -80,6 +90,10 @@ public final class Main {
       e.errors().forEach(err::println);
       return EXIT_INVALID_CONFIG;
     }
+    if (options.printConfig()) {
+      out.println(ConfigLoader.toJson(config).encodePrettily());
+      return EXIT_OK;
+    }
     if (options.check()) {
       out.println("config OK");
       return EXIT_OK;
@@ -91,6 +105,8 @@ public final class Main {
     Path config = Path.of("conf/gateway.json");
     boolean check = false;
     boolean demo = false;
+    boolean printConfig = false;
+    boolean version = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--config" -> {
@@ -101,6 +117,8 @@ public final class Main {
         }
         case "--check" -> check = true;
         case "--demo" -> demo = true;
+        case "--print-config" -> printConfig = true;
+        case "--version" -> version = true;
         case "--help", "-h" -> {
           return null;
         }
@@ -113,7 +131,32 @@ public final class Main {
         }
       }
     }
-    return new Options(config, check, demo);
+    return new Options(config, check, demo, printConfig, version);
+  }
+
+  /**
+   * This build's version: the jar manifest's {@code Implementation-Version} when run from the jar,
+   * else the project version the build wrote into {@value #VERSION_RESOURCE} (runs from the
+   * classes directory, as in tests), else {@code "unknown"}.
+   */
+  static String version() {
+    String fromManifest = Main.class.getPackage().getImplementationVersion();
+    if (fromManifest != null && !fromManifest.isBlank()) {
+      return fromManifest;
+    }
+    try (InputStream in = Main.class.getResourceAsStream(VERSION_RESOURCE)) {
+      if (in != null) {
+        Properties properties = new Properties();
+        properties.load(in);
+        String fromBuild = properties.getProperty("version", "").strip();
+        if (!fromBuild.isEmpty() && !fromBuild.contains("${")) {
+          return fromBuild;
+        }
+      }
+    } catch (IOException e) {
+      LOG.debug("cannot read {}", VERSION_RESOURCE, e);
+    }
+    return "unknown";
   }
 
   private static int serve(GatewayConfig config, boolean demo, PrintStream err) {

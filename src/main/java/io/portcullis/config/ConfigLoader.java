@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Reads and validates the gateway configuration (CONTRACT §1, §2): the one way to make a
@@ -21,13 +22,17 @@ import java.util.Objects;
  * values out of range, unknown upstreams, and incoherent settings such as a per-try timeout not
  * below its route's timeout. Two members of one object with the same name are an error too
  * ({@code server.port: duplicate key}).
+ *
+ * <p>Before validation, {@code ${NAME}} and {@code ${NAME:-default}} in string values are
+ * replaced from the environment (twelve-factor), see {@link #parse(String, Function)}.
  */
 public final class ConfigLoader {
 
   private ConfigLoader() {}
 
   /**
-   * Parses and validates a configuration document.
+   * Parses and validates a configuration document, substituting the process environment
+   * ({@link System#getenv(String)}) as {@link #parse(String, Function)} does.
    *
    * @param jsonText the JSON text (a UTF-8 byte order mark at its start is ignored)
    * @return the configuration, every default filled in
@@ -35,23 +40,54 @@ public final class ConfigLoader {
    *     {@code $: invalid JSON: <reason> at line L, column C}
    */
   public static GatewayConfig parse(String jsonText) throws ConfigException {
+    return parse(jsonText, System::getenv);
+  }
+
+  /**
+   * Parses and validates a configuration document, substituting {@code ${NAME}} and
+   * {@code ${NAME:-default}} in its string values (not member names) from {@code env} first;
+   * {@code $${} is a literal {@code ${}. An unset variable without a default is a problem at the
+   * value's path: {@code upstreams.users.endpoints[0]: environment variable "USERS_URL" is not
+   * set}. Substitution yields strings, so it serves string fields only (endpoints, hosts, header
+   * names, paths); {@code "port": "${PORT}"} is a type error.
+   *
+   * @param jsonText the JSON text (a UTF-8 byte order mark at its start is ignored)
+   * @param env the environment: a variable's value, or null if it is not set
+   * @return the configuration, every default filled in
+   * @throws ConfigException listing every problem
+   */
+  public static GatewayConfig parse(String jsonText, Function<String, String> env) throws ConfigException {
     Objects.requireNonNull(jsonText, "jsonText");
+    Objects.requireNonNull(env, "env");
     JsonText.Document document;
     try {
       document = JsonText.parse(jsonText);
     } catch (JsonText.SyntaxException e) {
       throw new ConfigException(List.of("$: invalid JSON: " + e.getMessage()));
     }
-    return new GatewayReader().read(document);
+    return new GatewayReader().read(document, env);
   }
 
   /**
-   * Reads a configuration file (UTF-8) and {@link #parse}s it.
+   * Reads a configuration file (UTF-8) and {@link #parse(String)}s it with the process
+   * environment.
    *
    * @throws ConfigException as {@link #parse}, or {@code $: invalid JSON: not valid UTF-8 text}
    * @throws IOException only if the file cannot be read
    */
   public static GatewayConfig load(Path file) throws ConfigException, IOException {
+    return load(file, System::getenv);
+  }
+
+  /**
+   * Reads a configuration file (UTF-8) and {@link #parse(String, Function) parses} it with the
+   * environment {@code env}.
+   *
+   * @throws ConfigException as {@link #parse}, or {@code $: invalid JSON: not valid UTF-8 text}
+   * @throws IOException only if the file cannot be read
+   */
+  public static GatewayConfig load(Path file, Function<String, String> env) throws ConfigException, IOException {
+    Objects.requireNonNull(env, "env");
     byte[] bytes = Files.readAllBytes(file);
     String text;
     try {
@@ -63,13 +99,14 @@ public final class ConfigLoader {
     } catch (CharacterCodingException e) {
       throw new ConfigException(List.of("$: invalid JSON: not valid UTF-8 text"));
     }
-    return parse(text);
+    return parse(text, env);
   }
 
   /**
    * The effective configuration as JSON, in the input schema, every default filled in (a route's
    * {@code retry} and {@code circuitBreaker} overrides hold only the fields it gave). Parsing the
-   * result gives back an equal {@link GatewayConfig}.
+   * result gives back an equal {@link GatewayConfig}: a literal {@code ${} in a string value is
+   * written {@code $${}, so that environment substitution turns it back into itself.
    */
   public static JsonObject toJson(GatewayConfig config) {
     return ConfigWriter.toJson(Objects.requireNonNull(config, "config"));

@@ -6,7 +6,8 @@ import java.util.Collection;
 
 /**
  * Writes a {@link GatewayConfig} back in the input schema, every default filled in (route
- * overrides only with the fields given), so that reading the result gives the same configuration.
+ * overrides only with the fields given), so that reading the result gives the same configuration
+ * (a literal {@code ${} in a string is written {@code $${}, as environment substitution expects).
  */
 final class ConfigWriter {
 
@@ -19,7 +20,7 @@ final class ConfigWriter {
     config.upstreams().forEach((name, upstream) -> upstreams.put(name, upstream(upstream)));
     JsonArray routes = new JsonArray();
     config.routes().forEach(route -> routes.add(route(route)));
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("server", new JsonObject()
             .put("host", server.host())
             .put("port", server.port())
@@ -38,6 +39,34 @@ final class ConfigWriter {
         .put("accessLog", new JsonObject().put("enabled", config.accessLog().enabled()))
         .put("upstreams", upstreams)
         .put("routes", routes);
+    escapeStrings(json);
+    return json;
+  }
+
+  /**
+   * Writes every string value (not member names) so that environment substitution reads it back
+   * as it is: a literal {@code ${} becomes {@code $${}.
+   */
+  private static void escapeStrings(Object value) {
+    if (value instanceof JsonObject object) {
+      for (String key : object.fieldNames()) {
+        Object member = object.getValue(key);
+        if (member instanceof String text) {
+          object.put(key, EnvSubstitution.escape(text));
+        } else {
+          escapeStrings(member);
+        }
+      }
+    } else if (value instanceof JsonArray array) {
+      for (int i = 0; i < array.size(); i++) {
+        Object element = array.getValue(i);
+        if (element instanceof String text) {
+          array.set(i, EnvSubstitution.escape(text));
+        } else {
+          escapeStrings(element);
+        }
+      }
+    }
   }
 
   private static JsonObject upstream(UpstreamConfig upstream) {

@@ -5,6 +5,7 @@ import io.portcullis.config.UpstreamReader.Upstreams;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Reads a whole parsed document into a {@link GatewayConfig}, collecting every problem: the
@@ -17,7 +18,12 @@ final class GatewayReader {
 
   private final Problems problems = new Problems();
 
-  GatewayConfig read(JsonText.Document document) throws ConfigException {
+  /**
+   * Reads the document, after substituting the environment in its string values.
+   *
+   * @param env an environment variable's value, or null if it is not set
+   */
+  GatewayConfig read(JsonText.Document document, Function<String, String> env) throws ConfigException {
     if (!(document.value() instanceof JsonObject)) {
       throw new ConfigException(List.of("$: must be a JSON object"));
     }
@@ -25,6 +31,7 @@ final class GatewayReader {
     for (List<Object> path : document.duplicateKeys()) {
       problems.add(locate(root, path), "duplicate key");
     }
+    EnvSubstitution.apply(root, env, problems);
     Fields top = Fields.open(root, problems,
         "server", "admin", "shutdown", "deadline", "accessLog", "upstreams", "routes");
 

@@ -38,7 +38,7 @@ final class Problems {
    * set" would only be noise.
    */
   void addAndMute(Node at, String problem) {
-    add(at, problem);
+    found.add(new Problem(at, at.label() + ": " + problem, false));
     mutedPaths.add(at.label());
   }
 

@@ -8,7 +8,9 @@
  * {@link io.portcullis.config.GatewayConfig} or throws a
  * {@link io.portcullis.config.ConfigException} listing every problem, one per line, each
  * prefixed with the JSON path it concerns ({@code routes[1].upstream: unknown upstream "user"}),
- * in document order. Past this edge nothing is mutable: a reload swaps a whole snapshot.
+ * in document order. Before validation it replaces {@code ${NAME}} and {@code ${NAME:-default}}
+ * in string values from the environment ({@code $${} is a literal {@code ${}). Past this edge
+ * nothing is mutable: a reload swaps a whole snapshot.
  *
  * <p>The package is plain data. It depends on {@code java.*} and {@code io.vertx.core.json} only
  * and on no other Portcullis package, so every other package may depend on it.

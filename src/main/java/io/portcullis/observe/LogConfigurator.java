@@ -1,0 +1,68 @@
+package io.portcullis.observe;
+
+import ch.qos.logback.classic.AsyncAppender;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.Configurator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.spi.ContextAwareBase;
+
+/**
+ * The logging set-up, in code rather than XML (parsing {@code logback.xml} cost a noticeable
+ * share of start-up): the access log as bare JSON lines on stdout, operational events one line
+ * each on stderr, both through asynchronous appenders that never block the event loop (a full
+ * queue drops lines rather than wait). A {@code -Dlogback.configurationFile=...} still wins.
+ */
+public final class LogConfigurator extends ContextAwareBase implements Configurator {
+
+  /** Logger of the access log. */
+  public static final String ACCESS_LOGGER = "portcullis.access";
+
+  @Override
+  public ExecutionStatus configure(LoggerContext context) {
+    if (System.getProperty("logback.configurationFile") != null) {
+      return ExecutionStatus.INVOKE_NEXT_IF_ANY;
+    }
+    Logger access = context.getLogger(ACCESS_LOGGER);
+    access.setAdditive(false);
+    access.setLevel(Level.INFO);
+    access.addAppender(async(context, "ACCESS", console(context, "ACCESS_STDOUT", "System.out", "%msg%n"), 16384));
+
+    Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+    root.setLevel(Level.INFO);
+    root.addAppender(async(context, "EVENTS",
+        console(context, "EVENTS_STDERR", "System.err", "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0} %msg%n"), 4096));
+    context.getLogger("io.netty").setLevel(Level.WARN);
+    context.getLogger("io.vertx").setLevel(Level.WARN);
+    return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+  }
+
+  private static ConsoleAppender<ILoggingEvent> console(LoggerContext context, String name, String target, String pattern) {
+    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    encoder.setContext(context);
+    encoder.setPattern(pattern);
+    encoder.start();
+    ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
+    appender.setContext(context);
+    appender.setName(name);
+    appender.setTarget(target);
+    appender.setEncoder(encoder);
+    appender.start();
+    return appender;
+  }
+
+  private static AsyncAppender async(LoggerContext context, String name, ConsoleAppender<ILoggingEvent> delegate, int queueSize) {
+    AsyncAppender async = new AsyncAppender();
+    async.setContext(context);
+    async.setName(name);
+    async.setQueueSize(queueSize);
+    async.setDiscardingThreshold(0);
+    async.setNeverBlock(true);
+    async.addAppender(delegate);
+    async.start();
+    return async;
+  }
+}

@@ -1,0 +1,183 @@
+package io.portcullis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portcullis.config.ConfigLoader;
+import io.portcullis.config.GatewayConfig;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code --version} and {@code --print-config}, through {@link Main#run}. */
+class MainFlagsTest {
+
+  @TempDir
+  Path dir;
+
+  private record Run(int status, String out, String err) {
+    List<String> errLines() {
+      return err.isBlank() ? List.of() : Arrays.asList(err.strip().split("\\R"));
+    }
+  }
+
+  private static Run run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status;
+    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+      status = Main.run(args, o, e);
+    }
+    return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private Path write(String name, String content) throws IOException {
+    Path file = dir.resolve(name);
+    Files.writeString(file, content.replace('\'', '"'), StandardCharsets.UTF_8);
+    return file;
+  }
+
+  private static Path shippedConfig() {
+    return Path.of(System.getProperty("user.dir"), "conf", "gateway.json");
+  }
+
+  // ---- --version ----
+
+  @Test
+  void versionPrintsTheProjectVersionAndExits0() throws IOException {
+    Run run = run("--version");
+
+    assertThat(run.status()).isZero();
+    assertThat(run.err()).isEmpty();
+    assertThat(run.out()).matches("portcullis \\d+\\.\\d+\\.\\d+\\S*\\R");
+    assertThat(run.out().strip()).isEqualTo("portcullis " + pomVersion());
+  }
+
+  @Test
+  void versionNeedsNoConfigAndWinsOverTheOtherOptions() {
+    Run run = run("--config", dir.resolve("absent.json").toString(), "--check", "--version");
+
+    assertThat(run.status()).isZero();
+    assertThat(run.out().strip()).isEqualTo("portcullis " + Main.version());
+    assertThat(run.err()).isEmpty();
+  }
+
+  @Test
+  void theVersionComesFromTheBuildOnTheTestClasspath() throws IOException {
+    // No jar manifest here: the filtered resource must have been written by the build.
+    assertThat(Main.class.getPackage().getImplementationVersion()).isNull();
+    assertThat(Main.version()).isEqualTo(pomVersion()).doesNotContain("${").isNotEqualTo("unknown");
+  }
+
+  /** The version in pom.xml (tests run in the project directory). */
+  private static String pomVersion() throws IOException {
+    String pom = Files.readString(Path.of(System.getProperty("user.dir"), "pom.xml"));
+    Matcher m = Pattern.compile("<artifactId>portcullis</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
+    assertThat(m.find()).as("project version in pom.xml").isTrue();
+    return m.group(1).strip();
+  }
+
+  // ---- --print-config ----
+
+  @Test
+  void printConfigPrintsTheEffectiveConfigWithEveryDefaultAndExits0() throws Exception {
+    Path config = write("minimal.json", "{'upstreams':{'u':{'endpoints':['http://127.0.0.1:9001']}},"
+        + "'routes':[{'name':'r','match':{'pathPrefix':'/r'},'upstream':'u'}]}");
+
+    Run run = run("--print-config", "--config", config.toString());
+
+    assertThat(run.status()).isZero();
+    assertThat(run.err()).isEmpty();
+    JsonObject printed = new JsonObject(run.out());
+    GatewayConfig parsed = ConfigLoader.load(config);
+    assertThat(printed).isEqualTo(ConfigLoader.toJson(parsed));
+    // Defaults filled in.
+    assertThat(printed.getJsonObject("server").getInteger("port")).isEqualTo(8080);
+    assertThat(printed.getJsonObject("admin").getString("host")).isEqualTo("127.0.0.1");
+    assertThat(printed.getJsonObject("shutdown").getLong("drainMs")).isEqualTo(5000L);
+    assertThat(printed.getJsonObject("deadline").getString("header")).isEqualTo("X-Request-Timeout-Ms");
+    assertThat(printed.getJsonObject("upstreams").getJsonObject("u").getJsonObject("retry").getString("jitter"))
+        .isEqualTo("full");
+    // Pretty: one member per line, indented.
+    assertThat(run.out().lines().count()).isGreaterThan(20);
+    assertThat(run.out()).contains("\n  \"server\" : {");
+    // What it prints is itself a valid configuration, equal to the input.
+    assertThat(ConfigLoader.parse(run.out())).isEqualTo(parsed);
+  }
+
+  @Test
+  void printConfigOfTheShippedConfigRoundTrips() throws Exception {
+    Run run = run("--print-config", "--config", shippedConfig().toString());
+
+    assertThat(run.status()).isZero();
+    assertThat(ConfigLoader.parse(run.out())).isEqualTo(ConfigLoader.load(shippedConfig()));
+  }
+
+  @Test
+  void printConfigWinsOverCheckAndPrintsOnlyJson() {
+    Run run = run("--check", "--print-config", "--config", shippedConfig().toString());
+
+    assertThat(run.status()).isZero();
+    assertThat(run.out()).doesNotContain("config OK");
+    assertThat(new JsonObject(run.out()).fieldNames()).contains("server", "upstreams", "routes");
+  }
+
+  @Test
+  void printConfigOfAnInvalidConfigBehavesLikeCheck() throws IOException {
+    Path config = write("bad.json", "{"
+        + "'server':{'prot':8080},"
+        + "'upstreams':{'users':{'endpoints':['http://127.0.0.1:9001'],'retry':{'maxAttempts':0}}},"
+        + "'routes':[{'name':'r','match':{'pathPrefix':'/r'},'upstream':'nope'}]}");
+
+    Run printed = run("--print-config", "--config", config.toString());
+    Run checked = run("--check", "--config", config.toString());
+
+    assertThat(printed.status()).isEqualTo(2);
+    assertThat(printed.out()).isEmpty();
+    assertThat(printed.errLines()).contains(
+        "server.prot: unknown key",
+        "upstreams.users.retry.maxAttempts: must be >= 1, got 0",
+        "routes[0].upstream: unknown upstream \"nope\"");
+    assertThat(printed.err()).isEqualTo(checked.err());
+  }
+
+  @Test
+  void printConfigOfAMissingFileExits1WithOneLine() {
+    Path missing = dir.resolve("does-not-exist.json");
+
+    Run run = run("--print-config", "--config", missing.toString());
+
+    assertThat(run.status()).isEqualTo(1);
+    assertThat(run.out()).isEmpty();
+    assertThat(run.errLines()).singleElement().asString().contains(missing.toString());
+  }
+
+  @Test
+  void printConfigOfMalformedJsonExits2() throws IOException {
+    Path config = write("broken.json", "{'upstreams': {");
+
+    Run run = run("--print-config", "--config", config.toString());
+
+    assertThat(run.status()).isEqualTo(2);
+    assertThat(run.out()).isEmpty();
+    assertThat(run.err()).contains("invalid JSON");
+  }
+
+  @Test
+  void helpListsTheNewOptions() {
+    Run run = run("--help");
+
+    assertThat(run.status()).isZero();
+    assertThat(run.out()).contains("--version").contains("--print-config");
+  }
+}
