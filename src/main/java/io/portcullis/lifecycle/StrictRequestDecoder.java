@@ -38,6 +38,8 @@ import java.util.List;
  *       characters, a loose request line and obs-fold (which Netty silently unfolds) are
  *       refused, and the field section is measured as it is on the wire.</li>
  *   <li>A field line with an empty name is refused (Netty accepts {@code ": value"}).</li>
+ *   <li>A version other than exactly {@code HTTP/1.0} or {@code HTTP/1.1} is refused (Netty
+ *       accepts any {@code NAME/x.y}; Vert.x would answer 501 without the JSON body, echoing it).</li>
  * </ul>
  * Accepted heads carry {@link RequestFraming#VETTED} so the request handler does not check them
  * again.
@@ -52,6 +54,7 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
   private int hostLines;
   private int contentLengthLines;
   private int transferEncodingLines;
+  private String versionProblem;
 
   StrictRequestDecoder(HttpServerOptions options) {
     super(options);
@@ -122,6 +125,14 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
     hostLines = 0;
     contentLengthLines = 0;
     transferEncodingLines = 0;
+    versionProblem = null;
+    String version = initialLine[2];
+    if (!"HTTP/1.1".equals(version) && !"HTTP/1.0".equals(version)) {
+      // Refused once the head is read (isContentAlwaysEmpty); decoded as HTTP/1.1 meanwhile, so
+      // that the 400 goes out as HTTP/1.1 rather than echoing a version this server does not speak.
+      versionProblem = "unsupported HTTP version \"" + version + "\"";
+      initialLine[2] = "HTTP/1.1";
+    }
     return super.createMessage(initialLine);
   }
 
@@ -160,12 +171,12 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
   @Override
   protected boolean isContentAlwaysEmpty(HttpMessage msg) {
     if (msg instanceof HttpRequest request) {
-      HttpVersion version = request.protocolVersion();
-      if (version.majorVersion() != 1 || version.minorVersion() > 1) {
-        throw new IllegalArgumentException("unsupported HTTP version " + version.text());
+      if (versionProblem != null) {
+        throw new IllegalArgumentException(versionProblem);
       }
-      String problem = RequestFraming.headProblem(version.minorVersion() == 0, request.uri(),
-          multiMap(request.headers()), hostLines, contentLengthLines, transferEncodingLines);
+      boolean http10 = request.protocolVersion() == HttpVersion.HTTP_1_0;
+      String problem = RequestFraming.headProblem(http10, request.uri(), multiMap(request.headers()),
+          hostLines, contentLengthLines, transferEncodingLines);
       if (problem != null) {
         throw new IllegalArgumentException(problem);
       }

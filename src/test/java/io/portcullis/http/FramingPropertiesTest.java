@@ -22,6 +22,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.ShrinkingMode;
 import net.jqwik.api.Tuple;
+import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
@@ -224,15 +225,15 @@ class FramingPropertiesTest {
         Tuple.of(1, Arbitraries.just(Version.HTTP_10)),
         Tuple.of(1, Arbitraries.just(Version.HTTP_10_KEEP_ALIVE)));
     Arbitrary<HeadDamage> damage = Arbitraries.frequencyOf(
-        Tuple.of(20, Arbitraries.just(HeadDamage.NONE)),
+        Tuple.of(30, Arbitraries.just(HeadDamage.NONE)),
         Tuple.of(1, Arbitraries.just(HeadDamage.NO_HOST)),
         Tuple.of(1, Arbitraries.just(HeadDamage.TWO_HOSTS)),
         Tuple.of(1, Arbitraries.just(HeadDamage.BARE_LF)),
         Tuple.of(1, Arbitraries.just(HeadDamage.OBS_FOLD)),
         Tuple.of(1, Arbitraries.just(HeadDamage.FOLDED_TE)));
     Arbitrary<List<FramingLine>> framing = Arbitraries.frequencyOf(
-        Tuple.of(4, Arbitraries.oneOf(contentLengthLine(), transferEncodingLine()).list().ofSize(1)),
-        Tuple.of(3, Arbitraries.oneOf(contentLengthLine(), transferEncodingLine()).list().ofMinSize(2).ofMaxSize(3)),
+        Tuple.of(7, Arbitraries.oneOf(contentLengthLine(), transferEncodingLine()).list().ofSize(1)),
+        Tuple.of(2, Arbitraries.oneOf(contentLengthLine(), transferEncodingLine()).list().ofMinSize(2).ofMaxSize(3)),
         Tuple.of(1, Arbitraries.just(List.of())));
     Arbitrary<List<ChunkStyle>> chunks = chunkStyle().list().ofMinSize(1).ofMaxSize(3);
     Arbitrary<String> lastChunk = Arbitraries.frequencyOf(
@@ -273,7 +274,7 @@ class FramingPropertiesTest {
         Tuple.of(2, Arbitraries.of("transfer-encoding", "TRANSFER-ENCODING")),
         Tuple.of(1, Arbitraries.of("Transfer-Encoding ", "Transfer-Encoding\t")));
     Arbitrary<String> codings = Arbitraries.frequencyOf(
-        Tuple.of(10, Arbitraries.just(" chunked")),
+        Tuple.of(16, Arbitraries.just(" chunked")),
         Tuple.of(4, Arbitraries.of(" Chunked", " CHUNKED", "chunked", "  chunked", "\tchunked", " chunked ", " chunked\t")),
         Tuple.of(4, Arbitraries.of(" chunked, chunked", " gzip, chunked", " chunked, gzip", " xchunked", " chunk",
             " identity", " gzip", " ", " chunked,", " ,chunked", " chunked;q=1")));
@@ -502,6 +503,8 @@ class FramingPropertiesTest {
     String wire = c.wireBody();
     byte[] afterHead = (wire + sentinel).getBytes(StandardCharsets.ISO_8859_1);
     Expectation expected = expect(c, afterHead, wire.length());
+    Statistics.label("expected outcome").collect(expected.kind());
+    Statistics.label("body on the wire").collect(c.sendChunked() ? "chunked" : c.hasCl() ? "raw" : "none");
     String what = expected.kind() + " (" + expected.reason() + ") for:\n"
         + SmugglingCorpusTest.printable(request).replace("\\r\\n", "\\r\\n\n");
 

@@ -153,6 +153,15 @@ class SmugglingCorpusTest {
     rows.add(bad("a header line with an empty name",
         "GET /noname HTTP/1.1\r\nHost: gateway.test\r\n: value\r\n\r\n" + SMUGGLED));
 
+    // Request line (RFC 9112 §2.3, §3).
+    rows.add(bad("HTTP/1.2", "GET /v HTTP/1.2\r\nHost: gateway.test\r\n\r\n" + SMUGGLED));
+    rows.add(bad("HTTP/2.0 in an HTTP/1 request line", "GET /v HTTP/2.0\r\nHost: gateway.test\r\n\r\n" + SMUGGLED));
+    rows.add(bad("two SP between method and target", "GET  /v HTTP/1.1\r\nHost: gateway.test\r\n\r\n" + SMUGGLED));
+    rows.add(bad("HTAB as a request-line separator", "GET\t/v HTTP/1.1\r\nHost: gateway.test\r\n\r\n" + SMUGGLED));
+    rows.add(bad("trailing SP after the version", "GET /v HTTP/1.1 \r\nHost: gateway.test\r\n\r\n" + SMUGGLED));
+    rows.add(bad("NUL before the request line", "\0GET /v HTTP/1.1\r\nHost: gateway.test\r\n\r\n" + SMUGGLED));
+    rows.add(bad("a space inside the target", "GET /a b HTTP/1.1\r\nHost: gateway.test\r\n\r\n" + SMUGGLED));
+
     // Host (RFC 9112 §3.2, §3.2.2).
     rows.add(bad("missing Host on HTTP/1.1",
         "GET /nohost HTTP/1.1\r\nX-Foo: bar\r\n\r\n" + SMUGGLED));
@@ -209,10 +218,11 @@ class SmugglingCorpusTest {
     long elapsedMs = (System.nanoTime() - start) / 1_000_000;
 
     assertThat(reply.status()).as("status of %s; reply:%n%s", row.name(), reply.text()).isEqualTo(row.status());
+    assertThat(reply.statusLine()).as("status line").matches("HTTP/1\\.[01] \\d{3} .*");
     assertJsonError(reply, row.code());
     if (row.mustClose()) {
       assertThat(reply.closed()).as("connection closed after %s", row.name()).isTrue();
-      assertThat(countResponses(reply.text())).as("exactly one response (nothing after the refusal)").isEqualTo(1);
+      assertThat(countResponses(reply.text())).as("exactly one response (nothing after the refusal) in:%n%s", reply.text()).isEqualTo(1);
     }
     if (row.maxMillis() > 0) {
       assertThat(elapsedMs).as("reply time of %s", row.name()).isLessThan(row.maxMillis());
