@@ -33,6 +33,8 @@ import java.util.Map;
  */
 public final class UpstreamCaller {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UpstreamCaller.class);
+
   /** Header carrying the attempt number (1 on the first attempt). */
   public static final String ATTEMPT_HEADER = "X-Attempt-Count";
 
@@ -207,6 +209,9 @@ public final class UpstreamCaller {
 
     private void send(HttpClientRequest request, EndpointState endpoint, int attemptNumber,
                       Promise<UpstreamExchange> promise) {
+      // Every failure of this request reaches the attempt through request.response(); without a
+      // handler Vert.x would also log each reset (a cancelled attempt) as an ERROR.
+      request.exceptionHandler(err -> LOG.debug("upstream request failed: {}", err.toString()));
       Deadline deadline = ctx.deadline();
       // Strictly smaller on each retry (CONTRACT §4), even when a retry follows within the same millisecond.
       long remaining = Math.min(deadline.remainingMillis(), lastDeadlineSent - 1);
@@ -234,6 +239,8 @@ public final class UpstreamCaller {
         if (ar.succeeded()) {
           HttpClientResponse response = ar.result();
           response.pause();
+          // Replaced by whoever consumes the body (pipe, discard, aggregate reader).
+          response.exceptionHandler(err -> LOG.debug("upstream response failed: {}", err.toString()));
           promise.tryComplete(new UpstreamExchange(request, response, endpoint, cancelHook));
           return;
         }
