@@ -4,8 +4,9 @@ import java.util.List;
 
 /**
  * An invalid configuration: every problem found, each {@code <json path>: <problem>} (for example
- * {@code routes[1].upstream: unknown upstream "user"}), in document order. The message is the
- * problems joined by newlines, ready to print one per line.
+ * {@code routes[1].upstream: unknown upstream "user"}), in document order; past the first thousand,
+ * a last line {@code $: N more problems not shown}. The message is the problems joined by
+ * newlines, ready to print one per line.
  */
 public final class ConfigException extends Exception {
 

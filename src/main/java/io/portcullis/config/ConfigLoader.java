@@ -21,7 +21,8 @@ import java.util.function.Function;
  * unknown keys ({@code server.prot: unknown key}), missing members ({@code routes: required}),
  * values out of range, unknown upstreams, and incoherent settings such as a per-try timeout not
  * below its route's timeout. Two members of one object with the same name are an error too
- * ({@code server.port: duplicate key}).
+ * ({@code server.port: duplicate key}). A document with more than a thousand problems gets the
+ * first thousand and a last line {@code $: N more problems not shown}.
  *
  * <p>Before validation, {@code ${NAME}} and {@code ${NAME:-default}} in string values are
  * replaced from the environment (twelve-factor), see {@link #parse(String, Function)}.

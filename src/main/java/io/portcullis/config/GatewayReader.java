@@ -28,8 +28,14 @@ final class GatewayReader {
       throw new ConfigException(List.of("$: must be a JSON object"));
     }
     Node root = Node.root(document.value());
-    for (List<Object> path : document.duplicateKeys()) {
-      problems.add(locate(root, path), "duplicate key");
+    List<Object> lastObject = null;
+    Node object = null;
+    for (JsonText.DuplicateKey duplicate : document.duplicateKeys()) {
+      if (duplicate.object() != lastObject) { // the duplicates of one object share its path
+        lastObject = duplicate.object();
+        object = locate(root, lastObject);
+      }
+      problems.add(object.child(duplicate.name()), "duplicate key");
     }
     EnvSubstitution.apply(root, env, problems);
     Fields top = Fields.open(root, problems,

@@ -5,9 +5,12 @@ import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A strict RFC 8259 reader building Vert.x JSON values.
@@ -17,12 +20,23 @@ import java.util.Map;
  * errors. This reader keeps member order, records duplicate names so they can be reported as
  * errors, and names the line and column of every syntax error. Numbers come out as
  * {@link Integer}, {@link Long} or {@link BigInteger} when written without fraction or exponent,
- * else as {@link Double} (or {@link BigDecimal} when beyond the range of a double).
+ * else as {@link BigDecimal}, exactly as written: {@code 0.99999999999999999999} must not pass
+ * for the integer 1, as it would once rounded to a double.
+ *
+ * <p>Its work is linear in the length of the text, whatever the text: nesting is limited to
+ * {@value #MAX_DEPTH} levels (no stack overflow), and numbers (RFC 8259 §9 lets a reader limit
+ * their range and precision) to {@value #MAX_NUMBER_CHARS} characters and exponents to
+ * ±{@value #MAX_EXPONENT}, which no setting comes near: converting a number of millions of digits
+ * takes minutes, and {@code 1e9999999999} has no {@link BigDecimal} at all.
  */
 final class JsonText {
 
   /** Deep enough for any configuration, shallow enough never to overflow the stack. */
-  private static final int MAX_DEPTH = 256;
+  static final int MAX_DEPTH = 256;
+  /** The longest number literal read. */
+  static final int MAX_NUMBER_CHARS = 1000;
+  /** The largest exponent, in magnitude, of a number literal read. */
+  static final int MAX_EXPONENT = 9999;
 
   /** A syntax error; the message ends with {@code at line L, column C}. */
   static final class SyntaxException extends Exception {
@@ -37,13 +51,29 @@ final class JsonText {
    * The parsed document.
    *
    * @param value the top-level value: JsonObject, JsonArray, String, Number, Boolean or null
-   * @param duplicateKeys the path (member names and array indexes) of every member whose name was
-   *     already used in its object, in document order
+   * @param duplicateKeys every member name used more than once in its object, once per object and
+   *     name, in document order
    */
-  record Document(Object value, List<List<Object>> duplicateKeys) {}
+  record Document(Object value, List<DuplicateKey> duplicateKeys) {}
+
+  /**
+   * A member name used more than once in one object.
+   *
+   * @param object the path (member names and array indexes) of the object; one list shared by
+   *     every duplicate name of that object
+   * @param name the name
+   */
+  record DuplicateKey(List<Object> object, String name) {}
+
+  /** Strings up to this long are shared between their occurrences (see {@link #canonical}). */
+  private static final int MAX_CANONICAL_LENGTH = 64;
+  /** How many distinct strings are shared at most. */
+  private static final int MAX_CANONICAL_STRINGS = 4096;
 
   private final String text;
-  private final List<List<Object>> duplicates = new ArrayList<>();
+  private final List<DuplicateKey> duplicates = new ArrayList<>();
+  /** One instance of each short string met so far: member names repeat in every route. */
+  private final Map<String, String> canonical = new HashMap<>();
   private final List<Object> path = new ArrayList<>();
   private int pos;
 
@@ -77,7 +107,7 @@ final class JsonText {
       case '[':
         return array();
       case '"':
-        return string();
+        return canonical(string());
       default:
         if (c == '-' || (c >= '0' && c <= '9')) {
           return number();
@@ -92,7 +122,9 @@ final class JsonText {
   private JsonObject object() throws SyntaxException {
     enter();
     pos++; // '{'
-    Map<String, Object> members = new LinkedHashMap<>();
+    Map<String, Object> members = new LinkedHashMap<>(8);
+    List<Object> objectPath = null; // made at the first duplicate name
+    Set<String> duplicateNames = null;
     skipWhitespace();
     if (peek() == '}') {
       pos++;
@@ -102,17 +134,23 @@ final class JsonText {
       if (peek() != '"') {
         throw error("expected a member name in double quotes, got " + describeCurrent());
       }
-      String name = string();
+      String name = canonical(string());
       skipWhitespace();
       if (peek() != ':') {
         throw error("expected ':' after member name, got " + describeCurrent());
       }
       pos++;
       skipWhitespace();
-      path.add(name);
       if (members.containsKey(name)) {
-        duplicates.add(List.copyOf(path));
+        if (objectPath == null) {
+          objectPath = List.copyOf(path);
+          duplicateNames = new HashSet<>();
+        }
+        if (duplicateNames.add(name)) { // a third "port" tells nothing the second did not
+          duplicates.add(new DuplicateKey(objectPath, name));
+        }
       }
+      path.add(name);
       members.put(name, value());
       path.remove(path.size() - 1);
       skipWhitespace();
@@ -156,8 +194,38 @@ final class JsonText {
     }
   }
 
+  /**
+   * The instance of {@code s} met first, for short strings: a document of ten megabytes repeats
+   * "name", "match" and "upstream" in each of a hundred thousand routes, and these copies would
+   * take more memory than the text itself.
+   */
+  private String canonical(String s) {
+    if (s.length() > MAX_CANONICAL_LENGTH) {
+      return s;
+    }
+    String first = canonical.get(s);
+    if (first != null) {
+      return first;
+    }
+    if (canonical.size() < MAX_CANONICAL_STRINGS) {
+      canonical.put(s, s);
+    }
+    return s;
+  }
+
   private String string() throws SyntaxException {
     pos++; // opening quote
+    for (int end = pos; end < text.length(); end++) { // the common case: no escape
+      char c = text.charAt(end);
+      if (c == '"') {
+        String plain = text.substring(pos, end);
+        pos = end + 1;
+        return plain;
+      }
+      if (c == '\\' || c < 0x20) {
+        break;
+      }
+    }
     StringBuilder out = new StringBuilder();
     while (true) {
       if (pos >= text.length()) {
@@ -237,6 +305,7 @@ final class JsonText {
       }
       skipDigits();
     }
+    int exponentStart = -1;
     if (peek() == 'e' || peek() == 'E') {
       integral = false;
       pos++;
@@ -246,10 +315,21 @@ final class JsonText {
       if (!isDigit(peek())) {
         throw numberError(start);
       }
+      exponentStart = pos;
       skipDigits();
     }
     if (isDigit(peek()) || Character.isLetter(peek())) {
       throw numberError(start);
+    }
+    if (pos - start > MAX_NUMBER_CHARS) {
+      pos = start;
+      throw error("number longer than " + MAX_NUMBER_CHARS + " characters");
+    }
+    if (exponentStart >= 0 && exponentBeyondLimit(exponentStart, pos)) {
+      String literal = text.substring(start, pos);
+      pos = start;
+      throw error("number '" + (literal.length() <= 40 ? literal : literal.substring(0, 37) + "...")
+          + "' out of range (exponent beyond ±" + MAX_EXPONENT + ")");
     }
     String literal = text.substring(start, pos);
     if (integral) {
@@ -259,9 +339,15 @@ final class JsonText {
       }
       return big.bitLength() < 64 ? (Object) big.longValue() : big;
     }
-    BigDecimal decimal = new BigDecimal(literal);
-    double d = decimal.doubleValue();
-    return Double.isInfinite(d) ? decimal : (Object) d;
+    return new BigDecimal(literal);
+  }
+
+  /** Whether the exponent digits {@code text[from, to)} are above {@link #MAX_EXPONENT}. */
+  private boolean exponentBeyondLimit(int from, int to) {
+    while (from < to - 1 && text.charAt(from) == '0') {
+      from++;
+    }
+    return to - from > 4 || Integer.parseInt(text, from, to, 10) > MAX_EXPONENT;
   }
 
   private SyntaxException numberError(int start) {

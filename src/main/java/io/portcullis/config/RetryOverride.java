@@ -42,6 +42,9 @@ public record RetryOverride(
   /** The effective policy: {@code base} with every non-null component of this replacing its own. */
   public RetryConfig applyTo(RetryConfig base) {
     Objects.requireNonNull(base, "base");
+    if (equals(NONE)) {
+      return base; // the common case, once per route and upstream: no copy of base's sets
+    }
     return new RetryConfig(
         maxAttempts != null ? maxAttempts : base.maxAttempts(),
         baseDelayMs != null ? baseDelayMs : base.baseDelayMs(),

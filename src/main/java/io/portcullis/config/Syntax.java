@@ -22,6 +22,9 @@ final class Syntax {
   private static final Pattern PARAMETER_USE = Pattern.compile(":([A-Za-z_][A-Za-z0-9_]*)");
   /** RFC 9110 §5.6.2 tchar, apart from ALPHA and DIGIT. */
   private static final String TCHAR_SYMBOLS = "!#$%&'*+-.^_`|~";
+  private static final String HEX = "0123456789ABCDEF";
+  /** The longest quoted string in a message; a longer one is cut, {@code "abc...}. */
+  private static final int MAX_QUOTED_CHARS = 200;
 
   private Syntax() {}
 
@@ -45,6 +48,9 @@ final class Syntax {
    * "/", no query, no fragment; port 80/443 by default), or null if the URL is not one.
    */
   static Endpoint endpoint(String url) {
+    if (!plausibleEndpoint(url)) {
+      return null; // surely not one: spare java.net.URI an exception (costly by the hundred thousand)
+    }
     URI uri;
     try {
       uri = new URI(url);
@@ -85,6 +91,33 @@ final class Syntax {
       return null;
     }
     return new Endpoint(scheme, host, port);
+  }
+
+  /**
+   * Whether {@code url} has the shape of an endpoint URL: {@code http://} or {@code https://} (any
+   * case), an authority of host name, IP address and port characters only, then nothing or "/".
+   * Every URL {@link #endpoint} accepts has it.
+   */
+  private static boolean plausibleEndpoint(String url) {
+    int start;
+    if (url.regionMatches(true, 0, "http://", 0, 7)) {
+      start = 7;
+    } else if (url.regionMatches(true, 0, "https://", 0, 8)) {
+      start = 8;
+    } else {
+      return false;
+    }
+    int end = start;
+    while (end < url.length() && url.charAt(end) != '/') {
+      char c = url.charAt(end);
+      boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '.' || c == '-' || c == '_' || c == ':' || c == '[' || c == ']' || c == '%';
+      if (!allowed) {
+        return false;
+      }
+      end++;
+    }
+    return end > start && (end == url.length() || (end == url.length() - 1));
   }
 
   /**
@@ -183,9 +216,47 @@ final class Syntax {
     return !prefix.endsWith("/") && path.startsWith(prefix) && path.charAt(prefix.length()) == '/';
   }
 
-  /** A string as a JSON string literal, for messages. */
+  /**
+   * A string as a JSON string literal, for messages; one of more than {@value #MAX_QUOTED_CHARS}
+   * characters is cut there and ends in {@code ...} (a ten-megabyte value would only bury the
+   * message).
+   */
   static String quote(String s) {
-    return io.vertx.core.json.Json.encode(s);
+    if (s.length() <= MAX_QUOTED_CHARS) {
+      return json(s);
+    }
+    String start = json(s.substring(0, MAX_QUOTED_CHARS));
+    return start.substring(0, Math.min(start.length() - 1, MAX_QUOTED_CHARS)) + "...";
+  }
+
+  /**
+   * A string as a JSON string literal, character for character as {@code Json.encode} writes it
+   * (quote and backslash escaped, the short escapes for backspace, tab, line feed, form feed and
+   * carriage return, other control characters as six-character escapes with upper-case hex digits,
+   * everything else as is), without starting a JSON generator for each message.
+   */
+  static String json(String s) {
+    StringBuilder out = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\b' -> out.append("\\b");
+        case '\t' -> out.append("\\t");
+        case '\n' -> out.append("\\n");
+        case '\f' -> out.append("\\f");
+        case '\r' -> out.append("\\r");
+        default -> {
+          if (c < 0x20) {
+            out.append("\\u00").append(HEX.charAt(c >> 4)).append(HEX.charAt(c & 0xF));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    return out.append('"').toString();
   }
 
   private static String[] segments(String path) {

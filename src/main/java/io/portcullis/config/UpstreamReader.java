@@ -2,6 +2,7 @@ package io.portcullis.config;
 
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -94,6 +95,7 @@ final class UpstreamReader {
     }
     int mark = problems.mark();
     List<Endpoint> endpoints = new ArrayList<>();
+    Set<Endpoint> seen = new HashSet<>(); // not endpoints.contains: quadratic in a long list
     for (Node element : elements) {
       String url = Fields.string(element, problems, null);
       if (url == null) {
@@ -102,7 +104,7 @@ final class UpstreamReader {
       Endpoint endpoint = Syntax.endpoint(url);
       if (endpoint == null) {
         problems.add(element, "must be an http(s) URL like \"http://host:port\", got " + element.shown());
-      } else if (endpoints.contains(endpoint)) {
+      } else if (!seen.add(endpoint)) {
         problems.add(element, "duplicate endpoint " + Syntax.quote(endpoint.toString()));
       } else {
         endpoints.add(endpoint);

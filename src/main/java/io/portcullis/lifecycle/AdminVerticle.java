@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.portcullis.config.BreakerConfig;
 import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.RetryConfig;
+import io.portcullis.config.RouteConfig;
 import io.portcullis.health.HealthEndpoints;
 import io.portcullis.upstream.EndpointBreaker;
 import io.portcullis.upstream.EndpointState;
@@ -110,14 +111,16 @@ final class AdminVerticle extends VerticleBase {
   private void routes(RoutingContext rc) {
     JsonObject effective = ConfigLoader.toJson(runtime.config());
     JsonArray routes = new JsonArray();
-    for (Object o : effective.getJsonArray("routes")) {
-      JsonObject route = ((JsonObject) o).copy();
-      Map<String, Object> perUpstream = runtime.effectivePolicies().get(route.getString("name"));
+    JsonArray written = effective.getJsonArray("routes");
+    for (int i = 0; i < written.size(); i++) {
+      RouteConfig config = runtime.config().routes().get(i);
+      JsonObject route = written.getJsonObject(i).copy();
+      Map<String, Object> perUpstream = runtime.effectivePolicies().get(config.name());
       JsonObject policies = new JsonObject();
       if (perUpstream != null) {
         perUpstream.forEach((upstream, policy) -> policies.put(upstream, policyJson(policy)));
       }
-      route.put("timeoutMs", runtime.config().timeoutFor(runtime.config().routes().get(routes.size())));
+      route.put("timeoutMs", runtime.config().timeoutFor(config));
       route.put("effective", policies);
       routes.add(route);
     }
