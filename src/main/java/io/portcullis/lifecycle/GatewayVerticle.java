@@ -56,8 +56,17 @@ final class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
   private static final CharSequence CLOSE = HttpHeaders.createOptimized("close");
   private static final String GRPC_TIMEOUT = "grpc-timeout";
+  /** Time a client gets to send a whole request head once it has started one (slowloris protection). */
+  static final long REQUEST_HEADER_TIMEOUT_MS = 10_000;
+  /**
+   * Test/ops knob: a system property overriding {@link #REQUEST_HEADER_TIMEOUT_MS} (milliseconds;
+   * 0 or less turns the protection off), read once when each verticle is created (at start).
+   */
+  static final String REQUEST_HEADER_TIMEOUT_PROPERTY = "portcullis.requestHeaderTimeoutMs";
 
   private final GatewayRuntime runtime;
+  private final long requestHeaderTimeoutMs =
+      Long.getLong(REQUEST_HEADER_TIMEOUT_PROPERTY, REQUEST_HEADER_TIMEOUT_MS);
   private final Map<String, HttpClient> clients = new HashMap<>();
   private HttpServer server;
   private ProxyHandler proxy;
@@ -143,6 +152,9 @@ final class GatewayVerticle extends VerticleBase {
       ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
       if (pipeline.get("httpDecoder") != null) {
         pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(serverOptions));
+        if (requestHeaderTimeoutMs > 0) {
+          HeaderReadTimeout.install(pipeline, requestHeaderTimeoutMs);
+        }
       }
     }
   }

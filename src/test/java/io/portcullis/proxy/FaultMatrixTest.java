@@ -11,11 +11,11 @@ import io.portcullis.testkit.GatewayClient;
 import io.portcullis.testkit.JvmWarmup;
 import io.portcullis.testkit.GatewayClient.Reply;
 import io.portcullis.testkit.RawHttp;
+import io.portcullis.testkit.RefusedPort;
 import io.portcullis.testkit.TestGateway;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -243,8 +243,9 @@ class FaultMatrixTest {
       boolean fail = !healthy.get() && (n % 10 == 3 || n % 10 == 6 || n % 10 == 9); // 3 in every 10
       req.response().setStatusCode(fail ? 500 : 200).end(fail ? "brownout" : "ok");
     });
+    // resetTimeoutMs leaves time to see the breaker open before it half-opens, even on a slow machine.
     TestGateway gateway = gateway(config("{\"circuitBreaker\":{\"maxFailures\":5,\"rollingWindowMs\":10000,"
-        + "\"resetTimeoutMs\":500},\"retry\":{\"maxAttempts\":1}}", 3_000L, backend.port()));
+        + "\"resetTimeoutMs\":1500},\"retry\":{\"maxAttempts\":1}}", 3_000L, backend.port()));
 
     int sent = 0;
     int ok = 0;
@@ -268,9 +269,17 @@ class FaultMatrixTest {
     assertThat(reply.errorCode()).isEqualTo("circuit_open");
     assertThat(failed).as("failures that opened it").isEqualTo(5);
     assertThat(ok).as("successes meanwhile (a 30%% brownout)").isGreaterThan(failed);
+    JsonObject opened = AdminProbe.endpoint(gateway.adminPort(), UPSTREAM, 0);
+    assertThat(opened.getString("circuit")).as("breaker state right after it opened: %s", opened).isEqualTo("open");
+    assertThat(opened.getLong("totalFailures")).as("failures recorded").isEqualTo(5L);
+    assertThat(circuitGauge(gateway)).as("portcullis_circuit_state while open").isEqualTo(1.0);
     int seenWhenOpened = backend.requests();
     assertThat(client.get(gateway.port(), "/brownout/open").status()).isEqualTo(503);
     assertThat(backend.requests()).isEqualTo(seenWhenOpened);
+    assertThat(attemptCount(gateway, "500")).as("attempts answered 500").isEqualTo(5.0);
+    assertThat(attemptCount(gateway, "200")).as("attempts answered 200").isEqualTo(ok);
+    assertThat(attemptCount(gateway, "circuit-open")).as("attempts refused by the open breaker").isEqualTo(2.0);
+    assertThat(retriesCount(gateway)).as("maxAttempts 1: no retry").isZero();
 
     healthy.set(true);
     AdminProbe.awaitCircuit(gateway.adminPort(), UPSTREAM, 0, "half-open", 5_000);
@@ -280,6 +289,11 @@ class FaultMatrixTest {
     for (int i = 0; i < 10; i++) {
       assertThat(client.get(gateway.port(), "/brownout/after/" + i).status()).isEqualTo(200);
     }
+    assertThat(circuitGauge(gateway)).as("portcullis_circuit_state once closed").isEqualTo(0.0);
+    assertThat(attemptCount(gateway, "200")).as("the trial and the 10 after it").isEqualTo(ok + 11.0);
+    assertThat(attemptCount(gateway, "500")).isEqualTo(5.0);
+    assertThat(attemptCount(gateway, "circuit-open")).isEqualTo(2.0);
+    assertThat(AdminProbe.endpoint(gateway.adminPort(), UPSTREAM, 0).getLong("totalFailures")).isEqualTo(5L);
   }
 
   // ------------------------------------------------------------------------ retry budget
@@ -311,6 +325,12 @@ class FaultMatrixTest {
     assertThat(ratio).as("backend attempts per request").isLessThanOrEqualTo(bound + 0.02);
     assertThat(ratio).as("retries did happen, within the budget").isGreaterThan(1.1);
     assertThat(retries).hasValue((double) (attempts - requests));
+    assertThat(attemptCount(gateway, "503")).as("every backend attempt counted as 503").isEqualTo(attempts);
+    // 503 is not in failureStatuses here: the outage never reached the breaker.
+    JsonObject endpoint = AdminProbe.endpoint(gateway.adminPort(), UPSTREAM, 0);
+    assertThat(endpoint.getString("circuit")).as("breaker after the outage: %s", endpoint).isEqualTo("closed");
+    assertThat(endpoint.getLong("totalFailures")).isZero();
+    assertThat(circuitGauge(gateway)).isEqualTo(0.0);
   }
 
   // ------------------------------------------------------------------------------ helpers
@@ -337,15 +357,35 @@ class FaultMatrixTest {
     return config;
   }
 
-  private static int refusedPort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+  /**
+   * A port that refuses connects, reserved until the test ends (a closed probe socket's port
+   * could be handed to the gateway itself, which would then proxy to itself).
+   */
+  private int refusedPort() throws IOException {
+    RefusedPort refused = RefusedPort.open();
+    toClose.add(refused);
+    return refused.port();
   }
 
   private static OptionalDouble attempts(TestGateway gateway, String outcome) {
     return AdminProbe.sample(AdminProbe.metrics(gateway.adminPort()), "portcullis_upstream_attempts_total",
         Map.of("upstream", UPSTREAM, "outcome", outcome));
+  }
+
+  /** A counter of attempts by outcome now, 0 when it does not exist (yet). */
+  private static double attemptCount(TestGateway gateway, String outcome) {
+    return AdminProbe.counter(gateway.adminPort(), "portcullis_upstream_attempts_total",
+        Map.of("upstream", UPSTREAM, "outcome", outcome));
+  }
+
+  private static double retriesCount(TestGateway gateway) {
+    return AdminProbe.counter(gateway.adminPort(), "portcullis_retries_total", Map.of("upstream", UPSTREAM));
+  }
+
+  /** {@code portcullis_circuit_state} of the only endpoint (0 closed, 1 open, 2 half-open). */
+  private static double circuitGauge(TestGateway gateway) {
+    return AdminProbe.sample(AdminProbe.metrics(gateway.adminPort()), "portcullis_circuit_state",
+        Map.of("upstream", UPSTREAM)).orElseThrow();
   }
 
   private static void assertGatewayError(Reply reply, int status, String code) {

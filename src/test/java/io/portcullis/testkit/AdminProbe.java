@@ -69,6 +69,33 @@ public final class AdminProbe {
     return OptionalDouble.empty();
   }
 
+  /**
+   * The value of a counter sample of {@code /metrics} now, 0 when it does not exist (yet):
+   * counters are created on first use.
+   */
+  public static double counter(int adminPort, String name, Map<String, String> labels) {
+    return sample(metrics(adminPort), name, labels).orElse(0.0);
+  }
+
+  /**
+   * Waits until the sample {@code name} with {@code labels} (0 when absent) equals
+   * {@code expected}, polling every 5 ms like {@link #awaitCircuit}: some attempts are counted
+   * when their upstream request is torn down, after the client already has its answer.
+   */
+  public static void awaitCounter(int adminPort, String name, Map<String, String> labels, double expected,
+                                  long timeoutMs) {
+    long start = System.nanoTime();
+    double last = Double.NaN;
+    while ((System.nanoTime() - start) / 1_000_000L < timeoutMs) {
+      last = counter(adminPort, name, labels);
+      if (last == expected) {
+        return;
+      }
+      LockSupport.parkNanos(5_000_000L);
+    }
+    throw new AssertionError(name + labels + " is " + last + " after " + timeoutMs + " ms, expected " + expected);
+  }
+
   /** The {@code /admin/upstreams} view. */
   public static JsonObject upstreams(int adminPort) {
     return new JsonObject(get(adminPort, "/admin/upstreams"));

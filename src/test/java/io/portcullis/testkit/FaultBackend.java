@@ -194,6 +194,73 @@ public final class FaultBackend implements AutoCloseable {
     };
   }
 
+  /** Writes {@code raw} as is, then closes the connection once it is written. */
+  public static Behaviour writeRawThenClose(String raw) {
+    return (backend, socket, request) -> socket.write(Buffer.buffer(raw.getBytes(StandardCharsets.ISO_8859_1)))
+        .onComplete(ar -> socket.close());
+  }
+
+  /**
+   * A 200 with a {@code Content-Length} body of {@code contentLength} bytes, written as fast as
+   * the connection takes it and no faster: the backend writes while its write queue has room
+   * and waits for the drain handler otherwise, so what it has written shows how far the gateway
+   * lets a response run ahead of its client. {@link #stalled()} completes (with the bytes
+   * written so far) the first time the drain handler is not called for {@code stallMs}.
+   */
+  public static final class Flood implements Behaviour {
+    private static final int CHUNK = 64 * 1024;
+    private final long contentLength;
+    private final long stallMs;
+    private final java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+    private final Promise<Long> stalled = Promise.promise();
+    private final Promise<Long> finished = Promise.promise();
+
+    /** A flood of {@code contentLength} bytes; a stall is {@code stallMs} without a drain. */
+    public Flood(long contentLength, long stallMs) {
+      this.contentLength = contentLength;
+      this.stallMs = stallMs;
+    }
+
+    @Override
+    public void onRequest(FaultBackend backend, NetSocket socket, Request request) {
+      socket.write("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: " + contentLength
+          + "\r\n\r\n");
+      pump(backend, socket);
+    }
+
+    private void pump(FaultBackend backend, NetSocket socket) {
+      while (written.get() < contentLength) {
+        if (socket.writeQueueFull()) {
+          long timer = backend.vertx.setTimer(stallMs, id -> stalled.tryComplete(written.get()));
+          socket.drainHandler(v -> {
+            backend.vertx.cancelTimer(timer);
+            pump(backend, socket);
+          });
+          return;
+        }
+        int n = (int) Math.min(CHUNK, contentLength - written.get());
+        socket.write(Buffer.buffer(new byte[n]));
+        written.addAndGet(n);
+      }
+      finished.tryComplete(written.get());
+    }
+
+    /** Body bytes handed to the socket so far. */
+    public long written() {
+      return written.get();
+    }
+
+    /** Completes with the bytes written when the first stall of {@code stallMs} is seen. */
+    public Future<Long> stalled() {
+      return stalled.future();
+    }
+
+    /** Completes when the whole body has been handed to the socket. */
+    public Future<Long> finished() {
+      return finished.future();
+    }
+  }
+
   private static String okHead(int contentLength) {
     return "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: " + contentLength + "\r\n\r\n";
   }
