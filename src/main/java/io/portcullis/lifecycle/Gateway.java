@@ -157,6 +157,7 @@ public final class Gateway {
               graceMs, runtime.inFlight());
           return gatewayDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(gatewayDeployment);
         })
+        .compose(v -> settled(500))
         .compose(v -> {
           int left = runtime.inFlight();
           if (left == 0) {
@@ -171,6 +172,25 @@ public final class Gateway {
         .onSuccess(v -> LOG.info("shutdown phase 5/5: every verticle undeployed"))
         .onFailure(err -> LOG.error("shutdown failed", err));
     return shutdown;
+  }
+
+  /**
+   * Completes once no request is counted in flight, or after {@code maxMs}: a response that has
+   * just ended may still be finishing its bookkeeping when its connection closes.
+   */
+  private Future<Void> settled(long maxMs) {
+    Promise<Void> done = Promise.promise();
+    long deadline = System.nanoTime() + maxMs * 1_000_000L;
+    checkSettled(done, deadline);
+    return done.future();
+  }
+
+  private void checkSettled(Promise<Void> done, long deadlineNanos) {
+    if (runtime.inFlight() == 0 || System.nanoTime() >= deadlineNanos) {
+      done.complete();
+    } else {
+      vertx.setTimer(10, id -> checkSettled(done, deadlineNanos));
+    }
   }
 
   /** Closes Vert.x (after {@link #shutdown()}). */
