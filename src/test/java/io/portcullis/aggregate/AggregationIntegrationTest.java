@@ -17,7 +17,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -232,9 +231,13 @@ class AggregationIntegrationTest {
     return gateway;
   }
 
-  private static int refusedPort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+  /**
+   * A port that refuses connections and stays reserved for the test (a closed probe socket's
+   * port could be handed to the gateway itself, which would then proxy to itself).
+   */
+  private int refusedPort() throws IOException {
+    io.portcullis.testkit.RefusedPort port = io.portcullis.testkit.RefusedPort.open();
+    toClose.add(port);
+    return port.port();
   }
 }
