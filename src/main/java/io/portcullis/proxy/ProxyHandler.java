@@ -97,10 +97,6 @@ public final class ProxyHandler {
     upstream.pipe().endOnFailure(false).to(response).onComplete(ar -> {
       if (ar.failed()) {
         // Either side failed mid-body: reset both, the client must not see a clean short body.
-        boolean upstreamSide = !response.closed() && !ctx.deadline().isCancelled();
-        if (upstreamSide) {
-          exchange.upstreamFailed();
-        }
         exchange.abort();
         if (!response.ended()) {
           response.reset();

@@ -136,8 +136,7 @@ public final class UpstreamCaller {
       EndpointState endpoint = plan.upstream().endpoints()[index];
       EndpointBreaker breaker = breakers.breaker(index);
       ctx.countAttempt();
-      Future<UpstreamExchange> result = breaker.execute(() -> sendOnce(endpoint, breaker, attemptNumber),
-          this::isBreakerFailure);
+      Future<UpstreamExchange> result = breaker.execute(() -> sendOnce(endpoint, attemptNumber), this::isBreakerFailure);
       return result.onComplete(ar -> {
         Outcome outcome = classify(ar);
         if (ar.failed() && outcome.kind() != Outcome.Kind.CANCELLED && outcome.kind() != Outcome.Kind.CIRCUIT_OPEN) {
@@ -181,7 +180,7 @@ public final class UpstreamCaller {
       exchange.discard();
     }
 
-    private Future<UpstreamExchange> sendOnce(EndpointState endpoint, EndpointBreaker breaker, int attemptNumber) {
+    private Future<UpstreamExchange> sendOnce(EndpointState endpoint, int attemptNumber) {
       Deadline deadline = ctx.deadline();
       if (deadline.isCancelled() || deadline.expired()) {
         return Future.failedFuture(new AttemptFailure(Outcome.cancelled(), "deadline passed before the attempt", null));
@@ -203,12 +202,12 @@ public final class UpstreamCaller {
               "cannot connect to " + address + ": " + ar.cause().getMessage(), ar.cause()));
           return;
         }
-        send(ar.result(), endpoint, breaker, attemptNumber, promise);
+        send(ar.result(), endpoint, attemptNumber, promise);
       });
       return promise.future();
     }
 
-    private void send(HttpClientRequest request, EndpointState endpoint, EndpointBreaker breaker, int attemptNumber,
+    private void send(HttpClientRequest request, EndpointState endpoint, int attemptNumber,
                       Promise<UpstreamExchange> promise) {
       // Every failure of this request reaches the attempt through request.response(); without a
       // handler Vert.x would also log each reset (a cancelled attempt) as an ERROR.
@@ -242,12 +241,7 @@ public final class UpstreamCaller {
           response.pause();
           // Replaced by whoever consumes the body (pipe, discard, aggregate reader).
           response.exceptionHandler(err -> LOG.debug("upstream response failed: {}", err.toString()));
-          promise.tryComplete(new UpstreamExchange(request, response, endpoint, cancelHook, () -> {
-            // A reset in the middle of the body is a failure of this endpoint too (CONTRACT §5).
-            endpoint.recordFailure();
-            breaker.recordLateFailure();
-            metrics.attempt(plan.upstreamName(), Outcome.reset());
-          }));
+          promise.tryComplete(new UpstreamExchange(request, response, endpoint, cancelHook));
           return;
         }
         endpoint.release();

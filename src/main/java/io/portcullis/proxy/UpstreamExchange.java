@@ -17,24 +17,14 @@ public final class UpstreamExchange {
   private final HttpClientResponse response;
   private final EndpointState endpoint;
   private final Deadline.Registration cancelHook;
-  private final Runnable upstreamFailed;
   private boolean released;
 
   UpstreamExchange(HttpClientRequest request, HttpClientResponse response, EndpointState endpoint,
-                   Deadline.Registration cancelHook, Runnable upstreamFailed) {
+                   Deadline.Registration cancelHook) {
     this.request = request;
     this.response = response;
     this.endpoint = endpoint;
     this.cancelHook = cancelHook;
-    this.upstreamFailed = upstreamFailed;
-  }
-
-  /**
-   * Records that the upstream failed after its response head (reset mid-body): counted on the
-   * endpoint, its breaker and the attempt metrics.
-   */
-  public void upstreamFailed() {
-    upstreamFailed.run();
   }
 
   /** The upstream request (reset it to abort the exchange). */

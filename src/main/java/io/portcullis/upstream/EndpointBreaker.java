@@ -205,14 +205,6 @@ public final class EndpointBreaker {
     });
   }
 
-  /**
-   * Counts a failure that happened after an attempt had already succeeded as far as the breaker
-   * could see (an upstream reset in the middle of a response body).
-   */
-  public void recordLateFailure() {
-    reportFailure();
-  }
-
   private void reportFailure() {
     breaker.execute(() -> Future.failedFuture(REPORTED_FAILURE)).onFailure(ignored -> { });
   }
