@@ -7,6 +7,8 @@ package io.portcullis.http;
 public enum GatewayError {
   BAD_REQUEST(400, "bad_request"),
   NO_ROUTE(404, "no_route"),
+  /** TRACE (and CONNECT) are refused: a gateway must not echo requests back or open tunnels. */
+  METHOD_NOT_ALLOWED(405, "method_not_allowed"),
   PAYLOAD_TOO_LARGE(413, "payload_too_large"),
   URI_TOO_LONG(414, "uri_too_long"),
   HEADERS_TOO_LARGE(431, "headers_too_large"),

@@ -29,6 +29,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -242,6 +243,11 @@ final class GatewayVerticle extends VerticleBase {
       fail(ctx, new GatewayException(GatewayError.BAD_REQUEST, "malformed request path"));
       return;
     }
+    if (request.method() == HttpMethod.TRACE || request.method() == HttpMethod.CONNECT) {
+      // TRACE would reflect credentials back (cross-site tracing); CONNECT would open a tunnel.
+      fail(ctx, new GatewayException(GatewayError.METHOD_NOT_ALLOWED, request.method().name() + " is not allowed"));
+      return;
+    }
     RouteTable.Match<RouteTarget> match = runtime.routes().find(request.method().name(), path);
     if (match == null) {
       fail(ctx, new GatewayException(GatewayError.NO_ROUTE, "no route matches " + request.method().name() + " " + path));
@@ -275,6 +281,11 @@ final class GatewayVerticle extends VerticleBase {
     }
 
     request.pause();
+    if (request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
+      // The gateway will read the body: let the client send it (RFC 9110 §10.1.1). The
+      // expectation is answered here, so it is not forwarded.
+      response.writeContinue();
+    }
     Future<Void> handled;
     if (target instanceof RouteTarget.Proxy p) {
       handled = proxy.handle(ctx, p.route(), contentLength, chunked);

@@ -26,7 +26,7 @@ public final class Forwarding {
   /** Forwarding rules; {@code deadlineHeader} is the configured deadline header name. */
   public Forwarding(String deadlineHeader) {
     this.skip = HopByHop.skipping(Set.of("host", "x-request-id", "x-attempt-count", "content-length",
-        "x-forwarded-proto", "x-forwarded-host", "x-forwarded-for", deadlineHeader));
+        "x-forwarded-proto", "x-forwarded-host", "x-forwarded-for", "expect", "via", deadlineHeader));
   }
 
   /** The headers for the upstream requests of {@code ctx}. */
@@ -37,8 +37,18 @@ public final class Forwarding {
     String prior = joined(in, "X-Forwarded-For");
     String forwardedFor = clientAddress == null ? prior
         : prior == null ? clientAddress : prior + ", " + clientAddress;
+    String via = joined(in, "Via");
     return new UpstreamHeaders(in, skip, ctx.requestId(), forwardedFor,
-        request.isSSL() ? "https" : "http", in.get(HttpHeaders.HOST));
+        request.isSSL() ? "https" : "http", in.get(HttpHeaders.HOST), via(via, request.version()));
+  }
+
+  /** The gateway's own {@code Via} entry (RFC 9110 §7.6.3). */
+  public static final String VIA_NAME = "portcullis";
+
+  /** {@code prior} with this hop appended for a message received as {@code version}. */
+  public static String via(String prior, io.vertx.core.http.HttpVersion version) {
+    String hop = (version == io.vertx.core.http.HttpVersion.HTTP_1_0 ? "1.0 " : "1.1 ") + VIA_NAME;
+    return prior == null || prior.isEmpty() ? hop : prior + ", " + hop;
   }
 
   private static String joined(MultiMap headers, String name) {

@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -25,7 +26,7 @@ import java.util.Set;
  */
 public final class ProxyHandler {
 
-  private static final HeaderNameSet RESPONSE_SKIP = HopByHop.skipping(Set.of("x-request-id"));
+  private static final HeaderNameSet RESPONSE_SKIP = HopByHop.skipping(Set.of("x-request-id", "via"));
 
   private final UpstreamCaller caller;
   private final Forwarding forwarding;
@@ -87,6 +88,9 @@ public final class ProxyHandler {
       response.setStatusMessage(message);
     }
     HopByHop.copyEndToEnd(upstream.headers(), response.headers(), RESPONSE_SKIP);
+    List<String> upstreamVia = upstream.headers().getAll("Via");
+    response.headers().set("Via", Forwarding.via(upstreamVia.isEmpty() ? null : String.join(", ", upstreamVia),
+        upstream.version()));
     if (!response.headers().contains(HttpHeaders.CONTENT_LENGTH) && mayHaveBody(request.method(), upstream.statusCode())) {
       if (request.version() == HttpVersion.HTTP_1_0) {
         // HTTP/1.0 has no chunked coding: the end of the body is the end of the connection.

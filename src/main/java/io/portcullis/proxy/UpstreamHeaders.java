@@ -18,15 +18,17 @@ public final class UpstreamHeaders {
   private final String forwardedFor;
   private final String forwardedProto;
   private final String forwardedHost;
+  private final String via;
 
   UpstreamHeaders(MultiMap client, HeaderNameSet skip, String requestId, String forwardedFor,
-                  String forwardedProto, String forwardedHost) {
+                  String forwardedProto, String forwardedHost, String via) {
     this.client = client;
     this.skip = skip;
     this.requestId = requestId;
     this.forwardedFor = forwardedFor;
     this.forwardedProto = forwardedProto;
     this.forwardedHost = forwardedHost;
+    this.via = via;
   }
 
   /** Writes the headers into {@code target} (an attempt's request headers). */
@@ -40,6 +42,7 @@ public final class UpstreamHeaders {
     if (forwardedHost != null) {
       target.set("X-Forwarded-Host", forwardedHost);
     }
+    target.set("Via", via);
   }
 
   /** The headers as a new map (for tests and logs). */
