@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,21 +21,8 @@ class MainFlagsTest {
   @TempDir
   Path dir;
 
-  private record Run(int status, String out, String err) {
-    List<String> errLines() {
-      return err.isBlank() ? List.of() : Arrays.asList(err.strip().split("\\R"));
-    }
-  }
-
-  private static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status;
-    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-      status = Main.run(args, o, e);
-    }
-    return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static CommandLineRun run(String... args) {
+    return CommandLineRun.of(args);
   }
 
   private Path write(String name, String content) throws IOException {
@@ -55,7 +39,7 @@ class MainFlagsTest {
 
   @Test
   void versionPrintsTheProjectVersionAndExits0() throws IOException {
-    Run run = run("--version");
+    CommandLineRun run = run("--version");
 
     assertThat(run.status()).isZero();
     assertThat(run.err()).isEmpty();
@@ -65,7 +49,7 @@ class MainFlagsTest {
 
   @Test
   void versionNeedsNoConfigAndWinsOverTheOtherOptions() {
-    Run run = run("--config", dir.resolve("absent.json").toString(), "--check", "--version");
+    CommandLineRun run = run("--config", dir.resolve("absent.json").toString(), "--check", "--version");
 
     assertThat(run.status()).isZero();
     assertThat(run.out().strip()).isEqualTo("portcullis " + Main.version());
@@ -94,7 +78,7 @@ class MainFlagsTest {
     Path config = write("minimal.json", "{'upstreams':{'u':{'endpoints':['http://127.0.0.1:9001']}},"
         + "'routes':[{'name':'r','match':{'pathPrefix':'/r'},'upstream':'u'}]}");
 
-    Run run = run("--print-config", "--config", config.toString());
+    CommandLineRun run = run("--print-config", "--config", config.toString());
 
     assertThat(run.status()).isZero();
     assertThat(run.err()).isEmpty();
@@ -117,7 +101,7 @@ class MainFlagsTest {
 
   @Test
   void printConfigOfTheShippedConfigRoundTrips() throws Exception {
-    Run run = run("--print-config", "--config", shippedConfig().toString());
+    CommandLineRun run = run("--print-config", "--config", shippedConfig().toString());
 
     assertThat(run.status()).isZero();
     assertThat(ConfigLoader.parse(run.out())).isEqualTo(ConfigLoader.load(shippedConfig()));
@@ -125,7 +109,7 @@ class MainFlagsTest {
 
   @Test
   void printConfigWinsOverCheckAndPrintsOnlyJson() {
-    Run run = run("--check", "--print-config", "--config", shippedConfig().toString());
+    CommandLineRun run = run("--check", "--print-config", "--config", shippedConfig().toString());
 
     assertThat(run.status()).isZero();
     assertThat(run.out()).doesNotContain("config OK");
@@ -139,8 +123,8 @@ class MainFlagsTest {
         + "'upstreams':{'users':{'endpoints':['http://127.0.0.1:9001'],'retry':{'maxAttempts':0}}},"
         + "'routes':[{'name':'r','match':{'pathPrefix':'/r'},'upstream':'nope'}]}");
 
-    Run printed = run("--print-config", "--config", config.toString());
-    Run checked = run("--check", "--config", config.toString());
+    CommandLineRun printed = run("--print-config", "--config", config.toString());
+    CommandLineRun checked = run("--check", "--config", config.toString());
 
     assertThat(printed.status()).isEqualTo(2);
     assertThat(printed.out()).isEmpty();
@@ -155,7 +139,7 @@ class MainFlagsTest {
   void printConfigOfAMissingFileExits1WithOneLine() {
     Path missing = dir.resolve("does-not-exist.json");
 
-    Run run = run("--print-config", "--config", missing.toString());
+    CommandLineRun run = run("--print-config", "--config", missing.toString());
 
     assertThat(run.status()).isEqualTo(1);
     assertThat(run.out()).isEmpty();
@@ -166,7 +150,7 @@ class MainFlagsTest {
   void printConfigOfMalformedJsonExits2() throws IOException {
     Path config = write("broken.json", "{'upstreams': {");
 
-    Run run = run("--print-config", "--config", config.toString());
+    CommandLineRun run = run("--print-config", "--config", config.toString());
 
     assertThat(run.status()).isEqualTo(2);
     assertThat(run.out()).isEmpty();
@@ -175,7 +159,7 @@ class MainFlagsTest {
 
   @Test
   void helpListsTheNewOptions() {
-    Run run = run("--help");
+    CommandLineRun run = run("--help");
 
     assertThat(run.status()).isZero();
     assertThat(run.out()).contains("--version").contains("--print-config");

@@ -3,9 +3,7 @@ package io.portcullis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -13,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,25 +21,11 @@ class MainTest {
   @TempDir
   Path dir;
 
-  /** What one run of the command line printed and returned. */
-  private record Run(int status, String out, String err) {
-    List<String> errLines() {
-      return err.isBlank() ? List.of() : Arrays.asList(err.strip().split("\\R"));
-    }
+  private static CommandLineRun run(String... args) {
+    return CommandLineRun.of(args);
   }
 
-  private static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status;
-    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-      status = Main.run(args, o, e);
-    }
-    return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
-
-  private static void assertNoStackTrace(Run run) {
+  private static void assertNoStackTrace(CommandLineRun run) {
     for (String line : (run.out() + "\n" + run.err()).split("\\R")) {
       assertThat(line).as("no stack trace in the output").doesNotStartWith("\tat ").doesNotContain("Exception");
     }
@@ -59,7 +42,7 @@ class MainTest {
     Path shipped = Path.of(System.getProperty("user.dir"), "conf", "gateway.json");
     assertThat(shipped).exists();
 
-    Run run = run("--check", "--config", shipped.toString());
+    CommandLineRun run = run("--check", "--config", shipped.toString());
 
     assertThat(run.status()).isZero();
     assertThat(run.out().strip()).isEqualTo("config OK");
@@ -73,7 +56,7 @@ class MainTest {
         + "'upstreams':{'users':{'endpoints':['http://127.0.0.1:9001'],'retry':{'maxAttempts':0}}},"
         + "'routes':[{'name':'r','match':{'pathPrefix':'/r'},'upstream':'nope'}]}");
 
-    Run run = run("--check", "--config", config.toString());
+    CommandLineRun run = run("--check", "--config", config.toString());
 
     assertThat(run.status()).isEqualTo(2);
     assertThat(run.out()).doesNotContain("config OK");
@@ -89,7 +72,7 @@ class MainTest {
     Path config = write("bad.json", "{'upstreams':{'u':{'endpoints':['http://127.0.0.1:9001']}},"
         + "'routes':[{'name':'r','match':{'pathPrefix':'/r'},'upstream':'nope'}]}");
 
-    Run run = run("--config", config.toString());
+    CommandLineRun run = run("--config", config.toString());
 
     assertThat(run.status()).isEqualTo(2);
     assertThat(run.errLines()).contains("routes[0].upstream: unknown upstream \"nope\"");
@@ -100,7 +83,7 @@ class MainTest {
   void aMissingConfigFileExits1WithOneLineNamingTheFile() {
     Path missing = dir.resolve("does-not-exist.json");
 
-    Run run = run("--check", "--config", missing.toString());
+    CommandLineRun run = run("--check", "--config", missing.toString());
 
     assertThat(run.status()).isEqualTo(1);
     assertThat(run.errLines()).singleElement().asString().contains(missing.toString());
@@ -112,7 +95,7 @@ class MainTest {
   void malformedJsonExits2() throws IOException {
     Path config = write("broken.json", "{'upstreams': {");
 
-    Run run = run("--check", "--config", config.toString());
+    CommandLineRun run = run("--check", "--config", config.toString());
 
     assertThat(run.status()).isEqualTo(2);
     assertThat(run.err()).isNotBlank();
@@ -122,7 +105,7 @@ class MainTest {
 
   @Test
   void anUnknownOptionExits1AndNamesIt() {
-    Run run = run("--frobnicate");
+    CommandLineRun run = run("--frobnicate");
 
     assertThat(run.status()).isEqualTo(1);
     assertThat(run.err()).contains("--frobnicate");
@@ -144,7 +127,7 @@ class MainTest {
           + "'routes':[{'name':'r','match':{'pathPrefix':'/'},'upstream':'u'}]}");
 
       // run() blocks only when start-up succeeds: a hang here is a failure too.
-      Run run = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> run("--config", config.toString()));
+      CommandLineRun run = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> run("--config", config.toString()));
 
       assertThat(run.status()).isEqualTo(1);
       assertThat(run.errLines()).singleElement().asString()
