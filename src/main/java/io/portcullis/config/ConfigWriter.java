@@ -27,7 +27,10 @@ final class ConfigWriter {
             .put("instances", server.instances())
             .put("maxHeaderBytes", server.maxHeaderBytes())
             .put("maxBodyBytes", server.maxBodyBytes())
-            .put("idleTimeoutMs", server.idleTimeoutMs()))
+            .put("idleTimeoutMs", server.idleTimeoutMs())
+            .put("http2", server.http2())
+            .put("h2c", server.h2c())
+            .put("maxConcurrentStreams", server.maxConcurrentStreams()))
         .put("admin", new JsonObject().put("host", config.admin().host()).put("port", config.admin().port()))
         .put("shutdown", new JsonObject()
             .put("drainMs", config.shutdown().drainMs())
@@ -38,7 +41,18 @@ final class ConfigWriter {
             .put("maxMs", deadline.maxMs()))
         .put("accessLog", new JsonObject().put("enabled", config.accessLog().enabled()))
         .put("upstreams", upstreams)
-        .put("routes", routes);
+        .put("routes", routes)
+        .put("tracing", new JsonObject()
+            .put("enabled", config.tracing().enabled())
+            .put("exporter", config.tracing().exporter().jsonName())
+            .put("otlpEndpoint", config.tracing().otlpEndpoint())
+            .put("serviceName", config.tracing().serviceName())
+            .put("sampleRatio", number(config.tracing().sampleRatio())))
+        .put("reload", new JsonObject()
+            .put("watch", config.reload().watch())
+            .put("pollMs", config.reload().pollMs()));
+    server.tls().ifPresent(tls -> json.getJsonObject("server")
+        .put("tls", new JsonObject().put("certFile", tls.certFile()).put("keyFile", tls.keyFile())));
     escapeStrings(json);
     return json;
   }
@@ -78,6 +92,9 @@ final class ConfigWriter {
         .put("connectTimeoutMs", upstream.connectTimeoutMs())
         .put("circuitBreaker", breaker(BreakerOverride.NONE, upstream.circuitBreaker()))
         .put("retry", retry(RetryOverride.NONE, upstream.retry()));
+    JsonObject tls = new JsonObject().put("verifyHostname", upstream.tls().verifyHostname());
+    upstream.tls().trustFile().ifPresent(file -> tls.put("trustFile", file));
+    json.put("tls", tls);
     upstream.healthCheck().ifPresent(check -> json.put("healthCheck", new JsonObject()
         .put("path", check.path())
         .put("intervalMs", check.intervalMs())
@@ -112,6 +129,13 @@ final class ConfigWriter {
     if (!BreakerOverride.NONE.equals(route.circuitBreaker())) {
       json.put("circuitBreaker", breaker(route.circuitBreaker(), null));
     }
+    if (route.upstream().isPresent()) {
+      json.put("websocket", route.websocket());
+    }
+    route.rateLimit().ifPresent(limit -> json.put("rateLimit", new JsonObject()
+        .put("requestsPerSecond", number(limit.requestsPerSecond()))
+        .put("burst", limit.burst())
+        .put("key", limit.key())));
     return json;
   }
 

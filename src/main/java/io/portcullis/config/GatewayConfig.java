@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param accessLog the access log; default {@link AccessLogConfig#defaults()}
  * @param upstreams upstreams by name, in the order given; unmodifiable; required
  * @param routes routes in matching order, at least one; unmodifiable; required
+ * @param tracing trace context and export; default {@link TracingConfig#defaults()}
+ * @param reload hot reload of the file; default {@link ReloadConfig#defaults()}
  */
 public record GatewayConfig(
     ServerConfig server,
@@ -23,7 +25,9 @@ public record GatewayConfig(
     DeadlineConfig deadline,
     AccessLogConfig accessLog,
     Map<String, UpstreamConfig> upstreams,
-    List<RouteConfig> routes) {
+    List<RouteConfig> routes,
+    TracingConfig tracing,
+    ReloadConfig reload) {
 
   /** Checks for nulls and copies the collections into unmodifiable ones (order kept). */
   public GatewayConfig {
@@ -34,6 +38,15 @@ public record GatewayConfig(
     Objects.requireNonNull(accessLog, "accessLog");
     upstreams = Immutables.orderedMap(upstreams, "upstreams");
     routes = List.copyOf(routes);
+    Objects.requireNonNull(tracing, "tracing");
+    Objects.requireNonNull(reload, "reload");
+  }
+
+  /** A configuration with the default {@link #tracing()} and {@link #reload()}. */
+  public GatewayConfig(ServerConfig server, AdminConfig admin, ShutdownConfig shutdown, DeadlineConfig deadline,
+      AccessLogConfig accessLog, Map<String, UpstreamConfig> upstreams, List<RouteConfig> routes) {
+    this(server, admin, shutdown, deadline, accessLog, upstreams, routes, TracingConfig.defaults(),
+        ReloadConfig.defaults());
   }
 
   /**

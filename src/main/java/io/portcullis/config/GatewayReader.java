@@ -5,6 +5,7 @@ import io.portcullis.config.UpstreamReader.Upstreams;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -39,10 +40,11 @@ final class GatewayReader {
     }
     EnvSubstitution.apply(root, env, problems);
     Fields top = Fields.open(root, problems,
-        "server", "admin", "shutdown", "deadline", "accessLog", "upstreams", "routes");
+        "server", "admin", "shutdown", "deadline", "accessLog", "upstreams", "routes", "tracing", "reload");
 
     Fields serverFields = Fields.open(top.get("server"), problems,
-        "host", "port", "instances", "maxHeaderBytes", "maxBodyBytes", "idleTimeoutMs");
+        "host", "port", "instances", "maxHeaderBytes", "maxBodyBytes", "idleTimeoutMs", "tls", "http2", "h2c",
+        "maxConcurrentStreams");
     int serverPortMark = problems.mark();
     int serverPort = serverFields.int32("port", ServerConfig.DEFAULT_PORT, PORT);
     boolean serverPortValid = problems.cleanSince(serverPortMark);
@@ -70,13 +72,18 @@ final class GatewayReader {
     List<ParsedRoute> routes =
         new RouteReader(problems, upstreams.names(), maxValid ? maxMs : null).read(top.get("routes"));
     Coherence.check(routes, upstreams, defaultValid ? defaultMs : null, problems);
+    TracingConfig tracing = tracing(top.get("tracing"));
+    Fields reloadFields = Fields.open(top.get("reload"), problems, "watch", "pollMs");
+    ReloadConfig reload = new ReloadConfig(reloadFields.bool("watch", ReloadConfig.DEFAULT_WATCH),
+        reloadFields.integer("pollMs", ReloadConfig.DEFAULT_POLL_MS, Range.atLeast(100)));
 
     if (!problems.isEmpty()) {
       throw new ConfigException(problems.messages());
     }
     List<RouteConfig> routeConfigs = new ArrayList<>();
     routes.forEach(route -> routeConfigs.add(route.config()));
-    return new GatewayConfig(server, admin, shutdown, deadline, accessLog, upstreams.valid(), routeConfigs);
+    return new GatewayConfig(server, admin, shutdown, deadline, accessLog, upstreams.valid(), routeConfigs,
+        tracing, reload);
   }
 
   private ServerConfig server(Fields f, int port) {
@@ -86,7 +93,49 @@ final class GatewayReader {
         f.int32("instances", ServerConfig.DEFAULT_INSTANCES, Range.intAtLeast(0)),
         f.int32("maxHeaderBytes", ServerConfig.DEFAULT_MAX_HEADER_BYTES, Range.intAtLeast(1024)),
         f.integer("maxBodyBytes", ServerConfig.DEFAULT_MAX_BODY_BYTES, Range.atLeast(0)),
-        f.integer("idleTimeoutMs", ServerConfig.DEFAULT_IDLE_TIMEOUT_MS, Range.atLeast(0)));
+        f.integer("idleTimeoutMs", ServerConfig.DEFAULT_IDLE_TIMEOUT_MS, Range.atLeast(0)),
+        serverTls(f.get("tls")),
+        f.bool("http2", ServerConfig.DEFAULT_HTTP2),
+        f.bool("h2c", ServerConfig.DEFAULT_H2C),
+        f.int32("maxConcurrentStreams", ServerConfig.DEFAULT_MAX_CONCURRENT_STREAMS, Range.intAtLeast(1)));
+  }
+
+  private Optional<TlsConfig> serverTls(Node node) {
+    if (!node.present()) {
+      return Optional.empty();
+    }
+    Fields f = Fields.open(node, problems, "certFile", "keyFile");
+    if (!f.isObject()) {
+      return Optional.empty();
+    }
+    String certFile = f.requiredString("certFile");
+    if (certFile != null) {
+      PemFiles.checkCertificates(f.get("certFile"), certFile, problems);
+    }
+    String keyFile = f.requiredString("keyFile");
+    if (keyFile != null) {
+      PemFiles.checkPrivateKey(f.get("keyFile"), keyFile, problems);
+    }
+    return certFile == null || keyFile == null ? Optional.empty() : Optional.of(new TlsConfig(certFile, keyFile));
+  }
+
+  private TracingConfig tracing(Node node) {
+    Fields f = Fields.open(node, problems, "enabled", "exporter", "otlpEndpoint", "serviceName", "sampleRatio");
+    boolean enabled = f.bool("enabled", TracingConfig.DEFAULT_ENABLED);
+    TraceExporter exporter =
+        f.choice("exporter", TracingConfig.DEFAULT_EXPORTER, TraceExporter.values(), TraceExporter::jsonName);
+    String endpoint = f.string("otlpEndpoint", TracingConfig.DEFAULT_OTLP_ENDPOINT);
+    if (f.has("otlpEndpoint") && endpoint != null && !Syntax.isHttpUrl(endpoint)) {
+      problems.add(f.get("otlpEndpoint"), "must be an http(s) URL like \"http://host:4318/v1/traces\", got "
+          + f.get("otlpEndpoint").shown());
+    }
+    String serviceName = f.string("serviceName", TracingConfig.DEFAULT_SERVICE_NAME);
+    if (serviceName.isEmpty()) {
+      problems.add(f.get("serviceName"), "must not be empty");
+    }
+    double sampleRatio = f.number("sampleRatio", TracingConfig.DEFAULT_SAMPLE_RATIO, 0, 1, true);
+    return new TracingConfig(enabled, exporter, endpoint == null ? TracingConfig.DEFAULT_OTLP_ENDPOINT : endpoint,
+        serviceName, sampleRatio);
   }
 
   /** @param serverPort {@code server.port}, or null if it is invalid */

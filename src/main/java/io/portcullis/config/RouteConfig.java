@@ -21,6 +21,9 @@ import java.util.OptionalLong;
  *     means {@code deadline.defaultMs}, see {@link GatewayConfig#timeoutFor(RouteConfig)}
  * @param retry changes to the retry policy of the upstreams used; default {@link RetryOverride#NONE}
  * @param circuitBreaker changes to their breakers; default {@link BreakerOverride#NONE}
+ * @param websocket whether a WebSocket upgrade is proxied (proxy routes only); default
+ *     {@code false}: the upgrade is not honoured and the request goes upstream as plain HTTP
+ * @param rateLimit the route's token bucket; empty (the default) means no limit
  */
 public record RouteConfig(
     String name,
@@ -30,7 +33,9 @@ public record RouteConfig(
     Optional<String> stripPrefix,
     OptionalLong timeoutMs,
     RetryOverride retry,
-    BreakerOverride circuitBreaker) {
+    BreakerOverride circuitBreaker,
+    boolean websocket,
+    Optional<RateLimitConfig> rateLimit) {
 
   /** Checks for nulls and copies {@code aggregate} into an unmodifiable list. */
   public RouteConfig {
@@ -42,6 +47,13 @@ public record RouteConfig(
     Objects.requireNonNull(timeoutMs, "timeoutMs");
     Objects.requireNonNull(retry, "retry");
     Objects.requireNonNull(circuitBreaker, "circuitBreaker");
+    Objects.requireNonNull(rateLimit, "rateLimit");
+  }
+
+  /** A route without WebSocket and without a rate limit. */
+  public RouteConfig(String name, MatchConfig match, Optional<String> upstream, List<AggregateBackendConfig> aggregate,
+      Optional<String> stripPrefix, OptionalLong timeoutMs, RetryOverride retry, BreakerOverride circuitBreaker) {
+    this(name, match, upstream, aggregate, stripPrefix, timeoutMs, retry, circuitBreaker, false, Optional.empty());
   }
 
   /** Whether this is a fan-out route (it has {@code aggregate} backends, not an {@code upstream}). */

@@ -61,7 +61,8 @@ final class RouteReader {
   private ParsedRoute route(Node node) {
     int mark = problems.mark();
     Fields f = Fields.open(node, problems,
-        "name", "match", "upstream", "aggregate", "stripPrefix", "timeoutMs", "retry", "circuitBreaker");
+        "name", "match", "upstream", "aggregate", "stripPrefix", "timeoutMs", "retry", "circuitBreaker",
+        "websocket", "rateLimit");
     String name = f.isObject() ? name(f) : null;
     MatchConfig match = match(f);
     Set<String> used = new LinkedHashSet<>();
@@ -86,12 +87,50 @@ final class RouteReader {
     boolean timeoutValid = problems.cleanSince(timeoutMark);
     RetryOverride retry = PolicyReader.routeRetry(f.get("retry"), problems);
     BreakerOverride breaker = PolicyReader.routeBreaker(f.get("circuitBreaker"), problems);
+    boolean websocket = f.bool("websocket", false);
+    if (websocket && f.has("aggregate")) {
+      problems.add(f.get("websocket"), "applies to proxy routes only (this route has \"aggregate\")");
+    }
+    Optional<RateLimitConfig> rateLimit = f.has("rateLimit") ? rateLimit(f.get("rateLimit")) : Optional.empty();
     RouteConfig config = null;
     if (problems.cleanSince(mark)) {
       config = new RouteConfig(name, match, upstream, aggregate, stripPrefix,
-          timeoutMs == null ? OptionalLong.empty() : OptionalLong.of(timeoutMs), retry, breaker);
+          timeoutMs == null ? OptionalLong.empty() : OptionalLong.of(timeoutMs), retry, breaker, websocket,
+          rateLimit);
     }
     return new ParsedRoute(node, name, timeoutValid ? timeoutMs : null, timeoutValid, retry, used, config);
+  }
+
+  private Optional<RateLimitConfig> rateLimit(Node node) {
+    Fields f = Fields.open(node, problems, "requestsPerSecond", "burst", "key");
+    if (!f.isObject()) {
+      return Optional.empty();
+    }
+    Double rate = null;
+    if (!f.has("requestsPerSecond")) {
+      problems.add(f.get("requestsPerSecond"), "required");
+    } else {
+      rate = f.number("requestsPerSecond", null, 0, 1e9, true);
+      if (rate != null && rate <= 0) {
+        problems.add(f.get("requestsPerSecond"), "must be > 0, got " + f.get("requestsPerSecond").shown());
+        rate = null;
+      }
+    }
+    Long burst = f.integer("burst", rate == null ? 1L : Math.max(1L, (long) Math.ceil(rate)), Range.between(1, 1_000_000_000L));
+    String key = f.string("key", RateLimitConfig.DEFAULT_KEY);
+    if (key != null && !key.equals("ip")) {
+      boolean header = key.startsWith(RateLimitConfig.HEADER_KEY_PREFIX)
+          && Syntax.isToken(key.substring(RateLimitConfig.HEADER_KEY_PREFIX.length()));
+      if (!header) {
+        problems.add(f.get("key"), "must be \"ip\" or \"header:NAME\" with NAME a header field name, got "
+            + f.get("key").shown());
+        key = null;
+      }
+    }
+    if (rate == null || burst == null || key == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new RateLimitConfig(rate, burst, key));
   }
 
   private String name(Fields f) {

@@ -1,6 +1,7 @@
 package io.portcullis.config;
 
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The main listener (JSON object {@code server}).
@@ -15,9 +16,24 @@ import java.util.Objects;
  *     {@code 10485760} (10 MiB)
  * @param idleTimeoutMs close a client connection idle this long, >= 0; {@code 0} means never;
  *     default {@code 60000}
+ * @param tls HTTPS on this listener; empty (the default) means cleartext HTTP
+ * @param http2 whether HTTP/2 is offered by ALPN when {@code tls} is set; default {@code true}
+ * @param h2c whether cleartext HTTP/2 with prior knowledge is accepted when {@code tls} is not
+ *     set; default {@code false}
+ * @param maxConcurrentStreams the most concurrent streams one HTTP/2 connection may open, >= 1;
+ *     default {@code 100}
  */
 public record ServerConfig(
-    String host, int port, int instances, int maxHeaderBytes, long maxBodyBytes, long idleTimeoutMs) {
+    String host,
+    int port,
+    int instances,
+    int maxHeaderBytes,
+    long maxBodyBytes,
+    long idleTimeoutMs,
+    Optional<TlsConfig> tls,
+    boolean http2,
+    boolean h2c,
+    int maxConcurrentStreams) {
 
   /** Default {@link #host()}. */
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -31,10 +47,24 @@ public record ServerConfig(
   public static final long DEFAULT_MAX_BODY_BYTES = 10_485_760L;
   /** Default {@link #idleTimeoutMs()}. */
   public static final long DEFAULT_IDLE_TIMEOUT_MS = 60_000L;
+  /** Default {@link #http2()}. */
+  public static final boolean DEFAULT_HTTP2 = true;
+  /** Default {@link #h2c()}. */
+  public static final boolean DEFAULT_H2C = false;
+  /** Default {@link #maxConcurrentStreams()}. */
+  public static final int DEFAULT_MAX_CONCURRENT_STREAMS = 100;
 
   /** Checks that no component is null. */
   public ServerConfig {
     Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(tls, "tls");
+  }
+
+  /** The listener settings the earlier ones give, with the defaults for the rest. */
+  public ServerConfig(
+      String host, int port, int instances, int maxHeaderBytes, long maxBodyBytes, long idleTimeoutMs) {
+    this(host, port, instances, maxHeaderBytes, maxBodyBytes, idleTimeoutMs, Optional.empty(), DEFAULT_HTTP2,
+        DEFAULT_H2C, DEFAULT_MAX_CONCURRENT_STREAMS);
   }
 
   /** The configuration used when the JSON has no {@code server} object. */

@@ -43,6 +43,17 @@ final class Syntax {
     return true;
   }
 
+  /** Whether {@code url} is an absolute http or https URL with a host (any path). */
+  static boolean isHttpUrl(String url) {
+    try {
+      URI uri = new URI(url);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      return (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null && !uri.getHost().isEmpty();
+    } catch (URISyntaxException e) {
+      return false;
+    }
+  }
+
   /**
    * The endpoint an absolute {@code http(s)://host[:port]} URL names (no user info, no path but
    * "/", no query, no fragment; port 80/443 by default), or null if the URL is not one.

@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param retry the retry policy; default {@link RetryConfig#defaults()}
  * @param healthCheck active health checking; empty unless the JSON has a {@code healthCheck}
  *     object
+ * @param tls how {@code https://} endpoints are verified; default {@link UpstreamTlsConfig#defaults()}
  */
 public record UpstreamConfig(
     String name,
@@ -24,7 +25,8 @@ public record UpstreamConfig(
     long connectTimeoutMs,
     BreakerConfig circuitBreaker,
     RetryConfig retry,
-    Optional<HealthCheckConfig> healthCheck) {
+    Optional<HealthCheckConfig> healthCheck,
+    UpstreamTlsConfig tls) {
 
   /** Default {@link #balancer()}. */
   public static final BalancerKind DEFAULT_BALANCER = BalancerKind.ROUND_ROBIN;
@@ -39,5 +41,13 @@ public record UpstreamConfig(
     Objects.requireNonNull(circuitBreaker, "circuitBreaker");
     Objects.requireNonNull(retry, "retry");
     Objects.requireNonNull(healthCheck, "healthCheck");
+    Objects.requireNonNull(tls, "tls");
+  }
+
+  /** An upstream with the default {@link #tls()}. */
+  public UpstreamConfig(String name, List<Endpoint> endpoints, BalancerKind balancer, long connectTimeoutMs,
+      BreakerConfig circuitBreaker, RetryConfig retry, Optional<HealthCheckConfig> healthCheck) {
+    this(name, endpoints, balancer, connectTimeoutMs, circuitBreaker, retry, healthCheck,
+        UpstreamTlsConfig.defaults());
   }
 }

@@ -60,7 +60,7 @@ final class UpstreamReader {
 
   private UpstreamConfig upstream(String name, Node node, Map<String, RetryConfig> retries) {
     Fields f = Fields.open(node, problems,
-        "endpoints", "balancer", "connectTimeoutMs", "circuitBreaker", "retry", "healthCheck");
+        "endpoints", "balancer", "connectTimeoutMs", "circuitBreaker", "retry", "healthCheck", "tls");
     List<Endpoint> endpoints = endpoints(f);
     BalancerKind balancer =
         f.choice("balancer", UpstreamConfig.DEFAULT_BALANCER, BalancerKind.values(), BalancerKind::jsonName);
@@ -72,10 +72,11 @@ final class UpstreamReader {
     }
     Optional<HealthCheckConfig> healthCheck =
         f.has("healthCheck") ? Optional.ofNullable(healthCheck(f.get("healthCheck"))) : Optional.empty();
-    if (endpoints == null || breaker == null || retry == null) {
+    UpstreamTlsConfig tls = tls(f.get("tls"));
+    if (endpoints == null || breaker == null || retry == null || tls == null) {
       return null;
     }
-    return new UpstreamConfig(name, endpoints, balancer, connectTimeoutMs, breaker, retry, healthCheck);
+    return new UpstreamConfig(name, endpoints, balancer, connectTimeoutMs, breaker, retry, healthCheck, tls);
   }
 
   private List<Endpoint> endpoints(Fields f) {
@@ -111,6 +112,19 @@ final class UpstreamReader {
       }
     }
     return problems.cleanSince(mark) ? endpoints : null;
+  }
+
+  private UpstreamTlsConfig tls(Node node) {
+    int mark = problems.mark();
+    Fields f = Fields.open(node, problems, "trustFile", "verifyHostname");
+    Optional<String> trustFile = Optional.empty();
+    String file = f.string("trustFile", null);
+    if (file != null) {
+      trustFile = Optional.of(file);
+      PemFiles.checkCertificates(f.get("trustFile"), file, problems);
+    }
+    boolean verifyHostname = f.bool("verifyHostname", UpstreamTlsConfig.DEFAULT_VERIFY_HOSTNAME);
+    return problems.cleanSince(mark) ? new UpstreamTlsConfig(trustFile, verifyHostname) : null;
   }
 
   private HealthCheckConfig healthCheck(Node node) {

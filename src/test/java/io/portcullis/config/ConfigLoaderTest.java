@@ -555,20 +555,28 @@ class ConfigLoaderTest {
     JsonObject json = ConfigLoader.toJson(ConfigLoader.parse(MINIMAL));
 
     assertThat(json.fieldNames()).containsExactly(
-        "server", "admin", "shutdown", "deadline", "accessLog", "upstreams", "routes");
+        "server", "admin", "shutdown", "deadline", "accessLog", "upstreams", "routes", "tracing", "reload");
     assertThat(json.getJsonObject("server").getMap()).containsExactly(
         Map.entry("host", "0.0.0.0"), Map.entry("port", 8080), Map.entry("instances", 0),
         Map.entry("maxHeaderBytes", 8192), Map.entry("maxBodyBytes", 10_485_760L),
-        Map.entry("idleTimeoutMs", 60_000L));
+        Map.entry("idleTimeoutMs", 60_000L), Map.entry("http2", true), Map.entry("h2c", false),
+        Map.entry("maxConcurrentStreams", 100));
+    assertThat(json.getJsonObject("tracing").getMap()).containsExactly(
+        Map.entry("enabled", true), Map.entry("exporter", "none"),
+        Map.entry("otlpEndpoint", "http://localhost:4318/v1/traces"), Map.entry("serviceName", "portcullis"),
+        Map.entry("sampleRatio", 1L));
+    assertThat(json.getJsonObject("reload").getMap()).containsExactly(
+        Map.entry("watch", true), Map.entry("pollMs", 1000L));
     JsonObject upstream = json.getJsonObject("upstreams").getJsonObject("a");
     assertThat(upstream.fieldNames()).containsExactly(
-        "endpoints", "balancer", "connectTimeoutMs", "circuitBreaker", "retry");
+        "endpoints", "balancer", "connectTimeoutMs", "circuitBreaker", "retry", "tls");
+    assertThat(upstream.getJsonObject("tls").getMap()).containsExactly(Map.entry("verifyHostname", true));
     assertThat(upstream.getJsonArray("endpoints").getList()).containsExactly("http://127.0.0.1:1");
     assertThat(upstream.getJsonObject("retry").fieldNames()).containsExactly("maxAttempts", "baseDelayMs",
         "maxDelayMs", "jitter", "perTryTimeoutMs", "retryOn", "methods", "budgetRatio", "budgetMinPerSecond");
     assertThat(upstream.getJsonObject("retry").getValue("budgetMinPerSecond")).isEqualTo(10L);
     assertThat(json.getJsonArray("routes").getJsonObject(0).fieldNames())
-        .containsExactly("name", "match", "upstream");
+        .containsExactly("name", "match", "upstream", "websocket");
 
     JsonObject route = ConfigLoader.toJson(ConfigLoader.parse(EVERYTHING_CHANGED))
         .getJsonArray("routes").getJsonObject(0);

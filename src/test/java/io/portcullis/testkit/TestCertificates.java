@@ -1,0 +1,137 @@
+package io.portcullis.testkit;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * Certificates made in the test: a private certificate authority and server certificates it
+ * signs (for {@code localhost} and {@code 127.0.0.1}), written as PEM files. Nothing comes from
+ * the network or the repository.
+ */
+public final class TestCertificates {
+
+  private static final AtomicLong SERIAL = new AtomicLong(System.nanoTime());
+
+  /** A certificate and its key pair. */
+  public record Issued(X509Certificate certificate, KeyPair keys) {
+
+    /** Writes the certificate to {@code dir/name.crt} and the PKCS#8 key to {@code dir/name.key}. */
+    public PemPair writeTo(Path dir, String name) {
+      Path cert = dir.resolve(name + ".crt");
+      Path key = dir.resolve(name + ".key");
+      write(cert, certificate);
+      write(key, keys.getPrivate());
+      return new PemPair(cert, key);
+    }
+  }
+
+  /** The paths of a written certificate and key. */
+  public record PemPair(Path certFile, Path keyFile) {}
+
+  private final Issued authority;
+
+  private TestCertificates(Issued authority) {
+    this.authority = authority;
+  }
+
+  /** A new certificate authority named {@code cn}. */
+  public static TestCertificates authority(String cn) {
+    KeyPair keys = keyPair();
+    X500Name name = new X500Name("CN=" + cn);
+    try {
+      X509v3CertificateBuilder builder = builder(name, name, keys)
+          .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
+          .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+      return new TestCertificates(new Issued(sign(builder, keys), keys));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The authority's own certificate (what a client trusts). */
+  public Issued authorityCertificate() {
+    return authority;
+  }
+
+  /** A server certificate for {@code localhost} and {@code 127.0.0.1}, signed by this authority. */
+  public Issued server(String cn) {
+    KeyPair keys = keyPair();
+    try {
+      X509v3CertificateBuilder builder = builder(
+              new X500Name(authority.certificate().getSubjectX500Principal().getName()), new X500Name("CN=" + cn), keys)
+          .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+          .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+              new GeneralName(GeneralName.dNSName, "localhost"),
+              new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+      return new Issued(sign(builder, authority.keys()), keys);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Writes {@code object} (a certificate or a key) as PEM. */
+  public static void write(Path file, Object object) {
+    StringWriter text = new StringWriter();
+    try (JcaPEMWriter pem = new JcaPEMWriter(text)) {
+      pem.writeObject(object instanceof java.security.PrivateKey key
+          ? new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, null).generate()
+          : object);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    try {
+      Files.writeString(file, text.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys) {
+    Instant now = Instant.now();
+    return new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIAL.incrementAndGet()),
+        Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(2))), subject, keys.getPublic());
+  }
+
+  private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair signer) {
+    try {
+      ContentSigner contentSigner = new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate());
+      return new JcaX509CertificateConverter().getCertificate(builder.build(contentSigner));
+    } catch (GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static KeyPair keyPair() {
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+      generator.initialize(256);
+      return generator.generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
