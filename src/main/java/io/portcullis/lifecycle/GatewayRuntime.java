@@ -1,25 +1,9 @@
 package io.portcullis.lifecycle;
 
-import io.portcullis.aggregate.AggregateRoute;
-import io.portcullis.config.AggregateBackendConfig;
-import io.portcullis.config.BreakerConfig;
 import io.portcullis.config.GatewayConfig;
-import io.portcullis.config.RetryConfig;
-import io.portcullis.config.RouteConfig;
-import io.portcullis.config.UpstreamConfig;
 import io.portcullis.health.Readiness;
-import io.portcullis.observe.AccessLog;
 import io.portcullis.observe.GatewayMetrics;
-import io.portcullis.proxy.CallPlan;
-import io.portcullis.proxy.ProxyRoute;
-import io.portcullis.resilience.GiveUpReason;
-import io.portcullis.resilience.Outcome;
-import io.portcullis.resilience.RetryListener;
-import io.portcullis.resilience.RetryOperator;
-import io.portcullis.resilience.RetryPolicy;
-import io.portcullis.resilience.Scheduler;
 import io.portcullis.resilience.Ticker;
-import io.portcullis.route.PathPattern;
 import io.portcullis.route.RouteTable;
 import io.portcullis.upstream.EndpointBreaker;
 import io.portcullis.upstream.Upstream;
@@ -27,19 +11,16 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 
 /**
- * The process-wide state every verticle shares: the configuration, the upstreams with their
- * breakers and retry budgets, the compiled routes with their call plans, metrics, access log,
- * readiness and the count of requests in flight.
+ * The process-wide state every verticle shares: the current {@link RuntimeSnapshot} (configuration,
+ * upstreams with their breakers and retry budgets, compiled routes with their call plans, access
+ * log) in a volatile field, and what outlives any configuration: metrics, readiness and the count
+ * of requests in flight.
  */
 public final class GatewayRuntime {
 
@@ -49,99 +30,48 @@ public final class GatewayRuntime {
   /** A random source safe to share across event loops: each call uses the caller thread's generator. */
   static final RandomGenerator THREAD_LOCAL_RANDOM = () -> ThreadLocalRandom.current().nextLong();
 
-  private final Vertx vertx;
-  private final GatewayConfig config;
   private final Ticker ticker;
   private final GatewayMetrics metrics;
-  private final AccessLog accessLog;
   private final Readiness readiness = new Readiness();
-  private final Map<String, Upstream> upstreams;
-  private final RouteTable<RouteTarget> routes;
-  private final Map<String, Map<String, Object>> effectivePolicies = new LinkedHashMap<>();
+  private final SnapshotBuilder builder;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile RuntimeSnapshot snapshot;
   private volatile int boundPort = -1;
 
   GatewayRuntime(Vertx vertx, GatewayConfig config, Ticker ticker, GatewayMetrics metrics) {
-    this.vertx = vertx;
-    this.config = config;
     this.ticker = ticker;
     this.metrics = metrics;
-    this.accessLog = new AccessLog(config.accessLog().enabled());
-    Map<String, Upstream> built = new LinkedHashMap<>();
-    for (UpstreamConfig u : config.upstreams().values()) {
-      built.put(u.name(), new Upstream(vertx, u, ticker, THREAD_LOCAL_RANDOM, this::onBreakerTransition));
-    }
-    this.upstreams = Collections.unmodifiableMap(built);
-    for (Upstream u : upstreams.values()) {
+    this.builder = new SnapshotBuilder(vertx, ticker, THREAD_LOCAL_RANDOM, metrics, GatewayRuntime::onBreakerTransition);
+    this.snapshot = builder.build(config, null);
+    registerCircuitGauges(snapshot);
+    metrics.inFlight(inFlight::get);
+  }
+
+  private void registerCircuitGauges(RuntimeSnapshot snap) {
+    for (Upstream u : snap.upstreams().values()) {
       Upstream.BreakerSet set = u.defaultBreakers();
       for (int i = 0; i < set.size(); i++) {
         EndpointBreaker b = set.breaker(i);
         metrics.circuitState(u.name(), b.endpoint(), () -> b.state().gaugeValue());
       }
     }
-    metrics.inFlight(inFlight::get);
-    this.routes = compileRoutes();
   }
 
-  private RouteTable<RouteTarget> compileRoutes() {
-    List<RouteTable.Entry<RouteTarget>> entries = new ArrayList<>();
-    for (RouteConfig route : config.routes()) {
-      PathPattern pattern = route.match().path().map(PathPattern::exact)
-          .orElseGet(() -> PathPattern.prefix(route.match().pathPrefix().orElseThrow()));
-      long timeoutMs = config.timeoutFor(route);
-      RouteTarget target;
-      if (route.isAggregate()) {
-        List<AggregateRoute.Backend> backends = new ArrayList<>();
-        for (AggregateBackendConfig b : route.aggregate()) {
-          backends.add(new AggregateRoute.Backend(b.as(), b.path(), b.required(), plan(route, b.upstream())));
-        }
-        target = new RouteTarget.Aggregate(new AggregateRoute(route.name(), backends), timeoutMs);
-      } else {
-        String upstream = route.upstream().orElseThrow();
-        target = new RouteTarget.Proxy(new ProxyRoute(route.name(), plan(route, upstream),
-            route.stripPrefix().orElse(null)), timeoutMs);
-      }
-      entries.add(new RouteTable.Entry<>(route.name(), pattern, route.match().methods(), target));
-    }
-    return new RouteTable<>(entries);
-  }
-
-  private CallPlan plan(RouteConfig route, String upstreamName) {
-    Upstream upstream = upstreams.get(upstreamName);
-    RetryConfig retry = route.retry().applyTo(upstream.config().retry());
-    BreakerConfig breaker = route.circuitBreaker().applyTo(upstream.config().circuitBreaker());
-    RetryListener listener = new RetryListener() {
-      @Override
-      public void onRetry(int nextAttempt, long delayMs, Outcome previous) {
-        metrics.retry(upstreamName);
-      }
-
-      @Override
-      public void onGiveUp(GiveUpReason reason, Outcome last) {
-        if (reason != GiveUpReason.SUCCESS) {
-          metrics.retryStopped(upstreamName, reason.label());
-        }
-      }
-    };
-    RetryOperator operator = new RetryOperator(RetryPolicy.from(retry), upstream.retryBudget(),
-        Scheduler.of(vertx), THREAD_LOCAL_RANDOM, listener);
-    Map<String, Object> policy = new LinkedHashMap<>();
-    policy.put("upstream", upstreamName);
-    policy.put("timeoutMs", config.timeoutFor(route));
-    policy.put("retry", retry);
-    policy.put("circuitBreaker", breaker);
-    effectivePolicies.computeIfAbsent(route.name(), k -> new LinkedHashMap<>()).put(upstreamName, policy);
-    return new CallPlan(upstream, upstream.breakers(breaker), operator, breaker.failureStatuses());
-  }
-
-  private void onBreakerTransition(EndpointBreaker breaker, EndpointBreaker.State to) {
+  private static void onBreakerTransition(EndpointBreaker breaker, EndpointBreaker.State to) {
     EVENTS.info("circuit breaker {} {} -> {}", breaker.upstream(), breaker.endpoint(),
         to.name().toLowerCase().replace('_', '-'));
   }
 
-  /** The configuration. */
+  /**
+   * The current snapshot. A request reads it once, at its start, and uses that one to its end.
+   */
+  public RuntimeSnapshot snapshot() {
+    return snapshot;
+  }
+
+  /** The current configuration. */
   public GatewayConfig config() {
-    return config;
+    return snapshot.config();
   }
 
   /** The monotonic ticker. */
@@ -159,19 +89,19 @@ public final class GatewayRuntime {
     return readiness;
   }
 
-  /** The upstreams by name. */
+  /** The current upstreams by name. */
   public Map<String, Upstream> upstreams() {
-    return upstreams;
+    return snapshot.upstreams();
   }
 
-  /** The compiled routes. */
+  /** The current compiled routes. */
   RouteTable<RouteTarget> routes() {
-    return routes;
+    return snapshot.routes();
   }
 
-  /** Effective policy per route and upstream, after defaults and overrides. */
+  /** Current effective policy per route and upstream, after defaults and overrides. */
   public Map<String, Map<String, Object>> effectivePolicies() {
-    return effectivePolicies;
+    return snapshot.effectivePolicies();
   }
 
   /** Client requests now in flight. */
@@ -203,7 +133,7 @@ public final class GatewayRuntime {
                 String upstream, int attempts) {
     long nanos = ticker.nanos() - startNanos;
     metrics.request(route, status, nanos);
-    accessLog.log(requestId, method, path, route, status, nanos / 1_000_000L, upstream, attempts);
+    snapshot.accessLog().log(requestId, method, path, route, status, nanos / 1_000_000L, upstream, attempts);
   }
 
   static Logger log() {

@@ -204,6 +204,8 @@ final class GatewayVerticle extends VerticleBase {
 
   private void handle(HttpServerRequest request) {
     long start = runtime.ticker().nanos();
+    // Read once: this request uses this configuration to its end, whatever a reload does meanwhile.
+    RuntimeSnapshot snapshot = runtime.snapshot();
     HttpServerResponse response = request.response();
     String requestId = RequestIds.keepOrCreate(request.getHeader("X-Request-Id"));
     response.headers().set("X-Request-Id", requestId);
@@ -248,7 +250,7 @@ final class GatewayVerticle extends VerticleBase {
       fail(ctx, new GatewayException(GatewayError.METHOD_NOT_ALLOWED, request.method().name() + " is not allowed"));
       return;
     }
-    RouteTable.Match<RouteTarget> match = runtime.routes().find(request.method().name(), path);
+    RouteTable.Match<RouteTarget> match = snapshot.routes().find(request.method().name(), path);
     if (match == null) {
       fail(ctx, new GatewayException(GatewayError.NO_ROUTE, "no route matches " + request.method().name() + " " + path));
       return;
@@ -258,13 +260,13 @@ final class GatewayVerticle extends VerticleBase {
 
     OptionalLong clientBudget;
     try {
-      clientBudget = clientDeadline(request);
+      clientBudget = clientDeadline(request, snapshot.config().deadline().header());
     } catch (GatewayException e) {
       fail(ctx, e);
       return;
     }
     long budget = DeadlineBudget.budgetMs(target.timeoutMs(), clientBudget,
-        parseGrpcTimeout(request), runtime.config().deadline().maxMs());
+        parseGrpcTimeout(request), snapshot.config().deadline().maxMs());
     Deadline deadline = Deadline.after(budget, runtime.ticker(),
         err -> LOG.error("deadline cancel callback failed for request {}", requestId, err));
     ctx.deadline(deadline);
@@ -272,7 +274,7 @@ final class GatewayVerticle extends VerticleBase {
 
     long contentLength = contentLength(request);
     boolean chunked = request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
-    long maxBody = runtime.config().server().maxBodyBytes();
+    long maxBody = snapshot.config().server().maxBodyBytes();
     if (contentLength > maxBody) {
       closeAfterResponse(request);
       fail(ctx, new GatewayException(GatewayError.PAYLOAD_TOO_LARGE,
@@ -317,8 +319,7 @@ final class GatewayVerticle extends VerticleBase {
     }
   }
 
-  private OptionalLong clientDeadline(HttpServerRequest request) {
-    String name = runtime.config().deadline().header();
+  private static OptionalLong clientDeadline(HttpServerRequest request, String name) {
     String value = request.getHeader(name);
     if (value == null) {
       return OptionalLong.empty();

@@ -7,6 +7,7 @@ import io.portcullis.resilience.RetryBudget;
 import io.portcullis.resilience.Ticker;
 import io.vertx.core.Vertx;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,10 +30,23 @@ public final class Upstream {
   private final Ticker ticker;
   private final RandomGenerator random;
   private final EndpointBreaker.Listener listener;
+  /** Breakers handed over by the upstream this one replaces, by settings then endpoint address. */
+  private final Map<BreakerConfig, Map<String, EndpointBreaker>> inherited;
 
   /** Builds the upstream's shared state; breakers are made on first use. */
   public Upstream(Vertx vertx, UpstreamConfig config, Ticker ticker, RandomGenerator random,
                   EndpointBreaker.Listener listener) {
+    this(vertx, config, ticker, random, listener, null);
+  }
+
+  /**
+   * Builds the upstream that replaces {@code previous} (null for none) after a configuration
+   * change. An endpoint that both have (same address) keeps its state (in-flight count, failures,
+   * health verdict) and, for each breaker setting both use, its breaker with its state; the
+   * retry budget is kept when its settings are unchanged. The balancer starts afresh.
+   */
+  public Upstream(Vertx vertx, UpstreamConfig config, Ticker ticker, RandomGenerator random,
+                  EndpointBreaker.Listener listener, Upstream previous) {
     this.vertx = vertx;
     this.config = config;
     this.ticker = ticker;
@@ -40,11 +54,34 @@ public final class Upstream {
     this.listener = listener;
     List<Endpoint> addresses = config.endpoints();
     this.endpoints = new EndpointState[addresses.size()];
+    Map<String, EndpointState> kept = new HashMap<>();
+    if (previous != null && previous.name().equals(config.name())) {
+      for (EndpointState state : previous.endpoints) {
+        kept.put(state.address().toString(), state);
+      }
+    }
     for (int i = 0; i < endpoints.length; i++) {
-      endpoints[i] = new EndpointState(addresses.get(i));
+      EndpointState before = kept.get(addresses.get(i).toString());
+      endpoints[i] = before != null ? before : new EndpointState(addresses.get(i));
     }
     this.balancer = Balancer.of(config.balancer());
-    this.retryBudget = new RetryBudget(config.retry().budgetRatio(), config.retry().budgetMinPerSecond(), ticker);
+    this.inherited = new HashMap<>();
+    if (previous != null && previous.name().equals(config.name())) {
+      previous.breakerSets.forEach((settings, set) -> {
+        Map<String, EndpointBreaker> byEndpoint = new HashMap<>();
+        for (EndpointBreaker b : set.breakers) {
+          if (kept.containsKey(b.endpoint())) {
+            byEndpoint.put(b.endpoint(), b);
+          }
+        }
+        inherited.put(settings, byEndpoint);
+      });
+    }
+    boolean sameBudget = previous != null && previous.name().equals(config.name())
+        && previous.config.retry().budgetRatio() == config.retry().budgetRatio()
+        && previous.config.retry().budgetMinPerSecond() == config.retry().budgetMinPerSecond();
+    this.retryBudget = sameBudget ? previous.retryBudget
+        : new RetryBudget(config.retry().budgetRatio(), config.retry().budgetMinPerSecond(), ticker);
   }
 
   /** The upstream's name. */
@@ -88,9 +125,12 @@ public final class Upstream {
 
     private BreakerSet(BreakerConfig settings) {
       breakers = new EndpointBreaker[endpoints.length];
+      Map<String, EndpointBreaker> handedOver = inherited.getOrDefault(settings, Map.of());
       for (int i = 0; i < endpoints.length; i++) {
-        breakers[i] = new EndpointBreaker(vertx, config.name(), endpoints[i].address().toString(), settings,
-            ticker, random, listener);
+        String address = endpoints[i].address().toString();
+        EndpointBreaker before = handedOver.get(address);
+        breakers[i] = before != null ? before
+            : new EndpointBreaker(vertx, config.name(), address, settings, ticker, random, listener);
       }
     }
 

@@ -1,0 +1,66 @@
+package io.portcullis.lifecycle;
+
+import io.portcullis.config.GatewayConfig;
+import io.portcullis.observe.AccessLog;
+import io.portcullis.route.RouteTable;
+import io.portcullis.upstream.Upstream;
+
+import java.util.Map;
+
+/**
+ * One immutable generation of the gateway's configuration-derived state: the effective
+ * configuration, the upstreams (with their breakers, retry budgets and balancers), the compiled
+ * route table with its call plans, the effective policies shown by {@code /admin/routes}, and the
+ * access log. {@link GatewayRuntime} holds the current one in a volatile field; a request reads it
+ * once when it starts and uses it to its end, so a reload never shows it half a configuration.
+ */
+public final class RuntimeSnapshot {
+
+  private final long generation;
+  private final GatewayConfig config;
+  private final Map<String, Upstream> upstreams;
+  private final RouteTable<RouteTarget> routes;
+  private final Map<String, Map<String, Object>> effectivePolicies;
+  private final AccessLog accessLog;
+
+  RuntimeSnapshot(long generation, GatewayConfig config, Map<String, Upstream> upstreams,
+                  RouteTable<RouteTarget> routes, Map<String, Map<String, Object>> effectivePolicies,
+                  AccessLog accessLog) {
+    this.generation = generation;
+    this.config = config;
+    this.upstreams = upstreams;
+    this.routes = routes;
+    this.effectivePolicies = effectivePolicies;
+    this.accessLog = accessLog;
+  }
+
+  /** 1 for the configuration the process started with, one more for each applied reload. */
+  public long generation() {
+    return generation;
+  }
+
+  /** The effective configuration. */
+  public GatewayConfig config() {
+    return config;
+  }
+
+  /** The upstreams by name, in configured order; unmodifiable. */
+  public Map<String, Upstream> upstreams() {
+    return upstreams;
+  }
+
+  /** The compiled routes, in matching order. */
+  RouteTable<RouteTarget> routes() {
+    return routes;
+  }
+
+  /** Effective policy per route and upstream, after defaults and overrides; unmodifiable. */
+  public Map<String, Map<String, Object>> effectivePolicies() {
+    return effectivePolicies;
+  }
+
+  /** The access log of this configuration. */
+  AccessLog accessLog() {
+    return accessLog;
+  }
+}

@@ -1,0 +1,129 @@
+package io.portcullis.lifecycle;
+
+import io.portcullis.aggregate.AggregateRoute;
+import io.portcullis.config.AggregateBackendConfig;
+import io.portcullis.config.BreakerConfig;
+import io.portcullis.config.GatewayConfig;
+import io.portcullis.config.RetryConfig;
+import io.portcullis.config.RouteConfig;
+import io.portcullis.config.UpstreamConfig;
+import io.portcullis.observe.AccessLog;
+import io.portcullis.observe.GatewayMetrics;
+import io.portcullis.proxy.CallPlan;
+import io.portcullis.proxy.ProxyRoute;
+import io.portcullis.resilience.GiveUpReason;
+import io.portcullis.resilience.Outcome;
+import io.portcullis.resilience.RetryListener;
+import io.portcullis.resilience.RetryOperator;
+import io.portcullis.resilience.RetryPolicy;
+import io.portcullis.resilience.Scheduler;
+import io.portcullis.resilience.Ticker;
+import io.portcullis.route.PathPattern;
+import io.portcullis.route.RouteTable;
+import io.portcullis.upstream.EndpointBreaker;
+import io.portcullis.upstream.Upstream;
+import io.vertx.core.Vertx;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * Compiles a {@link GatewayConfig} into a {@link RuntimeSnapshot}: upstreams, call plans, the route
+ * table and the effective policies. Given the previous snapshot, an upstream whose configuration
+ * is equal keeps its {@link Upstream} object (breakers with their state, retry budget, balancer);
+ * a changed one is rebuilt, keeping the state of the endpoints it still has (see
+ * {@link Upstream#Upstream(Vertx, UpstreamConfig, Ticker, RandomGenerator, EndpointBreaker.Listener, Upstream)}).
+ */
+final class SnapshotBuilder {
+
+  private final Vertx vertx;
+  private final Ticker ticker;
+  private final RandomGenerator random;
+  private final GatewayMetrics metrics;
+  private final EndpointBreaker.Listener breakerListener;
+
+  SnapshotBuilder(Vertx vertx, Ticker ticker, RandomGenerator random, GatewayMetrics metrics,
+                  EndpointBreaker.Listener breakerListener) {
+    this.vertx = vertx;
+    this.ticker = ticker;
+    this.random = random;
+    this.metrics = metrics;
+    this.breakerListener = breakerListener;
+  }
+
+  /** The snapshot of {@code config}; {@code previous} (null at start) lends the state it can keep. */
+  RuntimeSnapshot build(GatewayConfig config, RuntimeSnapshot previous) {
+    Map<String, Upstream> upstreams = new LinkedHashMap<>();
+    for (UpstreamConfig u : config.upstreams().values()) {
+      Upstream before = previous == null ? null : previous.upstreams().get(u.name());
+      Upstream upstream = before != null && before.config().equals(u) ? before
+          : new Upstream(vertx, u, ticker, random, breakerListener, before);
+      upstreams.put(u.name(), upstream);
+    }
+    Map<String, Map<String, Object>> policies = new LinkedHashMap<>();
+    RouteTable<RouteTarget> routes = compileRoutes(config, upstreams, policies);
+    Map<String, Map<String, Object>> frozen = new LinkedHashMap<>();
+    policies.forEach((route, perUpstream) -> frozen.put(route, Collections.unmodifiableMap(perUpstream)));
+    long generation = previous == null ? 1 : previous.generation() + 1;
+    return new RuntimeSnapshot(generation, config, Collections.unmodifiableMap(upstreams), routes,
+        Collections.unmodifiableMap(frozen), new AccessLog(config.accessLog().enabled()));
+  }
+
+  private RouteTable<RouteTarget> compileRoutes(GatewayConfig config, Map<String, Upstream> upstreams,
+                                                Map<String, Map<String, Object>> policies) {
+    List<RouteTable.Entry<RouteTarget>> entries = new ArrayList<>();
+    for (RouteConfig route : config.routes()) {
+      PathPattern pattern = route.match().path().map(PathPattern::exact)
+          .orElseGet(() -> PathPattern.prefix(route.match().pathPrefix().orElseThrow()));
+      long timeoutMs = config.timeoutFor(route);
+      RouteTarget target;
+      if (route.isAggregate()) {
+        List<AggregateRoute.Backend> backends = new ArrayList<>();
+        for (AggregateBackendConfig b : route.aggregate()) {
+          backends.add(new AggregateRoute.Backend(b.as(), b.path(), b.required(),
+              plan(config, route, upstreams.get(b.upstream()), policies)));
+        }
+        target = new RouteTarget.Aggregate(new AggregateRoute(route.name(), backends), timeoutMs);
+      } else {
+        Upstream upstream = upstreams.get(route.upstream().orElseThrow());
+        target = new RouteTarget.Proxy(new ProxyRoute(route.name(), plan(config, route, upstream, policies),
+            route.stripPrefix().orElse(null)), timeoutMs);
+      }
+      entries.add(new RouteTable.Entry<>(route.name(), pattern, route.match().methods(), target));
+    }
+    return new RouteTable<>(entries);
+  }
+
+  private CallPlan plan(GatewayConfig config, RouteConfig route, Upstream upstream,
+                        Map<String, Map<String, Object>> policies) {
+    String upstreamName = upstream.name();
+    RetryConfig retry = route.retry().applyTo(upstream.config().retry());
+    BreakerConfig breaker = route.circuitBreaker().applyTo(upstream.config().circuitBreaker());
+    RetryListener listener = new RetryListener() {
+      @Override
+      public void onRetry(int nextAttempt, long delayMs, Outcome previous) {
+        metrics.retry(upstreamName);
+      }
+
+      @Override
+      public void onGiveUp(GiveUpReason reason, Outcome last) {
+        if (reason != GiveUpReason.SUCCESS) {
+          metrics.retryStopped(upstreamName, reason.label());
+        }
+      }
+    };
+    RetryOperator operator = new RetryOperator(RetryPolicy.from(retry), upstream.retryBudget(),
+        Scheduler.of(vertx), random, listener);
+    Map<String, Object> policy = new LinkedHashMap<>();
+    policy.put("upstream", upstreamName);
+    policy.put("timeoutMs", config.timeoutFor(route));
+    policy.put("retry", retry);
+    policy.put("circuitBreaker", breaker);
+    policies.computeIfAbsent(route.name(), k -> new LinkedHashMap<>()).put(upstreamName, Collections.unmodifiableMap(policy));
+    return new CallPlan(upstream, upstream.breakers(breaker), operator, breaker.failureStatuses());
+  }
+}
