@@ -8,6 +8,9 @@
 #   aggregate    GET /agg/7       fan-out to 3 backends (3 nginx ports), merged JSON
 #   stream 1MiB  GET /files/1m    streamed through, MB/s
 #   stream 100MiB GET /files/100m streamed through, MB/s and the gateway's peak RSS
+#   conns        GET /            64 vs 1,024 connections (direct and through the gateway)
+#   idle         10,000 idle keep-alive client connections held: gateway RSS growth, and the
+#                proxy case at 64 connections measured while they are held
 # Every process it starts is tracked by PID and stopped on exit (also on Ctrl-C or error).
 # See bench/README.md.
 set -uo pipefail
@@ -24,7 +27,8 @@ PIN=yes
 KEEP=no
 JAR=target/portcullis.jar
 PORT_BASE=18180
-CASES=proxy,fastfail,aggregate,stream
+CASES=proxy,fastfail,aggregate,stream,conns,idle
+IDLE_CONNS=10000
 OUT=""
 NICE=0
 JAVA_OPTS=${JAVA_OPTS:-}
@@ -37,7 +41,8 @@ usage: bench/run.sh [options]        (run from anywhere; works in the project ro
                     is still compiling; options after --quick override it)
   --warmup S        JIT warm-up of the gateway before the first gateway run (default $WARMUP)
   --case-warmup S   unrecorded run before each gateway run (default $CASE_WARMUP)
-  --cases LIST      comma list of proxy,fastfail,aggregate,stream (default $CASES)
+  --cases LIST      comma list of proxy,fastfail,aggregate,stream,conns,idle (default $CASES)
+  --idle-conns N    idle keep-alive connections held by the idle case (default $IDLE_CONNS)
   --jar PATH        gateway jar (default $JAR; built with 'mvn -q -DskipTests package' if missing)
   --port-base N     ports N (backend), N+1..N+3 (aggregate backends), N+10 (gateway),
                     N+11 (admin), N+19 (the closed port of fast-fail) (default $PORT_BASE)
@@ -54,7 +59,7 @@ EOF
 abspath() { case $1 in /*) echo "$1" ;; *) echo "$ORIG_PWD/$1" ;; esac; }   # relative to where we were called
 while [ $# -gt 0 ]; do
   case $1 in
-    --duration|--warmup|--case-warmup|--cases|--jar|--port-base|--nice|--out)
+    --duration|--warmup|--case-warmup|--cases|--jar|--port-base|--nice|--out|--idle-conns)
       [ $# -ge 2 ] || { echo "$1 needs a value" >&2; usage >&2; exit 2; } ;;
   esac
   case $1 in
@@ -63,6 +68,7 @@ while [ $# -gt 0 ]; do
     --warmup) WARMUP=$2; shift 2 ;;
     --case-warmup) CASE_WARMUP=$2; shift 2 ;;
     --cases) CASES=$2; shift 2 ;;
+    --idle-conns) IDLE_CONNS=$2; shift 2 ;;
     --jar) JAR=$(abspath "$2"); shift 2 ;;
     --port-base) PORT_BASE=$2; shift 2 ;;
     --no-pin) PIN=no; shift ;;
@@ -73,14 +79,14 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
 done
-for v in DURATION WARMUP CASE_WARMUP PORT_BASE; do
+for v in DURATION WARMUP CASE_WARMUP PORT_BASE IDLE_CONNS; do
   [[ ${!v} =~ ^[0-9]+$ ]] || { echo "--$(echo "${v,,}" | tr _ -): not a whole number: ${!v}" >&2; exit 2; }
 done
 [ "$DURATION" -ge 1 ] || { echo "--duration must be >= 1" >&2; exit 2; }
 [[ $NICE =~ ^-?[0-9]+$ ]] || { echo "--nice: not an integer: $NICE" >&2; exit 2; }
 NI=(); [ "$NICE" != 0 ] && NI=(nice -n "$NICE")
 for c in ${CASES//,/ }; do
-  case $c in proxy|fastfail|aggregate|stream) ;; *) echo "--cases: unknown case '$c' (proxy,fastfail,aggregate,stream)" >&2; exit 2 ;; esac
+  case $c in proxy|fastfail|aggregate|stream|conns|idle) ;; *) echo "--cases: unknown case '$c' (proxy,fastfail,aggregate,stream,conns,idle)" >&2; exit 2 ;; esac
 done
 has_case() { [[ ",$CASES," == *",$1,"* ]]; }
 
@@ -448,6 +454,38 @@ if has_case stream; then
   measure "stream 100MiB" gateway "$G/files/100m" 8 mbs 60s
 fi
 
+if has_case conns; then
+  measure proxy direct "$D/" 1024 rps
+  measure proxy gateway "$G/" 1024 rps
+fi
+
+if has_case idle; then
+  # Each idle connection is a socket in the gateway and one in the holder: raise our limit.
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null
+  need_fds=$((IDLE_CONNS + 1000))
+  if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$need_fds" ]; then
+    log "WARNING: open-files limit $(ulimit -n) < $need_fds: the idle case may fail (raise ulimit -n)"
+  fi
+  rss0=$(rss_kb $GW_PID)
+  log "idle: opening $IDLE_CONNS keep-alive connections (one GET / each), holding them"
+  "${LOADPIN[@]}" java -Xss256k bench/IdleConnections.java 127.0.0.1 "$GW_PORT" / "$IDLE_CONNS" $((DURATION + CASE_WARMUP + 15)) \
+      >"$TMP/raw/idle.txt" 2>&1 &
+  IDLE_PID=$!; STARTED+=("$IDLE_PID")
+  t0=$SECONDS
+  until grep -q '^READY' "$TMP/raw/idle.txt" 2>/dev/null || [ $((SECONDS - t0)) -gt 150 ] || [ ! -d /proc/$IDLE_PID ]; do sleep 0.5; done
+  sleep 3
+  rss1=$(rss_kb $GW_PID)
+  ready=$(grep '^READY' "$TMP/raw/idle.txt" | tail -1)
+  log "  $ready; gateway RSS $((rss0 / 1024)) -> $((rss1 / 1024)) MiB"
+  measure "proxy (${IDLE_CONNS} idle held)" gateway "$G/" 64 rps
+  wait "$IDLE_PID" 2>/dev/null
+  done_line=$(grep '^DONE' "$TMP/raw/idle.txt" | tail -1)
+  rss2=$(rss_kb $GW_PID)
+  growth=$(awk -v a="$rss0" -v b="$rss1" -v c="$rss2" 'BEGIN{m = (b > c ? b : c); printf "+%.1f (%.1f -> %.1f)", (m - a) / 1024, a / 1024, m / 1024}')
+  ROWS+=("| idle ${IDLE_CONNS} | gateway | ${IDLE_CONNS} | - | - | - | - | ${ready#READY } / ${done_line#DONE } | - | - | - | RSS ${growth} | - |")
+  log "  $done_line; gateway RSS growth ${growth} MiB"
+fi
+
 # ---------------------------------------------------------------- report
 {
   echo "## Portcullis load benchmark - $(date '+%Y-%m-%d %H:%M %Z') on $(hostname)"
@@ -456,6 +494,7 @@ fi
   echo "wrk $WRK_THREADS thread(s), keep-alive, ${DURATION}s per run; each gateway run follows an unrecorded ${CASE_WARMUP}s run of the same load, and the first one a ${WARMUP}s JIT warm-up. $PLACEMENT${NI:+ (nice $NICE)}."
   echo "Backend: nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'), $NLOAD worker(s): \`return 200\` JSON, static files with sendfile. Gateway: \`java ${JAVA_OPTS:+$JAVA_OPTS }-jar $JAR\`, one event loop per gateway CPU ($NGW), access log off, ready ${READY_MS} ms after launch."
   echo "Latency = wrk's closed-loop p50/p99 in ms (whole response). errors = non-2xx / socket errors. vs direct = gateway ÷ direct (req/s; MB/s for stream). gw CPU = gateway process CPU (utime+stime from /proc) during the run, 100% = one core; µs/req = that CPU time per request (stream rows: per MiB transferred). peak RSS = the gateway's VmHWM during that run (MiB). other = CPU used during the run by processes this script did not start (% of one core): noise."
+  has_case idle && echo "Idle: the gateway's RSS before the ${IDLE_CONNS} connections were opened, and the larger of its RSS 3 s after all were answered and after the load run held beside them (MiB); errors = answered / still open at the end."
   echo "Aggregate: direct = one of the three backend calls alone; the gateway makes three per request. Fast-fail: upstream on a closed port, breaker opened beforehand (maxFailures 1, resetTimeoutMs 600000): every answer is 503 circuit_open, nothing goes upstream."
   echo
   echo "| case | via | conns | req/s | MB/s | p50 ms | p99 ms | errors | vs direct | gw CPU | gw CPU µs/req | gw peak RSS MiB | other |"
