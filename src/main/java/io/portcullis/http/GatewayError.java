@@ -11,6 +11,8 @@ public enum GatewayError {
   METHOD_NOT_ALLOWED(405, "method_not_allowed"),
   PAYLOAD_TOO_LARGE(413, "payload_too_large"),
   URI_TOO_LONG(414, "uri_too_long"),
+  /** The route's rate limit refused the request; carries {@code Retry-After}. */
+  RATE_LIMITED(429, "rate_limited"),
   HEADERS_TOO_LARGE(431, "headers_too_large"),
   UPSTREAM_UNAVAILABLE(502, "upstream_unavailable"),
   CIRCUIT_OPEN(503, "circuit_open"),

@@ -262,6 +262,11 @@ final class GatewayVerticle extends VerticleBase {
     }
     ctx.route(match.entry().name());
     RouteTarget target = match.entry().target();
+    GatewayException limited = target.rateLimit().refusal(request);
+    if (limited != null) {
+      fail(ctx, limited);
+      return;
+    }
 
     OptionalLong clientBudget;
     try {

@@ -3,17 +3,20 @@ package io.portcullis.lifecycle;
 import io.portcullis.aggregate.AggregateRoute;
 import io.portcullis.proxy.ProxyRoute;
 
-/** What a matched route dispatches to, with its effective timeout. */
+/** What a matched route dispatches to, with its effective timeout and rate limit. */
 sealed interface RouteTarget permits RouteTarget.Proxy, RouteTarget.Aggregate {
 
   /** The route's timeout (route {@code timeoutMs} or {@code deadline.defaultMs}). */
   long timeoutMs();
 
+  /** The route's rate limit ({@link RouteRateLimit#NONE} without one). */
+  RouteRateLimit rateLimit();
+
   /** A proxy route. */
-  record Proxy(ProxyRoute route, long timeoutMs) implements RouteTarget {
+  record Proxy(ProxyRoute route, long timeoutMs, RouteRateLimit rateLimit) implements RouteTarget {
   }
 
   /** An aggregate (fan-out) route. */
-  record Aggregate(AggregateRoute route, long timeoutMs) implements RouteTarget {
+  record Aggregate(AggregateRoute route, long timeoutMs, RouteRateLimit rateLimit) implements RouteTarget {
   }
 }

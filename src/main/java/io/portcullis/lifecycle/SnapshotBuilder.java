@@ -13,6 +13,7 @@ import io.portcullis.proxy.CallPlan;
 import io.portcullis.proxy.ProxyRoute;
 import io.portcullis.resilience.GiveUpReason;
 import io.portcullis.resilience.Outcome;
+import io.portcullis.resilience.RateLimiterRegistry;
 import io.portcullis.resilience.RetryListener;
 import io.portcullis.resilience.RetryOperator;
 import io.portcullis.resilience.RetryPolicy;
@@ -45,6 +46,7 @@ final class SnapshotBuilder {
   private final RandomGenerator random;
   private final GatewayMetrics metrics;
   private final EndpointBreaker.Listener breakerListener;
+  private final RouteRateLimits rateLimits;
 
   SnapshotBuilder(Vertx vertx, Ticker ticker, RandomGenerator random, GatewayMetrics metrics,
                   EndpointBreaker.Listener breakerListener) {
@@ -53,6 +55,7 @@ final class SnapshotBuilder {
     this.random = random;
     this.metrics = metrics;
     this.breakerListener = breakerListener;
+    this.rateLimits = new RouteRateLimits(new RateLimiterRegistry(ticker), metrics);
   }
 
   /** The snapshot of {@code config}; {@code previous} (null at start) lends the state it can keep. */
@@ -66,6 +69,7 @@ final class SnapshotBuilder {
     }
     Map<String, Map<String, Object>> policies = new LinkedHashMap<>();
     RouteTable<RouteTarget> routes = compileRoutes(config, upstreams, policies);
+    rateLimits.retainOnly(config);
     Map<String, Map<String, Object>> frozen = new LinkedHashMap<>();
     policies.forEach((route, perUpstream) -> frozen.put(route, Collections.unmodifiableMap(perUpstream)));
     long generation = previous == null ? 1 : previous.generation() + 1;
@@ -87,11 +91,12 @@ final class SnapshotBuilder {
           backends.add(new AggregateRoute.Backend(b.as(), b.path(), b.required(),
               plan(config, route, upstreams.get(b.upstream()), policies)));
         }
-        target = new RouteTarget.Aggregate(new AggregateRoute(route.name(), backends), timeoutMs);
+        target = new RouteTarget.Aggregate(new AggregateRoute(route.name(), backends), timeoutMs,
+            rateLimits.forRoute(route));
       } else {
         Upstream upstream = upstreams.get(route.upstream().orElseThrow());
         target = new RouteTarget.Proxy(new ProxyRoute(route.name(), plan(config, route, upstream, policies),
-            route.stripPrefix().orElse(null)), timeoutMs);
+            route.stripPrefix().orElse(null)), timeoutMs, rateLimits.forRoute(route));
       }
       entries.add(new RouteTable.Entry<>(route.name(), pattern, route.match().methods(), target));
     }

@@ -141,6 +141,18 @@ public final class GatewayMetrics {
         .register(registry);
   }
 
+  /**
+   * The counter of requests refused by {@code route}'s rate limit
+   * ({@code portcullis_rate_limited_total{route}}), registered now so that it shows 0 before the
+   * first refusal. Asking again for the same route gives the same counter.
+   */
+  public Counter rateLimited(String route) {
+    return counters.computeIfAbsent("rl\0" + route, k -> Counter.builder("portcullis_rate_limited")
+        .description("Requests refused by the route's rate limit")
+        .tag("route", route)
+        .register(registry));
+  }
+
   /** Registers a gauge of requests in flight through the gateway. */
   public void inFlight(Supplier<Number> value) {
     Gauge.builder("portcullis_requests_in_flight", value)

@@ -42,7 +42,8 @@ class ExamplesTest {
   void thereIsAnExampleForEveryFeature() throws IOException {
     assertThat(examples().map(f -> f.getFileName().toString())).contains(
         "minimal-proxy.json", "load-balancing.json", "retries-jitter.json", "route-breaker-override.json",
-        "aggregate-optional.json", "deadlines.json", "health-checks.json", "env-substitution.json");
+        "aggregate-optional.json", "deadlines.json", "health-checks.json", "env-substitution.json",
+        "rate-limits.json");
   }
 
   @ParameterizedTest(name = "{0}")

@@ -1,0 +1,226 @@
+package io.portcullis.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.portcullis.testkit.AdminProbe;
+import io.portcullis.testkit.FakeBackend;
+import io.portcullis.testkit.GatewayClient;
+import io.portcullis.testkit.GatewayClient.Reply;
+import io.portcullis.testkit.JvmWarmup;
+import io.portcullis.testkit.TestGateway;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Per-route rate limits end to end: a real gateway with two event-loop instances in front of a
+ * real backend. The client opens a new connection per request, so requests alternate between the
+ * gateway's event loops, which share each route's buckets.
+ */
+class RateLimitIntegrationTest {
+
+  private static FakeBackend backend;
+  private static GatewayClient client;
+
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+
+  @BeforeAll
+  static void start() {
+    JvmWarmup.once();
+    backend = FakeBackend.ok("from backend");
+    client = GatewayClient.create(false);
+  }
+
+  @AfterAll
+  static void stop() {
+    client.close();
+    backend.close();
+  }
+
+  @AfterEach
+  void closeEverything() throws Exception {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
+    }
+    backend.seen().clear();
+  }
+
+  private <T extends AutoCloseable> T closeLater(T resource) {
+    toClose.add(resource);
+    return resource;
+  }
+
+  private static JsonObject route(String name, String prefix, JsonObject rateLimit) {
+    JsonObject route = new JsonObject().put("name", name)
+        .put("match", new JsonObject().put("pathPrefix", prefix)).put("upstream", "backend");
+    if (rateLimit != null) {
+      route.put("rateLimit", rateLimit);
+    }
+    return route;
+  }
+
+  private static JsonObject limit(double requestsPerSecond, int burst, String key) {
+    JsonObject limit = new JsonObject().put("requestsPerSecond", requestsPerSecond).put("burst", burst);
+    return key == null ? limit : limit.put("key", key);
+  }
+
+  private TestGateway gateway(JsonObject... routes) {
+    return gateway(false, routes);
+  }
+
+  private TestGateway gateway(boolean accessLog, JsonObject... routes) {
+    JsonObject config = new JsonObject()
+        .put("upstreams", new JsonObject().put("backend",
+            new JsonObject().put("endpoints", new JsonArray().add("http://127.0.0.1:" + backend.port()))))
+        .put("routes", new JsonArray(List.of((Object[]) routes)));
+    if (accessLog) {
+      config.put("accessLog", new JsonObject().put("enabled", true));
+    }
+    return closeLater(TestGateway.start(config));
+  }
+
+  private static long backendSaw(String pathPrefix) {
+    return backend.seen().stream().filter(s -> s.uri().startsWith(pathPrefix)).count();
+  }
+
+  private static OptionalDouble rateLimitedCount(TestGateway gateway, String route) {
+    return AdminProbe.sample(AdminProbe.metrics(gateway.adminPort()), "portcullis_rate_limited_total",
+        Map.of("route", route));
+  }
+
+  @Test
+  void theThirdRequestOfABurstOfTwoIsRefusedWith429RetryAfterAndTheJsonBodyWithoutReachingTheBackend()
+      throws Exception {
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    Logger access = context.getLogger("portcullis.access");
+    ListAppender<ILoggingEvent> accessLines = new ListAppender<>();
+    accessLines.setContext(context);
+    accessLines.start();
+    access.addAppender(accessLines);
+    try {
+      TestGateway gateway = gateway(true, route("limited", "/limited", limit(1, 2, null)));
+      assertThat(rateLimitedCount(gateway, "limited")).hasValue(0);
+
+      Reply first = client.get(gateway.port(), "/limited/a");
+      Reply second = client.get(gateway.port(), "/limited/b");
+      Reply third = client.get(gateway.port(), "/limited/c", "X-Request-Id", "limited-3");
+
+      assertThat(first.status()).as(first.toString()).isEqualTo(200);
+      assertThat(second.status()).as(second.toString()).isEqualTo(200);
+      assertThat(third.status()).as(third.toString()).isEqualTo(429);
+      assertThat(third.header("Retry-After")).isEqualTo("1");
+      assertThat(third.header("Content-Type")).isEqualTo("application/json");
+      assertThat(third.header("X-Request-Id")).isEqualTo("limited-3");
+      JsonObject body = third.json();
+      assertThat(body.getString("error")).isEqualTo("rate_limited");
+      assertThat(body.getString("requestId")).isEqualTo("limited-3");
+      assertThat(body.getString("route")).isEqualTo("limited");
+      assertThat(body.getString("message")).contains("limited");
+      assertThat(backendSaw("/limited")).isEqualTo(2);
+      assertThat(rateLimitedCount(gateway, "limited")).hasValue(1);
+
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      JsonObject line = null;
+      while (line == null && System.nanoTime() < deadline) {
+        line = List.copyOf(accessLines.list).stream().map(e -> new JsonObject(e.getFormattedMessage()))
+            .filter(json -> "limited-3".equals(json.getString("requestId"))).findFirst().orElse(null);
+        if (line == null) {
+          Thread.sleep(20); // the access log's appender is asynchronous: no event to wait on
+        }
+      }
+      assertThat(line).as("access log line of the refused request").isNotNull();
+      assertThat(line.getInteger("status")).isEqualTo(429);
+      assertThat(line.getString("route")).isEqualTo("limited");
+      assertThat(line.getInteger("attempts")).isZero();
+    } finally {
+      access.detachAppender(accessLines);
+    }
+  }
+
+  @Test
+  void aHeaderKeyGivesEachClientItsOwnBucketAndRequestsWithoutItShareOne() {
+    TestGateway gateway = gateway(route("keyed", "/keyed", limit(0.1, 1, "header:X-Api-Key")));
+
+    assertThat(client.get(gateway.port(), "/keyed", "X-Api-Key", "alice").status()).isEqualTo(200);
+    assertThat(client.get(gateway.port(), "/keyed", "X-Api-Key", "alice").status()).isEqualTo(429);
+    assertThat(client.get(gateway.port(), "/keyed", "X-Api-Key", "bob").status()).isEqualTo(200);
+    assertThat(client.get(gateway.port(), "/keyed", "X-Api-Key", "bob").status()).isEqualTo(429);
+    assertThat(client.get(gateway.port(), "/keyed").status()).isEqualTo(200);
+    assertThat(client.get(gateway.port(), "/keyed").status()).isEqualTo(429);
+    assertThat(client.get(gateway.port(), "/keyed", "X-Api-Key", "carol").status()).isEqualTo(200);
+
+    assertThat(backendSaw("/keyed")).isEqualTo(4);
+    assertThat(rateLimitedCount(gateway, "keyed")).hasValue(3);
+  }
+
+  @Test
+  void theClientAddressKeyIgnoresXForwardedFor() {
+    TestGateway gateway = gateway(route("by-ip", "/ip", limit(0.1, 1, "ip")));
+
+    assertThat(client.get(gateway.port(), "/ip", "X-Forwarded-For", "192.0.2.1").status()).isEqualTo(200);
+    Reply spoofed = client.get(gateway.port(), "/ip", "X-Forwarded-For", "192.0.2.2");
+
+    assertThat(spoofed.status()).isEqualTo(429);
+    assertThat(spoofed.header("Retry-After")).isEqualTo("10");
+    assertThat(backendSaw("/ip")).isEqualTo(1);
+  }
+
+  @Test
+  void aRouteWithoutALimitIsUnaffectedByAnExhaustedOne() {
+    TestGateway gateway = gateway(route("limited", "/limited", limit(0.1, 1, null)), route("open", "/open", null));
+    assertThat(client.get(gateway.port(), "/limited").status()).isEqualTo(200);
+    assertThat(client.get(gateway.port(), "/limited").status()).isEqualTo(429);
+
+    for (int i = 0; i < 20; i++) {
+      assertThat(client.get(gateway.port(), "/open/" + i).status()).isEqualTo(200);
+    }
+
+    assertThat(backendSaw("/open")).isEqualTo(20);
+    assertThat(rateLimitedCount(gateway, "open")).isEmpty();
+  }
+
+  @Test
+  void twoLimitedRoutesCountApart() {
+    TestGateway gateway = gateway(route("one", "/one", limit(0.1, 1, null)), route("two", "/two", limit(0.1, 1, null)));
+
+    assertThat(client.get(gateway.port(), "/one").status()).isEqualTo(200);
+    assertThat(client.get(gateway.port(), "/one").status()).isEqualTo(429);
+    assertThat(client.get(gateway.port(), "/two").status()).isEqualTo(200);
+    assertThat(client.get(gateway.port(), "/two").status()).isEqualTo(429);
+  }
+
+  @Test
+  void aRefusedClientIsAdmittedAgainOnceItsBucketRefills() throws InterruptedException {
+    TestGateway gateway = gateway(route("slow", "/slow", limit(5, 1, null))); // one token per 200 ms
+
+    long sent = System.nanoTime();
+    assertThat(client.get(gateway.port(), "/slow").status()).isEqualTo(200);
+    Reply refused = client.get(gateway.port(), "/slow");
+    assertThat(refused.status()).isEqualTo(429);
+    assertThat(refused.header("Retry-After")).isEqualTo("1");
+
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    Reply again = refused;
+    while (again.status() == 429 && System.nanoTime() < deadline) {
+      Thread.sleep(25); // polling interval: the refill has no outside event to wait on
+      again = client.get(gateway.port(), "/slow");
+    }
+    long admittedAfterMs = (System.nanoTime() - sent) / 1_000_000L;
+
+    assertThat(again.status()).as(again.toString()).isEqualTo(200);
+    assertThat(admittedAfterMs).isGreaterThanOrEqualTo(200);
+    assertThat(backendSaw("/slow")).isEqualTo(2);
+  }
+}
