@@ -98,7 +98,7 @@ public final class Main {
       out.println("config OK");
       return EXIT_OK;
     }
-    return serve(config, options.demo(), err);
+    return serve(config, options.config(), options.demo(), err);
   }
 
   static Options parse(String[] args) {
@@ -159,17 +159,19 @@ public final class Main {
     return "unknown";
   }
 
-  private static int serve(GatewayConfig config, boolean demo, PrintStream err) {
+  private static int serve(GatewayConfig config, Path configFile, boolean demo, PrintStream err) {
     Gateway gateway;
     try {
-      gateway = await(Gateway.start(config, demo).toCompletionStage().toCompletableFuture());
+      gateway = await(Gateway.start(config, demo, configFile).toCompletionStage().toCompletableFuture());
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       err.println("portcullis: cannot start: " + describe(cause, config));
       LOG.debug("start-up failure", cause);
       return EXIT_FAILURE;
     }
-    Signals signals = Signals.install();
+    Gateway running = gateway;
+    Signals signals = Signals.install(() -> running.reload("SIGHUP")
+        .onFailure(e -> LOG.warn("SIGHUP: no reload: {}", e.getMessage())));
     signals.awaitFirst();
     LOG.info("received {}: shutting down gracefully (a second signal exits at once)", signals.firstName());
     try {

@@ -89,7 +89,18 @@ public final class ConfigLoader {
    */
   public static GatewayConfig load(Path file, Function<String, String> env) throws ConfigException, IOException {
     Objects.requireNonNull(env, "env");
-    byte[] bytes = Files.readAllBytes(file);
+    return parse(Files.readAllBytes(file), env);
+  }
+
+  /**
+   * Parses a configuration file's content (UTF-8) as {@link #load(Path, Function)} does, for a
+   * caller that has read the bytes itself (to compare them with the last ones seen).
+   *
+   * @throws ConfigException as {@link #parse}, or {@code $: invalid JSON: not valid UTF-8 text}
+   */
+  public static GatewayConfig parse(byte[] bytes, Function<String, String> env) throws ConfigException {
+    Objects.requireNonNull(bytes, "bytes");
+    Objects.requireNonNull(env, "env");
     String text;
     try {
       text = StandardCharsets.UTF_8.newDecoder()

@@ -12,7 +12,9 @@ import io.vertx.ext.healthchecks.CheckResult;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * {@code /healthz/live} and {@code /healthz/ready}, identical on the main and admin ports.
@@ -32,6 +34,7 @@ public final class HealthEndpoints {
 
   private final Readiness readiness;
   private final HealthChecks checks;
+  private final List<String> registered = new ArrayList<>();
 
   /** Endpoints over {@code readiness} and the upstreams' states. */
   public HealthEndpoints(Vertx vertx, Readiness readiness, Collection<Upstream> upstreams) {
@@ -41,8 +44,20 @@ public final class HealthEndpoints {
       JsonObject data = new JsonObject().put("phase", readiness.phase().name().toLowerCase());
       promise.complete(readiness.ready() ? Status.OK(data) : Status.KO(data));
     });
+    follow(upstreams);
+  }
+
+  /**
+   * Lists {@code upstreams} from now on, in place of those listed before (after a reload). Call
+   * on the thread that answers the health paths.
+   */
+  public void follow(Collection<Upstream> upstreams) {
+    registered.forEach(checks::unregister);
+    registered.clear();
     for (Upstream upstream : upstreams) {
-      checks.register("upstream:" + upstream.name(), promise -> promise.complete(upstreamStatus(upstream)));
+      String name = "upstream:" + upstream.name();
+      checks.register(name, promise -> promise.complete(upstreamStatus(upstream)));
+      registered.add(name);
     }
   }
 

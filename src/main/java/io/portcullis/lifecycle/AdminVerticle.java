@@ -6,10 +6,13 @@ import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.RetryConfig;
 import io.portcullis.config.RouteConfig;
 import io.portcullis.health.HealthEndpoints;
+import io.portcullis.reload.ConfigReloader;
+import io.portcullis.reload.ReloadOutcome;
 import io.portcullis.upstream.EndpointBreaker;
 import io.portcullis.upstream.EndpointState;
 import io.portcullis.upstream.Upstream;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
@@ -17,25 +20,36 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
 
 /**
- * The admin server ({@code admin.host}, loopback by default): health, Prometheus metrics, and
+ * The admin server ({@code admin.host}, loopback by default): health, Prometheus metrics,
  * JSON views of upstreams (breaker state, in-flight, failures, health) and routes (effective
- * policies after defaults and overrides).
+ * policies after defaults and overrides), and {@code POST /admin/reload}.
  */
 final class AdminVerticle extends VerticleBase {
 
+  private static final Logger LOG = LoggerFactory.getLogger(AdminVerticle.class);
+  /** Trigger name of a reload asked for on the admin port. */
+  static final String ADMIN_TRIGGER = "admin";
+
   private final GatewayRuntime runtime;
   private final PrometheusMeterRegistry registry;
+  private final ConfigReloader reloader;
+  private final GatewayRuntime.Follower follower = this::adoptOnLoop;
+  private HealthEndpoints health;
   private HttpServer server;
   private volatile int port = -1;
 
-  AdminVerticle(GatewayRuntime runtime, PrometheusMeterRegistry registry) {
+  /** The admin server; {@code reloader} is null when the gateway was not started from a file. */
+  AdminVerticle(GatewayRuntime runtime, PrometheusMeterRegistry registry, ConfigReloader reloader) {
     this.runtime = runtime;
     this.registry = registry;
+    this.reloader = reloader;
   }
 
   int port() {
@@ -44,13 +58,15 @@ final class AdminVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    HealthEndpoints health = new HealthEndpoints(vertx, runtime.readiness(), runtime.upstreams().values());
+    health = new HealthEndpoints(vertx, runtime.readiness(), runtime.snapshot().upstreams().values());
+    runtime.follow(follower);
     Router router = Router.router(vertx);
     router.get(HealthEndpoints.LIVE).handler(rc -> health.live(rc.response()));
     router.get(HealthEndpoints.READY).handler(rc -> health.ready(rc.response()));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     router.get("/admin/upstreams").handler(this::upstreams);
     router.get("/admin/routes").handler(this::routes);
+    router.post("/admin/reload").handler(this::reload);
     server = vertx.createHttpServer().requestHandler(router);
     return server.listen(runtime.config().admin().port(), runtime.config().admin().host())
         .onSuccess(s -> port = s.actualPort());
@@ -58,12 +74,54 @@ final class AdminVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    runtime.unfollow(follower);
     return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private Future<Void> adoptOnLoop(RuntimeSnapshot snapshot) {
+    Promise<Void> adopted = Promise.promise();
+    context.runOnContext(v -> {
+      try {
+        health.follow(snapshot.upstreams().values());
+      } catch (RuntimeException e) {
+        LOG.error("admin health view could not follow configuration generation {}", snapshot.generation(), e);
+      }
+      adopted.complete();
+    });
+    return adopted.future();
+  }
+
+  /**
+   * {@code POST /admin/reload}: 200 with the change summary when the file was applied (or is
+   * unchanged), 400 with {@code errors} when it is unreadable or invalid, 409 when the gateway
+   * has no configuration file or is shutting down.
+   */
+  private void reload(RoutingContext rc) {
+    if (reloader == null) {
+      json(rc, 409, new JsonObject().put("result", "failed")
+          .put("errors", new JsonArray().add("$: the gateway was not started from a configuration file")));
+      return;
+    }
+    reloader.reload(ADMIN_TRIGGER).onComplete(ar -> {
+      if (ar.failed()) {
+        json(rc, 409, new JsonObject().put("result", "failed")
+            .put("errors", new JsonArray().add("$: " + ar.cause().getMessage())));
+      } else {
+        ReloadOutcome outcome = ar.result();
+        json(rc, outcome.succeeded() ? 200 : 400, outcome.toJson());
+      }
+    });
+  }
+
+  private static void json(RoutingContext rc, int status, JsonObject body) {
+    if (!rc.response().closed() && !rc.response().ended()) {
+      rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encodePrettily());
+    }
   }
 
   private void upstreams(RoutingContext rc) {
     JsonObject body = new JsonObject();
-    for (Upstream upstream : runtime.upstreams().values()) {
+    for (Upstream upstream : runtime.snapshot().upstreams().values()) {
       JsonArray endpoints = new JsonArray();
       Upstream.BreakerSet breakers = upstream.defaultBreakers();
       EndpointState[] states = upstream.endpoints();
@@ -109,18 +167,19 @@ final class AdminVerticle extends VerticleBase {
   }
 
   private void routes(RoutingContext rc) {
-    JsonObject effective = ConfigLoader.toJson(runtime.config());
+    RuntimeSnapshot snapshot = runtime.snapshot();
+    JsonObject effective = ConfigLoader.toJson(snapshot.config());
     JsonArray routes = new JsonArray();
     JsonArray written = effective.getJsonArray("routes");
     for (int i = 0; i < written.size(); i++) {
-      RouteConfig config = runtime.config().routes().get(i);
+      RouteConfig config = snapshot.config().routes().get(i);
       JsonObject route = written.getJsonObject(i).copy();
-      Map<String, Object> perUpstream = runtime.effectivePolicies().get(config.name());
+      Map<String, Object> perUpstream = snapshot.effectivePolicies().get(config.name());
       JsonObject policies = new JsonObject();
       if (perUpstream != null) {
         perUpstream.forEach((upstream, policy) -> policies.put(upstream, policyJson(policy)));
       }
-      route.put("timeoutMs", runtime.config().timeoutFor(config));
+      route.put("timeoutMs", snapshot.config().timeoutFor(config));
       route.put("effective", policies);
       routes.add(route);
     }

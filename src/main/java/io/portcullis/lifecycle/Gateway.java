@@ -6,6 +6,10 @@ import io.portcullis.config.GatewayConfig;
 import io.portcullis.demo.DemoBackends;
 import io.portcullis.health.Readiness;
 import io.portcullis.observe.GatewayMetrics;
+import io.portcullis.reload.ConfigReloader;
+import io.portcullis.reload.FileWatcher;
+import io.portcullis.reload.ReloadOutcome;
+import io.portcullis.reload.ReloadTarget;
 import io.portcullis.resilience.Ticker;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -18,12 +22,15 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A running gateway: its Vert.x instance, the event-loop verticles sharing the main port, the
- * admin verticle and, with {@code --demo}, the demo backends. {@link #shutdown()} runs the
- * graceful sequence of CONTRACT §6; {@link #closeVertx()} ends it.
+ * admin verticle and, with {@code --demo}, the demo backends. Started from a configuration file,
+ * it reloads that file on {@link #reload}, {@code POST /admin/reload} and, while
+ * {@code reload.watch} is on, when the file changes. {@link #shutdown()} runs the graceful
+ * sequence of CONTRACT §6; {@link #closeVertx()} ends it.
  */
 public final class Gateway {
 
@@ -32,6 +39,8 @@ public final class Gateway {
   private final Vertx vertx;
   private final GatewayRuntime runtime;
   private final AdminVerticle admin;
+  private final ConfigReloader reloader;
+  private final FileWatcher watcher;
   private String gatewayDeployment;
   private String adminDeployment;
   private String healthCheckDeployment;
@@ -39,17 +48,29 @@ public final class Gateway {
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
   private Future<Void> shutdown;
 
-  private Gateway(Vertx vertx, GatewayRuntime runtime, AdminVerticle admin) {
+  private Gateway(Vertx vertx, GatewayRuntime runtime, AdminVerticle admin, ConfigReloader reloader,
+                  FileWatcher watcher) {
     this.vertx = vertx;
     this.runtime = runtime;
     this.admin = admin;
+    this.reloader = reloader;
+    this.watcher = watcher;
   }
 
   /**
-   * Starts a gateway for {@code config}. With {@code withDemo}, the demo backends are started
-   * first. Fails (after closing what it started) when a port cannot be bound.
+   * Starts a gateway for {@code config}, with no configuration file to reload. With
+   * {@code withDemo}, the demo backends are started first. Fails (after closing what it started)
+   * when a port cannot be bound.
    */
   public static Future<Gateway> start(GatewayConfig config, boolean withDemo) {
+    return start(config, withDemo, null);
+  }
+
+  /**
+   * Starts a gateway for {@code config}, loaded from {@code configFile} (null for none), which it
+   * reloads on request and, while {@code reload.watch} is on, when it changes.
+   */
+  public static Future<Gateway> start(GatewayConfig config, boolean withDemo, Path configFile) {
     int instances = config.server().instances() > 0 ? config.server().instances()
         : Runtime.getRuntime().availableProcessors();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -67,7 +88,11 @@ public final class Gateway {
         .setMetricsOptions(metricsOptions);
     Vertx vertx = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
     GatewayRuntime runtime = new GatewayRuntime(vertx, config, Ticker.system(), new GatewayMetrics(registry));
-    Gateway gateway = new Gateway(vertx, runtime, new AdminVerticle(runtime, registry));
+    ConfigReloader reloader = configFile == null ? null
+        : new ConfigReloader(vertx, configFile, reloadTarget(runtime), runtime.metrics(), System::getenv);
+    FileWatcher watcher = reloader == null ? null
+        : new FileWatcher(vertx, reloader, () -> runtime.config().reload());
+    Gateway gateway = new Gateway(vertx, runtime, new AdminVerticle(runtime, registry, reloader), reloader, watcher);
     Future<Void> demoStarted = Future.succeededFuture();
     if (withDemo) {
       gateway.demo = new DemoBackends(vertx);
@@ -84,8 +109,14 @@ public final class Gateway {
           gateway.adminDeployment = id;
           return vertx.deployVerticle(new HealthCheckVerticle(runtime));
         })
-        .map(id -> {
+        .compose(id -> {
           gateway.healthCheckDeployment = id;
+          return reloader == null ? Future.<Void>succeededFuture() : reloader.prime();
+        })
+        .map(v -> {
+          if (watcher != null) {
+            watcher.start();
+          }
           runtime.readiness().serving();
           LOG.info("portcullis ready: listening on {}:{} with {} event-loop instance(s), admin on {}:{}, {} route(s), {} upstream(s), transport {}",
               config.server().host(), runtime.boundPort(), instances, config.admin().host(), gateway.admin.port(),
@@ -93,6 +124,33 @@ public final class Gateway {
           return gateway;
         })
         .recover(err -> vertx.close().transform(ignored -> Future.failedFuture(err)));
+  }
+
+  /** The running gateway as a reload sees it: the snapshot is built off the event loops, then swapped in. */
+  private static ReloadTarget reloadTarget(GatewayRuntime runtime) {
+    return new ReloadTarget() {
+      @Override
+      public GatewayConfig current() {
+        return runtime.config();
+      }
+
+      @Override
+      public Installation prepare(GatewayConfig effective) {
+        RuntimeSnapshot next = runtime.prepare(effective);
+        return () -> runtime.install(next);
+      }
+    };
+  }
+
+  /**
+   * Reloads the configuration file ({@code trigger} names the cause in the log). Completes with
+   * the outcome; fails when the gateway has no configuration file or is shutting down.
+   */
+  public Future<ReloadOutcome> reload(String trigger) {
+    if (reloader == null) {
+      return Future.failedFuture(new IllegalStateException("the gateway was not started from a configuration file"));
+    }
+    return reloader.reload(trigger);
   }
 
   /** The main port actually bound. */
@@ -138,6 +196,12 @@ public final class Gateway {
       return shutdown;
     }
     shuttingDown.set(true);
+    if (watcher != null) {
+      watcher.stop();
+    }
+    if (reloader != null) {
+      reloader.close();
+    }
     long drainMs = runtime.config().shutdown().drainMs();
     long graceMs = runtime.config().shutdown().graceMs();
     runtime.readiness().advance(Readiness.Phase.DRAINING);

@@ -6,12 +6,17 @@ import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.resilience.Ticker;
 import io.portcullis.route.RouteTable;
 import io.portcullis.upstream.EndpointBreaker;
+import io.portcullis.upstream.EndpointState;
 import io.portcullis.upstream.Upstream;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
@@ -35,6 +40,7 @@ public final class GatewayRuntime {
   private final Readiness readiness = new Readiness();
   private final SnapshotBuilder builder;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final List<Follower> followers = new CopyOnWriteArrayList<>();
   private volatile RuntimeSnapshot snapshot;
   private volatile int boundPort = -1;
 
@@ -45,6 +51,61 @@ public final class GatewayRuntime {
     this.snapshot = builder.build(config, null);
     registerCircuitGauges(snapshot);
     metrics.inFlight(inFlight::get);
+  }
+
+  /**
+   * Something that follows the current snapshot (a verticle with per-configuration state of its
+   * own), told after each swap.
+   */
+  interface Follower {
+
+    /** Adopts {@code snapshot}; completes once done (on the follower's own event loop). Never fails. */
+    Future<Void> adopt(RuntimeSnapshot snapshot);
+  }
+
+  /** Tells {@code follower} of every later swap. */
+  void follow(Follower follower) {
+    followers.add(follower);
+  }
+
+  /** Stops telling {@code follower}. */
+  void unfollow(Follower follower) {
+    followers.remove(follower);
+  }
+
+  /**
+   * Builds the snapshot of {@code config} over the current one (keeping the state of what did
+   * not change) without making it visible. Reloads are serialized, so the current snapshot is
+   * still current when the result is {@link #install installed}.
+   */
+  RuntimeSnapshot prepare(GatewayConfig config) {
+    return builder.build(config, snapshot);
+  }
+
+  /**
+   * Makes {@code next} the current snapshot in one volatile write: requests that started before
+   * finish on theirs, later ones see {@code next}. Completes once every follower has adopted it.
+   */
+  Future<Void> install(RuntimeSnapshot next) {
+    snapshot = next;
+    registerCircuitGauges(next);
+    metrics.retainCircuitStates((upstream, endpoint) -> {
+      Upstream u = next.upstreams().get(upstream);
+      if (u == null) {
+        return false;
+      }
+      for (EndpointState state : u.endpoints()) {
+        if (state.address().toString().equals(endpoint)) {
+          return true;
+        }
+      }
+      return false;
+    });
+    List<Future<Void>> adopted = new ArrayList<>();
+    for (Follower follower : followers) {
+      adopted.add(follower.adopt(next));
+    }
+    return Future.join(adopted).mapEmpty();
   }
 
   private void registerCircuitGauges(RuntimeSnapshot snap) {

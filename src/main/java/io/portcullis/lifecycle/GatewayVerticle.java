@@ -24,6 +24,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -40,9 +41,6 @@ import io.vertx.core.http.impl.HttpServerConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
@@ -68,12 +66,13 @@ final class GatewayVerticle extends VerticleBase {
   private final GatewayRuntime runtime;
   private final long requestHeaderTimeoutMs =
       Long.getLong(REQUEST_HEADER_TIMEOUT_PROPERTY, REQUEST_HEADER_TIMEOUT_MS);
-  private final Map<String, HttpClient> clients = new HashMap<>();
   private HttpServer server;
-  private ProxyHandler proxy;
-  private AggregateHandler aggregate;
+  private LoopGenerations generations;
+  private LoopGenerations.Generation healthGeneration;
+  private boolean stopped;
   private HealthEndpoints health;
   private HttpServerOptions serverOptions;
+  private final GatewayRuntime.Follower follower = this::adoptOnLoop;
 
   GatewayVerticle(GatewayRuntime runtime) {
     this.runtime = runtime;
@@ -81,14 +80,12 @@ final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    GatewayConfig config = runtime.config();
-    for (UpstreamConfig upstream : config.upstreams().values()) {
-      clients.put(upstream.name(), vertx.createHttpClient(clientOptions(upstream), poolOptions()));
-    }
-    UpstreamCaller caller = new UpstreamCaller(vertx, clients, config.deadline().header(), runtime.metrics());
-    proxy = new ProxyHandler(caller, new Forwarding(config.deadline().header()), config.server().maxBodyBytes());
-    aggregate = new AggregateHandler(caller, new Forwarding(config.deadline().header()));
-    health = new HealthEndpoints(vertx, runtime.readiness(), runtime.upstreams().values());
+    RuntimeSnapshot snapshot = runtime.snapshot();
+    GatewayConfig config = snapshot.config();
+    generations = new LoopGenerations(vertx, GatewayVerticle::clientOptions, poolOptions(), this::handlers);
+    health = new HealthEndpoints(vertx, runtime.readiness(), snapshot.upstreams().values());
+    healthGeneration = generations.current(snapshot);
+    runtime.follow(follower);
     serverOptions = serverOptions(config.server());
     server = vertx.createHttpServer(serverOptions)
         .requestHandler(this::handle)
@@ -99,18 +96,51 @@ final class GatewayVerticle extends VerticleBase {
     return server.listen(port, config.server().host()).onSuccess(s -> runtime.boundPort(s.actualPort()));
   }
 
+  /** A snapshot's handlers over this loop's clients of that snapshot. */
+  private LoopGenerations.Handlers handlers(RuntimeSnapshot snapshot, Map<String, HttpClient> clients) {
+    GatewayConfig config = snapshot.config();
+    UpstreamCaller caller = new UpstreamCaller(vertx, clients, config.deadline().header(), runtime.metrics());
+    return new LoopGenerations.Handlers(
+        new ProxyHandler(caller, new Forwarding(config.deadline().header()), config.server().maxBodyBytes()),
+        new AggregateHandler(caller, new Forwarding(config.deadline().header())));
+  }
+
+  /** Adopts a snapshot a reload installed, on this verticle's event loop. */
+  private Future<Void> adoptOnLoop(RuntimeSnapshot snapshot) {
+    Promise<Void> adopted = Promise.promise();
+    context.runOnContext(v -> {
+      try {
+        if (!stopped) {
+          adopt(snapshot);
+        }
+      } catch (RuntimeException e) {
+        LOG.error("event loop could not adopt configuration generation {}", snapshot.generation(), e);
+      }
+      adopted.complete();
+    });
+    return adopted.future();
+  }
+
+  /** The generation for {@code snapshot} (adopted first if newer); the health checks follow its upstreams. */
+  private LoopGenerations.Generation adopt(RuntimeSnapshot snapshot) {
+    LoopGenerations.Generation now = generations.current(snapshot);
+    if (now != healthGeneration) {
+      healthGeneration = now;
+      health.follow(now.snapshot().upstreams().values());
+    }
+    return now;
+  }
+
   @Override
   public Future<?> stop() {
+    runtime.unfollow(follower);
+    stopped = true;
     // Stop accepting; keep-alive connections close after their current response; in-flight
     // requests get up to graceMs to finish (CONTRACT §6, steps 3 and 4).
     long graceMs = runtime.config().shutdown().graceMs();
     Future<Void> shutdown = server == null ? Future.succeededFuture()
         : server.shutdown(graceMs, TimeUnit.MILLISECONDS);
-    return shutdown.eventually(() -> {
-      List<Future<Void>> closing = new ArrayList<>();
-      clients.values().forEach(c -> closing.add(c.close()));
-      return Future.join(closing);
-    });
+    return shutdown.eventually(() -> generations.closeAll());
   }
 
   static HttpServerOptions serverOptions(ServerConfig server) {
@@ -210,7 +240,8 @@ final class GatewayVerticle extends VerticleBase {
   private void handle(HttpServerRequest request) {
     long start = runtime.ticker().nanos();
     // Read once: this request uses this configuration to its end, whatever a reload does meanwhile.
-    RuntimeSnapshot snapshot = runtime.snapshot();
+    LoopGenerations.Generation generation = adopt(runtime.snapshot());
+    RuntimeSnapshot snapshot = generation.snapshot();
     HttpServerResponse response = request.response();
     String requestId = RequestIds.keepOrCreate(request.getHeader("X-Request-Id"));
     response.headers().set("X-Request-Id", requestId);
@@ -236,14 +267,15 @@ final class GatewayVerticle extends VerticleBase {
 
     RequestContext ctx = new RequestContext(request, requestId, path == null ? rawPath : path, start);
     runtime.requestStarted();
-    response.endHandler(v -> finish(ctx));
+    generations.acquire(generation);
+    response.endHandler(v -> finish(ctx, generation));
     response.closeHandler(v -> {
       if (!response.ended()) {
         Deadline deadline = ctx.deadline();
         if (deadline != null) {
           deadline.cancel(Deadline.CancelReason.CLIENT_GONE);
         }
-        finish(ctx);
+        finish(ctx, generation);
       }
     });
     if (path == null) {
@@ -300,9 +332,9 @@ final class GatewayVerticle extends VerticleBase {
     }
     Future<Void> handled;
     if (target instanceof RouteTarget.Proxy p) {
-      handled = proxy.handle(ctx, p.route(), contentLength, chunked);
+      handled = generation.proxy().handle(ctx, p.route(), contentLength, chunked);
     } else {
-      handled = aggregate.handle(ctx, ((RouteTarget.Aggregate) target).route(), match.params());
+      handled = generation.aggregate().handle(ctx, ((RouteTarget.Aggregate) target).route(), match.params());
     }
     handled.onFailure(err -> fail(ctx, err));
   }
@@ -402,10 +434,11 @@ final class GatewayVerticle extends VerticleBase {
         ctx.upstream(), error.retryAfterSeconds());
   }
 
-  private void finish(RequestContext ctx) {
+  private void finish(RequestContext ctx, LoopGenerations.Generation generation) {
     if (!ctx.finish()) {
       return;
     }
+    generations.release(generation);
     if (ctx.deadlineTimer() >= 0) {
       vertx.cancelTimer(ctx.deadlineTimer());
     }

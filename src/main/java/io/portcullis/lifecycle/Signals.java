@@ -1,5 +1,7 @@
 package io.portcullis.lifecycle;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 import java.util.concurrent.CountDownLatch;
@@ -7,11 +9,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * SIGTERM and SIGINT: the first starts the graceful shutdown, a second one ends the process at
- * once (status 1). Signal handlers are used rather than a JVM shutdown hook because the JVM
+ * once (status 1). SIGHUP asks for a configuration reload (see {@link #install(Runnable)}). Signal handlers are used rather than a JVM shutdown hook because the JVM
  * ignores further signals while its hooks run, and exits 143 after SIGTERM where the contract
  * says 0.
  */
 public final class Signals {
+
+  private static final Logger LOG = LoggerFactory.getLogger("portcullis.lifecycle");
 
   /** Exit status when a second signal cuts the graceful shutdown short. */
   public static final int EXIT_INTERRUPTED = 1;
@@ -28,6 +32,27 @@ public final class Signals {
     Signals signals = new Signals();
     for (String name : new String[] {"TERM", "INT"}) {
       Signal.handle(new Signal(name), signals::onSignal);
+    }
+    return signals;
+  }
+
+  /**
+   * Installs the handlers for TERM and INT, and runs {@code onHangup} on each SIGHUP (it must not
+   * block: the JVM's signal thread runs it). Where the platform has no SIGHUP, that is logged and
+   * the rest still works.
+   */
+  public static Signals install(Runnable onHangup) {
+    Signals signals = install();
+    try {
+      Signal.handle(new Signal("HUP"), signal -> {
+        try {
+          onHangup.run();
+        } catch (RuntimeException e) {
+          LOG.error("SIGHUP handling failed", e);
+        }
+      });
+    } catch (IllegalArgumentException e) {
+      LOG.warn("SIGHUP is not available here ({}): reload with POST /admin/reload instead", e.getMessage());
     }
     return signals;
   }

@@ -7,9 +7,11 @@ import io.micrometer.core.instrument.Timer;
 import io.portcullis.resilience.Outcome;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.BiPredicate;
 import java.util.function.Supplier;
 
 /**
@@ -23,9 +25,15 @@ public final class GatewayMetrics {
   private final ConcurrentHashMap<String, RouteMeters> routes = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, UpstreamMeters> upstreams = new ConcurrentHashMap<>();
 
+  private final ConcurrentHashMap<List<String>, CircuitGauge> circuitGauges = new ConcurrentHashMap<>();
+  private final Counter reloadSuccesses;
+  private final Counter reloadFailures;
+
   /** Meters registered in {@code registry}. */
   public GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
+    this.reloadSuccesses = reloadCounter("success");
+    this.reloadFailures = reloadCounter("failure");
   }
 
   /** The registry (for the scrape endpoint). */
@@ -133,11 +141,60 @@ public final class GatewayMetrics {
         .register(registry)).increment();
   }
 
-  /** Registers the circuit-state gauge of one endpoint (0 closed, 1 open, 2 half-open). */
+  /**
+   * Registers the circuit-state gauge of one endpoint (0 closed, 1 open, 2 half-open); called
+   * again for the same endpoint (after a reload), the gauge reads {@code state} from then on.
+   */
   public void circuitState(String upstream, String endpoint, Supplier<Number> state) {
-    Gauge.builder("portcullis_circuit_state", state)
-        .description("Circuit breaker state: 0 closed, 1 open, 2 half-open")
-        .tag("upstream", upstream).tag("endpoint", endpoint)
+    circuitGauges.compute(List.of(upstream, endpoint), (key, existing) -> {
+      if (existing != null) {
+        existing.source = state;
+        return existing;
+      }
+      CircuitGauge created = new CircuitGauge(state);
+      created.gauge = Gauge.builder("portcullis_circuit_state", created, CircuitGauge::value)
+          .description("Circuit breaker state: 0 closed, 1 open, 2 half-open")
+          .tag("upstream", upstream).tag("endpoint", endpoint)
+          .strongReference(true)
+          .register(registry);
+      return created;
+    });
+  }
+
+  /** Removes the circuit-state gauges of endpoints for which {@code keep(upstream, endpoint)} is false. */
+  public void retainCircuitStates(BiPredicate<String, String> keep) {
+    circuitGauges.entrySet().removeIf(e -> {
+      if (keep.test(e.getKey().get(0), e.getKey().get(1))) {
+        return false;
+      }
+      registry.remove(e.getValue().gauge);
+      return true;
+    });
+  }
+
+  /** A circuit-state gauge whose source a reload can re-point to the endpoint's current breaker. */
+  private static final class CircuitGauge {
+    private volatile Supplier<Number> source;
+    private Gauge gauge;
+
+    CircuitGauge(Supplier<Number> source) {
+      this.source = source;
+    }
+
+    double value() {
+      return source.get().doubleValue();
+    }
+  }
+
+  /** One configuration reload finished, successfully (applied or unchanged) or not. */
+  public void configReload(boolean success) {
+    (success ? reloadSuccesses : reloadFailures).increment();
+  }
+
+  private Counter reloadCounter(String result) {
+    return Counter.builder("portcullis_config_reloads")
+        .description("Configuration reloads by result")
+        .tag("result", result)
         .register(registry);
   }
 

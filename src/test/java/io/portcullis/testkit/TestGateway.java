@@ -5,6 +5,9 @@ import io.portcullis.config.GatewayConfig;
 import io.portcullis.lifecycle.Gateway;
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
+import java.nio.file.Path;
+
 /**
  * A real gateway on real sockets for integration tests: main and admin ports are 0 (random),
  * shutdown phases default to 0 ms drain and 2 s grace unless the config says otherwise.
@@ -22,6 +25,36 @@ public final class TestGateway implements AutoCloseable {
    * admin ports are forced to 0, and missing server/shutdown settings get fast test defaults.
    */
   public static TestGateway start(JsonObject config) {
+    JsonObject c = withTestDefaults(config);
+    GatewayConfig parsed;
+    try {
+      parsed = ConfigLoader.parse(c.encode());
+    } catch (io.portcullis.config.ConfigException e) {
+      throw new AssertionError("test config invalid:\n" + e.getMessage(), e);
+    }
+    return new TestGateway(Await.result(Gateway.start(parsed, false)));
+  }
+
+  /**
+   * Starts a gateway from the configuration file {@code file}, which it reloads (on
+   * {@code POST /admin/reload} and, per its {@code reload} section, when it changes). Write the
+   * file with {@link #withTestDefaults} for random ports.
+   */
+  public static TestGateway startFromFile(Path file) {
+    GatewayConfig parsed;
+    try {
+      parsed = ConfigLoader.load(file);
+    } catch (io.portcullis.config.ConfigException | IOException e) {
+      throw new AssertionError("test config file invalid:\n" + e.getMessage(), e);
+    }
+    return new TestGateway(Await.result(Gateway.start(parsed, false, file)));
+  }
+
+  /**
+   * {@code config} with the test defaults of {@link #start}: server and admin on port 0 of
+   * loopback, two instances, no drain, a 2 s grace, no access log (unless given).
+   */
+  public static JsonObject withTestDefaults(JsonObject config) {
     JsonObject c = config.copy();
     JsonObject server = c.getJsonObject("server", new JsonObject());
     server.put("port", 0).put("host", "127.0.0.1");
@@ -43,13 +76,7 @@ public final class TestGateway implements AutoCloseable {
     if (!c.containsKey("accessLog")) {
       c.put("accessLog", new JsonObject().put("enabled", false));
     }
-    GatewayConfig parsed;
-    try {
-      parsed = ConfigLoader.parse(c.encode());
-    } catch (io.portcullis.config.ConfigException e) {
-      throw new AssertionError("test config invalid:\n" + e.getMessage(), e);
-    }
-    return new TestGateway(Await.result(Gateway.start(parsed, false)));
+    return c;
   }
 
   /** A one-upstream, one-route config: {@code pathPrefix "/"} to the given endpoints. */

@@ -1,0 +1,158 @@
+package io.portcullis.lifecycle;
+
+import io.portcullis.aggregate.AggregateHandler;
+import io.portcullis.config.UpstreamConfig;
+import io.portcullis.proxy.ProxyHandler;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * One verticle's state per configuration snapshot: an HTTP client (connection pool) per upstream
+ * and the handlers over them. Used on the verticle's event loop only. A new snapshot keeps the
+ * client of each upstream whose connection settings are unchanged (its pooled connections stay),
+ * and gets a new client for a new upstream or changed settings. A client no longer in the current
+ * generation is closed once no request that started on an older generation still runs.
+ */
+final class LoopGenerations {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LoopGenerations.class);
+
+  /** Builds a generation's handlers over its clients. */
+  interface HandlerFactory {
+    Handlers create(RuntimeSnapshot snapshot, Map<String, HttpClient> clients);
+  }
+
+  /** A generation's handlers. */
+  record Handlers(ProxyHandler proxy, AggregateHandler aggregate) {
+  }
+
+  /** One snapshot as this event loop runs it. */
+  static final class Generation {
+    private final RuntimeSnapshot snapshot;
+    private final Map<String, HttpClient> clients;
+    private final Handlers handlers;
+    private int inFlight;
+    private boolean retired;
+
+    private Generation(RuntimeSnapshot snapshot, Map<String, HttpClient> clients, Handlers handlers) {
+      this.snapshot = snapshot;
+      this.clients = clients;
+      this.handlers = handlers;
+    }
+
+    RuntimeSnapshot snapshot() {
+      return snapshot;
+    }
+
+    ProxyHandler proxy() {
+      return handlers.proxy();
+    }
+
+    AggregateHandler aggregate() {
+      return handlers.aggregate();
+    }
+  }
+
+  private final Vertx vertx;
+  private final Function<UpstreamConfig, HttpClientOptions> clientOptions;
+  private final PoolOptions poolOptions;
+  private final HandlerFactory handlers;
+  /** The current generation and every older one that still has requests running. */
+  private final List<Generation> live = new ArrayList<>();
+  private Generation current;
+
+  LoopGenerations(Vertx vertx, Function<UpstreamConfig, HttpClientOptions> clientOptions, PoolOptions poolOptions,
+                  HandlerFactory handlers) {
+    this.vertx = vertx;
+    this.clientOptions = clientOptions;
+    this.poolOptions = poolOptions;
+    this.handlers = handlers;
+  }
+
+  /**
+   * The generation to use for {@code snapshot}: adopts it first when it is newer than the current
+   * one. Returns the newest generation this loop has.
+   */
+  Generation current(RuntimeSnapshot snapshot) {
+    if (current == null || snapshot.generation() > current.snapshot.generation()) {
+      adopt(snapshot);
+    }
+    return current;
+  }
+
+  /** Marks one request running on {@code generation}. */
+  void acquire(Generation generation) {
+    generation.inFlight++;
+  }
+
+  /** Marks one request on {@code generation} finished. */
+  void release(Generation generation) {
+    generation.inFlight--;
+    closeIfDrained(generation);
+  }
+
+  private void adopt(RuntimeSnapshot snapshot) {
+    Map<String, HttpClient> clients = new LinkedHashMap<>();
+    for (UpstreamConfig upstream : snapshot.config().upstreams().values()) {
+      HttpClient kept = current == null ? null : reusable(upstream);
+      clients.put(upstream.name(), kept != null ? kept : vertx.createHttpClient(clientOptions.apply(upstream), poolOptions));
+    }
+    Map<String, HttpClient> frozen = Collections.unmodifiableMap(clients);
+    Generation next = new Generation(snapshot, frozen, handlers.create(snapshot, frozen));
+    Generation before = current;
+    current = next;
+    live.add(next);
+    if (before != null) {
+      before.retired = true;
+      closeIfDrained(before);
+    }
+  }
+
+  /** The current client of {@code upstream} if its connection settings are unchanged, else null. */
+  private HttpClient reusable(UpstreamConfig upstream) {
+    UpstreamConfig before = current.snapshot.config().upstreams().get(upstream.name());
+    if (before == null) {
+      return null;
+    }
+    boolean same = before.equals(upstream)
+        || clientOptions.apply(before).toJson().equals(clientOptions.apply(upstream).toJson());
+    return same ? current.clients.get(upstream.name()) : null;
+  }
+
+  private void closeIfDrained(Generation generation) {
+    if (!generation.retired || generation.inFlight > 0 || !live.remove(generation)) {
+      return;
+    }
+    Set<HttpClient> stillUsed = Collections.newSetFromMap(new IdentityHashMap<>());
+    live.forEach(g -> stillUsed.addAll(g.clients.values()));
+    generation.clients.forEach((name, client) -> {
+      if (!stillUsed.contains(client)) {
+        client.close().onFailure(err -> LOG.warn("closing the client of upstream {} failed", name, err));
+      }
+    });
+  }
+
+  /** Closes every client (the verticle stops). */
+  Future<Void> closeAll() {
+    Set<HttpClient> all = Collections.newSetFromMap(new IdentityHashMap<>());
+    live.forEach(g -> all.addAll(g.clients.values()));
+    live.clear();
+    List<Future<Void>> closing = new ArrayList<>();
+    all.forEach(c -> closing.add(c.close()));
+    return Future.join(closing).mapEmpty();
+  }
+}
