@@ -383,6 +383,36 @@ class HotReloadTest {
     assertThat(gateway.gateway().runtime().config().server().port()).as("the running listener setting stays").isZero();
   }
 
+  @Test
+  void activeHealthChecksAndReadinessFollowTheReloadedUpstreams() throws Exception {
+    FakeBackend a = closeLater(FakeBackend.ok("a"));
+    CountDownLatch probed = new CountDownLatch(2);
+    FakeBackend checked = closeLater(FakeBackend.start(req -> {
+      if (req.path().equals("/health")) {
+        probed.countDown();
+      }
+      req.response().end("ok");
+    }));
+    Path file = dir.resolve("gateway.json");
+    JsonObject before = config(new JsonObject().put("a", upstream(a.port())), new JsonArray().add(route("svc", "/", "a")), false);
+    write(file, before);
+    TestGateway gateway = closeLater(TestGateway.startFromFile(file));
+    GatewayClient client = closeLater(GatewayClient.create(true));
+
+    JsonObject after = before.copy();
+    after.getJsonObject("upstreams").put("checked", upstream(checked.port())
+        .put("healthCheck", new JsonObject().put("path", "/health").put("intervalMs", 100).put("timeoutMs", 50)));
+    after.getJsonArray("routes").add(0, route("checked", "/checked", "checked"));
+    write(file, after);
+    assertThat(postReload(gateway.adminPort()).status()).isEqualTo(200);
+
+    assertThat(probed.await(10, TimeUnit.SECONDS)).as("the new upstream is health-checked").isTrue();
+    GatewayClient.Reply ready = client.get(gateway.port(), "/healthz/ready");
+    assertThat(ready.json().getJsonArray("checks").stream().map(c -> ((JsonObject) c).getString("id")).toList())
+        .containsExactlyInAnyOrder("lifecycle", "upstream:a", "upstream:checked");
+    assertThat(AdminProbe.endpoint(gateway.adminPort(), "checked", 0).getString("health")).isIn("unknown", "healthy");
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private static void delayed(io.vertx.core.http.HttpServerRequest req, String body) {

@@ -32,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The real command line in a child JVM ({@code java -cp <test classpath> io.portcullis.Main}, so
  * it runs in {@code mvn verify} before {@code package}): SIGTERM runs the graceful shutdown and
- * exits 0, a second signal exits at once, and stdout carries the JSON access log without
- * credentials (CONTRACT §1, §6, §7).
+ * exits 0, a second signal exits at once, stdout carries the JSON access log without
+ * credentials (CONTRACT §1, §6, §7), and SIGHUP reloads the configuration file.
  */
 class ProcessShutdownTest {
 
@@ -144,6 +144,31 @@ class ProcessShutdownTest {
     assertThat(read(stderr)).doesNotContain("shutdown phase 5/5");
   }
 
+  @Test
+  void sighupReloadsTheConfigurationFile() throws Exception {
+    FakeBackend first = FakeBackend.ok("first");
+    toClose.add(first);
+    FakeBackend second = FakeBackend.ok("second");
+    toClose.add(second);
+    // No file watch: only the signal can make the gateway read the file again.
+    JsonObject noWatch = new JsonObject().put("watch", false);
+    Ports ports = startGateway(first.port(), 0, 3000, noWatch);
+    assertThat(http.send(HttpRequest.newBuilder(URI.create(ports.url("/x"))).build(),
+        HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("first");
+
+    JsonObject config = new JsonObject(Files.readString(dir.resolve("gateway.json"), StandardCharsets.UTF_8));
+    config.getJsonObject("upstreams").getJsonObject("backend").put("endpoints",
+        new JsonArray().add("http://127.0.0.1:" + second.port()));
+    Files.writeString(dir.resolve("gateway.json"), config.encodePrettily(), StandardCharsets.UTF_8);
+    Process hup = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
+    assertThat(hup.waitFor(10, TimeUnit.SECONDS) && hup.exitValue() == 0).as("kill -HUP sent").isTrue();
+
+    waitForStderr("config reload (SIGHUP) applied", Duration.ofSeconds(15));
+    assertThat(process.isAlive()).as("SIGHUP does not end the process").isTrue();
+    assertThat(http.send(HttpRequest.newBuilder(URI.create(ports.url("/x"))).build(),
+        HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("second");
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private record Ports(int main, int admin) {
@@ -173,6 +198,11 @@ class ProcessShutdownTest {
 
   /** Starts the gateway in a child JVM and waits until it is ready (at most 20 s). */
   private Ports startGateway(int backendPort, long drainMs, long graceMs) throws Exception {
+    return startGateway(backendPort, drainMs, graceMs, null);
+  }
+
+  /** As {@link #startGateway(int, long, long)}, with a {@code reload} section when not null. */
+  private Ports startGateway(int backendPort, long drainMs, long graceMs, JsonObject reload) throws Exception {
     Ports ports = freePorts();
     JsonObject config = new JsonObject()
         .put("server", new JsonObject().put("host", "127.0.0.1").put("port", ports.main()).put("instances", 2))
@@ -183,6 +213,9 @@ class ProcessShutdownTest {
             .put("endpoints", new JsonArray().add("http://127.0.0.1:" + backendPort))))
         .put("routes", new JsonArray().add(new JsonObject()
             .put("name", "all").put("match", new JsonObject().put("pathPrefix", "/")).put("upstream", "backend")));
+    if (reload != null) {
+      config.put("reload", reload);
+    }
     Path configFile = dir.resolve("gateway.json");
     Files.writeString(configFile, config.encodePrettily(), StandardCharsets.UTF_8);
     stdout = dir.resolve("stdout.txt");
