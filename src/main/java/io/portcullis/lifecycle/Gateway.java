@@ -35,6 +35,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Gateway {
 
   private static final Logger LOG = LoggerFactory.getLogger("portcullis.lifecycle");
+  /** Local event-bus address published to when the drain starts (HTTP/2 connections get GOAWAY). */
+  static final String DRAIN_ADDRESS = "portcullis.drain";
 
   private final Vertx vertx;
   private final GatewayRuntime runtime;
@@ -205,7 +207,8 @@ public final class Gateway {
     long drainMs = runtime.config().shutdown().drainMs();
     long graceMs = runtime.config().shutdown().graceMs();
     runtime.readiness().advance(Readiness.Phase.DRAINING);
-    LOG.info("shutdown phase 1/5: readiness DOWN; draining for {} ms with Connection: close ({} request(s) in flight)",
+    vertx.eventBus().publish(DRAIN_ADDRESS, null);
+    LOG.info("shutdown phase 1/5: readiness DOWN; draining for {} ms with Connection: close and HTTP/2 GOAWAY ({} request(s) in flight)",
         drainMs, runtime.inFlight());
     Promise<Void> drained = Promise.promise();
     if (drainMs > 0) {

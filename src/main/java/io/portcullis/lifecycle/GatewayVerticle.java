@@ -2,8 +2,6 @@ package io.portcullis.lifecycle;
 
 import io.portcullis.aggregate.AggregateHandler;
 import io.portcullis.config.GatewayConfig;
-import io.portcullis.config.ServerConfig;
-import io.portcullis.config.UpstreamConfig;
 import io.portcullis.health.HealthEndpoints;
 import io.portcullis.http.ErrorResponses;
 import io.portcullis.http.GatewayError;
@@ -19,7 +17,6 @@ import io.portcullis.resilience.Deadline;
 import io.portcullis.resilience.DeadlineBudget;
 import io.portcullis.resilience.GrpcTimeout;
 import io.portcullis.route.RouteTable;
-import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -27,8 +24,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -36,8 +31,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.impl.HttpServerConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +64,7 @@ final class GatewayVerticle extends VerticleBase {
   private LoopGenerations.Generation healthGeneration;
   private boolean stopped;
   private HealthEndpoints health;
-  private HttpServerOptions serverOptions;
+  private EdgeConnections connections;
   private final GatewayRuntime.Follower follower = this::adoptOnLoop;
 
   GatewayVerticle(GatewayRuntime runtime) {
@@ -82,15 +75,20 @@ final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     RuntimeSnapshot snapshot = runtime.snapshot();
     GatewayConfig config = snapshot.config();
-    generations = new LoopGenerations(vertx, GatewayVerticle::clientOptions, poolOptions(), this::handlers);
+    generations = new LoopGenerations(vertx, UpstreamClientOptions::of, UpstreamClientOptions.pool(), this::handlers);
     health = new HealthEndpoints(vertx, runtime.readiness(), snapshot.upstreams().values());
     healthGeneration = generations.current(snapshot);
     runtime.follow(follower);
-    serverOptions = serverOptions(config.server());
+    HttpServerOptions serverOptions = ListenerOptions.of(config.server());
+    connections = new EdgeConnections(serverOptions, requestHeaderTimeoutMs,
+        ListenerOptions.priorKnowledgeH2c(config.server()));
     server = vertx.createHttpServer(serverOptions)
         .requestHandler(this::handle)
         .invalidRequestHandler(this::invalid)
-        .connectionHandler(this::installStrictDecoder);
+        .connectionHandler(connections::accept);
+    connections.serving(server, this::handle, this::invalid);
+    // The drain starts: HTTP/2 clients get GOAWAY (their in-flight streams complete).
+    vertx.eventBus().localConsumer(Gateway.DRAIN_ADDRESS, message -> connections.goAwayAll());
     // Port 0: a negative port makes Vert.x bind one random port shared by every instance.
     int port = config.server().port() == 0 ? -1 : config.server().port();
     return server.listen(port, config.server().host()).onSuccess(s -> runtime.boundPort(s.actualPort()));
@@ -143,58 +141,6 @@ final class GatewayVerticle extends VerticleBase {
     return shutdown.eventually(() -> generations.closeAll());
   }
 
-  static HttpServerOptions serverOptions(ServerConfig server) {
-    HttpServerOptions options = new HttpServerOptions()
-        .setHost(server.host())
-        .setMaxHeaderSize(server.maxHeaderBytes())
-        .setMaxInitialLineLength(Math.max(4096, server.maxHeaderBytes()))
-        .setTcpNoDelay(true)
-        // No h2c upgrade: with it, Vert.x announces the connection only after the first request
-        // head was decoded, too late to install the strict decoder for that request.
-        .setHttp2ClearTextEnabled(false)
-        .setCompressionSupported(false)
-        .setDecompressionSupported(false)
-        .setHandle100ContinueAutomatically(false)
-        // Every request and response of a connection is handled on its own event loop: writes go
-        // straight to the channel instead of through a per-connection MPSC queue (4 KiB of heap per
-        // connection, idle or not, and an atomic hand-off per write). A write from another thread
-        // fails loudly (IllegalStateException) instead of racing.
-        .setStrictThreadMode(true);
-    if (server.idleTimeoutMs() > 0) {
-      options.setIdleTimeout((int) Math.min(Integer.MAX_VALUE, server.idleTimeoutMs()))
-          .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-    }
-    return options;
-  }
-
-  private static HttpClientOptions clientOptions(UpstreamConfig upstream) {
-    return new HttpClientOptions()
-        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, upstream.connectTimeoutMs()))
-        .setKeepAlive(true)
-        .setKeepAliveTimeout(60)
-        .setPipelining(false)
-        .setTcpNoDelay(true)
-        .setDecompressionSupported(false)
-        .setMaxHeaderSize(64 * 1024)
-        .setName("upstream-" + upstream.name());
-  }
-
-  private static PoolOptions poolOptions() {
-    return new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(-1);
-  }
-
-  private void installStrictDecoder(HttpConnection connection) {
-    if (connection instanceof HttpServerConnection internal) {
-      ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
-      if (pipeline.get("httpDecoder") != null) {
-        pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(serverOptions));
-        if (requestHeaderTimeoutMs > 0) {
-          HeaderReadTimeout.install(pipeline, requestHeaderTimeoutMs);
-        }
-      }
-    }
-  }
-
   /** Requests Netty could not decode: over-long line or headers, or broken framing. */
   private void invalid(HttpServerRequest request) {
     Throwable cause = request.decoderResult().cause();
@@ -228,13 +174,23 @@ final class GatewayVerticle extends VerticleBase {
     }
   }
 
-  /** Answers with an error and closes the connection (its framing can no longer be trusted). */
+  /**
+   * Answers with an error and closes an HTTP/1.x connection (its framing can no longer be
+   * trusted); on HTTP/2 only this stream is refused (the framing is per frame).
+   */
   private void refuse(HttpServerRequest request, GatewayError error, String message, String requestId) {
     HttpServerResponse response = request.response();
-    response.headers().set(HttpHeaders.CONNECTION, CLOSE);
+    boolean http2 = request.version() == HttpVersion.HTTP_2;
+    if (!http2) {
+      response.headers().set(HttpHeaders.CONNECTION, CLOSE);
+    }
     response.headers().set("X-Request-Id", requestId);
     ErrorResponses.send(response, error, message, requestId, null, null, -1)
-        .onComplete(ar -> request.connection().close());
+        .onComplete(ar -> {
+          if (!http2) {
+            request.connection().close();
+          }
+        });
   }
 
   private void handle(HttpServerRequest request) {
@@ -340,10 +296,18 @@ final class GatewayVerticle extends VerticleBase {
   }
 
   /**
-   * Sends {@code Connection: close} and really closes the connection once the response is on
-   * the wire (RFC 9112 §9.6); Vert.x itself only looks at the request's keep-alive.
+   * HTTP/1.x: sends {@code Connection: close} and really closes the connection once the response
+   * is on the wire (RFC 9112 §9.6); Vert.x itself only looks at the request's keep-alive.
+   * HTTP/2: the connection carries other streams and is never closed for one; while draining it
+   * gets a graceful {@code GOAWAY} (RFC 9113 §6.8), otherwise nothing (the stream ends alone).
    */
-  private static void closeAfterResponse(HttpServerRequest request) {
+  private void closeAfterResponse(HttpServerRequest request) {
+    if (request.version() == HttpVersion.HTTP_2) {
+      if (runtime.readiness().shuttingDown()) {
+        request.connection().goAway(0);
+      }
+      return;
+    }
     HttpServerResponse response = request.response();
     response.headers().set(HttpHeaders.CONNECTION, CLOSE);
     response.bodyEndHandler(v -> request.connection().close());

@@ -11,8 +11,10 @@ import io.vertx.core.http.HttpClientOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -28,7 +30,8 @@ final class HealthCheckVerticle extends VerticleBase {
   private final GatewayRuntime runtime;
   private final Map<Upstream, HealthChecker> checkers = new IdentityHashMap<>();
   private final GatewayRuntime.Follower follower = this::adoptOnLoop;
-  private HttpClient client;
+  /** One client per checked upstream: https endpoints are verified with that upstream's tls settings. */
+  private final Map<Upstream, HttpClient> clients = new IdentityHashMap<>();
   private boolean stopped;
 
   HealthCheckVerticle(GatewayRuntime runtime) {
@@ -37,7 +40,6 @@ final class HealthCheckVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setName("health-checks"));
     follow(runtime.snapshot());
     runtime.follow(follower);
     return Future.succeededFuture();
@@ -49,7 +51,10 @@ final class HealthCheckVerticle extends VerticleBase {
     stopped = true;
     checkers.values().forEach(HealthChecker::stop);
     checkers.clear();
-    return client.close();
+    List<Future<Void>> closing = new ArrayList<>();
+    clients.values().forEach(c -> closing.add(c.close()));
+    clients.clear();
+    return Future.join(closing);
   }
 
   private Future<Void> adoptOnLoop(RuntimeSnapshot snapshot) {
@@ -79,11 +84,18 @@ final class HealthCheckVerticle extends VerticleBase {
         return false;
       }
       e.getValue().stop();
+      HttpClient client = clients.remove(e.getKey());
+      if (client != null) {
+        client.close().onFailure(err -> LOG.warn("closing the health-check client of {} failed", e.getKey().name(), err));
+      }
       return true;
     });
     for (Upstream upstream : wanted) {
       if (!checkers.containsKey(upstream)) {
         HealthCheckConfig config = upstream.config().healthCheck().get();
+        HttpClient client = vertx.createHttpClient(UpstreamClientOptions.tls(upstream.config().tls(),
+            new HttpClientOptions().setKeepAlive(true).setName("health-checks-" + upstream.name())));
+        clients.put(upstream, client);
         HealthChecker checker = new HealthChecker(vertx, client, upstream, config);
         checkers.put(upstream, checker);
         checker.start();

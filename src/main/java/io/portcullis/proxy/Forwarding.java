@@ -39,7 +39,16 @@ public final class Forwarding {
         : prior == null ? clientAddress : prior + ", " + clientAddress;
     String via = joined(in, "Via");
     return new UpstreamHeaders(in, skip, ctx.requestId(), forwardedFor,
-        request.isSSL() ? "https" : "http", in.get(HttpHeaders.HOST), via(via, request.version()));
+        request.isSSL() ? "https" : "http", host(request), via(via, request.version()));
+  }
+
+  /** {@code Host}, or on HTTP/2 (which has none) the {@code :authority} (RFC 9113 §8.3.1). */
+  private static String host(HttpServerRequest request) {
+    String host = request.headers().get(HttpHeaders.HOST);
+    if (host == null && request.authority() != null) {
+      return request.authority().toString();
+    }
+    return host;
   }
 
   /** The gateway's own {@code Via} entry (RFC 9110 §7.6.3). */
@@ -47,7 +56,8 @@ public final class Forwarding {
 
   /** {@code prior} with this hop appended for a message received as {@code version}. */
   public static String via(String prior, io.vertx.core.http.HttpVersion version) {
-    String hop = (version == io.vertx.core.http.HttpVersion.HTTP_1_0 ? "1.0 " : "1.1 ") + VIA_NAME;
+    String hop = (version == io.vertx.core.http.HttpVersion.HTTP_1_0 ? "1.0 "
+        : version == io.vertx.core.http.HttpVersion.HTTP_2 ? "2 " : "1.1 ") + VIA_NAME;
     return prior == null || prior.isEmpty() ? hop : prior + ", " + hop;
   }
 

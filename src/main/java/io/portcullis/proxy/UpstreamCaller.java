@@ -192,7 +192,10 @@ public final class UpstreamCaller {
           .setHost(address.host())
           .setPort(address.port())
           .setURI(out.uri())
-          .setFollowRedirects(false);
+          .setFollowRedirects(false)
+          // https endpoints: TLS with SNI and the checks of the upstream's client options; a
+          // failed handshake fails the connect, so it is a connect failure like a refused one.
+          .setSsl("https".equals(address.scheme()));
       endpoint.acquire();
       Promise<UpstreamExchange> promise = Promise.promise();
       client.request(options).onComplete(ar -> {

@@ -66,7 +66,8 @@ public final class HealthChecker {
         .setHost(endpoint.address().host())
         .setPort(endpoint.address().port())
         .setURI(config.path())
-        .setTimeout(config.timeoutMs());
+        .setTimeout(config.timeoutMs())
+        .setSsl("https".equals(endpoint.address().scheme()));
     return client.request(options)
         .compose(req -> req.send())
         .compose(res -> res.body().map(body -> res.statusCode() >= 200 && res.statusCode() <= 299));

@@ -4,6 +4,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 
 import java.util.List;
@@ -30,10 +31,10 @@ public final class FakeBackend implements AutoCloseable {
   private final AtomicInteger connections = new AtomicInteger();
   private volatile Handler<HttpServerRequest> handler;
 
-  private FakeBackend(Vertx vertx, Handler<HttpServerRequest> handler) {
+  private FakeBackend(Vertx vertx, HttpServerOptions options, Handler<HttpServerRequest> handler) {
     this.vertx = vertx;
     this.handler = handler;
-    this.server = vertx.createHttpServer()
+    this.server = vertx.createHttpServer(options)
         .connectionHandler(c -> connections.incrementAndGet())
         .requestHandler(req -> {
           MultiMap copy = MultiMap.caseInsensitiveMultiMap().addAll(req.headers());
@@ -44,8 +45,13 @@ public final class FakeBackend implements AutoCloseable {
 
   /** Starts a backend on its own Vert.x instance. */
   public static FakeBackend start(Handler<HttpServerRequest> handler) {
+    return start(new HttpServerOptions(), handler);
+  }
+
+  /** Starts a backend with server {@code options} (for example HTTPS) on its own Vert.x instance. */
+  public static FakeBackend start(HttpServerOptions options, Handler<HttpServerRequest> handler) {
     Vertx vertx = Vertx.vertx();
-    FakeBackend backend = new FakeBackend(vertx, handler);
+    FakeBackend backend = new FakeBackend(vertx, options, handler);
     Await.result(backend.server.listen(0, "127.0.0.1"));
     return backend;
   }

@@ -79,14 +79,26 @@ public final class TestCertificates {
 
   /** A server certificate for {@code localhost} and {@code 127.0.0.1}, signed by this authority. */
   public Issued server(String cn) {
+    return server(cn, new GeneralName(GeneralName.dNSName, "localhost"),
+        new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
+  }
+
+  /** A server certificate for the DNS names {@code dnsNames} only, signed by this authority. */
+  public Issued serverFor(String cn, String... dnsNames) {
+    GeneralName[] names = new GeneralName[dnsNames.length];
+    for (int i = 0; i < dnsNames.length; i++) {
+      names[i] = new GeneralName(GeneralName.dNSName, dnsNames[i]);
+    }
+    return server(cn, names);
+  }
+
+  private Issued server(String cn, GeneralName... names) {
     KeyPair keys = keyPair();
     try {
       X509v3CertificateBuilder builder = builder(
               new X500Name(authority.certificate().getSubjectX500Principal().getName()), new X500Name("CN=" + cn), keys)
           .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-          .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-              new GeneralName(GeneralName.dNSName, "localhost"),
-              new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+          .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
       return new Issued(sign(builder, authority.keys()), keys);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
