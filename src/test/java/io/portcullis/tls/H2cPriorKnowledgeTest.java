@@ -1,0 +1,141 @@
+package io.portcullis.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portcullis.testkit.Await;
+import io.portcullis.testkit.FakeBackend;
+import io.portcullis.testkit.RawHttp;
+import io.portcullis.testkit.TestGateway;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code server.h2c}: cleartext HTTP/2 with prior knowledge when on, while every HTTP/1.1
+ * connection, its first request included, still goes through the strict decoder; never the
+ * HTTP/1.1 {@code Upgrade: h2c} exchange; and no HTTP/2 at all when off.
+ */
+@Timeout(120)
+class H2cPriorKnowledgeTest {
+
+  private static final String SMUGGLED = "GET /smuggled HTTP/1.1\r\nHost: gateway.test\r\n\r\n";
+
+  private static FakeBackend backend;
+  private static TestGateway h2c;
+  private static TestGateway plain;
+
+  @BeforeAll
+  static void start() {
+    backend = FakeBackend.start(req -> req.body().onComplete(ar -> req.response()
+        .putHeader("Content-Type", "text/plain").end("backend saw " + req.uri())));
+    JsonObject config = TestGateway.proxyConfig(null, backend.port());
+    config.put("server", new JsonObject().put("h2c", true));
+    h2c = TestGateway.start(config);
+    plain = TestGateway.start(TestGateway.proxyConfig(null, backend.port()));
+  }
+
+  @AfterAll
+  static void stop() {
+    for (AutoCloseable c : new AutoCloseable[] {h2c, plain, backend}) {
+      try {
+        if (c != null) {
+          c.close();
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  @Test
+  void priorKnowledgeClientIsServedOverHttp2WhenEnabled() {
+    try (EdgeClient client = EdgeClient.h2c()) {
+      backend.seen().clear();
+      EdgeClient.Reply first = Await.result(client.send("127.0.0.1", h2c.port(), "/a"));
+      EdgeClient.Reply second = Await.result(client.send("127.0.0.1", h2c.port(), "/b"));
+
+      assertThat(first.version()).isEqualTo(HttpVersion.HTTP_2);
+      assertThat(first.status()).isEqualTo(200);
+      assertThat(first.body()).isEqualTo("backend saw /a");
+      assertThat(second.body()).isEqualTo("backend saw /b");
+      assertThat(backend.seen().get(0).header("X-Forwarded-Proto")).isEqualTo("http");
+      assertThat(backend.seen().get(0).header("X-Forwarded-Host")).isEqualTo("127.0.0.1:" + h2c.port());
+    }
+  }
+
+  @Test
+  void rawPrefaceGetsServerSettingsWhenEnabled() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", h2c.port())) {
+      socket.setSoTimeout(5000);
+      OutputStream out = socket.getOutputStream();
+      out.write(H2Frames.preface());
+      ByteArrayOutputStream request = new ByteArrayOutputStream();
+      H2Frames.getHeaders(request, 1, "127.0.0.1:" + h2c.port(), "/raw");
+      out.write(request.toByteArray());
+      out.flush();
+      InputStream in = socket.getInputStream();
+
+      H2Frames.Frame settings = H2Frames.read(in);
+      assertThat(settings.type()).isEqualTo(H2Frames.SETTINGS);
+      boolean sawResponseHeaders = false;
+      for (int i = 0; i < 20 && !sawResponseHeaders; i++) {
+        H2Frames.Frame frame = H2Frames.read(in);
+        sawResponseHeaders = frame.type() == H2Frames.HEADERS && frame.streamId() == 1;
+      }
+      assertThat(sawResponseHeaders).isTrue();
+    }
+  }
+
+  @Test
+  void firstHttp11RequestOnAnH2cListenerStillGoesThroughTheStrictDecoder() throws Exception {
+    backend.seen().clear();
+    RawHttp.Reply reply = RawHttp.exchange(h2c.port(), "POST /cl-te HTTP/1.1\r\nHost: gateway.test\r\n"
+        + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + SMUGGLED, 4000);
+
+    assertThat(reply.status()).as(reply.text()).isEqualTo(400);
+    assertThat(reply.text()).contains("\"error\":\"bad_request\"");
+    assertThat(reply.closed()).isTrue();
+    assertThat(backend.seen()).isEmpty();
+  }
+
+  @Test
+  void requestStartingLikeThePrefaceIsHttp11() throws Exception {
+    backend.seen().clear();
+    RawHttp.Reply reply = RawHttp.exchange(h2c.port(),
+        "PUT /p HTTP/1.1\r\nHost: gateway.test\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok", 4000);
+
+    assertThat(reply.status()).as(reply.text()).isEqualTo(200);
+    assertThat(reply.text()).contains("backend saw /p");
+  }
+
+  @Test
+  void upgradeToH2cIsNotOfferedTheRequestIsServedAsHttp11() throws Exception {
+    backend.seen().clear();
+    RawHttp.Reply reply = RawHttp.exchange(h2c.port(), "GET /up HTTP/1.1\r\nHost: gateway.test\r\n"
+        + "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n"
+        + "\r\n", 2000);
+
+    assertThat(reply.statusLine()).startsWith("HTTP/1.1 200");
+    assertThat(reply.text()).contains("backend saw /up");
+    assertThat(backend.seen().get(0).header("Upgrade")).isNull();
+    assertThat(backend.seen().get(0).header("HTTP2-Settings")).isNull();
+  }
+
+  @Test
+  void prefaceIsRefusedAsHttp11WhenH2cIsOff() throws Exception {
+    RawHttp.Reply reply = RawHttp.exchange(plain.port(), H2Frames.preface(), 4000);
+
+    assertThat(reply.statusLine()).startsWith("HTTP/1.1 400");
+    assertThat(reply.closed()).isTrue();
+    try (EdgeClient client = EdgeClient.h2c()) {
+      assertThat(Await.failure(client.send("127.0.0.1", plain.port(), "/x"))).isNotNull();
+    }
+  }
+}
