@@ -96,7 +96,7 @@ final class SnapshotBuilder {
       } else {
         Upstream upstream = upstreams.get(route.upstream().orElseThrow());
         target = new RouteTarget.Proxy(new ProxyRoute(route.name(), plan(config, route, upstream, policies),
-            route.stripPrefix().orElse(null)), timeoutMs, rateLimits.forRoute(route));
+            route.stripPrefix().orElse(null), route.websocket()), timeoutMs, rateLimits.forRoute(route));
       }
       entries.add(new RouteTable.Entry<>(route.name(), pattern, route.match().methods(), target));
     }

@@ -26,7 +26,7 @@ import java.util.Set;
  */
 public final class ProxyHandler {
 
-  private static final HeaderNameSet RESPONSE_SKIP = HopByHop.skipping(Set.of("x-request-id", "via"));
+  static final HeaderNameSet RESPONSE_SKIP = HopByHop.skipping(Set.of("x-request-id", "via"));
 
   private final UpstreamCaller caller;
   private final Forwarding forwarding;
@@ -47,9 +47,7 @@ public final class ProxyHandler {
   public Future<Void> handle(RequestContext ctx, ProxyRoute route, long contentLength, boolean chunked) {
     ctx.upstream(route.plan().upstreamName());
     HttpServerRequest request = ctx.request();
-    String path = route.stripPrefix() == null ? ctx.path() : PathPattern.stripPrefix(ctx.path(), route.stripPrefix());
-    String query = request.query();
-    String uri = query == null ? path : path + "?" + query;
+    String uri = upstreamUri(ctx, route);
     UpstreamHeaders headers = forwarding.upstreamHeaders(ctx);
     boolean idempotencyKey = request.headers().contains("Idempotency-Key");
     Future<UpstreamExchange> exchange;
@@ -74,7 +72,15 @@ public final class ProxyHandler {
     return handled.future();
   }
 
-  private void respond(RequestContext ctx, UpstreamExchange exchange) {
+  /** The origin-form target sent upstream: the normalized path, prefix stripped, with the query. */
+  static String upstreamUri(RequestContext ctx, ProxyRoute route) {
+    String path = route.stripPrefix() == null ? ctx.path() : PathPattern.stripPrefix(ctx.path(), route.stripPrefix());
+    String query = ctx.request().query();
+    return query == null ? path : path + "?" + query;
+  }
+
+  /** Streams {@code exchange}'s response to the client (head, then body with back-pressure). */
+  void respond(RequestContext ctx, UpstreamExchange exchange) {
     HttpServerRequest request = ctx.request();
     HttpServerResponse response = request.response();
     HttpClientResponse upstream = exchange.response();

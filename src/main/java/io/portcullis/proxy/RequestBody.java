@@ -12,7 +12,9 @@ import io.vertx.core.http.HttpServerRequest;
  * A client request body as sent upstream: either buffered (small and of known length, so it
  * can be replayed on a retry) or streamed once with back-pressure and a size limit.
  */
-public abstract sealed class RequestBody permits RequestBody.Buffered, RequestBody.Streamed {
+public abstract sealed class RequestBody permits RequestBody.Buffered, RequestBody.Streamed, RequestBody.Handshake {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RequestBody.class);
 
   /** Largest body kept in memory for replay (CONTRACT §5: 64 KiB). */
   public static final int MAX_REPLAY_BYTES = 64 * 1024;
@@ -25,6 +27,13 @@ public abstract sealed class RequestBody permits RequestBody.Buffered, RequestBo
 
   /** The empty, replayable body. */
   public static final RequestBody NONE = new Buffered(null);
+
+  /**
+   * No body, and the request is sent as an upgrade ({@link HttpClientRequest#connect()}): on a
+   * {@code 101} the upstream connection becomes a raw byte stream (see {@code WebSocketProxy}).
+   * Replayable: a handshake has no body.
+   */
+  public static final RequestBody UPGRADE = new Handshake();
 
   /** An empty, replayable body. */
   public static Future<RequestBody> empty() {
@@ -133,6 +142,28 @@ public abstract sealed class RequestBody permits RequestBody.Buffered, RequestBo
       }));
       source.resume();
       return done.future();
+    }
+  }
+
+  /** The empty body of an upgrade request: the head is sent with {@code connect()}. */
+  static final class Handshake extends RequestBody {
+
+    @Override
+    public boolean replayable() {
+      return true;
+    }
+
+    @Override
+    public Future<Void> sendTo(HttpClientRequest upstream) {
+      upstream.connect().onSuccess(response -> {
+        if (response.statusCode() != 101) {
+          // Refused. The head went out as an upgrade, which cannot be ended as a plain request:
+          // close the connection once the response is read, so it never returns to the pool half-used.
+          response.end().onComplete(done -> upstream.connection().close().onFailure(
+              err -> LOG.debug("closing a refused upgrade's connection failed: {}", err.toString())));
+        }
+      });
+      return Future.succeededFuture();
     }
   }
 }

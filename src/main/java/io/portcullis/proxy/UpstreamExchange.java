@@ -42,6 +42,14 @@ public final class UpstreamExchange {
     return endpoint;
   }
 
+  /**
+   * Detaches the exchange from the request's deadline: a later cancel no longer resets it (an
+   * upgraded connection outlives the deadline). {@link #release()} is still due at its end.
+   */
+  public void detachFromDeadline() {
+    cancelHook.remove();
+  }
+
   /** Ends the exchange's bookkeeping; idempotent. */
   public void release() {
     if (!released) {
