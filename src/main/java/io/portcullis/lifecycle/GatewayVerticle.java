@@ -13,6 +13,8 @@ import io.portcullis.http.RequestIds;
 import io.portcullis.proxy.Forwarding;
 import io.portcullis.proxy.ProxyHandler;
 import io.portcullis.proxy.UpstreamCaller;
+import io.portcullis.proxy.WebSocketProxy;
+import io.portcullis.proxy.WebSocketUpgrade;
 import io.portcullis.resilience.Deadline;
 import io.portcullis.resilience.DeadlineBudget;
 import io.portcullis.resilience.GrpcTimeout;
@@ -31,6 +33,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.internal.net.NetSocketInternal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,9 +101,12 @@ final class GatewayVerticle extends VerticleBase {
   private LoopGenerations.Handlers handlers(RuntimeSnapshot snapshot, Map<String, HttpClient> clients) {
     GatewayConfig config = snapshot.config();
     UpstreamCaller caller = new UpstreamCaller(vertx, clients, config.deadline().header(), runtime.metrics());
-    return new LoopGenerations.Handlers(
-        new ProxyHandler(caller, new Forwarding(config.deadline().header()), config.server().maxBodyBytes()),
-        new AggregateHandler(caller, new Forwarding(config.deadline().header())));
+    ProxyHandler proxy = new ProxyHandler(caller, new Forwarding(config.deadline().header()),
+        config.server().maxBodyBytes());
+    return new LoopGenerations.Handlers(proxy,
+        new AggregateHandler(caller, new Forwarding(config.deadline().header())),
+        new WebSocketProxy(vertx, caller, new Forwarding(config.deadline().header()), proxy,
+            socket -> HeaderReadTimeout.uninstall(((NetSocketInternal) socket).channelHandlerContext().pipeline())));
   }
 
   /** Adopts a snapshot a reload installed, on this verticle's event loop. */
@@ -287,7 +293,10 @@ final class GatewayVerticle extends VerticleBase {
       response.writeContinue();
     }
     Future<Void> handled;
-    if (target instanceof RouteTarget.Proxy p) {
+    if (target instanceof RouteTarget.Proxy p && p.route().websocket() && WebSocketUpgrade.isRequested(request)) {
+      // The tunnel's end finishes the request (its generation's clients stay until then).
+      handled = generation.webSocket().handle(ctx, p.route(), v -> finish(ctx, generation));
+    } else if (target instanceof RouteTarget.Proxy p) {
       handled = generation.proxy().handle(ctx, p.route(), contentLength, chunked);
     } else {
       handled = generation.aggregate().handle(ctx, ((RouteTarget.Aggregate) target).route(), match.params());
@@ -407,7 +416,8 @@ final class GatewayVerticle extends VerticleBase {
       vertx.cancelTimer(ctx.deadlineTimer());
     }
     HttpServerResponse response = ctx.request().response();
-    int status = response.ended() ? response.getStatusCode() : 499;
+    boolean upgraded = response.headWritten() && response.getStatusCode() == 101;
+    int status = response.ended() || upgraded ? response.getStatusCode() : 499;
     runtime.requestFinished();
     runtime.finished(ctx.requestId(), ctx.request().method().name(), ctx.path(), ctx.route(), status,
         ctx.startNanos(), ctx.upstream(), ctx.attempts());

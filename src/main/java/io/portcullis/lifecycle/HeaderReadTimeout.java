@@ -83,6 +83,20 @@ final class HeaderReadTimeout extends ChannelInboundHandlerAdapter implements Ru
     pipeline.addAfter("httpDecoder", OBSERVER_NAME, timeout.new Observer());
   }
 
+  /**
+   * Takes both handlers off {@code pipeline}, if there: for a connection that stops carrying
+   * HTTP/1.x requests (upgraded to a WebSocket tunnel), whose bytes must not start the clock.
+   * On the channel's event loop.
+   */
+  static void uninstall(ChannelPipeline pipeline) {
+    if (pipeline.get(OBSERVER_NAME) != null) {
+      pipeline.remove(OBSERVER_NAME);
+    }
+    if (pipeline.get(NAME) != null) {
+      pipeline.remove(NAME);
+    }
+  }
+
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;

@@ -3,6 +3,7 @@ package io.portcullis.lifecycle;
 import io.portcullis.aggregate.AggregateHandler;
 import io.portcullis.config.UpstreamConfig;
 import io.portcullis.proxy.ProxyHandler;
+import io.portcullis.proxy.WebSocketProxy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -37,7 +38,7 @@ final class LoopGenerations {
   }
 
   /** A generation's handlers. */
-  record Handlers(ProxyHandler proxy, AggregateHandler aggregate) {
+  record Handlers(ProxyHandler proxy, AggregateHandler aggregate, WebSocketProxy webSocket) {
   }
 
   /** One snapshot as this event loop runs it. */
@@ -64,6 +65,10 @@ final class LoopGenerations {
 
     AggregateHandler aggregate() {
       return handlers.aggregate();
+    }
+
+    WebSocketProxy webSocket() {
+      return handlers.webSocket();
     }
   }
 

@@ -115,6 +115,21 @@ class HeaderReadTimeoutTest {
     assertThat(channel.pipeline().get(HeaderReadTimeout.OBSERVER_NAME)).isNull();
   }
 
+  @Test
+  void anUpgradedConnectionHasBothHandlersTakenOffAndItsBytesAreNeverTimed() {
+    send("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+    channel.pipeline().remove("httpDecoder"); // what the upgrade to a raw socket does
+    HeaderReadTimeout.uninstall(channel.pipeline());
+    assertThat(channel.pipeline().get(HeaderReadTimeout.NAME)).isNull();
+    assertThat(channel.pipeline().get(HeaderReadTimeout.OBSERVER_NAME)).isNull();
+
+    send("\u0081\u0085frame"); // a WebSocket frame, then silence
+    assertThat(channel.hasPendingTasks()).as("no clock started by frame bytes").isFalse();
+    advance(10 * TIMEOUT_MS);
+    assertThat(channel.isOpen()).isTrue();
+    HeaderReadTimeout.uninstall(channel.pipeline()); // a second call is harmless
+  }
+
   private void send(String text) {
     channel.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1));
     drain();

@@ -1,0 +1,328 @@
+package io.portcullis.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portcullis.testkit.AdminProbe;
+import io.portcullis.testkit.Await;
+import io.portcullis.testkit.JvmWarmup;
+import io.portcullis.testkit.RawHttp;
+import io.portcullis.testkit.RefusedPort;
+import io.portcullis.testkit.TestGateway;
+import io.portcullis.testkit.WebSocketBackend;
+import io.portcullis.testkit.WebSocketTestClient;
+import io.portcullis.testkit.WebSocketTestClient.Connection;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * WebSocket proxying end to end: a real gateway between a real Vert.x WebSocket client and a
+ * real echo backend, on loopback sockets. The handshake goes through the upstream pipeline
+ * (forwarding headers, retry, breaker, deadline); after the upgrade the tunnel carries frames
+ * unchanged both ways, propagates closes, and outlives the route timeout and the request-header
+ * timeout.
+ */
+@Timeout(60)
+class WebSocketProxyTest {
+
+  private static final String HEADER_TIMEOUT_PROPERTY = "portcullis.requestHeaderTimeoutMs";
+  private static final String HANDSHAKE = "GET /ws/chat HTTP/1.1\r\nHost: gw\r\nConnection: Upgrade\r\n"
+      + "Upgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final WebSocketTestClient client = new WebSocketTestClient();
+
+  @BeforeAll
+  static void warmUp() {
+    JvmWarmup.once();
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    client.close(); // first: tunnels still open would hold each gateway's shutdown for graceMs
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      resources.get(i).close();
+    }
+  }
+
+  @Test
+  void textAndBinaryFramesTravelUnchangedBothWaysIncludingOneLargerThan64KiB() {
+    WebSocketBackend backend = backend();
+    TestGateway gateway = gateway(config(true, 5_000, backend.port()));
+    Connection ws = client.open(gateway.port(), "/ws/chat");
+
+    assertThat(ws.echo("hello through the gateway")).isEqualTo("hello through the gateway");
+
+    Buffer small = WebSocketTestClient.pattern(1_000);
+    Await.result(ws.ws().writeBinaryMessage(small));
+    assertThat(ws.next(10_000)).isEqualTo(small);
+
+    Buffer large = WebSocketTestClient.pattern(300 * 1024);
+    Await.result(ws.ws().writeFrame(WebSocketFrame.binaryFrame(large, true)));
+    assertThat(ws.next(10_000)).isEqualTo(large);
+
+    assertThat(backend.binarySizes()).containsExactly(1_000, 300 * 1024);
+  }
+
+  @Test
+  void clientCloseReachesTheBackendWithItsCodeAndTheRequestIsLoggedAs101() throws Exception {
+    WebSocketBackend backend = backend();
+    TestGateway gateway = gateway(config(true, 5_000, backend.port()));
+    Connection ws = client.open(gateway.port(), "/ws/chat");
+    assertThat(ws.echo("ping")).isEqualTo("ping");
+    assertThat(gateway.gateway().runtime().inFlight()).isEqualTo(1);
+    assertThat(AdminProbe.endpoint(gateway.adminPort(), "backend", 0).getInteger("inFlight")).isEqualTo(1);
+
+    Await.result(ws.ws().close((short) 4001, "client leaves"));
+
+    assertThat(Await.result(backend.firstCloseCode())).isEqualTo((short) 4001);
+    AdminProbe.awaitCounter(gateway.adminPort(), "portcullis_requests_total",
+        Map.of("route", "ws", "status", "101"), 1, 10_000);
+    assertThat(gateway.gateway().runtime().inFlight()).isZero();
+    assertThat(AdminProbe.endpoint(gateway.adminPort(), "backend", 0).getInteger("inFlight")).isZero();
+    assertThat(backend.openSockets()).isZero(); // its close handler runs when the TCP connection is gone
+  }
+
+  @Test
+  void backendCloseReachesTheClientWithItsCode() throws Exception {
+    WebSocketBackend backend = backend();
+    TestGateway gateway = gateway(config(true, 5_000, backend.port()));
+    Connection ws = client.open(gateway.port(), "/ws/chat");
+    assertThat(ws.echo("ping")).isEqualTo("ping");
+
+    backend.closeAll((short) 4002, "server leaves");
+
+    assertThat(ws.closed().get(10, TimeUnit.SECONDS)).isEqualTo((short) 4002);
+    AdminProbe.awaitCounter(gateway.adminPort(), "portcullis_requests_total",
+        Map.of("route", "ws", "status", "101"), 1, 10_000);
+    assertThat(gateway.gateway().runtime().inFlight()).isZero();
+  }
+
+  @Test
+  void backendRefusalIsRelayedAsAnOrdinaryResponseWithoutUpgrade() throws Exception {
+    WebSocketBackend backend = backend().rejectWith(403);
+    TestGateway gateway = gateway(config(true, 5_000, backend.port()));
+
+    RawHttp.Reply reply = RawHttp.exchange(gateway.port(), HANDSHAKE, 1_500);
+    assertThat(reply.status()).isEqualTo(403);
+    assertThat(reply.text().toLowerCase()).doesNotContain("upgrade:").doesNotContain("sec-websocket-accept");
+
+    Throwable failure = Await.failure(client.connect(gateway.port(), "/ws/chat", List.of()));
+    assertThat(failure).isInstanceOf(UpgradeRejectedException.class);
+    assertThat(((UpgradeRejectedException) failure).getStatus()).isEqualTo(403);
+    assertThat(backend.handshakes()).hasSize(2);
+    assertThat(backend.openSockets()).isZero();
+    // A refused handshake's upstream connection is not reused half-upgraded: it is closed.
+    backend.awaitAllConnectionsClosed(10_000);
+  }
+
+  @Test
+  void routeWithoutWebsocketForwardsThePlainRequestAndDoesNotUpgrade() throws Exception {
+    WebSocketBackend backend = backend();
+    TestGateway gateway = gateway(config(false, 5_000, backend.port()));
+
+    RawHttp.Reply reply = RawHttp.exchange(gateway.port(), HANDSHAKE, 1_500);
+
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.text()).endsWith("plain");
+    assertThat(backend.handshakes()).isEmpty();
+    assertThat(backend.plainRequests()).hasSize(1);
+    assertThat(backend.plainRequests().get(0).get("Upgrade")).isNull();
+  }
+
+  @Test
+  void openBreakerAnswers503WithoutTouchingTheBackend() {
+    WebSocketBackend backend = backend().rejectWith(500);
+    TestGateway gateway = gateway(config(true, 5_000,
+        "{'retry':{'maxAttempts':1},'circuitBreaker':{'maxFailures':1,'failureStatuses':[500]}}",
+        backend.port()));
+
+    Throwable first = Await.failure(client.connect(gateway.port(), "/ws/chat", List.of()));
+    assertThat(((UpgradeRejectedException) first).getStatus()).isEqualTo(500);
+    AdminProbe.awaitCircuit(gateway.adminPort(), "backend", 0, "open", 10_000);
+    int connectionsSoFar = backend.connections();
+
+    Throwable second = Await.failure(client.connect(gateway.port(), "/ws/chat", List.of()));
+    UpgradeRejectedException rejected = (UpgradeRejectedException) second;
+    assertThat(rejected.getStatus()).isEqualTo(503);
+    assertThat(new JsonObject(rejected.getBody()).getString("error")).isEqualTo("circuit_open");
+    assertThat(backend.handshakes()).hasSize(1);
+    assertThat(backend.connections()).isEqualTo(connectionsSoFar);
+  }
+
+  @Test
+  void handshakeTheBackendNeverAnswersGets504WithinTheBudget() throws Exception {
+    WebSocketBackend backend = backend().silent();
+    TestGateway gateway = gateway(config(true, 1_000, backend.port()));
+
+    long start = System.nanoTime();
+    RawHttp.Reply reply = RawHttp.exchange(gateway.port(), HANDSHAKE, 10_000);
+    long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+    assertThat(reply.status()).isEqualTo(504);
+    assertThat(reply.text()).contains("deadline_exceeded").doesNotContain("Upgrade: websocket");
+    assertThat(elapsedMs).isBetween(900L, 4_000L);
+    assertThat(backend.handshakes()).hasSize(1);
+    backend.awaitAllConnectionsClosed(10_000); // the pending handshake was reset
+  }
+
+  @Test
+  void tunnelOutlivesTheRouteTimeout() throws Exception {
+    WebSocketBackend backend = backend();
+    TestGateway gateway = gateway(config(true, 1_000, backend.port()));
+    Connection ws = client.open(gateway.port(), "/ws/chat");
+    assertThat(ws.echo("before")).isEqualTo("before");
+
+    Thread.sleep(2_500); // the quiet time is the point: the route timeout passes twice over
+
+    assertThat(ws.isClosed()).isFalse();
+    assertThat(ws.echo("after")).isEqualTo("after");
+  }
+
+  @Test
+  void theListenersIdleTimeoutClosesAQuietTunnelOnBothSides() throws Exception {
+    WebSocketBackend backend = backend();
+    JsonObject config = config(true, 5_000, backend.port());
+    config.put("server", new JsonObject().put("idleTimeoutMs", 500));
+    TestGateway gateway = gateway(config);
+    Connection ws = client.open(gateway.port(), "/ws/chat");
+    long start = System.nanoTime();
+    assertThat(ws.echo("then silence")).isEqualTo("then silence");
+
+    ws.closed().get(10, TimeUnit.SECONDS);
+    long closedAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+    assertThat(closedAfterMs).isGreaterThanOrEqualTo(400L);
+    Await.result(backend.firstCloseCode()); // the backend's side was closed too
+    assertThat(backend.openSockets()).isZero();
+  }
+
+  @Test
+  void quietTunnelSurvivesTheRequestHeaderTimeout() throws Exception {
+    WebSocketBackend backend = backend();
+    String previous = System.setProperty(HEADER_TIMEOUT_PROPERTY, "300");
+    TestGateway gateway;
+    try {
+      gateway = gateway(config(true, 5_000, backend.port()));
+    } finally {
+      if (previous == null) {
+        System.clearProperty(HEADER_TIMEOUT_PROPERTY);
+      } else {
+        System.setProperty(HEADER_TIMEOUT_PROPERTY, previous);
+      }
+    }
+    Connection ws = client.open(gateway.port(), "/ws/chat");
+    // A frame sent half-way: bytes the header timeout would take for the start of a request head.
+    assertThat(ws.echo("first")).isEqualTo("first");
+    Thread.sleep(1_200); // quiet for four header timeouts
+    assertThat(ws.echo("second")).isEqualTo("second");
+    Thread.sleep(1_200);
+
+    assertThat(ws.isClosed()).isFalse();
+    assertThat(ws.echo("third")).isEqualTo("third");
+  }
+
+  @Test
+  void backendSeesTheForwardingAndHandshakeHeadersAndTheClientTheNegotiatedProtocol() {
+    WebSocketBackend backend = backend();
+    TestGateway gateway = gateway(config(true, 5_000, backend.port()));
+
+    Connection ws = Await.result(client.connect(gateway.port(), "/ws/chat?room=1", List.of("chat"),
+        "X-Request-Id", "ws-request-1", "X-Forwarded-For", "10.0.0.9"));
+
+    assertThat(ws.ws().subProtocol()).isEqualTo("chat");
+    assertThat(ws.ws().headers().get("X-Request-Id")).isEqualTo("ws-request-1");
+    assertThat(ws.ws().headers().get("Via")).isEqualTo("1.1 portcullis");
+    assertThat(ws.ws().headers().get("Sec-WebSocket-Accept")).isNotBlank();
+    MultiMap seen = backend.handshakes().get(0);
+    assertThat(seen.get("X-Request-Id")).isEqualTo("ws-request-1");
+    assertThat(seen.get("X-Forwarded-For")).isEqualTo("10.0.0.9, 127.0.0.1");
+    assertThat(seen.get("X-Forwarded-Proto")).isEqualTo("http");
+    assertThat(seen.get("X-Forwarded-Host")).isEqualTo("127.0.0.1:" + gateway.port());
+    assertThat(seen.get("Via")).isEqualTo("1.1 portcullis");
+    assertThat(Long.parseLong(seen.get("X-Request-Timeout-Ms"))).isBetween(1L, 5_000L);
+    assertThat(seen.get("X-Attempt-Count")).isEqualTo("1");
+    assertThat(seen.get("Upgrade")).isEqualToIgnoringCase("websocket");
+    assertThat(seen.get("Connection")).isEqualToIgnoringCase("Upgrade");
+    assertThat(seen.get("Sec-WebSocket-Key")).isNotBlank();
+    assertThat(seen.get("Sec-WebSocket-Version")).isEqualTo("13");
+    assertThat(seen.get("Sec-WebSocket-Protocol")).isEqualTo("chat");
+    assertThat(seen.get("Host")).isEqualTo("127.0.0.1:" + backend.port());
+    assertThat(ws.echo("hi")).isEqualTo("hi");
+  }
+
+  @Test
+  void handshakeIsRetriedOnAnotherEndpointAfterAConnectFailure() throws Exception {
+    WebSocketBackend backend = backend();
+    RefusedPort refused = closeLater(RefusedPort.open());
+    TestGateway gateway = gateway(config(true, 5_000, "{'balancer':'round-robin','retry':{'maxAttempts':2}}",
+        refused.port(), backend.port()));
+
+    for (int i = 0; i < 2; i++) {
+      Connection ws = client.open(gateway.port(), "/ws/chat");
+      assertThat(ws.echo("try " + i)).isEqualTo("try " + i);
+    }
+
+    assertThat(backend.handshakes()).extracting(h -> h.get("X-Attempt-Count")).contains("2");
+  }
+
+  @Test
+  void gracefulShutdownKeepsAnOpenTunnelUntilTheEndOfGraceThenClosesIt() throws Exception {
+    WebSocketBackend backend = backend();
+    JsonObject config = config(true, 5_000, backend.port());
+    config.put("shutdown", new JsonObject().put("drainMs", 0).put("graceMs", 800));
+    TestGateway gateway = TestGateway.start(config);
+    Connection ws = client.open(gateway.port(), "/ws/chat");
+    assertThat(ws.echo("before")).isEqualTo("before");
+
+    long start = System.nanoTime();
+    io.vertx.core.Future<Void> shutdown = gateway.gateway().shutdown();
+    assertThat(ws.echo("during grace")).isEqualTo("during grace");
+
+    ws.closed().get(15, TimeUnit.SECONDS);
+    long closedAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    Await.result(shutdown, 20_000);
+    Await.result(gateway.gateway().closeVertx(), 20_000);
+    assertThat(closedAfterMs).isBetween(500L, 10_000L);
+    assertThat(gateway.gateway().runtime().inFlight()).isZero();
+  }
+
+  private WebSocketBackend backend() {
+    return closeLater(WebSocketBackend.start());
+  }
+
+  private TestGateway gateway(JsonObject config) {
+    return closeLater(TestGateway.start(config));
+  }
+
+  private <T extends AutoCloseable> T closeLater(T resource) {
+    resources.add(resource);
+    return resource;
+  }
+
+  private static JsonObject config(boolean websocket, long routeTimeoutMs, int... ports) {
+    return config(websocket, routeTimeoutMs, null, ports);
+  }
+
+  private static JsonObject config(boolean websocket, long routeTimeoutMs, String upstreamExtra, int... ports) {
+    JsonObject config = TestGateway.proxyConfig(upstreamExtra == null ? null : upstreamExtra.replace('\'', '"'), ports);
+    JsonObject route = new JsonObject().put("name", "ws").put("match", new JsonObject().put("pathPrefix", "/ws"))
+        .put("upstream", "backend").put("timeoutMs", routeTimeoutMs);
+    if (websocket) {
+      route.put("websocket", true);
+    }
+    config.put("routes", new JsonArray().add(route));
+    return config;
+  }
+}
