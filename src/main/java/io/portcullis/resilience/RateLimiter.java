@@ -28,7 +28,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RateLimiter {
 
-  /** Default bound on the number of keys (buckets) of one limiter. */
+  /**
+   * Default bound on the number of keys (buckets) of one limiter: about 8 MB of heap with client
+   * addresses as keys, about 14 MB with keys of {@link #MAX_KEY_CHARS} characters.
+   */
   public static final int DEFAULT_MAX_KEYS = 50_000;
   /** Longest key stored as given; longer ones are shortened to this length with a hash. */
   public static final int MAX_KEY_CHARS = 128;
