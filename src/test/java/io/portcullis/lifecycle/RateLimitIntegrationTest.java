@@ -14,6 +14,14 @@ import io.portcullis.testkit.JvmWarmup;
 import io.portcullis.testkit.TestGateway;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +30,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -81,14 +90,18 @@ class RateLimitIntegrationTest {
   }
 
   private TestGateway gateway(boolean accessLog, JsonObject... routes) {
-    JsonObject config = new JsonObject()
-        .put("upstreams", new JsonObject().put("backend",
-            new JsonObject().put("endpoints", new JsonArray().add("http://127.0.0.1:" + backend.port()))))
-        .put("routes", new JsonArray(List.of((Object[]) routes)));
+    JsonObject config = config(routes);
     if (accessLog) {
       config.put("accessLog", new JsonObject().put("enabled", true));
     }
     return closeLater(TestGateway.start(config));
+  }
+
+  private static JsonObject config(JsonObject... routes) {
+    return new JsonObject()
+        .put("upstreams", new JsonObject().put("backend",
+            new JsonObject().put("endpoints", new JsonArray().add("http://127.0.0.1:" + backend.port()))))
+        .put("routes", new JsonArray(List.of((Object[]) routes)));
   }
 
   private static long backendSaw(String pathPrefix) {
@@ -192,6 +205,17 @@ class RateLimitIntegrationTest {
   }
 
   @Test
+  void adminRoutesShowsEachRouteLimitWithItsDefaults() {
+    TestGateway gateway = gateway(route("public", "/", new JsonObject().put("requestsPerSecond", 2.5)));
+
+    JsonObject route = new JsonObject(AdminProbe.get(gateway.adminPort(), "/admin/routes"))
+        .getJsonArray("routes").getJsonObject(0);
+
+    assertThat(route.getJsonObject("rateLimit")).isEqualTo(new JsonObject()
+        .put("requestsPerSecond", 2.5).put("burst", 3).put("key", "ip"));
+  }
+
+  @Test
   void twoLimitedRoutesCountApart() {
     TestGateway gateway = gateway(route("one", "/one", limit(0.1, 1, null)), route("two", "/two", limit(0.1, 1, null)));
 
@@ -222,5 +246,41 @@ class RateLimitIntegrationTest {
     assertThat(again.status()).as(again.toString()).isEqualTo(200);
     assertThat(admittedAfterMs).isGreaterThanOrEqualTo(200);
     assertThat(backendSaw("/slow")).isEqualTo(2);
+  }
+
+  @Test
+  void aReloadKeepsTheBucketsOfAnUnchangedLimitAndAChangedLimitStartsAfresh(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("gateway.json");
+    JsonObject limited = route("limited", "/limited", limit(0.1, 1, null));
+    Files.writeString(file, TestGateway.withTestDefaults(config(limited, route("open", "/open", null))).encode(),
+        StandardCharsets.UTF_8);
+    TestGateway gateway = closeLater(TestGateway.startFromFile(file));
+    assertThat(client.get(gateway.port(), "/limited").status()).isEqualTo(200);
+    assertThat(client.get(gateway.port(), "/limited").status()).isEqualTo(429);
+
+    // Another route changes; this one's limit does not: its client stays refused.
+    Files.writeString(file, TestGateway.withTestDefaults(config(limited, route("open", "/open", null).put("timeoutMs", 2000),
+        route("added", "/added", null))).encode(), StandardCharsets.UTF_8);
+    assertThat(postReload(gateway.adminPort())).isEqualTo(200);
+    assertThat(client.get(gateway.port(), "/added").status()).isEqualTo(200);
+    assertThat(client.get(gateway.port(), "/limited").status()).isEqualTo(429);
+
+    // Its limit changes: a fresh bucket with the new burst.
+    Files.writeString(file, TestGateway.withTestDefaults(config(route("limited", "/limited", limit(0.1, 2, null)),
+        route("open", "/open", null))).encode(), StandardCharsets.UTF_8);
+    assertThat(postReload(gateway.adminPort())).isEqualTo(200);
+    assertThat(client.get(gateway.port(), "/limited").status()).isEqualTo(200);
+    assertThat(client.get(gateway.port(), "/limited").status()).isEqualTo(200);
+    assertThat(client.get(gateway.port(), "/limited").status()).isEqualTo(429);
+    assertThat(backendSaw("/limited")).isEqualTo(3);
+    assertThat(rateLimitedCount(gateway, "limited")).hasValue(3);
+  }
+
+  private static int postReload(int adminPort) throws Exception {
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/admin/reload"))
+        .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.ofString());
+    return response.statusCode();
   }
 }
