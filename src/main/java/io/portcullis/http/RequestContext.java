@@ -1,6 +1,7 @@
 package io.portcullis.http;
 
 import io.portcullis.resilience.Deadline;
+import io.portcullis.trace.RequestTrace;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -20,6 +21,7 @@ public final class RequestContext {
   private int attempts;
   private long deadlineTimer = -1;
   private boolean finished;
+  private RequestTrace trace;
 
   /**
    * A context for {@code request}.
@@ -110,6 +112,16 @@ public final class RequestContext {
     }
     finished = true;
     return true;
+  }
+
+  /** The request's trace, {@code null} when tracing is off. */
+  public RequestTrace trace() {
+    return trace;
+  }
+
+  /** Records the request's trace. */
+  public void trace(RequestTrace trace) {
+    this.trace = trace;
   }
 
   /** Whether the request has finished. */

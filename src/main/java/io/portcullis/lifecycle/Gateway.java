@@ -48,6 +48,8 @@ public final class Gateway {
   private String healthCheckDeployment;
   private DemoBackends demo;
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
+  /** Longest wait at shutdown for queued spans to be exported. */
+  static final long TRACE_FLUSH_MS = 5_000;
   private Future<Void> shutdown;
 
   private Gateway(Vertx vertx, GatewayRuntime runtime, AdminVerticle admin, ConfigReloader reloader,
@@ -235,10 +237,16 @@ public final class Gateway {
           return adminDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(adminDeployment);
         })
         .compose(v -> healthCheckDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(healthCheckDeployment))
+        .compose(v -> flushTraces())
         .compose(v -> demo == null ? Future.<Void>succeededFuture() : demo.stop())
         .onSuccess(v -> LOG.info("shutdown phase 5/5: every verticle undeployed"))
         .onFailure(err -> LOG.error("shutdown failed", err));
     return shutdown;
+  }
+
+  /** Exports the spans still queued (OTLP), waiting at most {@link #TRACE_FLUSH_MS}. */
+  private Future<Void> flushTraces() {
+    return Future.fromCompletionStage(runtime.snapshot().tracing().shutdown(TRACE_FLUSH_MS), vertx.getOrCreateContext());
   }
 
   /**

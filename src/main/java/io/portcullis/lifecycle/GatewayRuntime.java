@@ -2,9 +2,11 @@ package io.portcullis.lifecycle;
 
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.health.Readiness;
+import io.portcullis.observe.AccessLog;
 import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.resilience.Ticker;
 import io.portcullis.route.RouteTable;
+import io.portcullis.trace.RequestTrace;
 import io.portcullis.upstream.EndpointBreaker;
 import io.portcullis.upstream.EndpointState;
 import io.portcullis.upstream.Upstream;
@@ -87,7 +89,12 @@ public final class GatewayRuntime {
    * finish on theirs, later ones see {@code next}. Completes once every follower has adopted it.
    */
   Future<Void> install(RuntimeSnapshot next) {
+    RuntimeSnapshot previous = snapshot;
     snapshot = next;
+    if (previous.tracing() != next.tracing()) {
+      // New tracing settings: the old exporter sends what it has queued, then stops.
+      previous.tracing().shutdown(Gateway.TRACE_FLUSH_MS);
+    }
     registerCircuitGauges(next);
     metrics.retainCircuitStates((upstream, endpoint) -> {
       Upstream u = next.upstreams().get(upstream);
@@ -189,12 +196,19 @@ public final class GatewayRuntime {
     return boundPort;
   }
 
-  /** Records a finished request: counters, duration histogram, access log. */
+  /** Records a finished request: counters, duration histogram, access log, the gateway's span. */
   void finished(String requestId, String method, String path, String route, int status, long startNanos,
-                String upstream, int attempts) {
+                String upstream, int attempts, RequestTrace trace) {
     long nanos = ticker.nanos() - startNanos;
     metrics.request(route, status, nanos);
-    snapshot.accessLog().log(requestId, method, path, route, status, nanos / 1_000_000L, upstream, attempts);
+    AccessLog accessLog = snapshot.accessLog();
+    if (accessLog.enabled()) {
+      accessLog.log(requestId, method, path, route, status, nanos / 1_000_000L, upstream, attempts,
+          trace == null ? null : trace.traceId());
+    }
+    if (trace != null) {
+      trace.finish(method, route, status);
+    }
   }
 
   static Logger log() {

@@ -19,6 +19,7 @@ import io.portcullis.resilience.Deadline;
 import io.portcullis.resilience.DeadlineBudget;
 import io.portcullis.resilience.GrpcTimeout;
 import io.portcullis.route.RouteTable;
+import io.portcullis.trace.RequestTrace;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -167,9 +168,10 @@ final class GatewayVerticle extends VerticleBase {
     }
     String requestId = RequestIds.newId();
     long start = runtime.ticker().nanos();
+    RequestTrace trace = runtime.snapshot().tracing().start(request.headers());
     refuse(request, error, message, requestId);
     runtime.finished(requestId, request.method() == null ? "-" : request.method().name(),
-        safePath(request), null, error.status(), start, null, 0);
+        safePath(request), null, error.status(), start, null, 0, trace);
   }
 
   private static String safePath(HttpServerRequest request) {
@@ -211,23 +213,25 @@ final class GatewayVerticle extends VerticleBase {
       closeAfterResponse(request);
     }
     String rawPath = request.path();
+    RequestTrace trace = snapshot.tracing().start(request.headers());
 
     String framingProblem = RequestFraming.problem(request);
     if (framingProblem != null) {
       refuse(request, GatewayError.BAD_REQUEST, framingProblem, requestId);
-      runtime.finished(requestId, request.method().name(), rawPath, null, 400, start, null, 0);
+      runtime.finished(requestId, request.method().name(), rawPath, null, 400, start, null, 0, trace);
       return;
     }
     String path = PathNormalizer.normalize(rawPath);
     if (path != null && HealthEndpoints.isHealthPath(path)) {
       // Reserved, never routed, in every spelling that normalizes to it.
       response.endHandler(v -> runtime.finished(requestId, request.method().name(), path, null,
-          response.getStatusCode(), start, null, 0));
+          response.getStatusCode(), start, null, 0, trace));
       health.handle(path, response);
       return;
     }
 
     RequestContext ctx = new RequestContext(request, requestId, path == null ? rawPath : path, start);
+    ctx.trace(trace);
     runtime.requestStarted();
     generations.acquire(generation);
     response.endHandler(v -> finish(ctx, generation));
@@ -420,6 +424,6 @@ final class GatewayVerticle extends VerticleBase {
     int status = response.ended() || upgraded ? response.getStatusCode() : 499;
     runtime.requestFinished();
     runtime.finished(ctx.requestId(), ctx.request().method().name(), ctx.path(), ctx.route(), status,
-        ctx.startNanos(), ctx.upstream(), ctx.attempts());
+        ctx.startNanos(), ctx.upstream(), ctx.attempts(), ctx.trace());
   }
 }

@@ -8,6 +8,7 @@ import io.portcullis.config.RetryConfig;
 import io.portcullis.config.RouteConfig;
 import io.portcullis.config.UpstreamConfig;
 import io.portcullis.observe.AccessLog;
+import io.portcullis.trace.Tracing;
 import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.proxy.CallPlan;
 import io.portcullis.proxy.ProxyRoute;
@@ -73,8 +74,11 @@ final class SnapshotBuilder {
     Map<String, Map<String, Object>> frozen = new LinkedHashMap<>();
     policies.forEach((route, perUpstream) -> frozen.put(route, Collections.unmodifiableMap(perUpstream)));
     long generation = previous == null ? 1 : previous.generation() + 1;
+    // Unchanged tracing settings keep the running exporter (and its queue).
+    Tracing tracing = previous != null && previous.config().tracing().equals(config.tracing()) ? previous.tracing()
+        : Tracing.create(config.tracing(), random);
     return new RuntimeSnapshot(generation, config, Collections.unmodifiableMap(upstreams), routes,
-        Collections.unmodifiableMap(frozen), new AccessLog(config.accessLog().enabled()));
+        Collections.unmodifiableMap(frozen), new AccessLog(config.accessLog().enabled()), tracing);
   }
 
   private RouteTable<RouteTarget> compileRoutes(GatewayConfig config, Map<String, Upstream> upstreams,

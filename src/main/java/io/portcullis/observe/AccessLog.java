@@ -28,9 +28,9 @@ public final class AccessLog {
     return enabled;
   }
 
-  /** Logs one finished request. */
+  /** Logs one finished request; {@code traceId} is {@code null} when tracing is off. */
   public void log(String requestId, String method, String path, String route, int status,
-                  long durationMs, String upstream, int attempts) {
+                  long durationMs, String upstream, int attempts, String traceId) {
     if (!enabled) {
       return;
     }
@@ -43,7 +43,8 @@ public final class AccessLog {
         .put("status", status)
         .put("durationMs", durationMs)
         .put("upstream", upstream)
-        .put("attempts", attempts);
+        .put("attempts", attempts)
+        .put("traceId", traceId);
     LOG.info(line.encode());
   }
 }

@@ -9,6 +9,7 @@ import io.portcullis.resilience.Attempts;
 import io.portcullis.resilience.Deadline;
 import io.portcullis.resilience.Outcome;
 import io.portcullis.resilience.RequestTraits;
+import io.portcullis.trace.AttemptSpan;
 import io.portcullis.upstream.EndpointBreaker;
 import io.portcullis.upstream.EndpointState;
 import io.portcullis.upstream.Upstream;
@@ -136,9 +137,14 @@ public final class UpstreamCaller {
       EndpointState endpoint = plan.upstream().endpoints()[index];
       EndpointBreaker breaker = breakers.breaker(index);
       ctx.countAttempt();
-      Future<UpstreamExchange> result = breaker.execute(() -> sendOnce(endpoint, attemptNumber), this::isBreakerFailure);
+      AttemptSpan span = ctx.trace() == null ? null : ctx.trace().attempt(attemptNumber);
+      Future<UpstreamExchange> result = breaker.execute(() -> sendOnce(endpoint, attemptNumber, span), this::isBreakerFailure);
       return result.onComplete(ar -> {
         Outcome outcome = classify(ar);
+        if (span != null) {
+          span.end(out.method().name(), ctx.route(), plan.upstreamName(), endpoint.address(), outcome.status(),
+              ar.failed() || plan.failureStatuses().contains(outcome.status()));
+        }
         if (ar.failed() && outcome.kind() != Outcome.Kind.CANCELLED && outcome.kind() != Outcome.Kind.CIRCUIT_OPEN) {
           endpoint.recordFailure();
         } else if (ar.succeeded() && plan.failureStatuses().contains(outcome.status())) {
@@ -180,7 +186,7 @@ public final class UpstreamCaller {
       exchange.discard();
     }
 
-    private Future<UpstreamExchange> sendOnce(EndpointState endpoint, int attemptNumber) {
+    private Future<UpstreamExchange> sendOnce(EndpointState endpoint, int attemptNumber, AttemptSpan span) {
       Deadline deadline = ctx.deadline();
       if (deadline.isCancelled() || deadline.expired()) {
         return Future.failedFuture(new AttemptFailure(Outcome.cancelled(), "deadline passed before the attempt", null));
@@ -205,12 +211,12 @@ public final class UpstreamCaller {
               "cannot connect to " + address + ": " + ar.cause().getMessage(), ar.cause()));
           return;
         }
-        send(ar.result(), endpoint, attemptNumber, promise);
+        send(ar.result(), endpoint, attemptNumber, span, promise);
       });
       return promise.future();
     }
 
-    private void send(HttpClientRequest request, EndpointState endpoint, int attemptNumber,
+    private void send(HttpClientRequest request, EndpointState endpoint, int attemptNumber, AttemptSpan span,
                       Promise<UpstreamExchange> promise) {
       // Every failure of this request reaches the attempt through request.response(); without a
       // handler Vert.x would also log each reset (a cancelled attempt) as an ERROR.
@@ -228,6 +234,9 @@ public final class UpstreamCaller {
       out.headers().writeTo(request.headers());
       request.headers().set(ATTEMPT_HEADER, Integer.toString(attemptNumber));
       request.headers().set(deadlineHeader, Long.toString(remaining));
+      if (span != null) {
+        span.writeTo(request.headers()); // traceparent with this attempt's span id, tracestate
+      }
       lastDeadlineSent = remaining;
       boolean[] timedOut = {false};
       long perTry = plan.perTryTimeoutMs();

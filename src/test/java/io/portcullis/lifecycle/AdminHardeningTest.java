@@ -390,10 +390,10 @@ class AdminHardeningTest {
   }
 
   private static final Set<String> ACCESS_LOG_FIELDS =
-      Set.of("ts", "requestId", "method", "path", "route", "status", "durationMs", "upstream", "attempts");
+      Set.of("ts", "requestId", "method", "path", "route", "status", "durationMs", "upstream", "attempts", "traceId");
 
   @Test
-  void theAccessLogHasItsNineFieldsAndNoCredentials() throws Exception {
+  void theAccessLogHasItsTenFieldsAndNoCredentials() throws Exception {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     Logger access = context.getLogger("portcullis.access");
     Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);

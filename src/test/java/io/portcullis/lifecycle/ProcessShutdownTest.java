@@ -40,7 +40,7 @@ class ProcessShutdownTest {
   private static final String TOKEN = "s3cr3t-token";
   private static final String COOKIE = "c00kie-value";
   private static final List<String> ACCESS_LOG_FIELDS = List.of(
-      "ts", "requestId", "method", "path", "route", "status", "durationMs", "upstream", "attempts");
+      "ts", "requestId", "method", "path", "route", "status", "durationMs", "upstream", "attempts", "traceId");
 
   @TempDir
   Path dir;
@@ -187,6 +187,7 @@ class ProcessShutdownTest {
     assertThat(line.getString("requestId")).isNotBlank();
     assertThat(line.getString("ts")).isNotBlank();
     assertThat(line.getLong("durationMs")).isNotNegative();
+    assertThat(line.getString("traceId")).matches("[0-9a-f]{32}"); // tracing is on by default
   }
 
   private static HttpRequest.Builder withSecrets(String url) {

@@ -1,0 +1,9 @@
+/**
+ * W3C Trace Context (https://www.w3.org/TR/trace-context/): strict parsing and formatting of
+ * {@code traceparent} and {@code tracestate} ({@link TraceParent}, {@link TraceState}), the
+ * gateway's own span per request and one child span per upstream attempt ({@link Tracing},
+ * {@link RequestTrace}, {@link AttemptSpan}), and where finished spans go ({@link SpanSink}).
+ * Nothing here knows about routes or the proxy; ids come from an injected random source. The
+ * OpenTelemetry SDK is touched only by {@code trace.otlp}, loaded only when OTLP export is on.
+ */
+package io.portcullis.trace;
