@@ -53,6 +53,7 @@ class ProcessShutdownTest {
   private Process process;
   private Path stdout;
   private Path stderr;
+  private Path loadedClasses;
 
   @AfterEach
   void cleanUp() throws Exception {
@@ -116,6 +117,9 @@ class ProcessShutdownTest {
     }
     assertThat(accessLog).as("access log of /fast and /slow").anySatisfy(line -> assertRequestLine(line, "/fast"));
     assertThat(accessLog).anySatisfy(line -> assertRequestLine(line, "/slow"));
+    // Tracing is on, span export off (the defaults): the OpenTelemetry SDK is never loaded.
+    String classes = read(loadedClasses);
+    assertThat(classes).contains("io.portcullis.trace.Tracing ").doesNotContain("io.opentelemetry", "io.portcullis.trace.otlp");
 
     for (String line : (read(stdout) + "\n" + err).split("\\R")) {
       assertThat(line).as("no log line carries a credential").doesNotContain(TOKEN).doesNotContain(COOKIE);
@@ -223,7 +227,9 @@ class ProcessShutdownTest {
     stderr = dir.resolve("stderr.txt");
 
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    process = new ProcessBuilder(java, "-cp", classpath(), "io.portcullis.Main", "--config", configFile.toString())
+    loadedClasses = dir.resolve("classes.txt");
+    process = new ProcessBuilder(java, "-Xlog:class+load=info:file=" + loadedClasses, "-cp", classpath(),
+        "io.portcullis.Main", "--config", configFile.toString())
         .directory(new File(System.getProperty("user.dir")))
         .redirectOutput(stdout.toFile())
         .redirectError(stderr.toFile())

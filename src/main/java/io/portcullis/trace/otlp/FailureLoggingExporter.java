@@ -41,12 +41,19 @@ final class FailureLoggingExporter implements SpanExporter {
           LOG.info("tracing: span export to {} works again", endpoint);
         }
       } else if (failing.compareAndSet(false, true)) {
-        Throwable cause = outcome.getFailureThrowable();
         LOG.warn("tracing: span export to {} failed ({}); spans are dropped until it succeeds again", endpoint,
-            cause == null ? "the collector refused the batch" : cause.toString());
+            describe(outcome.getFailureThrowable()));
       }
     });
     return outcome;
+  }
+
+  /** What went wrong: the exporter's wrapped cause when there is one (such as a refused connection). */
+  private static String describe(Throwable failure) {
+    if (failure == null) {
+      return "the collector refused the batch";
+    }
+    return (failure.getCause() != null ? failure.getCause() : failure).toString();
   }
 
   @Override

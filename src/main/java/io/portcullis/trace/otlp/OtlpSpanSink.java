@@ -32,6 +32,8 @@ public final class OtlpSpanSink implements SpanSink {
   static final int MAX_QUEUE_SIZE = 8192;
   /** Longest wait between two batches. */
   static final Duration SCHEDULE_DELAY = Duration.ofMillis(1000);
+  /** Longest wait for a connection to the collector. */
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
   /** Longest one export request may take. */
   static final Duration EXPORT_TIMEOUT = Duration.ofSeconds(10);
   /**
@@ -62,6 +64,9 @@ public final class OtlpSpanSink implements SpanSink {
     SpanExporter otlp = OtlpHttpSpanExporter.builder()
         .setEndpoint(config.otlpEndpoint())
         .setTimeout(EXPORT_TIMEOUT)
+        .setConnectTimeout(CONNECT_TIMEOUT)
+        // No retries: a failed batch is dropped, so a dead collector never holds spans (or shutdown) back.
+        .setRetryPolicy(null)
         .setMeterProvider(MeterProvider::noop)
         .build();
     LOG.info("tracing: exporting spans by OTLP/HTTP to {} as service {}", config.otlpEndpoint(), config.serviceName());
