@@ -6,11 +6,14 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.portcullis.testkit.Await;
 import io.portcullis.testkit.FakeBackend;
 import io.portcullis.testkit.RawHttp;
 import io.portcullis.testkit.TestGateway;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -19,6 +22,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -205,5 +209,22 @@ class TracingIntegrationTest {
     assertThat(seen.get(1).headers().getAll("tracestate")).containsExactly("not valid");
     assertThat(seen.get(2).headers().contains("traceparent")).isFalse();
     assertThat(seen.get(2).headers().contains("tracestate")).isFalse();
+  }
+
+  @Test
+  void aReloadThatTurnsTracingOffAppliesToLaterRequests(@TempDir Path dir) throws Exception {
+    FakeBackend backend = okBackend();
+    Path file = dir.resolve("gateway.json");
+    JsonObject config = TestGateway.withTestDefaults(TestGateway.proxyConfig(null, backend.port()));
+    Files.writeString(file, config.encode());
+    TestGateway gateway = closeLater(TestGateway.startFromFile(file));
+
+    get(gateway, "/before", "traceparent: " + TRACEPARENT + "\r\n");
+    Files.writeString(file, config.put("tracing", new JsonObject().put("enabled", false)).encode());
+    Await.result(gateway.gateway().reload("test"));
+    get(gateway, "/after", "traceparent: " + TRACEPARENT + "\r\n");
+
+    assertThat(TraceParent.spanIdHex(received(backend.seen().get(0)).parentId())).isNotEqualTo(PARENT_ID);
+    assertThat(backend.seen().get(1).header("traceparent")).isEqualTo(TRACEPARENT);
   }
 }
