@@ -43,7 +43,7 @@ class ExamplesTest {
     assertThat(examples().map(f -> f.getFileName().toString())).contains(
         "minimal-proxy.json", "load-balancing.json", "retries-jitter.json", "route-breaker-override.json",
         "aggregate-optional.json", "deadlines.json", "health-checks.json", "env-substitution.json",
-        "rate-limits.json");
+        "rate-limits.json", "tracing-otlp.json");
   }
 
   @ParameterizedTest(name = "{0}")
