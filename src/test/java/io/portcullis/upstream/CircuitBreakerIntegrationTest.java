@@ -140,11 +140,15 @@ class CircuitBreakerIntegrationTest {
   @Test
   void circuitStateMetricIsOneWhileOpenAndZeroWhileClosed() {
     FakeBackend backend = failingBackend();
-    TestGateway gateway = gateway(backend);
+    // Open for a minute: the gauge is read after the breaker opened, however slow the machine.
+    TestGateway gateway = gateway(backend, BREAKER_CONFIG.replace(
+        "\"resetTimeoutMs\":" + RESET_TIMEOUT_MS, "\"resetTimeoutMs\":60000"));
     assertThat(circuitStateGauge(gateway)).as("closed before any failure").hasValue(0.0);
 
     openBreaker(gateway, backend);
-    assertCircuitOpen(get(gateway));
+    Reply refused = get(gateway);
+    assertThat(refused.status()).isEqualTo(503);
+    assertThat(refused.body()).contains("\"circuit_open\"");
 
     assertThat(circuitStateGauge(gateway)).as("open").hasValue(1.0);
   }
@@ -264,7 +268,11 @@ class CircuitBreakerIntegrationTest {
   }
 
   private TestGateway gateway(FakeBackend backend) {
-    TestGateway gateway = TestGateway.start(TestGateway.proxyConfig(BREAKER_CONFIG, backend.port()));
+    return gateway(backend, BREAKER_CONFIG);
+  }
+
+  private TestGateway gateway(FakeBackend backend, String upstreamPolicies) {
+    TestGateway gateway = TestGateway.start(TestGateway.proxyConfig(upstreamPolicies, backend.port()));
     toClose.add(gateway);
     return gateway;
   }
