@@ -59,6 +59,11 @@ final class LoopGenerations {
       return snapshot;
     }
 
+    /** This generation's client of {@code upstream}. */
+    HttpClient client(String upstream) {
+      return clients.get(upstream);
+    }
+
     ProxyHandler proxy() {
       return handlers.proxy();
     }

@@ -28,9 +28,12 @@ import io.vertx.core.Vertx;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.random.RandomGenerator;
 
 /**
@@ -71,6 +74,7 @@ final class SnapshotBuilder {
     Map<String, Map<String, Object>> policies = new LinkedHashMap<>();
     RouteTable<RouteTarget> routes = compileRoutes(config, upstreams, policies);
     rateLimits.retainOnly(config);
+    retainBreakerSetsInUse(upstreams, policies);
     Map<String, Map<String, Object>> frozen = new LinkedHashMap<>();
     policies.forEach((route, perUpstream) -> frozen.put(route, Collections.unmodifiableMap(perUpstream)));
     long generation = previous == null ? 1 : previous.generation() + 1;
@@ -79,6 +83,17 @@ final class SnapshotBuilder {
         : Tracing.create(config.tracing(), random);
     return new RuntimeSnapshot(generation, config, Collections.unmodifiableMap(upstreams), routes,
         Collections.unmodifiableMap(frozen), new AccessLog(config.accessLog().enabled()), tracing);
+  }
+
+  /** Lets each upstream forget the route breaker settings no route of this configuration uses. */
+  private static void retainBreakerSetsInUse(Map<String, Upstream> upstreams, Map<String, Map<String, Object>> policies) {
+    Map<String, Set<BreakerConfig>> inUse = new HashMap<>();
+    policies.values().forEach(perUpstream -> perUpstream.forEach((upstream, policy) -> {
+      if (policy instanceof Map<?, ?> fields && fields.get("circuitBreaker") instanceof BreakerConfig settings) {
+        inUse.computeIfAbsent(upstream, k -> new HashSet<>()).add(settings);
+      }
+    }));
+    upstreams.forEach((name, upstream) -> upstream.retainBreakerSets(inUse.getOrDefault(name, Set.of())));
   }
 
   private RouteTable<RouteTarget> compileRoutes(GatewayConfig config, Map<String, Upstream> upstreams,

@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
 
@@ -112,6 +113,15 @@ public final class Upstream {
   /** The breaker set for {@code settings}, created once. */
   public BreakerSet breakers(BreakerConfig settings) {
     return breakerSets.computeIfAbsent(settings, s -> new BreakerSet(s));
+  }
+
+  /**
+   * Forgets the breaker sets of settings not in {@code inUse} (the upstream's own settings are
+   * always kept): after a reload no route uses them any more. Requests that still run on them
+   * hold their set directly, so they are unaffected.
+   */
+  public void retainBreakerSets(Set<BreakerConfig> inUse) {
+    breakerSets.keySet().removeIf(settings -> !settings.equals(config.circuitBreaker()) && !inUse.contains(settings));
   }
 
   /** Every breaker set in use (for the admin view and metrics). */

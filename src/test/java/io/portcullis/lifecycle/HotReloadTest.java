@@ -384,6 +384,22 @@ class HotReloadTest {
   }
 
   @Test
+  void routeBreakersNoRouteUsesAnyMoreDisappearFromTheUpstreamView() throws Exception {
+    FakeBackend a = closeLater(FakeBackend.ok("a"));
+    Path file = dir.resolve("gateway.json");
+    JsonObject overriding = route("svc", "/", "a").put("circuitBreaker", new JsonObject().put("maxFailures", 2));
+    JsonObject before = config(new JsonObject().put("a", upstream(a.port())), new JsonArray().add(overriding), false);
+    write(file, before);
+    TestGateway gateway = closeLater(TestGateway.startFromFile(file));
+    assertThat(AdminProbe.upstreams(gateway.adminPort()).getJsonObject("a").getJsonArray("routeBreakers")).hasSize(1);
+
+    write(file, config(new JsonObject().put("a", upstream(a.port())), new JsonArray().add(route("svc", "/", "a")), false));
+    assertThat(postReload(gateway.adminPort()).status()).isEqualTo(200);
+
+    assertThat(AdminProbe.upstreams(gateway.adminPort()).getJsonObject("a").containsKey("routeBreakers")).isFalse();
+  }
+
+  @Test
   void activeHealthChecksAndReadinessFollowTheReloadedUpstreams() throws Exception {
     FakeBackend a = closeLater(FakeBackend.ok("a"));
     CountDownLatch probed = new CountDownLatch(2);
