@@ -17,6 +17,15 @@ import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +34,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * WebSocket proxying end to end: a real gateway between a real Vert.x WebSocket client and a
@@ -296,6 +306,40 @@ class WebSocketProxyTest {
     Await.result(gateway.gateway().closeVertx(), 20_000);
     assertThat(closedAfterMs).isBetween(500L, 10_000L);
     assertThat(gateway.gateway().runtime().inFlight()).isZero();
+  }
+
+  @Test
+  void aReloadThatReplacesTheUpstreamsClientLeavesAnOpenTunnelWorking(@TempDir Path dir) throws Exception {
+    WebSocketBackend backend = backend();
+    Path file = dir.resolve("gateway.json");
+    JsonObject before = TestGateway.withTestDefaults(config(true, 5_000, backend.port())
+        .put("reload", new JsonObject().put("watch", false)));
+    write(file, before);
+    TestGateway gateway = closeLater(TestGateway.startFromFile(file));
+    Connection ws = client.open(gateway.port(), "/ws/chat");
+    assertThat(ws.echo("before the reload")).isEqualTo("before the reload");
+
+    JsonObject after = before.copy();
+    after.getJsonObject("upstreams").getJsonObject("backend").put("connectTimeoutMs", 1_500); // a new client
+    write(file, after);
+    HttpResponse<String> reload = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + "/admin/reload"))
+            .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(reload.statusCode()).as(reload.body()).isEqualTo(200);
+    assertThat(new JsonObject(reload.body()).getJsonObject("upstreams").getJsonArray("changed"))
+        .containsExactly("backend");
+
+    assertThat(ws.echo("after the reload")).isEqualTo("after the reload");
+    assertThat(ws.isClosed()).isFalse();
+    Connection second = client.open(gateway.port(), "/ws/chat");
+    assertThat(second.echo("a new tunnel")).isEqualTo("a new tunnel");
+  }
+
+  private static void write(Path file, JsonObject config) throws java.io.IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, config.encodePrettily(), StandardCharsets.UTF_8);
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
   private WebSocketBackend backend() {
