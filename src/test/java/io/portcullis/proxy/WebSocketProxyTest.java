@@ -17,6 +17,8 @@ import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.InputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,6 +32,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -86,6 +91,49 @@ class WebSocketProxyTest {
   }
 
   @Test
+  void aBackendThatStopsReadingStopsTheClientsWritesAndNothingIsLostWhenItResumes() throws Exception {
+    WebSocketBackend backend = backend().pauseReading();
+    TestGateway gateway = gateway(config(true, 5_000, backend.port()));
+    Connection ws = client.open(gateway.port(), "/ws/chat");
+    Buffer frame = WebSocketTestClient.pattern(256 * 1024);
+    long capBytes = 256L * 1024 * 1024; // far beyond every socket buffer on the way
+    AtomicLong written = new AtomicLong();
+    AtomicLong lastProgress = new AtomicLong(System.nanoTime());
+    AtomicBoolean stop = new AtomicBoolean();
+    io.vertx.core.Context writer = client.vertx().getOrCreateContext();
+    writer.runOnContext(v -> writeWhileWritable(ws, frame, capBytes, written, lastProgress, stop));
+
+    // With back-pressure the writes stall once the buffers on the way are full; without it the
+    // gateway would keep reading (and holding) everything the client sends.
+    awaitTrue("the client's writes stall", () -> System.nanoTime() - lastProgress.get() > TimeUnit.SECONDS.toNanos(1)
+        || written.get() >= capBytes);
+    assertThat(written.get()).as("bytes accepted while the backend was not reading").isLessThan(capBytes);
+    assertThat(backend.binarySizes()).isEmpty();
+    stop.set(true);
+    io.vertx.core.Promise<Void> writerIdle = io.vertx.core.Promise.promise();
+    writer.runOnContext(v -> writerIdle.complete()); // runs after any writer run in progress
+    Await.result(writerIdle.future());
+    long frames = written.get() / frame.length();
+
+    backend.resumeReading();
+    awaitTrue("every frame reaches the backend", () -> backend.binarySizes().size() == frames);
+    assertThat(backend.binarySizes()).allMatch(size -> size == frame.length());
+  }
+
+  /** Writes {@code frame} on the client's event loop until its queue is full, again after each drain. */
+  private static void writeWhileWritable(Connection ws, Buffer frame, long capBytes, AtomicLong written,
+                                         AtomicLong lastProgress, AtomicBoolean stop) {
+    while (!stop.get() && !ws.ws().writeQueueFull() && written.get() < capBytes) {
+      ws.ws().writeBinaryMessage(frame);
+      written.addAndGet(frame.length());
+      lastProgress.set(System.nanoTime());
+    }
+    if (!stop.get() && written.get() < capBytes) {
+      ws.ws().drainHandler(v -> writeWhileWritable(ws, frame, capBytes, written, lastProgress, stop));
+    }
+  }
+
+  @Test
   void clientCloseReachesTheBackendWithItsCodeAndTheRequestIsLoggedAs101() throws Exception {
     WebSocketBackend backend = backend();
     TestGateway gateway = gateway(config(true, 5_000, backend.port()));
@@ -117,6 +165,23 @@ class WebSocketProxyTest {
     AdminProbe.awaitCounter(gateway.adminPort(), "portcullis_requests_total",
         Map.of("route", "ws", "status", "101"), 1, 10_000);
     assertThat(gateway.gateway().runtime().inFlight()).isZero();
+  }
+
+  @Test
+  void aClientResetClosesTheBackendSideToo() throws Exception {
+    WebSocketBackend backend = backend();
+    TestGateway gateway = gateway(config(true, 5_000, backend.port()));
+    try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(HANDSHAKE.getBytes(StandardCharsets.ISO_8859_1));
+      assertThat(readHead(socket.getInputStream())).startsWith("HTTP/1.1 101");
+      awaitTrue("the backend's WebSocket is open", () -> backend.openSockets() == 1);
+      socket.setSoLinger(true, 0); // close with a TCP reset, no close frame
+    }
+
+    Await.result(backend.firstCloseCode());
+    assertThat(backend.openSockets()).isZero();
+    awaitTrue("the tunnel is no longer in flight", () -> gateway.gateway().runtime().inFlight() == 0);
   }
 
   @Test
@@ -334,6 +399,29 @@ class WebSocketProxyTest {
     assertThat(ws.isClosed()).isFalse();
     Connection second = client.open(gateway.port(), "/ws/chat");
     assertThat(second.echo("a new tunnel")).isEqualTo("a new tunnel");
+  }
+
+  private static String readHead(InputStream in) throws java.io.IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        break;
+      }
+      head.append((char) b);
+    }
+    return head.toString();
+  }
+
+  /** Polls {@code condition} (state with no event to wait on) for up to 10 s. */
+  private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("not within 10 s: " + what);
+      }
+      Thread.sleep(10);
+    }
   }
 
   private static void write(Path file, JsonObject config) throws java.io.IOException {

@@ -35,6 +35,8 @@ public final class WebSocketBackend implements AutoCloseable {
   private final Promise<Short> firstClose = Promise.promise();
   private volatile int rejectStatus;
   private volatile boolean silent;
+  private volatile boolean readPaused;
+  private final List<Runnable> resumes = new CopyOnWriteArrayList<>();
 
   private WebSocketBackend() {
     server = vertx.createHttpServer(new HttpServerOptions()
@@ -84,8 +86,25 @@ public final class WebSocketBackend implements AutoCloseable {
     }
   }
 
+  /** From now on new WebSockets do not read until {@link #resumeReading()}. */
+  public WebSocketBackend pauseReading() {
+    this.readPaused = true;
+    return this;
+  }
+
+  /** Lets every paused WebSocket read again. */
+  public void resumeReading() {
+    readPaused = false;
+    resumes.forEach(Runnable::run);
+  }
+
   private void echo(ServerWebSocket ws) {
     open.add(ws);
+    if (readPaused) {
+      ws.pause();
+      io.vertx.core.Context context = vertx.getOrCreateContext();
+      resumes.add(() -> context.runOnContext(v -> ws.resume()));
+    }
     ws.textMessageHandler(ws::writeTextMessage);
     ws.binaryMessageHandler(buf -> {
       binarySizes.add(buf.length());

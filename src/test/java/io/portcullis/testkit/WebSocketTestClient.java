@@ -98,6 +98,11 @@ public final class WebSocketTestClient implements AutoCloseable {
     return Await.result(connect(port, path, List.of()));
   }
 
+  /** The client's Vert.x (to run code on its event loop). */
+  public Vertx vertx() {
+    return vertx;
+  }
+
   /** A binary buffer of {@code size} bytes with a recognisable pattern. */
   public static Buffer pattern(int size) {
     byte[] bytes = new byte[size];
