@@ -64,16 +64,24 @@ public final class ConfigReloader {
 
   /**
    * Remembers the file's present content as the running one, so {@link #reloadIfChanged} reacts
-   * only to later changes. Call once the gateway runs the configuration loaded from it.
+   * only to later changes. Call once the gateway runs the configuration loaded from it. Content
+   * that no longer describes the running configuration (the file changed during start-up) is not
+   * remembered, so the first poll reloads it.
    */
   public Future<Void> prime() {
     return serialized(() -> vertx.executeBlocking(() -> {
+      lastBytes = null;
+      lastReadError = null;
       try {
-        lastBytes = Files.readAllBytes(file);
-        lastReadError = null;
+        byte[] bytes = Files.readAllBytes(file);
+        ConfigChange change = ConfigChange.between(target.current(), ConfigLoader.parse(bytes, env));
+        if (change.empty() && change.restartRequired().isEmpty()) {
+          lastBytes = bytes;
+        }
       } catch (IOException e) {
-        lastBytes = null;
         lastReadError = readError(e);
+      } catch (ConfigException e) {
+        LOG.debug("config file {} changed during start-up and is invalid now; the first poll reports it", file);
       }
       return null;
     }, false));
