@@ -49,6 +49,11 @@ class CircuitBreakerIntegrationTest {
       + ",\"rollingWindowMs\":10000,\"resetTimeoutMs\":" + RESET_TIMEOUT_MS + "},"
       + "\"retry\":{\"maxAttempts\":1}}";
 
+  /** Breakers that stay open for a minute, for tests that do not wait for half-open. */
+  private static final long LONG_OPEN_MS = 60_000;
+  private static final String LONG_OPEN_CONFIG =
+      BREAKER_CONFIG.replace("\"resetTimeoutMs\":" + RESET_TIMEOUT_MS, "\"resetTimeoutMs\":" + LONG_OPEN_MS);
+
   private static GatewayClient client;
   private static Vertx vertx;
 
@@ -79,7 +84,8 @@ class CircuitBreakerIntegrationTest {
   @Test
   void opensAfterExactlyMaxFailuresCountedAcrossBothEventLoopsAndThenAnswers503WithoutContactingTheBackend() {
     FakeBackend backend = failingBackend();
-    TestGateway gateway = gateway(backend);
+    // Open for a minute: the fifth request must find it open however slow the machine is.
+    TestGateway gateway = gateway(backend, LONG_OPEN_CONFIG);
 
     for (int i = 1; i <= MAX_FAILURES; i++) {
       Reply reply = get(gateway);
@@ -92,7 +98,7 @@ class CircuitBreakerIntegrationTest {
     assertThat(backend.connections()).as("upstream connections (one per event loop)").isGreaterThanOrEqualTo(2);
 
     Reply fifth = get(gateway);
-    assertCircuitOpen(fifth);
+    assertCircuitOpen(fifth, LONG_OPEN_MS + LONG_OPEN_MS / 10);
     assertThat(backend.requests()).as("the backend saw nothing after the breaker opened").isEqualTo(MAX_FAILURES);
     assertThat(AdminProbe.circuit(gateway.adminPort(), UPSTREAM, 0)).isEqualTo("open");
   }
@@ -141,8 +147,7 @@ class CircuitBreakerIntegrationTest {
   void circuitStateMetricIsOneWhileOpenAndZeroWhileClosed() {
     FakeBackend backend = failingBackend();
     // Open for a minute: the gauge is read after the breaker opened, however slow the machine.
-    TestGateway gateway = gateway(backend, BREAKER_CONFIG.replace(
-        "\"resetTimeoutMs\":" + RESET_TIMEOUT_MS, "\"resetTimeoutMs\":60000"));
+    TestGateway gateway = gateway(backend, LONG_OPEN_CONFIG);
     assertThat(circuitStateGauge(gateway)).as("closed before any failure").hasValue(0.0);
 
     openBreaker(gateway, backend);
@@ -293,13 +298,18 @@ class CircuitBreakerIntegrationTest {
   }
 
   private static void assertCircuitOpen(Reply reply) {
+    assertCircuitOpen(reply, MAX_OPEN_MS);
+  }
+
+  /** A 503 circuit_open whose Retry-After is at most {@code maxOpenMs} in whole seconds. */
+  private static void assertCircuitOpen(Reply reply, long maxOpenMs) {
     assertThat(reply.status()).as("status of %s", reply).isEqualTo(503);
     assertThat(reply.header("Content-Type")).startsWith("application/json");
     assertThat(reply.errorCode()).isEqualTo("circuit_open");
     String retryAfter = reply.header("Retry-After");
     assertThat(retryAfter).as("Retry-After").isNotNull().matches("[0-9]+");
     assertThat(Long.parseLong(retryAfter)).as("Retry-After: whole seconds until half-open, rounded up")
-        .isBetween(1L, (MAX_OPEN_MS + 999) / 1000);
+        .isBetween(1L, (maxOpenMs + 999) / 1000);
   }
 
   private static OptionalDouble circuitStateGauge(TestGateway gateway) {
