@@ -48,8 +48,16 @@ public final class Main {
   record Options(Path config, boolean check, boolean demo, boolean printConfig, boolean version) {
   }
 
+  private static final String NETTY_JFR_PROPERTY = "io.netty.jfr.enabled";
+
   /** Runs the gateway and exits with the contract's status. */
   public static void main(String[] args) {
+    // Netty 4.2 emits JFR events from its buffer allocator when JFR is present: initialising JFR
+    // costs about 90 ms on the first request and a JFR check on every allocation. Off unless the
+    // operator turns it on (-Dio.netty.jfr.enabled=true) to profile.
+    if (System.getProperty(NETTY_JFR_PROPERTY) == null) {
+      System.setProperty(NETTY_JFR_PROPERTY, "false");
+    }
     int status = run(args, System.out, System.err);
     flushLogs();
     System.exit(status);
