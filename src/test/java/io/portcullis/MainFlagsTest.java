@@ -136,6 +136,25 @@ class MainFlagsTest {
   }
 
   @Test
+  void checkNamesAnUnusableTlsFileByItsJsonPathAndExits2() throws IOException {
+    Path notPem = write("not-a-key.pem", "just text");
+    Path missing = dir.resolve("absent.crt");
+    Path config = write("tls.json", "{"
+        + "'server':{'tls':{'certFile':'" + missing.toString().replace("\\", "\\\\") + "','keyFile':'"
+        + notPem.toString().replace("\\", "\\\\") + "'}},"
+        + "'upstreams':{'users':{'endpoints':['https://127.0.0.1:9001']}},"
+        + "'routes':[{'name':'r','match':{'pathPrefix':'/r'},'upstream':'users'}]}");
+
+    CommandLineRun run = run("--check", "--config", config.toString());
+
+    assertThat(run.status()).isEqualTo(2);
+    assertThat(run.out()).doesNotContain("config OK");
+    assertThat(run.errLines()).contains(
+        "server.tls.certFile: no such file \"" + missing + "\"",
+        "server.tls.keyFile: no PEM private key (-----BEGIN PRIVATE KEY-----) in \"" + notPem + "\"");
+  }
+
+  @Test
   void printConfigOfAMissingFileExits1WithOneLine() {
     Path missing = dir.resolve("does-not-exist.json");
 

@@ -140,4 +140,32 @@ class HttpsUpstreamTest {
       assertThat(reply.body()).isEqualTo("other-name over tls saw /lenient");
     }
   }
+
+  @Test
+  void healthChecksOfHttpsEndpointsUseTlsWithTheUpstreamsTrust() throws Exception {
+    JsonObject checked = new JsonObject().put("path", "/health").put("intervalMs", 500).put("timeoutMs", 450)
+        .put("unhealthyThreshold", 1).put("healthyThreshold", 1);
+    JsonObject trustedConfig = config(trusted, new JsonObject().put("trustFile", caFile.toString()));
+    trustedConfig.getJsonObject("upstreams").getJsonObject("backend").put("healthCheck", checked);
+    JsonObject untrustedConfig = config(untrusted, new JsonObject().put("trustFile", caFile.toString()));
+    untrustedConfig.getJsonObject("upstreams").getJsonObject("backend").put("healthCheck", checked);
+    try (TestGateway good = TestGateway.start(trustedConfig); TestGateway bad = TestGateway.start(untrustedConfig)) {
+      awaitHealth(bad, "unhealthy");
+      long deadline = System.nanoTime() + 20_000_000_000L;
+      while (trusted.seen().stream().noneMatch(seen -> seen.uri().equals("/health")) && System.nanoTime() < deadline) {
+        Thread.sleep(10); // polling the backend's record of probes
+      }
+      assertThat(trusted.seen()).extracting(FakeBackend.Seen::uri).contains("/health");
+      awaitHealth(good, "healthy");
+    }
+  }
+
+  private static void awaitHealth(TestGateway gateway, String state) throws InterruptedException {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (!state.equals(AdminProbe.endpoint(gateway.adminPort(), "backend", 0).getString("health"))
+        && System.nanoTime() < deadline) {
+      Thread.sleep(10); // polling the admin view, as AdminProbe.awaitCircuit does
+    }
+    assertThat(AdminProbe.endpoint(gateway.adminPort(), "backend", 0).getString("health")).isEqualTo(state);
+  }
 }
