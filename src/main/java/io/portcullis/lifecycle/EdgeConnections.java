@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -86,14 +87,9 @@ final class EdgeConnections {
     if (!http2.isEmpty()) {
       LOG.debug("sending GOAWAY to {} HTTP/2 connection(s)", http2.size());
     }
-    for (HttpConnection connection : http2) {
+    for (HttpConnection connection : List.copyOf(http2)) {
       connection.goAway(NO_ERROR);
     }
-  }
-
-  /** Open HTTP/2 connections. */
-  int http2Connections() {
-    return http2.size();
   }
 
   private void toHttp2(ChannelHandlerContext ctx, HttpServerConnection http1) {
