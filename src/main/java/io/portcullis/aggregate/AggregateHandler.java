@@ -16,9 +16,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -60,13 +58,24 @@ public final class AggregateHandler {
       }));
     }
     return Future.join(branches).transform(ignored -> {
-      JsonObject merged = new JsonObject();
+      // The merged object is written from the branches' own bytes (each checked to be one JSON
+      // value): no tree is built and re-encoded, and numbers keep their exact spelling.
+      Buffer merged = Buffer.buffer(256);
+      merged.appendByte((byte) '{');
       StringBuilder failed = new StringBuilder();
       GatewayException requiredFailure = firstRequiredFailure[0];
       for (Future<BranchResult> f : branches) {
         BranchResult r = f.result();
         if (r.succeeded()) {
-          merged.put(r.backend().as(), r.json());
+          if (merged.length() > 1) {
+            merged.appendByte((byte) ',');
+          }
+          merged.appendString(Json.encode(r.backend().as())).appendByte((byte) ':');
+          if (r.json() == null) {
+            merged.appendString("null");
+          } else {
+            merged.appendBuffer(r.json());
+          }
           continue;
         }
         if (failed.length() > 0) {
@@ -87,7 +96,7 @@ public final class AggregateHandler {
       if (failed.length() > 0) {
         response.headers().set("X-Gateway-Failed", failed.toString());
       }
-      return response.end(merged.toBuffer());
+      return response.end(merged.appendByte((byte) '}'));
     });
   }
 
@@ -120,12 +129,13 @@ public final class AggregateHandler {
         return Future.succeededFuture(failure(backend, Integer.toString(status), "answered " + status));
       }
       Buffer buffer = ar.result();
-      try {
-        Object json = buffer.length() == 0 ? null : Json.decodeValue(buffer);
-        return Future.succeededFuture(BranchResult.ok(backend, json));
-      } catch (DecodeException e) {
+      if (buffer.length() == 0) {
+        return Future.succeededFuture(BranchResult.ok(backend, null));
+      }
+      if (!JsonCheck.isOneValue(buffer)) {
         return Future.succeededFuture(failure(backend, "invalid_json", "answered a body that is not JSON"));
       }
+      return Future.succeededFuture(BranchResult.ok(backend, buffer));
     });
   }
 

@@ -80,6 +80,21 @@ class AggregationIntegrationTest {
   }
 
   @Test
+  void eachBackendsJsonIsMergedByteForByteAndAnInvalidOneIsReported() {
+    String exact = "{\"total\":12.50,\"big\":123456789012345678901234567890,\"e\":1E+2, \"s\":\"\\u00e9\"}";
+    FakeBackend users = backend(FakeBackend.start(delayedJson(0, exact)));
+    FakeBackend orders = backend(FakeBackend.start(delayedJson(0, "{\"a\":1} trailing")));
+    TestGateway gateway = gateway(config(users.port(), orders.port(), null, null));
+
+    Reply reply = client.get(gateway.port(), "/api/profile/42");
+
+    assertThat(reply.status()).as("%s", reply).isEqualTo(200);
+    assertThat(reply.body()).isEqualTo("{\"user\":" + exact + "}");
+    assertThat(reply.header("X-Gateway-Completed")).isEqualTo("false");
+    assertThat(reply.header("X-Gateway-Failed")).isEqualTo("orders=invalid_json");
+  }
+
+  @Test
   void pathParametersAreExpandedIntoEachBackendPath() {
     FakeBackend users = backend(FakeBackend.start(delayedJson(0, USER.encode())));
     FakeBackend orders = backend(FakeBackend.start(delayedJson(0, ORDERS.encode())));
