@@ -3,14 +3,12 @@ package io.portcullis.lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.portcullis.testkit.AdminProbe;
 import io.portcullis.testkit.Await;
 import io.portcullis.testkit.FakeBackend;
 import io.portcullis.testkit.GatewayClient;
+import io.portcullis.testkit.LogCapture;
 import io.portcullis.testkit.TestGateway;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -41,7 +39,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * Hot reload end to end, on real sockets: a gateway started from a file, real backends, and the
@@ -355,26 +352,20 @@ class HotReloadTest {
     after.put("deadline", new JsonObject().put("defaultMs", 7000));
     write(file, after);
 
-    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-    Logger reloadLog = context.getLogger("portcullis.reload");
-    ListAppender<ILoggingEvent> lines = new ListAppender<>();
-    lines.setContext(context);
-    lines.start();
-    reloadLog.addAppender(lines);
     Reload reload;
-    try {
+    List<ILoggingEvent> lines;
+    try (LogCapture reloadLog = LogCapture.of("portcullis.reload")) {
       reload = postReload(gateway.adminPort());
-    } finally {
-      reloadLog.detachAppender(lines);
+      lines = reloadLog.events();
     }
 
     assertThat(reload.status()).as(reload.body()).isEqualTo(200);
     assertThat(reload.json().getString("result")).isEqualTo("applied");
     assertThat(reload.json().getJsonArray("restartRequired")).containsExactly("server.port: 0 -> 18081");
     assertThat(reload.json().getJsonArray("settings")).containsExactly("deadline");
-    assertThat(lines.list).filteredOn(e -> e.getLevel() == Level.WARN).singleElement()
+    assertThat(lines).filteredOn(e -> e.getLevel() == Level.WARN).singleElement()
         .satisfies(e -> assertThat(e.getFormattedMessage()).contains("server.port: 0 -> 18081").contains("needs a restart"));
-    assertThat(lines.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("config reload (admin) applied"));
+    assertThat(lines).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("config reload (admin) applied"));
 
     assertThat(gateway.port()).isEqualTo(port);
     assertThat(client.get(port, "/extra").body()).as("the rest was applied").isEqualTo("a");

@@ -2,15 +2,12 @@ package io.portcullis.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.portcullis.testkit.AdminProbe;
 import io.portcullis.testkit.FakeBackend;
-import io.portcullis.testkit.GatewayClient;
 import io.portcullis.testkit.GatewayClient.Reply;
+import io.portcullis.testkit.GatewayClient;
 import io.portcullis.testkit.JvmWarmup;
+import io.portcullis.testkit.LogCapture;
 import io.portcullis.testkit.TestGateway;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -31,7 +28,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * Per-route rate limits end to end: a real gateway with two event-loop instances in front of a
@@ -116,13 +112,7 @@ class RateLimitIntegrationTest {
   @Test
   void theThirdRequestOfABurstOfTwoIsRefusedWith429RetryAfterAndTheJsonBodyWithoutReachingTheBackend()
       throws Exception {
-    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-    Logger access = context.getLogger("portcullis.access");
-    ListAppender<ILoggingEvent> accessLines = new ListAppender<>();
-    accessLines.setContext(context);
-    accessLines.start();
-    access.addAppender(accessLines);
-    try {
+    try (LogCapture accessLines = LogCapture.of("portcullis.access")) {
       TestGateway gateway = gateway(true, route("limited", "/limited", limit(1, 2, null)));
       assertThat(rateLimitedCount(gateway, "limited")).hasValue(0);
 
@@ -144,21 +134,11 @@ class RateLimitIntegrationTest {
       assertThat(backendSaw("/limited")).isEqualTo(2);
       assertThat(rateLimitedCount(gateway, "limited")).hasValue(1);
 
-      long deadline = System.nanoTime() + 5_000_000_000L;
-      JsonObject line = null;
-      while (line == null && System.nanoTime() < deadline) {
-        line = List.copyOf(accessLines.list).stream().map(e -> new JsonObject(e.getFormattedMessage()))
-            .filter(json -> "limited-3".equals(json.getString("requestId"))).findFirst().orElse(null);
-        if (line == null) {
-          Thread.sleep(20); // the access log's appender is asynchronous: no event to wait on
-        }
-      }
+      JsonObject line = accessLines.awaitJsonLine("limited-3", 5_000);
       assertThat(line).as("access log line of the refused request").isNotNull();
       assertThat(line.getInteger("status")).isEqualTo(429);
       assertThat(line.getString("route")).isEqualTo("limited");
       assertThat(line.getInteger("attempts")).isZero();
-    } finally {
-      access.detachAppender(accessLines);
     }
   }
 

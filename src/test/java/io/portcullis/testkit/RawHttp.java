@@ -43,29 +43,37 @@ public final class RawHttp {
   /** Byte version of {@link #exchange(int, String, int)}. */
   public static Reply exchange(int port, byte[] request, int readTimeoutMs) throws IOException {
     try (Socket socket = new Socket("127.0.0.1", port)) {
-      socket.setSoTimeout(readTimeoutMs);
-      OutputStream out = socket.getOutputStream();
-      out.write(request);
-      out.flush();
-      InputStream in = socket.getInputStream();
-      ByteArrayOutputStream buf = new ByteArrayOutputStream();
-      byte[] chunk = new byte[8192];
-      boolean closed = false;
-      try {
-        while (true) {
-          int n = in.read(chunk);
-          if (n < 0) {
-            closed = true;
-            break;
-          }
-          buf.write(chunk, 0, n);
-        }
-      } catch (SocketTimeoutException e) {
-        closed = false;
-      } catch (java.net.SocketException e) {
-        closed = true; // reset by the server counts as closed
-      }
-      return new Reply(buf.toString(StandardCharsets.ISO_8859_1), closed);
+      return exchange(socket, request, readTimeoutMs);
     }
+  }
+
+  /**
+   * Sends {@code request} on a connected {@code socket} (plain or TLS) and reads until the server
+   * closes or {@code readTimeoutMs} passes without data. The caller closes the socket.
+   */
+  public static Reply exchange(Socket socket, byte[] request, int readTimeoutMs) throws IOException {
+    socket.setSoTimeout(readTimeoutMs);
+    OutputStream out = socket.getOutputStream();
+    out.write(request);
+    out.flush();
+    InputStream in = socket.getInputStream();
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    byte[] chunk = new byte[8192];
+    boolean closed = false;
+    try {
+      while (true) {
+        int n = in.read(chunk);
+        if (n < 0) {
+          closed = true;
+          break;
+        }
+        buf.write(chunk, 0, n);
+      }
+    } catch (SocketTimeoutException e) {
+      closed = false;
+    } catch (java.net.SocketException e) {
+      closed = true; // reset by the server counts as closed
+    }
+    return new Reply(buf.toString(StandardCharsets.ISO_8859_1), closed);
   }
 }

@@ -3,6 +3,7 @@ package io.portcullis.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.testkit.Await;
+import io.portcullis.testkit.Closeables;
 import io.portcullis.testkit.FakeBackend;
 import io.portcullis.testkit.RawHttp;
 import io.portcullis.testkit.TestGateway;
@@ -43,15 +44,7 @@ class H2cPriorKnowledgeTest {
 
   @AfterAll
   static void stop() {
-    for (AutoCloseable c : new AutoCloseable[] {h2c, plain, backend}) {
-      try {
-        if (c != null) {
-          c.close();
-        }
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    }
+    Closeables.closeAll(h2c, plain, backend);
   }
 
   @Test

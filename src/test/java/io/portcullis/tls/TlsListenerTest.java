@@ -2,6 +2,7 @@ package io.portcullis.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portcullis.testkit.Closeables;
 import io.portcullis.testkit.FakeBackend;
 import io.portcullis.testkit.RawHttp;
 import io.portcullis.testkit.TestCertificates;
@@ -72,15 +73,7 @@ class TlsListenerTest {
 
   @AfterAll
   static void stop() {
-    for (AutoCloseable c : new AutoCloseable[] {gateway, http1Only, backend}) {
-      try {
-        if (c != null) {
-          c.close();
-        }
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    }
+    Closeables.closeAll(gateway, http1Only, backend);
   }
 
   @Test

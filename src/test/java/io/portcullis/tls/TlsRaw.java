@@ -2,12 +2,7 @@ package io.portcullis.tls;
 
 import io.portcullis.testkit.RawHttp;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -58,29 +53,7 @@ final class TlsRaw {
       if (!"http/1.1".equals(socket.getApplicationProtocol())) {
         throw new IllegalStateException("negotiated " + socket.getApplicationProtocol());
       }
-      socket.setSoTimeout(readTimeoutMs);
-      OutputStream out = socket.getOutputStream();
-      out.write(request.getBytes(StandardCharsets.ISO_8859_1));
-      out.flush();
-      InputStream in = socket.getInputStream();
-      ByteArrayOutputStream buf = new ByteArrayOutputStream();
-      byte[] chunk = new byte[8192];
-      boolean closed;
-      try {
-        while (true) {
-          int n = in.read(chunk);
-          if (n < 0) {
-            closed = true;
-            break;
-          }
-          buf.write(chunk, 0, n);
-        }
-      } catch (SocketTimeoutException e) {
-        closed = false;
-      } catch (SocketException e) {
-        closed = true; // reset by the server counts as closed
-      }
-      return new RawHttp.Reply(buf.toString(StandardCharsets.ISO_8859_1), closed);
+      return RawHttp.exchange(socket, request.getBytes(StandardCharsets.ISO_8859_1), readTimeoutMs);
     }
   }
 }

@@ -2,12 +2,9 @@ package io.portcullis.trace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.portcullis.testkit.Await;
 import io.portcullis.testkit.FakeBackend;
+import io.portcullis.testkit.LogCapture;
 import io.portcullis.testkit.RawHttp;
 import io.portcullis.testkit.TestGateway;
 import io.vertx.core.json.JsonArray;
@@ -23,7 +20,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * Trace context through a real gateway to real backends that record what they receive: a new
@@ -78,13 +74,7 @@ class TracingIntegrationTest {
 
   @Test
   void aRequestWithoutTraceparentStartsATraceWhoseIdIsInTheAccessLog() throws Exception {
-    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-    Logger access = context.getLogger("portcullis.access");
-    ListAppender<ILoggingEvent> lines = new ListAppender<>();
-    lines.setContext(context);
-    lines.start();
-    access.addAppender(lines);
-    try {
+    try (LogCapture lines = LogCapture.of("portcullis.access")) {
       FakeBackend backend = okBackend();
       TestGateway gateway = gateway(TestGateway.proxyConfig(null, backend.port())
           .put("accessLog", new JsonObject().put("enabled", true)));
@@ -94,26 +84,10 @@ class TracingIntegrationTest {
       TraceParent sent = received(backend.seen().get(0));
       assertThat(sent.sampled()).isTrue(); // sampleRatio defaults to 1
       assertThat(backend.seen().get(0).header("tracestate")).isNull();
-      JsonObject line = awaitAccessLine(lines, "trace-new");
+      JsonObject line = lines.awaitJsonLine("trace-new", 10_000);
+      assertThat(line).as("access log line of trace-new").isNotNull();
       assertThat(line.getString("traceId")).isEqualTo(traceIdOf(sent));
-    } finally {
-      access.detachAppender(lines);
     }
-  }
-
-  private static JsonObject awaitAccessLine(ListAppender<ILoggingEvent> lines, String requestId)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      for (ILoggingEvent event : List.copyOf(lines.list)) {
-        JsonObject json = new JsonObject(event.getFormattedMessage());
-        if (requestId.equals(json.getString("requestId"))) {
-          return json;
-        }
-      }
-      Thread.sleep(20); // the line is written when the response has ended, after the client read it
-    }
-    throw new AssertionError("no access log line for " + requestId);
   }
 
   @Test

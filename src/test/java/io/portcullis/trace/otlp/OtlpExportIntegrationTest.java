@@ -3,12 +3,10 @@ package io.portcullis.trace.otlp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.portcullis.testkit.Await;
 import io.portcullis.testkit.FakeBackend;
+import io.portcullis.testkit.LogCapture;
 import io.portcullis.testkit.RawHttp;
 import io.portcullis.testkit.TestGateway;
 import io.portcullis.trace.TraceParent;
@@ -25,7 +23,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.slf4j.LoggerFactory;
 
 /**
  * OTLP/HTTP export from a real gateway to a fake collector (a Vert.x server accepting
@@ -150,13 +147,7 @@ class OtlpExportIntegrationTest {
     try (ServerSocket reserved = new ServerSocket(0)) {
       deadPort = reserved.getLocalPort();
     }
-    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-    Logger events = context.getLogger("portcullis.events");
-    ListAppender<ILoggingEvent> lines = new ListAppender<>();
-    lines.setContext(context);
-    lines.start();
-    events.addAppender(lines);
-    try {
+    try (LogCapture lines = LogCapture.of("portcullis.events")) {
       TestGateway gateway = TestGateway.start(config(backend.port(), "http://127.0.0.1:" + deadPort + "/v1/traces"));
       for (int i = 0; i < 3; i++) {
         assertThat(get(gateway, "/dead-" + i, "").status()).isEqualTo(200);
@@ -165,12 +156,10 @@ class OtlpExportIntegrationTest {
       gateway.close();
       assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(15_000);
 
-      List<ILoggingEvent> warnings = lines.list.stream()
+      List<ILoggingEvent> warnings = lines.events().stream()
           .filter(e -> e.getLevel() == Level.WARN && e.getFormattedMessage().contains("span export")).toList();
       assertThat(warnings).singleElement()
           .satisfies(e -> assertThat(e.getFormattedMessage()).contains("127.0.0.1:" + deadPort, "dropped"));
-    } finally {
-      events.detachAppender(lines);
     }
   }
 }
