@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.testkit.AdminProbe;
 import io.portcullis.testkit.Await;
+import io.portcullis.testkit.Closer;
 import io.portcullis.testkit.FakeBackend;
+import io.portcullis.testkit.GatewayClient.Reply;
 import io.portcullis.testkit.GatewayClient;
 import io.portcullis.testkit.JvmWarmup;
-import io.portcullis.testkit.GatewayClient.Reply;
 import io.portcullis.testkit.TestGateway;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
@@ -17,12 +18,10 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * CONTRACT §4 and §5, fan-out routes end to end: branches run in parallel under the request's
@@ -39,7 +38,8 @@ class AggregationIntegrationTest {
 
   private static GatewayClient client;
 
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  @RegisterExtension
+  final Closer toClose = new Closer();
 
   @BeforeAll
   static void startClient() {
@@ -52,12 +52,6 @@ class AggregationIntegrationTest {
     client.close();
   }
 
-  @AfterEach
-  void closeEverything() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-  }
 
   // ------------------------------------------------------------------------- success
 

@@ -3,6 +3,7 @@ package io.portcullis.lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.portcullis.testkit.Closer;
 import io.portcullis.testkit.FakeBackend;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
@@ -27,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -49,7 +51,8 @@ class ProcessShutdownTest {
       .version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5))
       .build();
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  @RegisterExtension
+  final Closer toClose = new Closer();
   private Process process;
   private Path stdout;
   private Path stderr;
@@ -60,9 +63,6 @@ class ProcessShutdownTest {
     if (process != null && process.isAlive()) {
       process.destroyForcibly();
       process.waitFor(10, TimeUnit.SECONDS);
-    }
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
     }
   }
 

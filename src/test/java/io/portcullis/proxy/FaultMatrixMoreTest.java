@@ -6,10 +6,11 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 import io.portcullis.testkit.AdminProbe;
 import io.portcullis.testkit.Await;
 import io.portcullis.testkit.BlackHole;
+import io.portcullis.testkit.Closer;
 import io.portcullis.testkit.FakeBackend;
 import io.portcullis.testkit.FaultBackend;
-import io.portcullis.testkit.GatewayClient;
 import io.portcullis.testkit.GatewayClient.Reply;
+import io.portcullis.testkit.GatewayClient;
 import io.portcullis.testkit.JvmWarmup;
 import io.portcullis.testkit.RawConnection;
 import io.portcullis.testkit.RawHttp;
@@ -23,15 +24,14 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -53,7 +53,8 @@ class FaultMatrixMoreTest {
 
   private static GatewayClient client;
 
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  @RegisterExtension
+  final Closer toClose = new Closer();
 
   @BeforeAll
   static void startClient() {
@@ -66,12 +67,6 @@ class FaultMatrixMoreTest {
     client.close();
   }
 
-  @AfterEach
-  void closeEverything() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-  }
 
   // ------------------------------------------------------------------ (a) black-holed endpoint
 

@@ -5,18 +5,18 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.portcullis.testkit.AdminProbe;
 import io.portcullis.testkit.Await;
+import io.portcullis.testkit.Closer;
 import io.portcullis.testkit.FakeBackend;
 import io.portcullis.testkit.FaultBackend;
+import io.portcullis.testkit.GatewayClient.Reply;
 import io.portcullis.testkit.GatewayClient;
 import io.portcullis.testkit.JvmWarmup;
-import io.portcullis.testkit.GatewayClient.Reply;
 import io.portcullis.testkit.RawHttp;
 import io.portcullis.testkit.RefusedPort;
 import io.portcullis.testkit.TestGateway;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -24,9 +24,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -42,7 +42,8 @@ class FaultMatrixTest {
 
   private static GatewayClient client;
 
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  @RegisterExtension
+  final Closer toClose = new Closer();
 
   @BeforeAll
   static void startClient() {
@@ -55,12 +56,6 @@ class FaultMatrixTest {
     client.close();
   }
 
-  @AfterEach
-  void closeEverything() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-  }
 
   // ------------------------------------------------------------------- connect refused
 

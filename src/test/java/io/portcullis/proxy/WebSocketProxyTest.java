@@ -414,14 +414,8 @@ class WebSocketProxyTest {
   }
 
   /** Polls {@code condition} (state with no event to wait on) for up to 10 s. */
-  private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("not within 10 s: " + what);
-      }
-      Thread.sleep(10);
-    }
+  private static void awaitTrue(String what, BooleanSupplier condition) {
+    Await.until(what, 10_000, condition);
   }
 
   private static void write(Path file, JsonObject config) throws java.io.IOException {

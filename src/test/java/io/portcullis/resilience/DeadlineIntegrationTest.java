@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.portcullis.testkit.Await;
+import io.portcullis.testkit.Closer;
 import io.portcullis.testkit.FakeBackend;
+import io.portcullis.testkit.GatewayClient.Reply;
 import io.portcullis.testkit.GatewayClient;
 import io.portcullis.testkit.JvmWarmup;
-import io.portcullis.testkit.GatewayClient.Reply;
 import io.portcullis.testkit.TestGateway;
 import io.vertx.core.Promise;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -19,9 +19,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -38,7 +38,8 @@ class DeadlineIntegrationTest {
 
   private static GatewayClient client;
 
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  @RegisterExtension
+  final Closer toClose = new Closer();
 
   @BeforeAll
   static void startClient() {
@@ -51,12 +52,6 @@ class DeadlineIntegrationTest {
     client.close();
   }
 
-  @AfterEach
-  void closeEverything() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-  }
 
   // ------------------------------------------------------------------------------ budget
 

@@ -3,6 +3,7 @@ package io.portcullis.testkit;
 import io.vertx.core.Future;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /** Blocking waits for tests (never on an event loop). */
 public final class Await {
@@ -39,5 +40,24 @@ public final class Await {
       throw new AssertionError("future did not fail in time", e);
     }
     throw new AssertionError("future succeeded but was expected to fail");
+  }
+
+  /**
+   * Polls {@code condition} every 10 ms — for state that has no event to wait on — and fails the
+   * test with {@code what} if it is not true within {@code timeoutMs}.
+   */
+  public static void until(String what, long timeoutMs, BooleanSupplier condition) {
+    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - end > 0) {
+        throw new AssertionError("not within " + timeoutMs + " ms: " + what);
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+    }
   }
 }

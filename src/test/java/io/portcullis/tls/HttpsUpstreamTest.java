@@ -2,6 +2,7 @@ package io.portcullis.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portcullis.testkit.Await;
 import io.portcullis.testkit.AdminProbe;
 import io.portcullis.testkit.FakeBackend;
 import io.portcullis.testkit.GatewayClient;
@@ -151,21 +152,14 @@ class HttpsUpstreamTest {
     untrustedConfig.getJsonObject("upstreams").getJsonObject("backend").put("healthCheck", checked);
     try (TestGateway good = TestGateway.start(trustedConfig); TestGateway bad = TestGateway.start(untrustedConfig)) {
       awaitHealth(bad, "unhealthy");
-      long deadline = System.nanoTime() + 20_000_000_000L;
-      while (trusted.seen().stream().noneMatch(seen -> seen.uri().equals("/health")) && System.nanoTime() < deadline) {
-        Thread.sleep(10); // polling the backend's record of probes
-      }
-      assertThat(trusted.seen()).extracting(FakeBackend.Seen::uri).contains("/health");
+      Await.until("a health probe reaches the trusted backend", 20_000,
+          () -> trusted.seen().stream().anyMatch(seen -> seen.uri().equals("/health")));
       awaitHealth(good, "healthy");
     }
   }
 
-  private static void awaitHealth(TestGateway gateway, String state) throws InterruptedException {
-    long deadline = System.nanoTime() + 20_000_000_000L;
-    while (!state.equals(AdminProbe.endpoint(gateway.adminPort(), "backend", 0).getString("health"))
-        && System.nanoTime() < deadline) {
-      Thread.sleep(10); // polling the admin view, as AdminProbe.awaitCircuit does
-    }
-    assertThat(AdminProbe.endpoint(gateway.adminPort(), "backend", 0).getString("health")).isEqualTo(state);
+  private static void awaitHealth(TestGateway gateway, String state) {
+    Await.until("endpoint health " + state, 20_000,
+        () -> state.equals(AdminProbe.endpoint(gateway.adminPort(), "backend", 0).getString("health")));
   }
 }

@@ -6,10 +6,11 @@ import io.portcullis.config.BreakerConfig;
 import io.portcullis.resilience.Ticker;
 import io.portcullis.testkit.AdminProbe;
 import io.portcullis.testkit.Await;
+import io.portcullis.testkit.Closer;
 import io.portcullis.testkit.FakeBackend;
+import io.portcullis.testkit.GatewayClient.Reply;
 import io.portcullis.testkit.GatewayClient;
 import io.portcullis.testkit.JvmWarmup;
-import io.portcullis.testkit.GatewayClient.Reply;
 import io.portcullis.testkit.TestGateway;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -24,9 +25,9 @@ import java.util.OptionalDouble;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -57,7 +58,8 @@ class CircuitBreakerIntegrationTest {
   private static GatewayClient client;
   private static Vertx vertx;
 
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  @RegisterExtension
+  final Closer toClose = new Closer();
 
   @BeforeAll
   static void startClient() {
@@ -72,12 +74,6 @@ class CircuitBreakerIntegrationTest {
     Await.result(vertx.close());
   }
 
-  @AfterEach
-  void closeEverything() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-  }
 
   // ------------------------------------------------------------------------------ opening
 
