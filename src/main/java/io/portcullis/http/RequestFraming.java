@@ -115,19 +115,31 @@ public final class RequestFraming {
     return headers.contains(name) ? headers.getAll(name).size() : 0;
   }
 
+  /** Index of the first character of {@code value} after its leading SP/HTAB. */
+  private static int owsEnd(String value) {
+    int from = 0;
+    while (from < value.length() && isOws(value.charAt(from))) {
+      from++;
+    }
+    return from;
+  }
+
+  /** Index just past the last character of {@code value} before its trailing SP/HTAB (>= {@code from}). */
+  private static int owsStart(String value, int from) {
+    int to = value.length();
+    while (to > from && isOws(value.charAt(to - 1))) {
+      to--;
+    }
+    return to;
+  }
+
   /** {@code chunked}, any case, with optional surrounding SP/HTAB, and nothing else. */
   static boolean isChunked(String value) {
     if (value == null) {
       return false;
     }
-    int from = 0;
-    int to = value.length();
-    while (from < to && isOws(value.charAt(from))) {
-      from++;
-    }
-    while (to > from && isOws(value.charAt(to - 1))) {
-      to--;
-    }
+    int from = owsEnd(value);
+    int to = owsStart(value, from);
     return to - from == CHUNKED.length() && value.regionMatches(true, from, CHUNKED, 0, CHUNKED.length());
   }
 
@@ -136,14 +148,8 @@ public final class RequestFraming {
     if (value == null) {
       return false;
     }
-    int from = 0;
-    int to = value.length();
-    while (from < to && isOws(value.charAt(from))) {
-      from++;
-    }
-    while (to > from && isOws(value.charAt(to - 1))) {
-      to--;
-    }
+    int from = owsEnd(value);
+    int to = owsStart(value, from);
     if (to == from || to - from > 18) {
       return false;
     }
