@@ -11,6 +11,7 @@ import io.portcullis.reload.FileWatcher;
 import io.portcullis.reload.ReloadOutcome;
 import io.portcullis.reload.ReloadTarget;
 import io.portcullis.resilience.Ticker;
+import io.portcullis.upstream.HealthCheckVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -46,6 +47,7 @@ public final class Gateway {
   private String gatewayDeployment;
   private String adminDeployment;
   private String healthCheckDeployment;
+  private GatewayRuntime.Follower healthCheckFollower;
   private DemoBackends demo;
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
   /** Longest wait at shutdown for queued spans to be exported. */
@@ -111,7 +113,10 @@ public final class Gateway {
         })
         .compose(id -> {
           gateway.adminDeployment = id;
-          return vertx.deployVerticle(new HealthCheckVerticle(runtime));
+          HealthCheckVerticle checks = new HealthCheckVerticle(runtime.snapshot().upstreams().values());
+          gateway.healthCheckFollower = snapshot -> checks.adopt(snapshot.upstreams().values(), snapshot.generation());
+          runtime.follow(gateway.healthCheckFollower);
+          return vertx.deployVerticle(checks);
         })
         .compose(id -> {
           gateway.healthCheckDeployment = id;
@@ -236,7 +241,12 @@ public final class Gateway {
           }
           return adminDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(adminDeployment);
         })
-        .compose(v -> healthCheckDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(healthCheckDeployment))
+        .compose(v -> {
+          if (healthCheckFollower != null) {
+            runtime.unfollow(healthCheckFollower);
+          }
+          return healthCheckDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(healthCheckDeployment);
+        })
         .compose(v -> flushTraces())
         .compose(v -> demo == null ? Future.<Void>succeededFuture() : demo.stop())
         .onSuccess(v -> LOG.info("shutdown phase 5/5: every verticle undeployed"))

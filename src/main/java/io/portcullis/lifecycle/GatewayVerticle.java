@@ -1,6 +1,9 @@
 package io.portcullis.lifecycle;
 
 import io.portcullis.aggregate.AggregateHandler;
+import io.portcullis.edge.EdgeConnections;
+import io.portcullis.edge.ListenerOptions;
+import io.portcullis.upstream.UpstreamClientOptions;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.health.HealthEndpoints;
 import io.portcullis.http.ErrorResponses;
@@ -34,7 +37,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.internal.net.NetSocketInternal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,17 +54,16 @@ final class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
   private static final CharSequence CLOSE = HttpHeaders.createOptimized("close");
   private static final String GRPC_TIMEOUT = "grpc-timeout";
-  /** Time a client gets to send a whole request head once it has started one (slowloris protection). */
-  static final long REQUEST_HEADER_TIMEOUT_MS = 10_000;
+
   /**
-   * Test/ops knob: a system property overriding {@link #REQUEST_HEADER_TIMEOUT_MS} (milliseconds;
+   * Test/ops knob: a system property overriding {@link EdgeConnections#DEFAULT_REQUEST_HEADER_TIMEOUT_MS} (milliseconds;
    * 0 or less turns the protection off), read once when each verticle is created (at start).
    */
   static final String REQUEST_HEADER_TIMEOUT_PROPERTY = "portcullis.requestHeaderTimeoutMs";
 
   private final GatewayRuntime runtime;
   private final long requestHeaderTimeoutMs =
-      Long.getLong(REQUEST_HEADER_TIMEOUT_PROPERTY, REQUEST_HEADER_TIMEOUT_MS);
+      Long.getLong(REQUEST_HEADER_TIMEOUT_PROPERTY, EdgeConnections.DEFAULT_REQUEST_HEADER_TIMEOUT_MS);
   private HttpServer server;
   private LoopGenerations generations;
   private LoopGenerations.Generation healthGeneration;
@@ -107,7 +108,7 @@ final class GatewayVerticle extends VerticleBase {
     return new LoopGenerations.Handlers(proxy,
         new AggregateHandler(caller, new Forwarding(config.deadline().header())),
         new WebSocketProxy(vertx, caller, new Forwarding(config.deadline().header()), proxy,
-            socket -> HeaderReadTimeout.uninstall(((NetSocketInternal) socket).channelHandlerContext().pipeline())));
+            EdgeConnections::tunnelled));
   }
 
   /** Adopts a snapshot a reload installed, on this verticle's event loop. */

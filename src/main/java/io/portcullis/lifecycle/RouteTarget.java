@@ -2,6 +2,7 @@ package io.portcullis.lifecycle;
 
 import io.portcullis.aggregate.AggregateRoute;
 import io.portcullis.proxy.ProxyRoute;
+import io.portcullis.ratelimit.RouteRateLimit;
 
 /** What a matched route dispatches to, with its effective timeout and rate limit. */
 sealed interface RouteTarget permits RouteTarget.Proxy, RouteTarget.Aggregate {

@@ -1,5 +1,6 @@
 package io.portcullis.lifecycle;
 
+import io.portcullis.upstream.UpstreamClientOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -1,12 +1,13 @@
 package io.portcullis.lifecycle;
 
+import io.portcullis.ratelimit.RouteRateLimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.observe.GatewayMetrics;
-import io.portcullis.resilience.RateLimiter;
+import io.portcullis.ratelimit.RateLimiter;
 import io.portcullis.testkit.Await;
 import io.vertx.core.Vertx;
 import java.util.concurrent.atomic.AtomicLong;

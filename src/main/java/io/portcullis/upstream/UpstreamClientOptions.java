@@ -1,4 +1,4 @@
-package io.portcullis.lifecycle;
+package io.portcullis.upstream;
 
 import io.portcullis.config.UpstreamConfig;
 import io.portcullis.config.UpstreamTlsConfig;
@@ -14,13 +14,13 @@ import io.vertx.core.net.PemTrustOptions;
  * against the certificate unless {@code tls.verifyHostname} is false. Whether a request uses TLS
  * is decided per request, from its endpoint's scheme.
  */
-final class UpstreamClientOptions {
+public final class UpstreamClientOptions {
 
   private UpstreamClientOptions() {
   }
 
   /** Options for the proxy and aggregate calls to {@code upstream}. */
-  static HttpClientOptions of(UpstreamConfig upstream) {
+  public static HttpClientOptions of(UpstreamConfig upstream) {
     return tls(upstream.tls(), new HttpClientOptions()
         .setProtocolVersion(HttpVersion.HTTP_1_1)
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, upstream.connectTimeoutMs()))
@@ -34,12 +34,12 @@ final class UpstreamClientOptions {
   }
 
   /** The connection pool of an upstream's client (per event loop). */
-  static PoolOptions pool() {
+  public static PoolOptions pool() {
     return new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(-1);
   }
 
   /** Applies {@code tls} to {@code options}: the trust anchors and the host name check. */
-  static HttpClientOptions tls(UpstreamTlsConfig tls, HttpClientOptions options) {
+  public static HttpClientOptions tls(UpstreamTlsConfig tls, HttpClientOptions options) {
     options.setUseAlpn(false)
         .setForceSni(true)
         .setVerifyHost(tls.verifyHostname())

@@ -1,5 +1,6 @@
-package io.portcullis.resilience;
+package io.portcullis.ratelimit;
 
+import io.portcullis.testkit.FakeTicker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.config.BreakerOverride;

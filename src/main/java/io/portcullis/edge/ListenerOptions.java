@@ -1,4 +1,4 @@
-package io.portcullis.lifecycle;
+package io.portcullis.edge;
 
 import io.portcullis.config.ServerConfig;
 import io.portcullis.config.TlsConfig;
@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * decoded, too late to install the strict decoder for that request. {@code server.h2c} is served by
  * {@link PriorKnowledgeDetector} instead.
  */
-final class ListenerOptions {
+public final class ListenerOptions {
 
   /**
    * Most {@code RST_STREAM} frames one HTTP/2 connection may send in {@link #RST_FLOOD_WINDOW_SECONDS}
@@ -34,11 +34,12 @@ final class ListenerOptions {
   }
 
   /** Whether {@code server} serves cleartext HTTP/2 with prior knowledge. */
-  static boolean priorKnowledgeH2c(ServerConfig server) {
+  public static boolean priorKnowledgeH2c(ServerConfig server) {
     return server.h2c() && server.tls().isEmpty();
   }
 
-  static HttpServerOptions of(ServerConfig server) {
+  /** The main listener's options for {@code server}. */
+  public static HttpServerOptions of(ServerConfig server) {
     HttpServerOptions options = new HttpServerOptions()
         .setHost(server.host())
         .setMaxHeaderSize(server.maxHeaderBytes())

@@ -1,5 +1,6 @@
-package io.portcullis.resilience;
+package io.portcullis.testkit;
 
+import io.portcullis.resilience.Scheduler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -8,17 +9,19 @@ import java.util.Optional;
  * A scheduler that records every requested delay and runs a task only when the test fires it,
  * optionally advancing a {@link FakeTicker} by the task's delay first.
  */
-final class FakeScheduler implements Scheduler {
+public final class FakeScheduler implements Scheduler {
   private final FakeTicker ticker;
   private final List<Long> delays = new ArrayList<>();
   private final List<Task> pending = new ArrayList<>();
   private int cancelled;
 
-  FakeScheduler() {
+  /** A scheduler with no ticker of its own. */
+  public FakeScheduler() {
     this(null);
   }
 
-  FakeScheduler(FakeTicker ticker) {
+  /** A scheduler that moves {@code ticker} when it fires a task. */
+  public FakeScheduler(FakeTicker ticker) {
     this.ticker = ticker;
   }
 
@@ -37,20 +40,22 @@ final class FakeScheduler implements Scheduler {
   }
 
   /** Delays of every schedule() call, in order. */
-  List<Long> delays() {
+  public List<Long> delays() {
     return delays;
   }
 
-  int pendingCount() {
+  /** Tasks scheduled and neither fired nor cancelled. */
+  public int pendingCount() {
     return pending.size();
   }
 
-  int cancelledCount() {
+  /** Tasks cancelled before they fired. */
+  public int cancelledCount() {
     return cancelled;
   }
 
   /** Fires the oldest pending task (advancing the ticker by its delay, if any); false if none. */
-  boolean fireNext() {
+  public boolean fireNext() {
     if (pending.isEmpty()) {
       return false;
     }
@@ -63,7 +68,7 @@ final class FakeScheduler implements Scheduler {
   }
 
   /** Fires until nothing is pending; returns how many were fired. */
-  int fireAll() {
+  public int fireAll() {
     int fired = 0;
     while (fireNext()) {
       fired++;
@@ -71,7 +76,8 @@ final class FakeScheduler implements Scheduler {
     return fired;
   }
 
-  Optional<Long> lastDelay() {
+  /** The delay of the last schedule() call. */
+  public Optional<Long> lastDelay() {
     return delays.isEmpty() ? Optional.empty() : Optional.of(delays.get(delays.size() - 1));
   }
 

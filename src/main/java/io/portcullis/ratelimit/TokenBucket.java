@@ -1,5 +1,6 @@
-package io.portcullis.resilience;
+package io.portcullis.ratelimit;
 
+import io.portcullis.resilience.Ticker;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**

@@ -1,4 +1,4 @@
-package io.portcullis.resilience;
+package io.portcullis.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

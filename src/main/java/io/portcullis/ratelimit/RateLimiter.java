@@ -1,5 +1,6 @@
-package io.portcullis.resilience;
+package io.portcullis.ratelimit;
 
+import io.portcullis.resilience.Ticker;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,5 +1,7 @@
-package io.portcullis.resilience;
+package io.portcullis.ratelimit;
 
+import io.portcullis.testkit.FakeTicker;
+import io.portcullis.resilience.Ticker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;

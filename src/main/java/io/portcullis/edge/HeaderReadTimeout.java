@@ -1,4 +1,4 @@
-package io.portcullis.lifecycle;
+package io.portcullis.edge;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;

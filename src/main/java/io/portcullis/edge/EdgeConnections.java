@@ -1,4 +1,4 @@
-package io.portcullis.lifecycle;
+package io.portcullis.edge;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -9,6 +9,8 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.impl.HttpServerConnection;
 import io.vertx.core.http.impl.PriorKnowledgeHttp2;
+import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.net.NetSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,9 +30,11 @@ import java.util.Set;
  *       starts: the client opens no new stream on it, the streams in flight complete.</li>
  * </ul>
  */
-final class EdgeConnections {
+public final class EdgeConnections {
 
   private static final Logger LOG = LoggerFactory.getLogger(EdgeConnections.class);
+  /** Default time a client gets to send a whole request head once it has started one (slowloris protection). */
+  public static final long DEFAULT_REQUEST_HEADER_TIMEOUT_MS = 10_000;
   /** {@code NO_ERROR} (RFC 9113 §7): a graceful GOAWAY. */
   private static final long NO_ERROR = 0;
 
@@ -47,14 +51,14 @@ final class EdgeConnections {
    * @param requestHeaderTimeoutMs the request-header timeout; 0 or less turns it off
    * @param priorKnowledgeH2c whether cleartext connections may switch to HTTP/2 by the preface
    */
-  EdgeConnections(HttpServerOptions options, long requestHeaderTimeoutMs, boolean priorKnowledgeH2c) {
+  public EdgeConnections(HttpServerOptions options, long requestHeaderTimeoutMs, boolean priorKnowledgeH2c) {
     this.options = options;
     this.requestHeaderTimeoutMs = requestHeaderTimeoutMs;
     this.priorKnowledgeH2c = priorKnowledgeH2c;
   }
 
   /** The server and its handlers, for connections that switch to HTTP/2 by the preface. */
-  void serving(HttpServer server, Handler<HttpServerRequest> requestHandler,
+  public void serving(HttpServer server, Handler<HttpServerRequest> requestHandler,
                Handler<HttpServerRequest> invalidRequestHandler) {
     this.server = server;
     this.requestHandler = requestHandler;
@@ -62,7 +66,7 @@ final class EdgeConnections {
   }
 
   /** The server's connection handler. */
-  void accept(HttpConnection connection) {
+  public void accept(HttpConnection connection) {
     if (!(connection instanceof HttpServerConnection internal)) {
       return;
     }
@@ -83,7 +87,16 @@ final class EdgeConnections {
   }
 
   /** Sends every open HTTP/2 connection a graceful {@code GOAWAY}. */
-  void goAwayAll() {
+  /**
+   * A connection that became a tunnel (a WebSocket upgrade) carries no more request heads: its
+   * request-header timeout goes.
+   */
+  public static void tunnelled(NetSocket socket) {
+    HeaderReadTimeout.uninstall(((NetSocketInternal) socket).channelHandlerContext().pipeline());
+  }
+
+  /** Sends a graceful {@code GOAWAY} to every open HTTP/2 connection (the drain starts). */
+  public void goAwayAll() {
     if (!http2.isEmpty()) {
       LOG.debug("sending GOAWAY to {} HTTP/2 connection(s)", http2.size());
     }

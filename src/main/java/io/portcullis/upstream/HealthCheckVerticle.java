@@ -1,8 +1,6 @@
-package io.portcullis.lifecycle;
+package io.portcullis.upstream;
 
 import io.portcullis.config.HealthCheckConfig;
-import io.portcullis.upstream.HealthChecker;
-import io.portcullis.upstream.Upstream;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -12,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -21,33 +20,34 @@ import java.util.Set;
 /**
  * Runs the active health checks of every upstream that configures one, on one event loop. After
  * a reload it follows the new upstreams: checks of upstreams that were removed or replaced stop,
- * checks of new or replaced ones start (an unchanged upstream keeps its checker).
+ * checks of new or replaced ones start (an unchanged upstream keeps its checker). It lives beside
+ * {@link HealthChecker} because the two are one feature: the checker probes one upstream, this
+ * verticle owns the checkers, their clients and their event loop.
  */
-final class HealthCheckVerticle extends VerticleBase {
+public final class HealthCheckVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(HealthCheckVerticle.class);
 
-  private final GatewayRuntime runtime;
   private final Map<Upstream, HealthChecker> checkers = new IdentityHashMap<>();
-  private final GatewayRuntime.Follower follower = this::adoptOnLoop;
+  private Collection<Upstream> initial;
   /** One client per checked upstream: https endpoints are verified with that upstream's tls settings. */
   private final Map<Upstream, HttpClient> clients = new IdentityHashMap<>();
   private boolean stopped;
 
-  HealthCheckVerticle(GatewayRuntime runtime) {
-    this.runtime = runtime;
+  /** Checks for {@code upstreams} (those that configure a health check) once deployed. */
+  public HealthCheckVerticle(Collection<Upstream> upstreams) {
+    this.initial = upstreams;
   }
 
   @Override
   public Future<?> start() {
-    follow(runtime.snapshot());
-    runtime.follow(follower);
+    follow(initial);
+    initial = null;
     return Future.succeededFuture();
   }
 
   @Override
   public Future<?> stop() {
-    runtime.unfollow(follower);
     stopped = true;
     checkers.values().forEach(HealthChecker::stop);
     checkers.clear();
@@ -57,24 +57,28 @@ final class HealthCheckVerticle extends VerticleBase {
     return Future.join(closing);
   }
 
-  private Future<Void> adoptOnLoop(RuntimeSnapshot snapshot) {
+  /**
+   * Follows the upstreams of a new configuration, on this verticle's event loop: completes once
+   * done. Never fails (a failure is logged).
+   */
+  public Future<Void> adopt(Collection<Upstream> upstreams, long generation) {
     Promise<Void> adopted = Promise.promise();
     context.runOnContext(v -> {
       try {
         if (!stopped) {
-          follow(snapshot);
+          follow(upstreams);
         }
       } catch (RuntimeException e) {
-        LOG.error("health checks could not follow configuration generation {}", snapshot.generation(), e);
+        LOG.error("health checks could not follow configuration generation {}", generation, e);
       }
       adopted.complete();
     });
     return adopted.future();
   }
 
-  private void follow(RuntimeSnapshot snapshot) {
+  private void follow(Collection<Upstream> upstreams) {
     Set<Upstream> wanted = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (Upstream upstream : snapshot.upstreams().values()) {
+    for (Upstream upstream : upstreams) {
       if (upstream.config().healthCheck().isPresent()) {
         wanted.add(upstream);
       }

@@ -1,5 +1,6 @@
-package io.portcullis.resilience;
+package io.portcullis.ratelimit;
 
+import io.portcullis.resilience.Ticker;
 import io.portcullis.config.RateLimitConfig;
 import io.portcullis.config.RouteConfig;
 

@@ -1,4 +1,4 @@
-package io.portcullis.lifecycle;
+package io.portcullis.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

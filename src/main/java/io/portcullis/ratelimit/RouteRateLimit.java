@@ -1,9 +1,8 @@
-package io.portcullis.lifecycle;
+package io.portcullis.ratelimit;
 
 import io.micrometer.core.instrument.Counter;
 import io.portcullis.http.GatewayError;
 import io.portcullis.http.GatewayException;
-import io.portcullis.resilience.RateLimiter;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 
@@ -18,10 +17,10 @@ import io.vertx.core.net.SocketAddress;
  * local rate limit keys on the peer address by default for the same reason.) Behind a proxy that
  * hides client addresses, key on a header that proxy sets and overwrites instead.
  */
-final class RouteRateLimit {
+public final class RouteRateLimit {
 
   /** No limit: every request passes. */
-  static final RouteRateLimit NONE = new RouteRateLimit(null, null, null, null);
+  public static final RouteRateLimit NONE = new RouteRateLimit(null, null, null, null);
 
   // No header value can contain NUL (RFC 9110 §5.5), so this key is shared only by requests
   // that lack the header.
@@ -47,7 +46,7 @@ final class RouteRateLimit {
   }
 
   /** The refusal for {@code request} when its key's bucket is empty, or null when it may pass. */
-  GatewayException refusal(HttpServerRequest request) {
+  public GatewayException refusal(HttpServerRequest request) {
     if (limiter == null) {
       return null;
     }
@@ -72,7 +71,7 @@ final class RouteRateLimit {
   }
 
   /** The limiter (null for {@link #NONE}). */
-  RateLimiter limiter() {
+  public RateLimiter limiter() {
     return limiter;
   }
 }

@@ -1,4 +1,4 @@
-package io.portcullis.lifecycle;
+package io.portcullis.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,7 +38,7 @@ class HeaderReadTimeoutTest {
 
   @Test
   void theDefaultIsTenSeconds() {
-    assertThat(GatewayVerticle.REQUEST_HEADER_TIMEOUT_MS).isEqualTo(10_000L);
+    assertThat(EdgeConnections.DEFAULT_REQUEST_HEADER_TIMEOUT_MS).isEqualTo(10_000L);
   }
 
   @Test
