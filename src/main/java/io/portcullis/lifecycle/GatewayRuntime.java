@@ -1,5 +1,6 @@
 package io.portcullis.lifecycle;
 
+import io.portcullis.pipeline.RouteTarget;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.health.Readiness;
 import io.portcullis.observe.AccessLog;

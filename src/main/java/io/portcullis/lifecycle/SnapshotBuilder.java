@@ -1,5 +1,6 @@
 package io.portcullis.lifecycle;
 
+import io.portcullis.pipeline.RouteTarget;
 import io.portcullis.aggregate.AggregateRoute;
 import io.portcullis.config.AggregateBackendConfig;
 import io.portcullis.config.BreakerConfig;

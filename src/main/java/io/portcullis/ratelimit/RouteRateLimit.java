@@ -38,7 +38,7 @@ public final class RouteRateLimit {
    * @param keyHeader the header whose value is the key, or null for the client address
    * @param refused counted once per refused request
    */
-  RouteRateLimit(String route, RateLimiter limiter, String keyHeader, Counter refused) {
+  public RouteRateLimit(String route, RateLimiter limiter, String keyHeader, Counter refused) {
     this.route = route;
     this.limiter = limiter;
     this.keyHeader = keyHeader;

@@ -40,7 +40,7 @@ class LoopGenerationsTest {
     builder = new SnapshotBuilder(vertx, Ticker.system(), new SplittableRandom(7),
         new GatewayMetrics(new SimpleMeterRegistry()), (breaker, to) -> { });
     generations = new LoopGenerations(vertx, UpstreamClientOptions::of, UpstreamClientOptions.pool(),
-        (snapshot, clients) -> new LoopGenerations.Handlers(null, null, null));
+        (generation, clients) -> null);
   }
 
   @AfterEach
