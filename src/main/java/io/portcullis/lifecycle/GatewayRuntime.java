@@ -1,6 +1,7 @@
 package io.portcullis.lifecycle;
 
 import io.portcullis.pipeline.RouteTarget;
+import io.portcullis.config.EffectivePolicy;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.health.Readiness;
 import io.portcullis.observe.AccessLog;
@@ -169,7 +170,7 @@ public final class GatewayRuntime {
   }
 
   /** Current effective policy per route and upstream, after defaults and overrides. */
-  public Map<String, Map<String, Object>> effectivePolicies() {
+  public Map<String, Map<String, EffectivePolicy>> effectivePolicies() {
     return snapshot.effectivePolicies();
   }
 

@@ -4,8 +4,8 @@ import io.portcullis.pipeline.RouteTarget;
 import io.portcullis.aggregate.AggregateRoute;
 import io.portcullis.config.AggregateBackendConfig;
 import io.portcullis.config.BreakerConfig;
+import io.portcullis.config.EffectivePolicy;
 import io.portcullis.config.GatewayConfig;
-import io.portcullis.config.RetryConfig;
 import io.portcullis.config.RouteConfig;
 import io.portcullis.config.UpstreamConfig;
 import io.portcullis.observe.AccessLog;
@@ -74,11 +74,11 @@ final class SnapshotBuilder {
           : new Upstream(vertx, u, ticker, random, breakerListener, before);
       upstreams.put(u.name(), upstream);
     }
-    Map<String, Map<String, Object>> policies = new LinkedHashMap<>();
+    Map<String, Map<String, EffectivePolicy>> policies = new LinkedHashMap<>();
     RouteTable<RouteTarget> routes = compileRoutes(config, upstreams, policies);
     rateLimits.retainOnly(config);
     retainBreakerSetsInUse(upstreams, policies);
-    Map<String, Map<String, Object>> frozen = new LinkedHashMap<>();
+    Map<String, Map<String, EffectivePolicy>> frozen = new LinkedHashMap<>();
     policies.forEach((route, perUpstream) -> frozen.put(route, Collections.unmodifiableMap(perUpstream)));
     long generation = previous == null ? 1 : previous.generation() + 1;
     // Unchanged tracing settings keep the running exporter (and its queue).
@@ -89,18 +89,16 @@ final class SnapshotBuilder {
   }
 
   /** Lets each upstream forget the route breaker settings no route of this configuration uses. */
-  private static void retainBreakerSetsInUse(Map<String, Upstream> upstreams, Map<String, Map<String, Object>> policies) {
+  private static void retainBreakerSetsInUse(Map<String, Upstream> upstreams,
+                                             Map<String, Map<String, EffectivePolicy>> policies) {
     Map<String, Set<BreakerConfig>> inUse = new HashMap<>();
-    policies.values().forEach(perUpstream -> perUpstream.forEach((upstream, policy) -> {
-      if (policy instanceof Map<?, ?> fields && fields.get("circuitBreaker") instanceof BreakerConfig settings) {
-        inUse.computeIfAbsent(upstream, k -> new HashSet<>()).add(settings);
-      }
-    }));
+    policies.values().forEach(perUpstream -> perUpstream.forEach((upstream, policy) ->
+        inUse.computeIfAbsent(upstream, k -> new HashSet<>()).add(policy.circuitBreaker())));
     upstreams.forEach((name, upstream) -> upstream.retainBreakerSets(inUse.getOrDefault(name, Set.of())));
   }
 
   private RouteTable<RouteTarget> compileRoutes(GatewayConfig config, Map<String, Upstream> upstreams,
-                                                Map<String, Map<String, Object>> policies) {
+                                                Map<String, Map<String, EffectivePolicy>> policies) {
     List<RouteTable.Entry<RouteTarget>> entries = new ArrayList<>();
     for (RouteConfig route : config.routes()) {
       PathPattern pattern = route.match().path().map(PathPattern::exact)
@@ -126,10 +124,11 @@ final class SnapshotBuilder {
   }
 
   private CallPlan plan(GatewayConfig config, RouteConfig route, Upstream upstream,
-                        Map<String, Map<String, Object>> policies) {
+                        Map<String, Map<String, EffectivePolicy>> policies) {
     String upstreamName = upstream.name();
-    RetryConfig retry = route.retry().applyTo(upstream.config().retry());
-    BreakerConfig breaker = route.circuitBreaker().applyTo(upstream.config().circuitBreaker());
+    EffectivePolicy policy = EffectivePolicy.of(config, route, upstream.config());
+    policies.computeIfAbsent(route.name(), k -> new LinkedHashMap<>()).put(upstreamName, policy);
+    BreakerConfig breaker = policy.circuitBreaker();
     RetryListener listener = new RetryListener() {
       @Override
       public void onRetry(int nextAttempt, long delayMs, Outcome previous) {
@@ -143,14 +142,8 @@ final class SnapshotBuilder {
         }
       }
     };
-    RetryOperator operator = new RetryOperator(RetryPolicy.from(retry), upstream.retryBudget(),
+    RetryOperator operator = new RetryOperator(RetryPolicy.from(policy.retry()), upstream.retryBudget(),
         Scheduler.of(vertx), random, listener);
-    Map<String, Object> policy = new LinkedHashMap<>();
-    policy.put("upstream", upstreamName);
-    policy.put("timeoutMs", config.timeoutFor(route));
-    policy.put("retry", retry);
-    policy.put("circuitBreaker", breaker);
-    policies.computeIfAbsent(route.name(), k -> new LinkedHashMap<>()).put(upstreamName, Collections.unmodifiableMap(policy));
     return new CallPlan(upstream, upstream.breakers(breaker), operator, breaker.failureStatuses());
   }
 }
