@@ -10,7 +10,6 @@ import io.portcullis.reload.ConfigReloader;
 import io.portcullis.reload.FileWatcher;
 import io.portcullis.reload.ReloadOutcome;
 import io.portcullis.reload.ReloadTarget;
-import io.portcullis.resilience.Ticker;
 import io.portcullis.upstream.HealthCheckVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -77,6 +76,15 @@ public final class Gateway {
    * reloads on request and, while {@code reload.watch} is on, when it changes.
    */
   public static Future<Gateway> start(GatewayConfig config, boolean withDemo, Path configFile) {
+    return start(config, withDemo, configFile, GatewayOptions.defaults());
+  }
+
+  /**
+   * Starts a gateway for {@code config}, loaded from {@code configFile} (null for none), with its
+   * clock, random source, timers and request-header timeout from {@code options}.
+   */
+  public static Future<Gateway> start(GatewayConfig config, boolean withDemo, Path configFile,
+                                      GatewayOptions options) {
     int instances = config.server().instances() > 0 ? config.server().instances()
         : Runtime.getRuntime().availableProcessors();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -88,12 +96,13 @@ public final class Gateway {
         MetricsDomain.NET_SERVER, MetricsDomain.NET_CLIENT, MetricsDomain.EVENT_BUS, MetricsDomain.DATAGRAM_SOCKET}) {
       metricsOptions.addDisabledMetricsCategory(domain);
     }
-    VertxOptions options = new VertxOptions()
+    VertxOptions vertxOptions = new VertxOptions()
         .setPreferNativeTransport(true)
         .setEventLoopPoolSize(Math.max(instances, 1))
         .setMetricsOptions(metricsOptions);
-    Vertx vertx = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
-    GatewayRuntime runtime = new GatewayRuntime(vertx, config, Ticker.system(), new GatewayMetrics(registry));
+    Vertx vertx = Vertx.builder().with(vertxOptions).withMetrics(new MicrometerMetricsFactory(registry)).build();
+    GatewayRuntime runtime = new GatewayRuntime(vertx, config, options.ticker(), options.scheduler().apply(vertx),
+        options.random(), new GatewayMetrics(registry));
     ConfigReloader reloader = configFile == null ? null
         : new ConfigReloader(vertx, configFile, reloadTarget(runtime), runtime.metrics(), System::getenv);
     FileWatcher watcher = reloader == null ? null
@@ -105,7 +114,7 @@ public final class Gateway {
       demoStarted = gateway.demo.start(config);
     }
     return demoStarted
-        .compose(v -> vertx.deployVerticle(() -> new GatewayVerticle(runtime),
+        .compose(v -> vertx.deployVerticle(() -> new GatewayVerticle(runtime, options.requestHeaderTimeoutMs()),
             new DeploymentOptions().setInstances(instances)))
         .compose(id -> {
           gateway.gatewayDeployment = id;
@@ -219,7 +228,7 @@ public final class Gateway {
         drainMs, runtime.inFlight());
     Promise<Void> drained = Promise.promise();
     if (drainMs > 0) {
-      vertx.setTimer(drainMs, id -> drained.complete());
+      runtime.scheduler().schedule(drainMs, drained::complete);
     } else {
       drained.complete();
     }
@@ -265,16 +274,16 @@ public final class Gateway {
    */
   private Future<Void> settled(long maxMs) {
     Promise<Void> done = Promise.promise();
-    long deadline = System.nanoTime() + maxMs * 1_000_000L;
+    long deadline = runtime.ticker().nanos() + maxMs * 1_000_000L;
     checkSettled(done, deadline);
     return done.future();
   }
 
   private void checkSettled(Promise<Void> done, long deadlineNanos) {
-    if (runtime.inFlight() == 0 || System.nanoTime() >= deadlineNanos) {
+    if (runtime.inFlight() == 0 || runtime.ticker().nanos() - deadlineNanos >= 0) {
       done.complete();
     } else {
-      vertx.setTimer(10, id -> checkSettled(done, deadlineNanos));
+      runtime.scheduler().schedule(10, () -> checkSettled(done, deadlineNanos));
     }
   }
 

@@ -20,7 +20,6 @@ import io.portcullis.proxy.ProxyHandler;
 import io.portcullis.proxy.ProxyRoute;
 import io.portcullis.proxy.UpstreamCaller;
 import io.portcullis.proxy.WebSocketProxy;
-import io.portcullis.resilience.Scheduler;
 import io.portcullis.trace.RequestTrace;
 import io.portcullis.upstream.UpstreamClientOptions;
 import io.netty.handler.codec.TooLongFrameException;
@@ -54,27 +53,22 @@ final class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
   private static final CharSequence CLOSE = HttpHeaders.createOptimized("close");
 
-  /**
-   * Test/ops knob: a system property overriding {@link EdgeConnections#DEFAULT_REQUEST_HEADER_TIMEOUT_MS} (milliseconds;
-   * 0 or less turns the protection off), read once when each verticle is created (at start).
-   */
-  static final String REQUEST_HEADER_TIMEOUT_PROPERTY = "portcullis.requestHeaderTimeoutMs";
 
   private final GatewayRuntime runtime;
-  private final long requestHeaderTimeoutMs =
-      Long.getLong(REQUEST_HEADER_TIMEOUT_PROPERTY, EdgeConnections.DEFAULT_REQUEST_HEADER_TIMEOUT_MS);
+  private final long requestHeaderTimeoutMs;
   private HttpServer server;
   private LoopGenerations generations;
   private LoopGenerations.Generation healthGeneration;
   private boolean stopped;
   private HealthEndpoints health;
   private ReservedPathStage.ReservedPaths reservedPaths;
-  private Scheduler scheduler;
   private EdgeConnections connections;
   private final GatewayRuntime.Follower follower = this::adoptOnLoop;
 
-  GatewayVerticle(GatewayRuntime runtime) {
+  /** @param requestHeaderTimeoutMs the request-header timeout of every connection (0 or less: off) */
+  GatewayVerticle(GatewayRuntime runtime, long requestHeaderTimeoutMs) {
     this.runtime = runtime;
+    this.requestHeaderTimeoutMs = requestHeaderTimeoutMs;
   }
 
   @Override
@@ -93,7 +87,6 @@ final class GatewayVerticle extends VerticleBase {
         health.handle(normalizedPath, response);
       }
     };
-    scheduler = Scheduler.of(vertx);
     generations = new LoopGenerations(vertx, UpstreamClientOptions::of, UpstreamClientOptions.pool(), this::path);
     healthGeneration = generations.current(snapshot);
     runtime.follow(follower);
@@ -139,7 +132,7 @@ final class GatewayVerticle extends VerticleBase {
       }
     };
     Stage[] stages = RequestPaths.standard(reservedPaths, snapshot.routes(), deadlineHeader,
-        config.deadline().maxMs(), config.server().maxBodyBytes(), runtime.ticker(), scheduler, dispatcher);
+        config.deadline().maxMs(), config.server().maxBodyBytes(), runtime.ticker(), runtime.scheduler(), dispatcher);
     return new RequestPath(stages, runtime.readiness(), snapshot.tracing(), new RequestPath.Listener() {
       @Override
       public void started(Exchange exchange) {

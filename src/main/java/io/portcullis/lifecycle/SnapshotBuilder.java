@@ -44,21 +44,23 @@ import java.util.random.RandomGenerator;
  * table and the effective policies. Given the previous snapshot, an upstream whose configuration
  * is equal keeps its {@link Upstream} object (breakers with their state, retry budget, balancer);
  * a changed one is rebuilt, keeping the state of the endpoints it still has (see
- * {@link Upstream#Upstream(Vertx, UpstreamConfig, Ticker, RandomGenerator, EndpointBreaker.Listener, Upstream)}).
+ * {@link Upstream#Upstream(Vertx, UpstreamConfig, Ticker, Scheduler, RandomGenerator, EndpointBreaker.Listener, Upstream)}).
  */
 final class SnapshotBuilder {
 
   private final Vertx vertx;
   private final Ticker ticker;
+  private final Scheduler scheduler;
   private final RandomGenerator random;
   private final GatewayMetrics metrics;
   private final EndpointBreaker.Listener breakerListener;
   private final RouteRateLimits rateLimits;
 
-  SnapshotBuilder(Vertx vertx, Ticker ticker, RandomGenerator random, GatewayMetrics metrics,
+  SnapshotBuilder(Vertx vertx, Ticker ticker, Scheduler scheduler, RandomGenerator random, GatewayMetrics metrics,
                   EndpointBreaker.Listener breakerListener) {
     this.vertx = vertx;
     this.ticker = ticker;
+    this.scheduler = scheduler;
     this.random = random;
     this.metrics = metrics;
     this.breakerListener = breakerListener;
@@ -71,7 +73,7 @@ final class SnapshotBuilder {
     for (UpstreamConfig u : config.upstreams().values()) {
       Upstream before = previous == null ? null : previous.upstreams().get(u.name());
       Upstream upstream = before != null && before.config().equals(u) ? before
-          : new Upstream(vertx, u, ticker, random, breakerListener, before);
+          : new Upstream(vertx, u, ticker, scheduler, random, breakerListener, before);
       upstreams.put(u.name(), upstream);
     }
     Map<String, Map<String, EffectivePolicy>> policies = new LinkedHashMap<>();
@@ -143,7 +145,7 @@ final class SnapshotBuilder {
       }
     };
     RetryOperator operator = new RetryOperator(RetryPolicy.from(policy.retry()), upstream.retryBudget(),
-        Scheduler.of(vertx), random, listener);
+        scheduler, random, listener);
     return new CallPlan(upstream, upstream.breakers(breaker), operator, breaker.failureStatuses());
   }
 }

@@ -1,5 +1,6 @@
 package io.portcullis.lifecycle;
 
+import io.portcullis.resilience.Scheduler;
 import io.portcullis.upstream.UpstreamClientOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,7 +38,7 @@ class LoopGenerationsTest {
   void setUp() throws Exception {
     vertx = Vertx.vertx();
     refused = RefusedPort.open();
-    builder = new SnapshotBuilder(vertx, Ticker.system(), new SplittableRandom(7),
+    builder = new SnapshotBuilder(vertx, Ticker.system(), Scheduler.of(vertx), new SplittableRandom(7),
         new GatewayMetrics(new SimpleMeterRegistry()), (breaker, to) -> { });
     generations = new LoopGenerations(vertx, UpstreamClientOptions::of, UpstreamClientOptions.pool(),
         (generation, clients) -> null);

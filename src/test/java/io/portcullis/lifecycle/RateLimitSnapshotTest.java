@@ -1,5 +1,6 @@
 package io.portcullis.lifecycle;
 
+import io.portcullis.resilience.Scheduler;
 import io.portcullis.ratelimit.RouteRateLimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,7 +24,7 @@ class RateLimitSnapshotTest {
   private final Vertx vertx = Vertx.vertx();
   private final AtomicLong nanos = new AtomicLong();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final SnapshotBuilder builder = new SnapshotBuilder(vertx, nanos::get, GatewayRuntime.THREAD_LOCAL_RANDOM,
+  private final SnapshotBuilder builder = new SnapshotBuilder(vertx, nanos::get, Scheduler.of(vertx), GatewayOptions.THREAD_LOCAL_RANDOM,
       new GatewayMetrics(registry), (breaker, to) -> { });
 
   @AfterEach
