@@ -4,16 +4,14 @@ import io.portcullis.config.HealthCheckConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -31,7 +29,7 @@ public final class HealthCheckVerticle extends VerticleBase {
   private final Map<Upstream, HealthChecker> checkers = new IdentityHashMap<>();
   private Collection<Upstream> initial;
   /** One client per checked upstream: https endpoints are verified with that upstream's tls settings. */
-  private final Map<Upstream, HttpClient> clients = new IdentityHashMap<>();
+  private final Map<Upstream, WebClient> clients = new IdentityHashMap<>();
   private boolean stopped;
 
   /** Checks for {@code upstreams} (those that configure a health check) once deployed. */
@@ -51,10 +49,9 @@ public final class HealthCheckVerticle extends VerticleBase {
     stopped = true;
     checkers.values().forEach(HealthChecker::stop);
     checkers.clear();
-    List<Future<Void>> closing = new ArrayList<>();
-    clients.values().forEach(c -> closing.add(c.close()));
+    clients.values().forEach(WebClient::close);
     clients.clear();
-    return Future.join(closing);
+    return Future.succeededFuture();
   }
 
   /**
@@ -88,17 +85,20 @@ public final class HealthCheckVerticle extends VerticleBase {
         return false;
       }
       e.getValue().stop();
-      HttpClient client = clients.remove(e.getKey());
+      WebClient client = clients.remove(e.getKey());
       if (client != null) {
-        client.close().onFailure(err -> LOG.warn("closing the health-check client of {} failed", e.getKey().name(), err));
+        client.close();
       }
       return true;
     });
     for (Upstream upstream : wanted) {
       if (!checkers.containsKey(upstream)) {
         HealthCheckConfig config = upstream.config().healthCheck().get();
-        HttpClient client = vertx.createHttpClient(UpstreamClientOptions.tls(upstream.config().tls(),
-            new HttpClientOptions().setKeepAlive(true).setName("health-checks-" + upstream.name())));
+        // As the proxy's own requests: no redirects followed, no User-Agent added.
+        WebClientOptions options = new WebClientOptions().setUserAgentEnabled(false).setFollowRedirects(false);
+        options.setKeepAlive(true).setName("health-checks-" + upstream.name());
+        UpstreamClientOptions.tls(upstream.config().tls(), options);
+        WebClient client = WebClient.create(vertx, options);
         clients.put(upstream, client);
         HealthChecker checker = new HealthChecker(vertx, client, upstream, config);
         checkers.put(upstream, checker);

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(120)
 class BreakerCountRaceTest {
 
-  private static final int ROUTES = 150;
+  private static final int ROUTES = 100;
   private static final int MAX_FAILURES = 2;
 
   @RegisterExtension
