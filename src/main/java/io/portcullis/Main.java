@@ -20,7 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 /**
- * The command line (CONTRACT §1):
+ * The command line (README "Command line"):
  * {@code java -jar portcullis.jar [--config PATH] [--check] [--print-config] [--demo] [--version]}.
  * Exit codes: 0 clean shutdown, valid {@code --check} or {@code --print-config}, or
  * {@code --version}; 2 invalid configuration; 1 any other start-up failure, named in one line on

@@ -22,7 +22,7 @@ import io.vertx.core.http.impl.headers.HeadersAdaptor;
 import java.util.List;
 
 /**
- * Vert.x's request decoder, made strict enough for a gateway (RFC 9112, CONTRACT §4). Every
+ * Vert.x's request decoder, made strict enough for a gateway (RFC 9112, README "How a request flows"). Every
  * request head is checked here, while it is decoded, and a head that must be refused becomes an
  * invalid message: Vert.x hands it to the invalid-request handler (400, or 431 when the field
  * section is too large), and this decoder discards every later byte of the connection, so a

@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * admin verticle and, with {@code --demo}, the demo backends. Started from a configuration file,
  * it reloads that file on {@link #reload}, {@code POST /admin/reload} and, while
  * {@code reload.watch} is on, when the file changes. {@link #shutdown()} runs the graceful
- * sequence of CONTRACT §6; {@link #closeVertx()} ends it.
+ * sequence of README "Signals and shutdown"; {@link #closeVertx()} ends it.
  */
 public final class Gateway {
 
@@ -202,7 +202,7 @@ public final class Gateway {
   }
 
   /**
-   * The graceful shutdown of CONTRACT §6, each phase logged: readiness DOWN at once; serve on
+   * The graceful shutdown of README "Signals and shutdown", each phase logged: readiness DOWN at once; serve on
    * for {@code drainMs} with {@code Connection: close}; stop accepting and wait up to
    * {@code graceMs} for in-flight requests (the verticles' {@code stop}); undeploy every
    * verticle. Idempotent: later calls return the same future. Does not close Vert.x: call

@@ -182,7 +182,7 @@ final class GatewayVerticle extends VerticleBase {
     runtime.unfollow(follower);
     stopped = true;
     // Stop accepting; keep-alive connections close after their current response; in-flight
-    // requests get up to graceMs to finish (CONTRACT §6, steps 3 and 4).
+    // requests get up to graceMs to finish (README "Signals and shutdown", steps 3 and 4).
     long graceMs = runtime.config().shutdown().graceMs();
     Future<Void> shutdown = server == null ? Future.succeededFuture()
         : server.shutdown(graceMs, TimeUnit.MILLISECONDS);

@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * More of the fault matrix (CONTRACT §3, §5, §6), end to end on real sockets: a black-holed
+ * More of the fault matrix (README "Errors", "How a request flows" and "Endpoints"), end to end on real sockets: a black-holed
  * endpoint, broken response framing, slow clients on either direction, and slowloris. Each case
  * checks what the client sees, whether a retry happened, the breaker state afterwards and the
  * attempt counters ({@code portcullis_upstream_attempts_total{outcome}}).

@@ -33,7 +33,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * CONTRACT §5, circuit breaker, end to end with two event-loop instances: one breaker per
+ * README "How a request flows", circuit breaker, end to end with two event-loop instances: one breaker per
  * endpoint shared by every loop, opened by {@code maxFailures} failures, short-circuiting with
  * 503 {@code circuit_open} + {@code Retry-After}, half-open after the jittered reset timeout
  * with one trial at a time.
