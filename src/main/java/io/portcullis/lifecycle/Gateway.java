@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * A running gateway: its Vert.x instance, the event-loop verticles sharing the main port, the
@@ -75,6 +76,15 @@ public final class Gateway {
    * reloads on request and, while {@code reload.watch} is on, when it changes.
    */
   public static Future<Gateway> start(GatewayConfig config, boolean withDemo, Path configFile) {
+    return start(config, withDemo, configFile, System::getenv);
+  }
+
+  /**
+   * As {@link #start(GatewayConfig, boolean, Path)}, with {@code env} (a variable's value, or null)
+   * read at start and at each reload (substitution in the file, tracing's OpenTelemetry variables).
+   */
+  public static Future<Gateway> start(GatewayConfig config, boolean withDemo, Path configFile,
+                                      Function<String, String> env) {
     int instances = config.server().instances() > 0 ? config.server().instances()
         : Runtime.getRuntime().availableProcessors();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -91,9 +101,9 @@ public final class Gateway {
         .setEventLoopPoolSize(Math.max(instances, 1))
         .setMetricsOptions(metricsOptions);
     Vertx vertx = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
-    GatewayRuntime runtime = new GatewayRuntime(vertx, config, Ticker.system(), new GatewayMetrics(registry));
+    GatewayRuntime runtime = new GatewayRuntime(vertx, config, Ticker.system(), new GatewayMetrics(registry), env);
     ConfigReloader reloader = configFile == null ? null
-        : new ConfigReloader(vertx, configFile, reloadTarget(runtime), runtime.metrics(), System::getenv);
+        : new ConfigReloader(vertx, configFile, reloadTarget(runtime), runtime.metrics(), env);
     FileWatcher watcher = reloader == null ? null
         : new FileWatcher(vertx, reloader, () -> runtime.config().reload());
     Gateway gateway = new Gateway(vertx, runtime, new AdminVerticle(runtime, registry, reloader), reloader, watcher);

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
@@ -46,10 +47,10 @@ public final class GatewayRuntime {
   private volatile RuntimeSnapshot snapshot;
   private volatile int boundPort = -1;
 
-  GatewayRuntime(Vertx vertx, GatewayConfig config, Ticker ticker, GatewayMetrics metrics) {
+  GatewayRuntime(Vertx vertx, GatewayConfig config, Ticker ticker, GatewayMetrics metrics, Function<String, String> env) {
     this.ticker = ticker;
     this.metrics = metrics;
-    this.builder = new SnapshotBuilder(vertx, ticker, THREAD_LOCAL_RANDOM, metrics, GatewayRuntime::onBreakerTransition);
+    this.builder = new SnapshotBuilder(vertx, ticker, THREAD_LOCAL_RANDOM, metrics, GatewayRuntime::onBreakerTransition, env);
     this.snapshot = builder.build(config, null);
     registerCircuitGauges(snapshot);
     metrics.inFlight(inFlight::get);
@@ -91,10 +92,8 @@ public final class GatewayRuntime {
   Future<Void> install(RuntimeSnapshot next) {
     RuntimeSnapshot previous = snapshot;
     snapshot = next;
-    if (previous.tracing() != next.tracing()) {
-      // New tracing settings: the old exporter sends what it has queued, then stops.
-      previous.tracing().shutdown(Gateway.TRACE_FLUSH_MS);
-    }
+    // New export settings: the old exporter sends what it has queued, then stops.
+    previous.tracing().handOver(next.tracing(), Gateway.TRACE_FLUSH_MS);
     registerCircuitGauges(next);
     metrics.retainCircuitStates((upstream, endpoint) -> {
       Upstream u = next.upstreams().get(upstream);
@@ -207,7 +206,7 @@ public final class GatewayRuntime {
           trace == null ? null : trace.traceId());
     }
     if (trace != null) {
-      trace.finish(method, route, status);
+      trace.finish(method, route, path, status);
     }
   }
 
