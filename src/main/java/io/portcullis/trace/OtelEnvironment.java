@@ -3,6 +3,8 @@ package io.portcullis.trace;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -64,9 +66,9 @@ public record OtelEnvironment(Boolean exporterOtlp, String endpoint, String endp
   /** Nothing set. */
   public static final OtelEnvironment EMPTY = new OtelEnvironment(null, null, null, Map.of(), null, null, null, List.of());
 
-  /** Makes the collections unmodifiable. */
+  /** Copies the collections, unmodifiable (headers keep their order). */
   public OtelEnvironment {
-    headers = Map.copyOf(headers);
+    headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
     warnings = List.copyOf(warnings);
   }
 

@@ -1,9 +1,5 @@
 package io.portcullis.trace;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -12,7 +8,7 @@ import java.util.Set;
 
 /**
  * The value of {@code OTEL_EXPORTER_OTLP_HEADERS} (and its traces-only variant): a comma-separated
- * list of {@code key=value} members, values percent-decoded as UTF-8, blanks around keys and values
+ * list of {@code key=value} members, values percent-decoded, blanks around keys and values
  * ignored, as the OpenTelemetry SDK environment specification reads it. Parsing is all or nothing:
  * one bad member rejects the whole value, so that a half-read set of credentials is never sent.
  * Messages name the member and its key, never a value (values are usually credentials).
@@ -63,23 +59,18 @@ final class OtlpHeaders {
         throw new IllegalArgumentException(where + " repeats a header given before");
       }
       String decoded = percentDecode(trim(member.substring(eq + 1)), where);
-      for (int c = 0; c < decoded.length(); c++) {
-        char ch = decoded.charAt(c);
-        if ((ch < 0x20 && ch != '\t') || ch == 0x7f) {
-          throw new IllegalArgumentException(where + " has a control character in its value");
-        }
-      }
       headers.put(key, decoded);
     }
     return Collections.unmodifiableMap(headers);
   }
 
-  /** {@code %XX} sequences decoded as UTF-8 bytes; every other character kept ('+' included). */
+  /**
+   * {@code %XX} sequences decoded; every other character kept ('+' included). The result must be
+   * printable ASCII (space and tab included): other bytes do not travel reliably in an HTTP/1.1
+   * header (RFC 9110 §5.5).
+   */
   private static String percentDecode(String value, String where) {
-    if (value.indexOf('%') < 0) {
-      return value;
-    }
-    ByteBuffer bytes = ByteBuffer.allocate(value.length() * 3);
+    StringBuilder out = new StringBuilder(value.length());
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       if (c == '%') {
@@ -88,22 +79,15 @@ final class OtlpHeaders {
         if (lo < 0) {
           throw new IllegalArgumentException(where + " has a '%' not followed by two hex digits in its value");
         }
-        bytes.put((byte) (hi << 4 | lo));
+        c = (char) (hi << 4 | lo);
         i += 2;
-      } else {
-        bytes.put(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
       }
+      if ((c < 0x20 && c != '\t') || c >= 0x7f) {
+        throw new IllegalArgumentException(where + " has a character other than printable ASCII in its value");
+      }
+      out.append(c);
     }
-    bytes.flip();
-    try {
-      return StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(bytes)
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException(where + " has a value that does not decode to UTF-8 text");
-    }
+    return out.toString();
   }
 
   /** {@code s} without the spaces and tabs around it (optional white space, RFC 9110 §5.6.3). */

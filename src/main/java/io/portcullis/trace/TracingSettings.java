@@ -4,6 +4,8 @@ import io.portcullis.config.TraceExporter;
 import io.portcullis.config.TracingConfig;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -26,9 +28,9 @@ import java.util.Map;
 public record TracingSettings(boolean enabled, boolean export, String endpoint, Map<String, String> headers,
                               String serviceName, double sampleRatio, List<String> fromEnvironment) {
 
-  /** Makes the collections unmodifiable. */
+  /** Copies the collections, unmodifiable (headers keep their order). */
   public TracingSettings {
-    headers = Map.copyOf(headers);
+    headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
     fromEnvironment = List.copyOf(fromEnvironment);
   }
 

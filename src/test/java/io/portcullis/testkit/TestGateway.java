@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.function.Function;
 
 /**
  * A real gateway on real sockets for integration tests: main and admin ports are 0 (random),
@@ -33,6 +34,35 @@ public final class TestGateway implements AutoCloseable {
       throw new AssertionError("test config invalid:\n" + e.getMessage(), e);
     }
     return new TestGateway(Await.result(Gateway.start(parsed, false)));
+  }
+
+  /**
+   * As {@link #start(JsonObject)}, with {@code env} as the process environment (substitution in
+   * the configuration, tracing's OpenTelemetry variables) in place of the real one.
+   */
+  public static TestGateway start(JsonObject config, Function<String, String> env) {
+    JsonObject c = withTestDefaults(config);
+    GatewayConfig parsed;
+    try {
+      parsed = ConfigLoader.parse(c.encode(), env);
+    } catch (io.portcullis.config.ConfigException e) {
+      throw new AssertionError("test config invalid:\n" + e.getMessage(), e);
+    }
+    return new TestGateway(Await.result(Gateway.start(parsed, false, null, env)));
+  }
+
+  /**
+   * As {@link #startFromFile(Path)}, with {@code env} as the process environment, read at start
+   * and at each reload.
+   */
+  public static TestGateway startFromFile(Path file, Function<String, String> env) {
+    GatewayConfig parsed;
+    try {
+      parsed = ConfigLoader.load(file, env);
+    } catch (io.portcullis.config.ConfigException | IOException e) {
+      throw new AssertionError("test config file invalid:\n" + e.getMessage(), e);
+    }
+    return new TestGateway(Await.result(Gateway.start(parsed, false, file, env)));
   }
 
   /**

@@ -2,11 +2,16 @@ package io.portcullis.trace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.portcullis.config.ConfigLoader;
+import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.TracingConfig;
+import io.portcullis.testkit.LogCapture;
+import io.vertx.core.MultiMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -93,6 +98,46 @@ class TracingSettingsTest {
 
     assertThat(s).isEqualTo(new TracingSettings(true, true, "http://localhost:4318/v1/traces", Map.of(),
         "portcullis", 1.0, List.of()));
+  }
+
+  @Test
+  void anEndpointVariableWithExportOffSaysSoInOneLineAndLoadsNoExporter() throws Exception {
+    GatewayConfig config = ConfigLoader.parse("{" + ROUTES + "}", name -> null);
+    Map<String, String> env = Map.of(OtelEnvironment.ENDPOINT, "http://collector:4318");
+    try (LogCapture lines = LogCapture.of("portcullis.events")) {
+      Tracing tracing = Tracing.create(config, env::get, new SplittableRandom(1), null);
+
+      assertThat(tracing.settings().export()).isFalse();
+      assertThat(tracing.start(MultiMap.caseInsensitiveMultiMap()).sampled()).isTrue();
+      assertThat(lines.events()).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
+          "tracing: OTEL_EXPORTER_OTLP_ENDPOINT is set, but span export is off: set tracing.exporter to \"otlp\""
+              + " or OTEL_TRACES_EXPORTER=otlp to export");
+    }
+  }
+
+  @Test
+  void aWarningIsLoggedAgainOnlyWhenTheEnvironmentsProblemsChange() throws Exception {
+    GatewayConfig config = ConfigLoader.parse("{" + ROUTES + "}", name -> null);
+    Map<String, String> env = new HashMap<>(Map.of(OtelEnvironment.SAMPLER_ARG, "many"));
+    try (LogCapture lines = LogCapture.of("portcullis.events")) {
+      Tracing first = Tracing.create(config, env::get, new SplittableRandom(1), null);
+      Tracing second = Tracing.create(config, env::get, new SplittableRandom(1), first);
+      env.put(OtelEnvironment.SAMPLER_ARG, "more");
+      Tracing.create(config, env::get, new SplittableRandom(1), second);
+
+      assertThat(lines.events()).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
+          "tracing: OTEL_TRACES_SAMPLER_ARG: \"many\" is not a ratio between 0 and 1; ignored",
+          "tracing: OTEL_TRACES_SAMPLER_ARG: \"more\" is not a ratio between 0 and 1; ignored");
+    }
+  }
+
+  @Test
+  void tracingTurnedOffReadsNoVariable() throws Exception {
+    GatewayConfig config = ConfigLoader.parse("{\"tracing\":{\"enabled\":false}," + ROUTES + "}", name -> null);
+
+    assertThat(Tracing.create(config, name -> {
+      throw new AssertionError("read " + name);
+    }, new SplittableRandom(1), null)).isSameAs(Tracing.DISABLED);
   }
 
   @Test
