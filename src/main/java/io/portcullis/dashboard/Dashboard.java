@@ -47,13 +47,17 @@ public final class Dashboard {
   /** Adds the dashboard's routes to the admin {@code router}, and its JSON 404 for unknown paths. */
   public void mount(Router router) {
     router.get("/").handler(rc -> asset(rc, DashboardAssets.INDEX));
-    router.get(ASSET_PREFIX + "*").handler(rc -> asset(rc, rc.request().path().substring(ASSET_PREFIX.length())));
+    router.get(ASSET_PREFIX + "*").handler(rc -> {
+      String name = rc.request().path().substring(ASSET_PREFIX.length());
+      // The page itself is only at "/".
+      asset(rc, name.equals(DashboardAssets.INDEX) ? null : name);
+    });
     router.get("/admin/stats").handler(this::stats);
     router.errorHandler(404, rc -> notFound(rc.response(), rc.request().path()));
   }
 
   private void asset(RoutingContext rc, String name) {
-    DashboardAssets.Asset asset = assets.get(name);
+    DashboardAssets.Asset asset = name == null ? null : assets.get(name);
     HttpServerResponse response = rc.response();
     if (asset == null) {
       notFound(response, rc.request().path());
