@@ -29,6 +29,13 @@ public final class HeadlessChromium implements AutoCloseable {
   /** Where the driver is expected. */
   public static final Path CHROMEDRIVER = Path.of(System.getProperty("webdriver.chrome.driver", "/usr/bin/chromedriver"));
 
+  /**
+   * Selenium's CDP lookup warns through java.util.logging that it has no DevTools binding for this
+   * Chromium; the tests do not use DevTools. Held here so the level is not lost with the logger.
+   */
+  private static final java.util.logging.Logger CDP_LOG =
+      java.util.logging.Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
+
   private final ChromeDriverService service;
   private final ChromeDriver driver;
   private final Path profile;
@@ -46,6 +53,7 @@ public final class HeadlessChromium implements AutoCloseable {
    *     test that needs the browser fails, it is never skipped
    */
   public static HeadlessChromium start(int width, int height) {
+    CDP_LOG.setLevel(java.util.logging.Level.SEVERE);
     requireExecutable(CHROMIUM, "chromium");
     requireExecutable(CHROMEDRIVER, "chromium-driver");
     Path profile;
