@@ -18,9 +18,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -75,14 +75,32 @@ class DashboardBrowserTest {
 
   private WebDriverWait waiting(long seconds) {
     WebDriverWait wait = new WebDriverWait(page, Duration.ofSeconds(seconds), Duration.ofMillis(50));
-    wait.ignoring(org.openqa.selenium.NoSuchElementException.class)
-        .ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+    wait.ignoring(NoSuchElementException.class);
     return wait;
   }
 
-  /** The text of the first element {@code css} selects (the page rebuilds its tables every second). */
+  /**
+   * The text of the first element {@code css} selects, read in one script: the page rebuilds its
+   * tables every second, and a script runs between two of its refreshes, never during one.
+   */
   private String text(String css) {
-    return page.findElement(By.cssSelector(css)).getText();
+    Object text = ((JavascriptExecutor) page).executeScript(
+        "const e = document.querySelector(arguments[0]); return e === null ? null : e.textContent.trim();", css);
+    if (text == null) {
+      throw new NoSuchElementException("nothing matches " + css);
+    }
+    return (String) text;
+  }
+
+  /** An attribute of the first element {@code css} selects, read in one script. */
+  private String attribute(String css, String name) {
+    Object value = ((JavascriptExecutor) page).executeScript(
+        "const e = document.querySelector(arguments[0]); return e === null ? null : e.getAttribute(arguments[1]);",
+        css, name);
+    if (value == null) {
+      throw new NoSuchElementException("nothing matches " + css + " with " + name);
+    }
+    return (String) value;
   }
 
   private String upstreamFigure(String upstream, String field) {
@@ -144,12 +162,18 @@ class DashboardBrowserTest {
   }
 
   private String routeFigure(String route, String field) {
-    for (WebElement row : page.findElements(By.cssSelector("#routes tr[data-route]"))) {
-      if (route.equals(row.getAttribute("data-route"))) {
-        return row.findElement(By.cssSelector("td[data-field='" + field + "']")).getText();
-      }
+    Object text = ((JavascriptExecutor) page).executeScript(
+        "for (const row of document.querySelectorAll('#routes tr[data-route]')) {"
+            + "  if (row.getAttribute('data-route') === arguments[0]) {"
+            + "    const cell = row.querySelector('td[data-field=\"' + arguments[1] + '\"]');"
+            + "    return cell === null ? null : cell.textContent.trim();"
+            + "  }"
+            + "}"
+            + "return null;", route, field);
+    if (text == null) {
+      throw new NoSuchElementException("no " + field + " of route " + route);
     }
-    throw new org.openqa.selenium.NoSuchElementException("no route row " + route);
+    return (String) text;
   }
 
   @Test
@@ -167,20 +191,21 @@ class DashboardBrowserTest {
         assertThat(shown).as(figure).isNotEqualTo(DASH);
       } else {
         assertThat(shown).as(figure).isEqualTo(DASH);
-        assertThat(page.findElement(By.cssSelector("article[data-upstream='healthy'] div[data-field='" + figure + "']"))
-            .getAttribute("data-absent")).isEqualTo("true");
+        assertThat(attribute("article[data-upstream='healthy'] div[data-field='" + figure + "']", "data-absent"))
+            .isEqualTo("true");
       }
     });
   }
 
   @Test
   void namesFromTheConfigurationAreShownAsText() {
-    waiting(20).until(d -> !page.findElements(By.cssSelector("#routes tr[data-route]")).isEmpty());
+    waiting(20).until(d -> routeFigure(HOSTILE_ROUTE, "name") != null);
 
     assertThat(routeFigure(HOSTILE_ROUTE, "name")).isEqualTo(HOSTILE_ROUTE);
     assertThat(routeFigure(HOSTILE_ROUTE, "match")).isEqualTo("/*");
     assertThat(routeFigure(HOSTILE_ROUTE, "target")).isEqualTo("healthy");
-    assertThat(page.findElements(By.cssSelector("#routes img"))).isEmpty();
+    assertThat(((JavascriptExecutor) page).executeScript("return document.querySelectorAll('img').length;"))
+        .isEqualTo(0L);
     assertThat(page.getTitle()).isEqualTo("Portcullis · dashboard");
   }
 }
