@@ -36,7 +36,9 @@ import java.util.function.Supplier;
  * {@code concurrencyLimit} are present only once the gateway has the meters
  * ({@code portcullis_hedges_total}, {@code portcullis_shed_total},
  * {@code portcullis_concurrency_inflight}, {@code portcullis_concurrency_limit}); the page shows a
- * field it does not get as "–". Per route, {@code requests} counts answered requests and
+ * field it does not get as "–". The page also reads {@code latencyP50Ms} and {@code latencyP99Ms}
+ * per upstream, which nothing measures yet: the latency histogram, when it comes, belongs here.
+ * Per route, {@code requests} counts answered requests and
  * {@code errors} the 5xx among them.
  */
 final class StatsView {
