@@ -47,6 +47,7 @@ JFR_DIR=""
 TOP=15
 OUT=""
 NICE=0
+QUIET_WAIT=0
 JAVA_OPTS=${JAVA_OPTS:-}
 # The flags case's default candidates, one JVM flag set per line ('(none)' = no flags; '@appcds' =
 # an AppCDS archive made by a training run of the gateway with the same flags, as the Dockerfile does).
@@ -88,6 +89,8 @@ usage: bench/run.sh [options] [CASE ...]   (run from anywhere; works in the proj
   --no-pin          do not pin the JVMs and the load (wrk + nginx) to separate CPUs
   --nice N          run nginx, the JVMs, wrk and h2load under 'nice -n N' (e.g. -10 as root on a
                     shared machine)
+  --wait-quiet S    before each measured run, wait up to S s until the machine is < 10% busy
+                    beyond this script's own processes for 1 s (a shared machine; default $QUIET_WAIT)
   --keep            keep the temp dir (configs, logs, raw wrk/h2load output, JFR recordings)
   --out FILE        also write the tables to FILE
 Environment: JAVA_OPTS is passed to every JVM the script starts except in the flags case, and alike
@@ -102,7 +105,7 @@ abspath() { case $1 in /*) echo "$1" ;; *) echo "$ORIG_PWD/$1" ;; esac; }   # re
 POS_CASES=""
 while [ $# -gt 0 ]; do
   case $1 in
-    --duration|--warmup|--case-warmup|--cases|--jar|--port-base|--nice|--out|--idle-conns|--h2-conns|--h2-streams|--flag-sets|--jfr-dir|--top)
+    --duration|--warmup|--case-warmup|--cases|--jar|--port-base|--nice|--out|--idle-conns|--h2-conns|--h2-streams|--flag-sets|--jfr-dir|--top|--wait-quiet)
       [ $# -ge 2 ] || { echo "$1 needs a value" >&2; usage >&2; exit 2; } ;;
   esac
   case $1 in
@@ -123,6 +126,7 @@ while [ $# -gt 0 ]; do
     --no-bare) BARE=no; shift ;;
     --keep) KEEP=yes; shift ;;
     --nice) NICE=$2; shift 2 ;;
+    --wait-quiet) QUIET_WAIT=$2; shift 2 ;;
     --out) OUT=$(abspath "$2"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
     -*) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
@@ -131,7 +135,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$POS_CASES" ] && CASES=$POS_CASES
 [[ ",$CASES," == *,all,* ]] && CASES=$ALL_CASES
-for v in DURATION WARMUP CASE_WARMUP PORT_BASE IDLE_CONNS H2_CONNS H2_STREAMS TOP; do
+for v in DURATION WARMUP CASE_WARMUP PORT_BASE IDLE_CONNS H2_CONNS H2_STREAMS TOP QUIET_WAIT; do
   [[ ${!v} =~ ^[0-9]+$ ]] || { echo "--$(echo "${v,,}" | tr _ -): not a whole number: ${!v}" >&2; exit 2; }
 done
 [ "$DURATION" -ge 1 ] || { echo "--duration must be >= 1" >&2; exit 2; }
@@ -462,6 +466,22 @@ hwm_kb() { awk '/^VmHWM:/{print $2}' "/proc/$1/status" 2>/dev/null; }
 rss_kb() { awk '/^VmRSS:/{print $2}' "/proc/$1/status" 2>/dev/null; }
 # Reset the peak-RSS counter (Linux >= 4.0); if that is refused, peak RSS is sampled every 100 ms.
 CLEAR_REFS=no; echo 5 2>/dev/null >"/proc/$GW_PID/clear_refs" && CLEAR_REFS=yes
+# wait_quiet: up to QUIET_WAIT s for a 1-s window in which processes not started here use < 10% of a core
+wait_quiet() {
+  [ "$QUIET_WAIT" -gt 0 ] || return 0
+  local t0=$SECONDS b0 b1 o0 o1 k0 k1 other
+  while [ $((SECONDS - t0)) -lt "$QUIET_WAIT" ]; do
+    b0=$(busy_ticks); o0=$(ours_ticks); children_ticks; k0=$CT
+    sleep 1
+    b1=$(busy_ticks); o1=$(ours_ticks); children_ticks; k1=$CT
+    other=$(( 100 * ((b1 - b0) - (o1 - o0) - (k1 - k0)) / CLK_TCK ))
+    if [ "$other" -lt 10 ]; then
+      [ $((SECONDS - t0)) -gt 1 ] && log "machine quiet after $((SECONDS - t0))s"
+      return 0
+    fi
+  done
+  log "machine still busy after ${QUIET_WAIT}s (other processes ${other}% of a core); measuring anyway"
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a == "" || b == "" || a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f×", a / b }'; }
 
 # run_wrk TAG URL CONNS SECONDS [TIMEOUT] -> W_req W_rps W_mbs W_p50 W_p99 W_status W_sock (false on failure)
@@ -483,7 +503,7 @@ run_wrk() {
   W_status=$err_status W_sock=$err_sock
 }
 
-# run_h2load TAG URL SECONDS -> W_req W_rps W_p50 W_p99 W_mean W_status W_sock (false on failure)
+# run_h2load TAG URL SECONDS -> W_req W_rps W_p50 W_p99 W_status W_sock (false on failure)
 run_h2load() {
   local tag=$1 url=$2 d=$3 f lf line
   f="$TMP/raw/${tag//[^A-Za-z0-9._-]/_}.txt" lf="$TMP/raw/${tag//[^A-Za-z0-9._-]/_}.log"
@@ -497,8 +517,6 @@ run_h2load() {
   W_sock=$(awk '{print $12 + $14}' <<<"$line")  # errored + timeout
   W_status=$(grep '^status codes:' "$f" | awk '{print $5 + $7 + $9}')
   W_rps=$(grep '^finished in' "$f" | awk '{gsub(",", "", $4); printf "%.0f", $4}')
-  W_mean=$(grep '^time for request:' "$f" | awk '{v = $6; u = v; gsub(/[0-9.]/, "", u); gsub(/[a-z]/, "", v);
-      printf "%.2f", (u == "us" ? v / 1000 : u == "s" ? v * 1000 : v)}')
   # the log: start time (µs since epoch), status, microseconds to the end of the response
   read -r W_p50 W_p99 < <(awk '{print $3}' "$lf" 2>/dev/null | sort -n | awk '{a[NR] = $1}
       function at(q,  i) {i = int(NR * q); if (i < 1) i = 1; return a[i] / 1000}
@@ -526,6 +544,7 @@ measure() {
     if [ $tool = run_h2load ]; then run_h2load "$name-$via-warmup" "$url" "$CASE_WARMUP" >/dev/null || true
     else run_wrk "$name-c$c-$via-warmup" "$url" "$c" "$CASE_WARMUP" "$to" >/dev/null || true; fi
   fi
+  wait_quiet
   log "$name c$c $label: ${DURATION}s"
   if [ -n "$pid" ]; then
     if [ $CLEAR_REFS = yes ]; then
@@ -672,7 +691,7 @@ if has_case accesslog; then
     log "gateway with the access log on: pid $J_PID, first proxied 200 after ${J_READY_MS} ms"
     jit_warmup gateway-log "$X/"
     off_t=0 off_r=0 on_t=0 on_r=0
-    for round in 1 2; do                        # off, on, off, on: drift on a shared machine hits both
+    for _ in 1 2; do                            # off, on, off, on: drift on a shared machine hits both
       k="access log A/B c64 gateway"
       measure "access log A/B" gateway "$G/" 64 rps && off_t=$((off_t + ${RES[$k,ticks]})) off_r=$((off_r + ${RES[$k,req]}))
       k="access log A/B c64 gateway-log"
