@@ -30,7 +30,7 @@ import java.util.Set;
  * recording: bytes allocated per request, exact, from {@code jdk.ThreadAllocationStatistics}
  * (emitted at the recording's start and end: the difference per thread, JFR's and the attach
  * listener's own threads left out); the top allocation sites from {@code jdk.ObjectAllocationSample}
- * (weights scaled to that exact total), by allocated class and allocating frame (the first frame
+ * (shares of the samples, scaled to that exact total), by allocated class and allocating frame (the first frame
  * outside {@code java.*}/{@code jdk.*}/{@code sun.*}), with the nearest {@code io.portcullis}
  * frame; the same bytes by nearest {@code io.portcullis} method; and the CPU samples
  * ({@code jdk.ExecutionSample}: Java code only, not the kernel or the JIT) by leaf method and by
@@ -102,15 +102,26 @@ public final class JfrReport {
 
     static Profile read(String name, Path file, long requests) throws IOException {
       Profile p = new Profile(name, requests);
+      Map<Long, List<RecordedEvent>> allocations = new HashMap<>();
       try (RecordingFile rf = new RecordingFile(file)) {
         while (rf.hasMoreEvents()) {
           RecordedEvent e = rf.readEvent();
           switch (e.getEventType().getName()) {
             case "jdk.ThreadAllocationStatistics" -> p.threadStats(e);
-            case "jdk.ObjectAllocationSample" -> p.allocation(e);
+            case "jdk.ObjectAllocationSample" -> {
+              RecordedThread t = e.getThread("eventThread");
+              allocations.computeIfAbsent(t == null ? -1L : t.getJavaThreadId(), k -> new ArrayList<>()).add(e);
+            }
             case "jdk.ExecutionSample" -> p.execution(e);
             default -> { }
           }
+        }
+      }
+      // A thread's first sample in the recording stands for what it allocated before: dropped.
+      for (List<RecordedEvent> events : allocations.values()) {
+        events.sort(Comparator.comparing(RecordedEvent::getStartTime));
+        for (int i = 1; i < events.size(); i++) {
+          p.allocation(events.get(i));
         }
       }
       return p;
@@ -133,7 +144,13 @@ public final class JfrReport {
         return;
       }
       RecordedClass type = e.getClass("objectClass");
-      double weight = e.getLong("weight");
+      // Each sample counts once. Its "weight" (bytes since the thread's previous sample) is an
+      // unbiased but very lumpy estimate: the throttle samples in bursts, and the first sample of
+      // a burst carries everything allocated since the last burst (tens of MB) while the rest carry
+      // one TLAB each. Within a burst every TLAB refill is sampled, whatever triggered it, so the
+      // object that needed a new TLAB is picked with a probability proportional to its size: the
+      // count of samples is the share of bytes.
+      double weight = 1;
       String cls = type == null ? "?" : simpleType(type.getName());
       RecordedStackTrace st = e.getStackTrace();
       String site = "?";

@@ -88,7 +88,8 @@ usage: bench/run.sh [options] [CASE ...]   (run from anywhere; works in the proj
                     N+19 (the closed port of fast-fail) (default $PORT_BASE)
   --no-pin          do not pin the JVMs and the load (wrk + nginx) to separate CPUs
   --nice N          run nginx, the JVMs, wrk and h2load under 'nice -n N' (e.g. -10 as root on a
-                    shared machine)
+                    shared machine; with autogroup scheduling each in a session of its own whose
+                    group gets the same nice value, or the value would not count against others)
   --wait-quiet S    before each measured run, wait up to S s until the machine is < 10% busy
                     beyond this script's own processes for 1 s (a shared machine; default $QUIET_WAIT)
   --keep            keep the temp dir (configs, logs, raw wrk/h2load output, JFR recordings)
@@ -142,7 +143,18 @@ done
 [ "$H2_CONNS" -ge 1 ] && [ "$H2_STREAMS" -ge 1 ] || { echo "--h2-conns and --h2-streams must be >= 1" >&2; exit 2; }
 [[ $NICE =~ ^-?[0-9]+$ ]] || { echo "--nice: not an integer: $NICE" >&2; exit 2; }
 [ -z "$FLAG_SETS_FILE" ] || [ -r "$FLAG_SETS_FILE" ] || { echo "--flag-sets: cannot read $FLAG_SETS_FILE" >&2; exit 2; }
-NI=(); [ "$NICE" != 0 ] && NI=(nice -n "$NICE")
+NI=()
+if [ "$NICE" != 0 ]; then
+  if [ "$(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null)" = 1 ] && command -v setsid >/dev/null 2>&1; then
+    # With autogroup scheduling, a nice value only ranks processes within their session, and each
+    # session gets an equal share of a CPU: every process run here gets a session of its own (its
+    # PID is kept: a background job is no process-group leader, so setsid does not fork) whose
+    # group has the same nice value.
+    NI=(setsid bash -c 'echo "$0" >/proc/self/autogroup 2>/dev/null; exec nice -n "$0" "$@"' "$NICE")
+  else
+    NI=(nice -n "$NICE")
+  fi
+fi
 for c in ${CASES//,/ }; do
   [[ ",$ALL_CASES," == *",$c,"* ]] || { echo "unknown case '$c' (cases: $ALL_CASES, or all)" >&2; exit 2; }
 done
@@ -469,12 +481,12 @@ CLEAR_REFS=no; echo 5 2>/dev/null >"/proc/$GW_PID/clear_refs" && CLEAR_REFS=yes
 # wait_quiet: up to QUIET_WAIT s for a 1-s window in which processes not started here use < 10% of a core
 wait_quiet() {
   [ "$QUIET_WAIT" -gt 0 ] || return 0
-  local t0=$SECONDS b0 b1 o0 o1 k0 k1 other
+  local t0=$SECONDS b0 b1 o0 o1 k0 k1 n0 n1 other
   while [ $((SECONDS - t0)) -lt "$QUIET_WAIT" ]; do
-    b0=$(busy_ticks); o0=$(ours_ticks); children_ticks; k0=$CT
+    o0=$(ours_ticks); children_ticks; k0=$CT; b0=$(busy_ticks); n0=$(date +%s%N)
     sleep 1
-    b1=$(busy_ticks); o1=$(ours_ticks); children_ticks; k1=$CT
-    other=$(( 100 * ((b1 - b0) - (o1 - o0) - (k1 - k0)) / CLK_TCK ))
+    b1=$(busy_ticks); n1=$(date +%s%N); o1=$(ours_ticks); children_ticks; k1=$CT
+    other=$(( 100 * ((b1 - b0) - (o1 - o0) - (k1 - k0)) * 1000000000 / CLK_TCK / (n1 - n0) ))
     if [ "$other" -lt 10 ]; then
       [ $((SECONDS - t0)) -gt 1 ] && log "machine quiet after $((SECONDS - t0))s"
       return 0
@@ -613,7 +625,9 @@ G="http://127.0.0.1:$GW_PORT"
 B="http://127.0.0.1:$BARE_PORT"
 X="http://127.0.0.1:$EXTRA_PORT"
 
-jit_warmup gateway "$G/"
+for c in proxy fastfail aggregate stream conns idle accesslog; do   # the cases that load the main gateway
+  if has_case $c; then jit_warmup gateway "$G/"; break; fi
+done
 [ -n "$BARE_PID" ] && jit_warmup bare "$B/"
 
 if has_case proxy; then
@@ -805,9 +819,14 @@ JFC
         -XX:TLABSize=16k -XX:-ResizeTLAB "$@" \
       || { log "alloc: $name did not start (see $TMP/alloc-$name.log)"; return 1; }
     VIA_PID[alloc-$name]=$J_PID VIA_LABEL[alloc-$name]="$name (JFR)"
+    # A JVM's first JFR recording sets JFR up (classes, threads, recompiled code): throughput drops
+    # to a third for some seconds. A throw-away recording before the warm-up takes that cost.
+    { "${LOADPIN[@]}" jcmd "$J_PID" JFR.start name=bench-init settings="$TMP/alloc.jfc" \
+        && "${LOADPIN[@]}" jcmd "$J_PID" JFR.stop name=bench-init; } >"$TMP/jcmd-$name.log" 2>&1 \
+      || { cat "$TMP/jcmd-$name.log" >&2; stop_started "$J_PID"; return 1; }
     jit_warmup "alloc-$name" "$X/"
     [ "$CASE_WARMUP" -gt 0 ] && run_wrk "alloc-$name-warmup" "$X/" 64 "$CASE_WARMUP" >/dev/null
-    "${LOADPIN[@]}" jcmd "$J_PID" JFR.start name=bench-alloc settings="$TMP/alloc.jfc" >"$TMP/jcmd-$name.log" 2>&1 \
+    "${LOADPIN[@]}" jcmd "$J_PID" JFR.start name=bench-alloc settings="$TMP/alloc.jfc" >>"$TMP/jcmd-$name.log" 2>&1 \
       || { cat "$TMP/jcmd-$name.log" >&2; stop_started "$J_PID"; return 1; }
     log "alloc: $name, ${DURATION}s c64 under JFR"
     if run_wrk "alloc-$name" "$X/" 64 "$DURATION"; then
