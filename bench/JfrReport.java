@@ -90,10 +90,15 @@ public final class JfrReport {
     long allocTruncated;
     final Map<String, Long> cpuLeaf = new HashMap<>();
     final Map<String, Long> cpuOurs = new HashMap<>();
+    final Map<String, Long> cpuNearest = new HashMap<>();
     final Map<String, Long> cpuFamily = new HashMap<>();
     long cpuSamples;
     long cpuWithOurs;
     long cpuTruncated;
+    long gcCount;
+    java.time.Duration gcPause = java.time.Duration.ZERO;
+    java.time.Instant first;
+    java.time.Instant last;
 
     private Profile(String name, long requests) {
       this.name = name;
@@ -106,6 +111,12 @@ public final class JfrReport {
       try (RecordingFile rf = new RecordingFile(file)) {
         while (rf.hasMoreEvents()) {
           RecordedEvent e = rf.readEvent();
+          if (p.first == null || e.getStartTime().isBefore(p.first)) {
+            p.first = e.getStartTime();
+          }
+          if (p.last == null || e.getEndTime().isAfter(p.last)) {
+            p.last = e.getEndTime();
+          }
           switch (e.getEventType().getName()) {
             case "jdk.ThreadAllocationStatistics" -> p.threadStats(e);
             case "jdk.ObjectAllocationSample" -> {
@@ -113,6 +124,10 @@ public final class JfrReport {
               allocations.computeIfAbsent(t == null ? -1L : t.getJavaThreadId(), k -> new ArrayList<>()).add(e);
             }
             case "jdk.ExecutionSample" -> p.execution(e);
+            case "jdk.GarbageCollection" -> {
+              p.gcCount++;
+              p.gcPause = p.gcPause.plus(e.getDuration("sumOfPauses"));
+            }
             default -> { }
           }
         }
@@ -198,11 +213,16 @@ public final class JfrReport {
       cpuLeaf.merge(method(leaf.getMethod()), 1L, Long::sum);
       cpuFamily.merge(family(leaf.getMethod().getType().getName()), 1L, Long::sum);
       Set<String> seen = new HashSet<>();
+      String nearest = null;
       for (RecordedFrame f : st.getFrames()) {
         if (f.isJavaFrame() && f.getMethod().getType().getName().startsWith(OURS)) {
           seen.add(method(f.getMethod()));
+          if (nearest == null) {
+            nearest = method(f.getMethod());
+          }
         }
       }
+      cpuNearest.merge(nearest == null ? "(no io.portcullis frame)" : nearest, 1L, Long::sum);
       if (!seen.isEmpty()) {
         cpuWithOurs++;
       }
@@ -244,6 +264,12 @@ public final class JfrReport {
               + "other threads %,.0f). Allocation samples: %,d (%s truncated stacks). CPU samples: %,d (%s truncated).%n%n",
           requests, exact, per(exact), per(eventLoopBytes()), per(exact - eventLoopBytes()), allocSamples,
           pct(allocTruncated, allocSamples), cpuSamples, pct(cpuTruncated, cpuSamples));
+      if (gcCount > 0 && first != null) {
+        double seconds = java.time.Duration.between(first, last).toNanos() / 1e9;
+        System.out.printf(Locale.ROOT, "Garbage collections: %d in %.1f s, %.0f ms of pauses in all (%.1f%% of the time, "
+                + "%.2f µs per request).%n%n", gcCount, seconds, gcPause.toNanos() / 1e6,
+            100 * gcPause.toNanos() / 1e9 / seconds, requests == 0 ? 0 : gcPause.toNanos() / 1e3 / requests);
+      }
 
       System.out.printf(Locale.ROOT, "Top allocation sites (allocated class ← first frame outside the JDK; nearest Portcullis frame):%n%n");
       System.out.println("| # | class | site | nearest io.portcullis frame | share | B/request |");
@@ -258,6 +284,13 @@ public final class JfrReport {
             k[2].startsWith("(") ? k[2] : "`" + k[2] + "`", 100 * en.getValue() / sampledWeight, perRequest(en.getValue()));
       }
       System.out.println();
+      boolean anyOurs = cpuWithOurs > 0 || byOurs.size() > 1;
+      if (!anyOurs) {
+        System.out.println("No io.portcullis frame in this recording: the by-method tables are left out.");
+        System.out.println();
+        printCpuLeaves(top);
+        return;
+      }
       System.out.println("Bytes by nearest io.portcullis method on the stack (what Portcullis code, and the library calls it makes, allocates):");
       System.out.println();
       System.out.println("| # | method | share | B/request |");
@@ -275,19 +308,41 @@ public final class JfrReport {
       if (cpuSamples > 0) {
         System.out.printf(Locale.ROOT, "CPU samples (Java code only): %s have an io.portcullis frame on the stack. By leaf family: %s.%n%n",
             pct(cpuWithOurs, cpuSamples), families());
-        System.out.println("| # | leaf method (self) | share | | # | io.portcullis method on the stack (inclusive) | share |");
+        System.out.println("Self = the leaf method. Nearest = the innermost io.portcullis method on the stack: its own code"
+            + " and the library code it calls directly. Inclusive = an io.portcullis method anywhere on the stack.");
+        System.out.println();
+        System.out.println("| # | leaf method (self) | share | nearest io.portcullis method | share | io.portcullis method (inclusive) | share |");
         System.out.println("|--:|---|--:|---|--:|---|--:|");
         List<Map.Entry<String, Long>> leaves = sortedLong(cpuLeaf);
+        List<Map.Entry<String, Long>> nearest = sortedLong(cpuNearest);
         List<Map.Entry<String, Long>> ours = sortedLong(cpuOurs);
-        for (int r = 0; r < top && (r < leaves.size() || r < ours.size()); r++) {
-          String left = r < leaves.size() ? String.format(Locale.ROOT, "%d | `%s` | %s", r + 1, leaves.get(r).getKey(),
-              pct(leaves.get(r).getValue(), cpuSamples)) : " | | ";
-          String right = r < ours.size() ? String.format(Locale.ROOT, "%d | `%s` | %s", r + 1, ours.get(r).getKey(),
-              pct(ours.get(r).getValue(), cpuSamples)) : " | | ";
-          System.out.println("| " + left + " | | " + right + " |");
+        for (int r = 0; r < top && (r < leaves.size() || r < nearest.size() || r < ours.size()); r++) {
+          System.out.println("| " + (r + 1) + " | " + cell(leaves, r) + " | " + cell(nearest, r) + " | " + cell(ours, r) + " |");
         }
         System.out.println();
       }
+    }
+
+    private void printCpuLeaves(int top) {
+      if (cpuSamples == 0) {
+        return;
+      }
+      System.out.printf(Locale.ROOT, "CPU samples (Java code only), by leaf family: %s.%n%n", families());
+      System.out.println("| # | leaf method (self) | share |");
+      System.out.println("|--:|---|--:|");
+      List<Map.Entry<String, Long>> leaves = sortedLong(cpuLeaf);
+      for (int r = 0; r < top && r < leaves.size(); r++) {
+        System.out.println("| " + (r + 1) + " | " + cell(leaves, r) + " |");
+      }
+      System.out.println();
+    }
+
+    private String cell(List<Map.Entry<String, Long>> rows, int r) {
+      if (r >= rows.size()) {
+        return " | ";
+      }
+      String key = rows.get(r).getKey();
+      return (key.startsWith("(") ? key : "`" + key + "`") + " | " + pct(rows.get(r).getValue(), cpuSamples);
     }
 
     private String families() {

@@ -802,11 +802,12 @@ if has_case alloc; then
   cat >"$TMP/alloc.jfc" <<'JFC'
 <?xml version="1.0" encoding="UTF-8"?>
 <!-- bench/run.sh alloc: exact bytes per thread at the recording's start and end, allocation
-     samples (weighted by bytes) and execution samples, all with stack traces. -->
+     samples and execution samples with stack traces, and every garbage collection. -->
 <configuration version="2.0" label="portcullis-bench-alloc" description="bench/run.sh alloc" provider="Portcullis">
   <event name="jdk.ThreadAllocationStatistics"><setting name="enabled">true</setting><setting name="period">everyChunk</setting></event>
   <event name="jdk.ObjectAllocationSample"><setting name="enabled">true</setting><setting name="throttle">1000/s</setting><setting name="stackTrace">true</setting></event>
-  <event name="jdk.ExecutionSample"><setting name="enabled">true</setting><setting name="period">5 ms</setting></event>
+  <event name="jdk.ExecutionSample"><setting name="enabled">true</setting><setting name="period">2 ms</setting></event>
+  <event name="jdk.GarbageCollection"><setting name="enabled">true</setting><setting name="threshold">0 ms</setting></event>
 </configuration>
 JFC
   ALLOC_ARGS=()
@@ -954,6 +955,8 @@ fi
   fi
   commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
   [ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null)" ] && commit="$commit + uncommitted changes"
-  echo "Code: commit $commit; jar built $(date -r "$JAR" '+%Y-%m-%d %H:%M %Z'). $(nproc --all) CPUs ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), kernel $(uname -r), $(java -version 2>&1 | head -1), $(wrk -v 2>&1 | awk 'NR==1{print $1" "$2}')$(has_case h2 && echo ", $(h2load --version | head -1)"). Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+  gwcommit=$(git -C "$ROOT" log -1 --format=%h -- src/main pom.xml 2>/dev/null || echo unknown)
+  [ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no -- src/main pom.xml 2>/dev/null)" ] && gwcommit="$gwcommit + uncommitted changes"
+  echo "Code: commit $commit (gateway sources: $gwcommit, the last commit touching src/main or pom.xml); jar built $(date -r "$JAR" '+%Y-%m-%d %H:%M %Z'). $(nproc --all) CPUs ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), kernel $(uname -r), $(java -version 2>&1 | head -1), $(wrk -v 2>&1 | awk 'NR==1{print $1" "$2}')$(has_case h2 && echo ", $(h2load --version | head -1)"). Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 } | { if [ -n "$OUT" ]; then tee "$OUT"; else cat; fi; }
 log "done"
