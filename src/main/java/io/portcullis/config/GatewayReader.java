@@ -39,16 +39,19 @@ final class GatewayReader {
       problems.add(object.child(duplicate.name()), "duplicate key");
     }
     EnvSubstitution.apply(root, env, problems);
-    Fields top = Fields.open(root, problems,
-        "server", "admin", "shutdown", "deadline", "accessLog", "upstreams", "routes", "tracing", "reload");
+    Fields top = Fields.open(root, problems, "$schema",
+        "server", "admin", "shutdown", "deadline", "accessLog", "upstreams", "routes", "tracing", "reload", "redis",
+        "dns");
+    top.string("$schema", null); // for editors: allowed, checked to be a string, otherwise ignored
+    NetworkReader network = new NetworkReader(problems);
 
     Fields serverFields = Fields.open(top.get("server"), problems,
         "host", "port", "instances", "maxHeaderBytes", "maxBodyBytes", "idleTimeoutMs", "tls", "http2", "h2c",
-        "maxConcurrentStreams");
+        "maxConcurrentStreams", "proxyProtocol", "trustedProxies", "maxHops");
     int serverPortMark = problems.mark();
     int serverPort = serverFields.int32("port", ServerConfig.DEFAULT_PORT, PORT);
     boolean serverPortValid = problems.cleanSince(serverPortMark);
-    ServerConfig server = server(serverFields, serverPort);
+    ServerConfig server = server(serverFields, serverPort, network);
     AdminConfig admin = admin(top.get("admin"), serverPortValid ? serverPort : null);
     ShutdownConfig shutdown = shutdown(top.get("shutdown"));
 
@@ -68,9 +71,11 @@ final class GatewayReader {
     Fields accessLogFields = Fields.open(top.get("accessLog"), problems, "enabled");
     AccessLogConfig accessLog = new AccessLogConfig(accessLogFields.bool("enabled", AccessLogConfig.DEFAULT_ENABLED));
 
+    Optional<RedisConfig> redis = network.redis(top.get("redis"));
+    DnsConfig dns = network.dns(top.get("dns"));
     Upstreams upstreams = new UpstreamReader(problems).read(top.get("upstreams"));
-    List<ParsedRoute> routes =
-        new RouteReader(problems, upstreams.names(), maxValid ? maxMs : null).read(top.get("routes"));
+    List<ParsedRoute> routes = new RouteReader(problems, upstreams.names(), maxValid ? maxMs : null,
+        top.has("redis")).read(top.get("routes"));
     Coherence.check(routes, upstreams, defaultValid ? defaultMs : null, problems);
     TracingConfig tracing = tracing(top.get("tracing"));
     Fields reloadFields = Fields.open(top.get("reload"), problems, "watch", "pollMs");
@@ -83,10 +88,10 @@ final class GatewayReader {
     List<RouteConfig> routeConfigs = new ArrayList<>();
     routes.forEach(route -> routeConfigs.add(route.config()));
     return new GatewayConfig(server, admin, shutdown, deadline, accessLog, upstreams.valid(), routeConfigs,
-        tracing, reload);
+        tracing, reload, redis, dns);
   }
 
-  private ServerConfig server(Fields f, int port) {
+  private ServerConfig server(Fields f, int port, NetworkReader network) {
     return new ServerConfig(
         host(f, ServerConfig.DEFAULT_HOST),
         port,
@@ -97,7 +102,10 @@ final class GatewayReader {
         serverTls(f.get("tls")),
         f.bool("http2", ServerConfig.DEFAULT_HTTP2),
         f.bool("h2c", ServerConfig.DEFAULT_H2C),
-        f.int32("maxConcurrentStreams", ServerConfig.DEFAULT_MAX_CONCURRENT_STREAMS, Range.intAtLeast(1)));
+        f.int32("maxConcurrentStreams", ServerConfig.DEFAULT_MAX_CONCURRENT_STREAMS, Range.intAtLeast(1)),
+        f.bool("proxyProtocol", ServerConfig.DEFAULT_PROXY_PROTOCOL),
+        network.trustedProxies(f),
+        f.int32("maxHops", ServerConfig.DEFAULT_MAX_HOPS, Range.intAtLeast(1)));
   }
 
   private Optional<TlsConfig> serverTls(Node node) {

@@ -38,7 +38,8 @@ public record ConfigChange(GatewayConfig effective, List<String> routesAdded, Li
   /** Listener sections: bound when the process starts. */
   private static final List<String> BOUND_AT_START = List.of("server", "admin");
   /** Sections that follow a reload, beside routes and upstreams. */
-  private static final List<String> RELOADABLE = List.of("shutdown", "deadline", "accessLog", "tracing", "reload");
+  private static final List<String> RELOADABLE =
+      List.of("shutdown", "deadline", "accessLog", "tracing", "reload", "redis", "dns");
 
   /** Copies the lists into unmodifiable ones. */
   public ConfigChange {
@@ -56,7 +57,8 @@ public record ConfigChange(GatewayConfig effective, List<String> routesAdded, Li
   /** The change from {@code running} to {@code loaded}. */
   public static ConfigChange between(GatewayConfig running, GatewayConfig loaded) {
     GatewayConfig effective = new GatewayConfig(running.server(), running.admin(), loaded.shutdown(),
-        loaded.deadline(), loaded.accessLog(), loaded.upstreams(), loaded.routes(), loaded.tracing(), loaded.reload());
+        loaded.deadline(), loaded.accessLog(), loaded.upstreams(), loaded.routes(), loaded.tracing(), loaded.reload(),
+        loaded.redis(), loaded.dns());
     JsonObject before = ConfigLoader.toJson(running);
     JsonObject after = ConfigLoader.toJson(loaded);
 

@@ -149,7 +149,10 @@ class ConfigFuzzTest {
       "retry", "healthCheck", "maxFailures", "rollingWindowMs", "resetTimeoutMs", "failureStatuses",
       "maxAttempts", "baseDelayMs", "maxDelayMs", "jitter", "perTryTimeoutMs", "retryOn", "methods",
       "budgetRatio", "budgetMinPerSecond", "path", "intervalMs", "timeoutMs", "unhealthyThreshold",
-      "healthyThreshold", "name", "match", "pathPrefix", "upstream", "aggregate", "stripPrefix", "as", "required");
+      "healthyThreshold", "name", "match", "pathPrefix", "upstream", "aggregate", "stripPrefix", "as", "required",
+      "$schema", "proxyProtocol", "trustedProxies", "maxHops", "redis", "endpoint", "dns", "servers", "concurrency",
+      "mode", "initial", "min", "max", "pool", "maxConnections", "maxPending", "discovery", "refreshMs", "hedge",
+      "delayMs", "percentile", "maxHedges", "rateLimit", "scope", "requestsPerSecond", "burst", "key");
 
   /** Numbers written as text: huge, tiny, negative zero, beyond long, exponent forms. */
   private static final List<String> NUMBER_LITERALS = List.of(
@@ -168,7 +171,9 @@ class ConfigFuzzTest {
       "orders", "${HOST}", "http://${HOST}:${PORT}", "${URL}", "${NOPE}", "${NOPE:-http://127.0.0.1:1}",
       "${EMPTY:-/x}", "$${HOST}", "${", "${}", "${1A}", "${jndi:ldap://x}", "#{T(java.lang.Runtime)}", "%{x}",
       "\u0000", "\u001f", "\u2028", "caf\u00e9", "\uD83D\uDE00", "\uD800", "\uDC00", "\uFFFF", "\"", "\\",
-      "a\"b", "line\nbreak", "X-Request-Timeout-Ms", "X Bad", "true", "null", "8080");
+      "a\"b", "line\nbreak", "X-Request-Timeout-Ms", "X Bad", "true", "null", "8080",
+      "off", "fixed", "adaptive", "instance", "cluster", "10.0.0.0/8", "10.0.0/8", "::1/128", "fd00::/129",
+      "127.0.0.1:53", "[::1]:5353", "::1%lo", "redis://127.0.0.1:6379", "rediss://:pw@h:6380/1", "redis://h:0");
 
   @Provide
   Arbitrary<String> documents() {

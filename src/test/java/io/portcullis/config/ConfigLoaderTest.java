@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -339,6 +340,116 @@ class ConfigLoaderTest {
             routes(route("'timeoutMs':'3000','retry':{'perTryTimeoutMs':5000}")),
             "routes[0].timeoutMs: must be an integer, got \"3000\""),
 
+        // concurrency and pool
+        bad("unknown concurrency mode", upstream("'concurrency':{'mode':'auto'}"),
+            "upstreams.users.concurrency.mode: must be one of \"off\", \"fixed\", \"adaptive\", got \"auto\""),
+        bad("non-positive concurrency bounds", upstream("'concurrency':{'initial':0,'min':-1,'max':0}"),
+            "upstreams.users.concurrency.initial: must be >= 1, got 0",
+            "upstreams.users.concurrency.min: must be >= 1, got -1",
+            "upstreams.users.concurrency.max: must be >= 1, got 0"),
+        bad("concurrency min above max", upstream("'concurrency':{'mode':'adaptive','min':50,'max':10}"),
+            "upstreams.users.concurrency.min: must be <= max 10, got 50"),
+        bad("concurrency min above the default max", upstream("'concurrency':{'min':2000}"),
+            "upstreams.users.concurrency.min: must be <= max 1000 (default), got 2000"),
+        bad("concurrency initial outside min..max",
+            upstream("'concurrency':{'mode':'adaptive','initial':5,'min':10,'max':100}"),
+            "upstreams.users.concurrency.initial: must be between min 10 and max 100, got 5"),
+        bad("concurrency initial above max", upstream("'concurrency':{'initial':101,'max':100}"),
+            "upstreams.users.concurrency.initial: must be between min 2 and max 100, got 101"),
+        bad("concurrency as a number", upstream("'concurrency':5"),
+            "upstreams.users.concurrency: must be an object, got 5"),
+        bad("unknown pool key", upstream("'pool':{'maxConnection':5}"), "upstreams.users.pool.maxConnection: unknown key"),
+        bad("non-positive pool bounds", upstream("'pool':{'maxConnections':0,'maxPending':-1}"),
+            "upstreams.users.pool.maxConnections: must be >= 1, got 0",
+            "upstreams.users.pool.maxPending: must be >= 0, got -1"),
+        bad("pool bound beyond 32 bits", upstream("'pool':{'maxPending':4294967296}"),
+            "upstreams.users.pool.maxPending: must be <= 2147483647, got 4294967296"),
+
+        // hedging
+        bad("hedge with both delayMs and percentile", routes(route("'hedge':{'delayMs':30,'percentile':95}")),
+            "routes[0].hedge: must have exactly one of \"delayMs\" or \"percentile\""),
+        bad("hedge with neither delayMs nor percentile", routes(route("'hedge':{'maxHedges':2}")),
+            "routes[0].hedge: must have exactly one of \"delayMs\" or \"percentile\""),
+        bad("hedge percentile of 100 or more", routes(route("'hedge':{'percentile':120}")),
+            "routes[0].hedge.percentile: must be > 0 and < 100, got 120"),
+        bad("hedge percentile of 0", routes(route("'hedge':{'percentile':0}")),
+            "routes[0].hedge.percentile: must be > 0 and < 100, got 0"),
+        bad("hedge percentile as a string", routes(route("'hedge':{'percentile':'p95'}")),
+            "routes[0].hedge.percentile: must be a number, got \"p95\""),
+        bad("hedge delay and count out of range", routes(route("'hedge':{'delayMs':0,'maxHedges':0}")),
+            "routes[0].hedge.delayMs: must be >= 1, got 0", "routes[0].hedge.maxHedges: must be >= 1, got 0"),
+        bad("more hedges than attempts allow", routes(route("'hedge':{'delayMs':5,'maxHedges':10}")),
+            "routes[0].hedge.maxHedges: must be <= 9, got 10"),
+        bad("hedge delay not below the route timeout", routes(route("'timeoutMs':100,'hedge':{'delayMs':100}")),
+            "routes[0].hedge.delayMs: must be below the route timeout 100, got 100"),
+        bad("hedge delay not below the default deadline", routes(route("'hedge':{'delayMs':20000}")),
+            "routes[0].hedge.delayMs: must be below the route timeout 15000 (deadline.defaultMs), got 20000"),
+        bad("hedge on an aggregate route",
+            routes(aggregateRoute("'match':{'path':'/p/:id'}", "{'upstream':'users','path':'/u/:id','as':'u'}")
+                .replace("}]}", "}],'hedge':{'delayMs':10}}")),
+            "routes[0].hedge: applies to proxy routes only (this route has \"aggregate\")"),
+        bad("hedge on a websocket route", routes(route("'websocket':true,'hedge':{'delayMs':10}")),
+            "routes[0].hedge: not allowed on a WebSocket route (this route has \"websocket\": true)"),
+        bad("unknown hedge key", routes(route("'hedge':{'delay':10}")),
+            "routes[0].hedge.delay: unknown key",
+            "routes[0].hedge: must have exactly one of \"delayMs\" or \"percentile\""),
+
+        // client address and loops
+        bad("proxyProtocol as a string", top("'server':{'proxyProtocol':'yes'}"),
+            "server.proxyProtocol: must be a boolean, got \"yes\""),
+        bad("trusted proxy that is not a CIDR block",
+            top("'server':{'trustedProxies':['10.0.0.0/8','10.0.0/8','fd00::/129',7,'::1%lo','example.com/8']}"),
+            "server.trustedProxies[1]: not a CIDR block: \"10.0.0/8\" (expected ADDRESS/BITS like \"10.0.0.0/8\" or "
+                + "\"fd00::/8\")",
+            "server.trustedProxies[2]: not a CIDR block: \"fd00::/129\" (expected ADDRESS/BITS like \"10.0.0.0/8\" or "
+                + "\"fd00::/8\")",
+            "server.trustedProxies[3]: must be a string, got 7",
+            "server.trustedProxies[4]: not a CIDR block: \"::1%lo\" (expected ADDRESS/BITS like \"10.0.0.0/8\" or "
+                + "\"fd00::/8\")",
+            "server.trustedProxies[5]: not a CIDR block: \"example.com/8\" (expected ADDRESS/BITS like \"10.0.0.0/8\" or "
+                + "\"fd00::/8\")"),
+        bad("trustedProxies as a string", top("'server':{'trustedProxies':'10.0.0.0/8'}"),
+            "server.trustedProxies: must be an array, got \"10.0.0.0/8\""),
+        bad("maxHops of zero", top("'server':{'maxHops':0}"), "server.maxHops: must be >= 1, got 0"),
+
+        // Redis and cluster rate limits
+        bad("cluster rate limit without redis",
+            routes(route("'rateLimit':{'requestsPerSecond':10,'scope':'cluster'}")),
+            "routes[0].rateLimit.scope: \"cluster\" needs a top-level \"redis\" object (the Redis that holds the "
+                + "buckets), and there is none"),
+        bad("unknown rate limit scope", routes(route("'rateLimit':{'requestsPerSecond':10,'scope':'global'}")),
+            "routes[0].rateLimit.scope: must be one of \"instance\", \"cluster\", got \"global\""),
+        bad("redis without an endpoint (a missing member is named last)", top("'redis':{'timeoutMs':0}"),
+            "redis.timeoutMs: must be >= 1, got 0", "redis.endpoint: required"),
+        bad("redis endpoint of another scheme", top("'redis':{'endpoint':'http://127.0.0.1:6379'}"),
+            "redis.endpoint: must be a Redis URL like \"redis://host:6379\" (redis://[:password@]host[:port][/db], "
+                + "or rediss:// for TLS), got \"http://127.0.0.1:6379\""),
+        bad("redis endpoint with a bad port", top("'redis':{'endpoint':'redis://127.0.0.1:70000'}"),
+            "redis.endpoint: must be a Redis URL like \"redis://host:6379\" (redis://[:password@]host[:port][/db], "
+                + "or rediss:// for TLS), got \"redis://127.0.0.1:70000\""),
+        bad("redis endpoint with a non-numeric database", top("'redis':{'endpoint':'redis://h/zero'}"),
+            "redis.endpoint: must be a Redis URL like \"redis://host:6379\" (redis://[:password@]host[:port][/db], "
+                + "or rediss:// for TLS), got \"redis://h/zero\""),
+        bad("redis as a string", top("'redis':'redis://127.0.0.1'"), "redis: must be an object, got \"redis://127.0.0.1\""),
+
+        // DNS discovery
+        bad("dns server that is not an address",
+            top("'dns':{'servers':['127.0.0.1:5353','[::1]:53','dns.internal:53','127.0.0.1:0','[::1',5]}"),
+            "dns.servers[2]: must be an IP address with an optional port, like \"127.0.0.1:53\" or \"[::1]:53\", "
+                + "got \"dns.internal:53\"",
+            "dns.servers[3]: must be an IP address with an optional port, like \"127.0.0.1:53\" or \"[::1]:53\", "
+                + "got \"127.0.0.1:0\"",
+            "dns.servers[4]: must be an IP address with an optional port, like \"127.0.0.1:53\" or \"[::1]:53\", "
+                + "got \"[::1\"",
+            "dns.servers[5]: must be a string, got 5"),
+        bad("unknown dns key", top("'dns':{'server':[]}"), "dns.server: unknown key"),
+        bad("discovery out of range", upstream("'discovery':{'dns':'yes','refreshMs':0}"),
+            "upstreams.users.discovery.dns: must be a boolean, got \"yes\"",
+            "upstreams.users.discovery.refreshMs: must be >= 1, got 0"),
+
+        // $schema
+        bad("$schema that is not a string", top("'$schema':5"), "[\"$schema\"]: must be a string, got 5"),
+
         // order
         bad("problems come in document order, routes first if written first",
             doc("'routes':[{'name':'r','match':{'pathPrefix':'/'},'upstream':'nope'}]",
@@ -555,12 +666,14 @@ class ConfigLoaderTest {
     JsonObject json = ConfigLoader.toJson(ConfigLoader.parse(MINIMAL));
 
     assertThat(json.fieldNames()).containsExactly(
-        "server", "admin", "shutdown", "deadline", "accessLog", "upstreams", "routes", "tracing", "reload");
+        "server", "admin", "shutdown", "deadline", "accessLog", "upstreams", "routes", "tracing", "reload", "dns");
     assertThat(json.getJsonObject("server").getMap()).containsExactly(
         Map.entry("host", "0.0.0.0"), Map.entry("port", 8080), Map.entry("instances", 0),
         Map.entry("maxHeaderBytes", 8192), Map.entry("maxBodyBytes", 10_485_760L),
         Map.entry("idleTimeoutMs", 60_000L), Map.entry("http2", true), Map.entry("h2c", false),
-        Map.entry("maxConcurrentStreams", 100));
+        Map.entry("maxConcurrentStreams", 100), Map.entry("proxyProtocol", false),
+        Map.entry("trustedProxies", new JsonArray()), Map.entry("maxHops", 10));
+    assertThat(json.getJsonObject("dns").getMap()).containsExactly(Map.entry("servers", new JsonArray()));
     assertThat(json.getJsonObject("tracing").getMap()).containsExactly(
         Map.entry("enabled", true), Map.entry("exporter", "none"),
         Map.entry("otlpEndpoint", "http://localhost:4318/v1/traces"), Map.entry("serviceName", "portcullis"),
@@ -569,7 +682,14 @@ class ConfigLoaderTest {
         Map.entry("watch", true), Map.entry("pollMs", 1000L));
     JsonObject upstream = json.getJsonObject("upstreams").getJsonObject("a");
     assertThat(upstream.fieldNames()).containsExactly(
-        "endpoints", "balancer", "connectTimeoutMs", "circuitBreaker", "retry", "tls");
+        "endpoints", "balancer", "connectTimeoutMs", "circuitBreaker", "retry", "tls", "concurrency", "pool",
+        "discovery");
+    assertThat(upstream.getJsonObject("concurrency").getMap()).containsExactly(
+        Map.entry("mode", "off"), Map.entry("initial", 20), Map.entry("min", 2), Map.entry("max", 1000));
+    assertThat(upstream.getJsonObject("pool").getMap())
+        .as("maxPending absent: unbounded").containsExactly(Map.entry("maxConnections", 512));
+    assertThat(upstream.getJsonObject("discovery").getMap()).containsExactly(
+        Map.entry("dns", false), Map.entry("refreshMs", 5000L));
     assertThat(upstream.getJsonObject("tls").getMap()).containsExactly(Map.entry("verifyHostname", true));
     assertThat(upstream.getJsonArray("endpoints").getList()).containsExactly("http://127.0.0.1:1");
     assertThat(upstream.getJsonObject("retry").fieldNames()).containsExactly("maxAttempts", "baseDelayMs",
