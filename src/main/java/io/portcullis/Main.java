@@ -1,5 +1,7 @@
 package io.portcullis;
 
+import io.portcullis.configfile.ConfigFiles;
+
 import ch.qos.logback.classic.LoggerContext;
 import io.portcullis.config.ConfigException;
 import io.portcullis.config.ConfigLoader;
@@ -86,7 +88,7 @@ public final class Main {
     }
     GatewayConfig config;
     try {
-      config = ConfigLoader.load(options.config());
+      config = ConfigFiles.load(options.config());
     } catch (NoSuchFileException e) {
       err.println("portcullis: cannot read config file " + options.config() + ": no such file");
       return EXIT_FAILURE;

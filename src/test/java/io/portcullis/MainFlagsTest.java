@@ -1,5 +1,7 @@
 package io.portcullis;
 
+import io.portcullis.configfile.ConfigFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.config.ConfigLoader;
@@ -83,7 +85,7 @@ class MainFlagsTest {
     assertThat(run.status()).isZero();
     assertThat(run.err()).isEmpty();
     JsonObject printed = new JsonObject(run.out());
-    GatewayConfig parsed = ConfigLoader.load(config);
+    GatewayConfig parsed = ConfigFiles.load(config);
     assertThat(printed).isEqualTo(ConfigLoader.toJson(parsed));
     // Defaults filled in.
     assertThat(printed.getJsonObject("server").getInteger("port")).isEqualTo(8080);
@@ -96,7 +98,7 @@ class MainFlagsTest {
     assertThat(run.out().lines().count()).isGreaterThan(20);
     assertThat(run.out()).contains("\n  \"server\" : {");
     // What it prints is itself a valid configuration, equal to the input.
-    assertThat(ConfigLoader.parse(run.out())).isEqualTo(parsed);
+    assertThat(ConfigFiles.parse(run.out())).isEqualTo(parsed);
   }
 
   @Test
@@ -104,7 +106,7 @@ class MainFlagsTest {
     CommandLineRun run = run("--print-config", "--config", shippedConfig().toString());
 
     assertThat(run.status()).isZero();
-    assertThat(ConfigLoader.parse(run.out())).isEqualTo(ConfigLoader.load(shippedConfig()));
+    assertThat(ConfigFiles.parse(run.out())).isEqualTo(ConfigFiles.load(shippedConfig()));
   }
 
   @Test

@@ -14,7 +14,9 @@ import java.util.function.Function;
 
 /**
  * Reads and validates the gateway configuration (CONTRACT §1, §2): the one way to make a
- * {@link GatewayConfig}.
+ * {@link GatewayConfig}. A loader is made with the {@link PathRules} of the routing package, which
+ * owns the rules of path parameters and templates; the gateway's own loader, wired so, is
+ * {@code io.portcullis.configfile.ConfigFiles}.
  *
  * <p>Every problem is collected, not just the first, and reported as {@code <json path>:
  * <problem>} in document order: wrong types ({@code server.port: must be an integer, got "8080"}),
@@ -29,7 +31,12 @@ import java.util.function.Function;
  */
 public final class ConfigLoader {
 
-  private ConfigLoader() {}
+  private final PathRules pathRules;
+
+  /** A loader that checks path parameters and templates by {@code pathRules}. */
+  public ConfigLoader(PathRules pathRules) {
+    this.pathRules = Objects.requireNonNull(pathRules, "pathRules");
+  }
 
   /**
    * Parses and validates a configuration document, substituting the process environment
@@ -40,7 +47,7 @@ public final class ConfigLoader {
    * @throws ConfigException listing every problem; for text that is not JSON, the single problem
    *     {@code $: invalid JSON: <reason> at line L, column C}
    */
-  public static GatewayConfig parse(String jsonText) throws ConfigException {
+  public GatewayConfig parse(String jsonText) throws ConfigException {
     return parse(jsonText, System::getenv);
   }
 
@@ -57,7 +64,7 @@ public final class ConfigLoader {
    * @return the configuration, every default filled in
    * @throws ConfigException listing every problem
    */
-  public static GatewayConfig parse(String jsonText, Function<String, String> env) throws ConfigException {
+  public GatewayConfig parse(String jsonText, Function<String, String> env) throws ConfigException {
     Objects.requireNonNull(jsonText, "jsonText");
     Objects.requireNonNull(env, "env");
     JsonText.Document document;
@@ -66,7 +73,7 @@ public final class ConfigLoader {
     } catch (JsonText.SyntaxException e) {
       throw new ConfigException(List.of("$: invalid JSON: " + e.getMessage()));
     }
-    return new GatewayReader().read(document, env);
+    return new GatewayReader(pathRules).read(document, env);
   }
 
   /**
@@ -76,7 +83,7 @@ public final class ConfigLoader {
    * @throws ConfigException as {@link #parse}, or {@code $: invalid JSON: not valid UTF-8 text}
    * @throws IOException only if the file cannot be read
    */
-  public static GatewayConfig load(Path file) throws ConfigException, IOException {
+  public GatewayConfig load(Path file) throws ConfigException, IOException {
     return load(file, System::getenv);
   }
 
@@ -87,7 +94,7 @@ public final class ConfigLoader {
    * @throws ConfigException as {@link #parse}, or {@code $: invalid JSON: not valid UTF-8 text}
    * @throws IOException only if the file cannot be read
    */
-  public static GatewayConfig load(Path file, Function<String, String> env) throws ConfigException, IOException {
+  public GatewayConfig load(Path file, Function<String, String> env) throws ConfigException, IOException {
     Objects.requireNonNull(env, "env");
     return parse(Files.readAllBytes(file), env);
   }
@@ -98,7 +105,7 @@ public final class ConfigLoader {
    *
    * @throws ConfigException as {@link #parse}, or {@code $: invalid JSON: not valid UTF-8 text}
    */
-  public static GatewayConfig parse(byte[] bytes, Function<String, String> env) throws ConfigException {
+  public GatewayConfig parse(byte[] bytes, Function<String, String> env) throws ConfigException {
     Objects.requireNonNull(bytes, "bytes");
     Objects.requireNonNull(env, "env");
     String text;

@@ -18,6 +18,11 @@ final class GatewayReader {
   private static final Range PORT = Range.between(0, 65535);
 
   private final Problems problems = new Problems();
+  private final PathRules pathRules;
+
+  GatewayReader(PathRules pathRules) {
+    this.pathRules = pathRules;
+  }
 
   /**
    * Reads the document, after substituting the environment in its string values.
@@ -74,7 +79,7 @@ final class GatewayReader {
     Optional<RedisConfig> redis = network.redis(top.get("redis"));
     DnsConfig dns = network.dns(top.get("dns"));
     Upstreams upstreams = new UpstreamReader(problems).read(top.get("upstreams"));
-    List<ParsedRoute> routes = new RouteReader(problems, upstreams.names(), maxValid ? maxMs : null,
+    List<ParsedRoute> routes = new RouteReader(problems, pathRules, upstreams.names(), maxValid ? maxMs : null,
         top.has("redis")).read(top.get("routes"));
     Coherence.check(routes, upstreams, defaultValid ? defaultMs : null, problems);
     TracingConfig tracing = tracing(top.get("tracing"));

@@ -26,6 +26,7 @@ final class RouteReader {
       Set<String> upstreams, Long hedgeDelayMs, RouteConfig config) {}
 
   private final Problems problems;
+  private final PathRules pathRules;
   private final Set<String> upstreamNames;
   private final Long maxMs;
   private final boolean redisGiven;
@@ -36,8 +37,9 @@ final class RouteReader {
    * @param maxMs {@code deadline.maxMs}, or null if it is invalid
    * @param redisGiven whether the document has a top-level {@code redis} (valid or not)
    */
-  RouteReader(Problems problems, Set<String> upstreamNames, Long maxMs, boolean redisGiven) {
+  RouteReader(Problems problems, PathRules pathRules, Set<String> upstreamNames, Long maxMs, boolean redisGiven) {
     this.problems = problems;
+    this.pathRules = pathRules;
     this.upstreamNames = upstreamNames;
     this.maxMs = maxMs;
     this.redisGiven = redisGiven;
@@ -197,7 +199,7 @@ final class RouteReader {
       if (problem != null) {
         problems.add(f.get("path"), problem);
       } else {
-        Syntax.parameterProblems(exact).forEach(p -> problems.add(f.get("path"), p));
+        pathRules.patternProblems(exact).forEach(p -> problems.add(f.get("path"), p));
       }
     }
     Optional<String> pathPrefix = Optional.empty();
@@ -262,7 +264,7 @@ final class RouteReader {
   }
 
   private void checkBackendPath(Node at, String path, MatchConfig match) {
-    String problem = Syntax.targetProblem(path);
+    String problem = pathRules.templateProblem(path);
     if (problem != null) {
       problems.add(at, problem);
       return;
@@ -270,11 +272,11 @@ final class RouteReader {
     if (match == null) {
       return; // the route's own path is broken: its parameters are unknown
     }
-    Set<String> parameters = match.path().map(Syntax::parameters).orElse(Set.of());
+    Set<String> parameters = match.path().map(pathRules::patternParameters).orElse(Set.of());
     String routePath = match.path()
         .map(p -> "(route path " + Syntax.quote(p) + ")")
         .orElseGet(() -> "(route pathPrefix " + Syntax.quote(match.pathPrefix().orElseThrow()) + " has no parameters)");
-    for (String use : Syntax.parameterUses(path)) {
+    for (String use : pathRules.templatePlaceholders(path)) {
       if (!parameters.contains(use)) {
         problems.add(at, "unknown parameter \":" + use + "\" " + routePath);
       }

@@ -1,5 +1,7 @@
 package io.portcullis.reload;
 
+import io.portcullis.configfile.ConfigFiles;
+
 import io.portcullis.config.ConfigException;
 import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
@@ -74,7 +76,7 @@ public final class ConfigReloader {
       lastReadError = null;
       try {
         byte[] bytes = Files.readAllBytes(file);
-        ConfigChange change = ConfigChange.between(target.current(), ConfigLoader.parse(bytes, env));
+        ConfigChange change = ConfigChange.between(target.current(), ConfigFiles.parse(bytes, env));
         if (change.empty() && change.restartRequired().isEmpty()) {
           lastBytes = bytes;
         }
@@ -175,7 +177,7 @@ public final class ConfigReloader {
     lastReadError = null;
     GatewayConfig loaded;
     try {
-      loaded = ConfigLoader.parse(bytes, env);
+      loaded = ConfigFiles.parse(bytes, env);
     } catch (ConfigException e) {
       return new Prepared(ReloadOutcome.failed(trigger, e.errors()), null);
     }

@@ -1,5 +1,7 @@
 package io.portcullis.config;
 
+import io.portcullis.configfile.ConfigFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
@@ -89,7 +91,7 @@ class ConfigFuzzTest {
   /** {@link #parse} without a timeout of its own: for loops that are guarded as a whole. */
   static Outcome parseUnguarded(String text) {
     try {
-      return checked(new Outcome(ConfigLoader.parse(text, ENV), List.of()), text);
+      return checked(new Outcome(ConfigFiles.parse(text, ENV), List.of()), text);
     } catch (ConfigException e) {
       assertThat(e.getMessage()).isEqualTo(String.join("\n", e.errors()));
       return checked(new Outcome(null, e.errors()), text);
@@ -851,7 +853,7 @@ class ConfigFuzzTest {
       long start = threads.getCurrentThreadCpuTime();
       Outcome outcome;
       try {
-        outcome = new Outcome(ConfigLoader.load(file, ENV), List.of());
+        outcome = new Outcome(ConfigFiles.load(file, ENV), List.of());
       } catch (ConfigException e) {
         outcome = new Outcome(null, e.errors());
       }

@@ -1,5 +1,7 @@
 package io.portcullis.config;
 
+import io.portcullis.configfile.ConfigFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -71,7 +73,7 @@ class ConfigLoaderTest {
   }
 
   private static List<String> errorsOf(String json) {
-    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse(json));
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigFiles.parse(json));
     assertThat(e).as("expected a ConfigException for %s", json).isNotNull();
     assertThat(e.getMessage()).isEqualTo(String.join("\n", e.errors()));
     return e.errors();
@@ -551,7 +553,7 @@ class ConfigLoaderTest {
 
   @Test
   void parsesTheContractExample() throws ConfigException {
-    GatewayConfig config = ConfigLoader.parse(CONTRACT_EXAMPLE);
+    GatewayConfig config = ConfigFiles.parse(CONTRACT_EXAMPLE);
 
     UpstreamConfig users = new UpstreamConfig("users",
         List.of(new Endpoint("http", "127.0.0.1", 9001), new Endpoint("http", "127.0.0.1", 9002)),
@@ -598,7 +600,7 @@ class ConfigLoaderTest {
 
   @Test
   void minimalConfigGetsEveryDefault() throws ConfigException {
-    GatewayConfig config = ConfigLoader.parse(MINIMAL);
+    GatewayConfig config = ConfigFiles.parse(MINIMAL);
 
     RouteConfig route = new RouteConfig("r", new MatchConfig(Optional.empty(), Optional.of("/"), Set.of()),
         Optional.of("a"), List.of(), Optional.empty(), OptionalLong.empty(), RetryOverride.NONE, BreakerOverride.NONE);
@@ -625,7 +627,7 @@ class ConfigLoaderTest {
 
   @Test
   void readsEveryOptionChangedFromItsDefault() throws ConfigException {
-    GatewayConfig config = ConfigLoader.parse(EVERYTHING_CHANGED);
+    GatewayConfig config = ConfigFiles.parse(EVERYTHING_CHANGED);
 
     assertThat(config.server()).isEqualTo(new ServerConfig("127.0.0.2", 0, 4, 16384, 10_000_000_000L, 0));
     assertThat(config.admin()).isEqualTo(new AdminConfig("0.0.0.0", 0));
@@ -653,17 +655,17 @@ class ConfigLoaderTest {
   @ValueSource(strings = {"CONTRACT_EXAMPLE", "MINIMAL", "EVERYTHING_CHANGED"})
   void toJsonReadsBackToTheSameConfig(String which) throws Exception {
     String json = (String) ConfigLoaderTest.class.getDeclaredField(which).get(null);
-    GatewayConfig first = ConfigLoader.parse(json);
+    GatewayConfig first = ConfigFiles.parse(json);
 
     JsonObject written = ConfigLoader.toJson(first);
 
-    assertThat(ConfigLoader.parse(written.encode())).isEqualTo(first);
-    assertThat(ConfigLoader.parse(written.encodePrettily())).isEqualTo(first);
+    assertThat(ConfigFiles.parse(written.encode())).isEqualTo(first);
+    assertThat(ConfigFiles.parse(written.encodePrettily())).isEqualTo(first);
   }
 
   @Test
   void toJsonFillsInEveryDefaultAndKeepsOverridesAsGiven() throws ConfigException {
-    JsonObject json = ConfigLoader.toJson(ConfigLoader.parse(MINIMAL));
+    JsonObject json = ConfigLoader.toJson(ConfigFiles.parse(MINIMAL));
 
     assertThat(json.fieldNames()).containsExactly(
         "server", "admin", "shutdown", "deadline", "accessLog", "upstreams", "routes", "tracing", "reload", "dns");
@@ -698,7 +700,7 @@ class ConfigLoaderTest {
     assertThat(json.getJsonArray("routes").getJsonObject(0).fieldNames())
         .containsExactly("name", "match", "upstream", "websocket");
 
-    JsonObject route = ConfigLoader.toJson(ConfigLoader.parse(EVERYTHING_CHANGED))
+    JsonObject route = ConfigLoader.toJson(ConfigFiles.parse(EVERYTHING_CHANGED))
         .getJsonArray("routes").getJsonObject(0);
     assertThat(route.getJsonObject("retry").fieldNames()).containsExactly("jitter", "retryOn", "budgetRatio");
     assertThat(route.getJsonObject("circuitBreaker").fieldNames()).containsExactly("failureStatuses");
@@ -710,7 +712,7 @@ class ConfigLoaderTest {
     for (int i = 0; i < 300; i++) {
       GatewayConfig config = random.next();
       String written = ConfigLoader.toJson(config).encode();
-      assertThat(ConfigLoader.parse(written)).as(written).isEqualTo(config);
+      assertThat(ConfigFiles.parse(written)).as(written).isEqualTo(config);
     }
   }
 
@@ -748,7 +750,7 @@ class ConfigLoaderTest {
 
   @Test
   void aByteOrderMarkIsIgnored() throws ConfigException {
-    assertThat(ConfigLoader.parse("\uFEFF" + MINIMAL)).isEqualTo(ConfigLoader.parse(MINIMAL));
+    assertThat(ConfigFiles.parse("\uFEFF" + MINIMAL)).isEqualTo(ConfigFiles.parse(MINIMAL));
   }
 
   // ---- files ----
@@ -757,19 +759,19 @@ class ConfigLoaderTest {
   void loadsAFile(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("gateway.json");
     Files.writeString(file, CONTRACT_EXAMPLE);
-    assertThat(ConfigLoader.load(file)).isEqualTo(ConfigLoader.parse(CONTRACT_EXAMPLE));
+    assertThat(ConfigFiles.load(file)).isEqualTo(ConfigFiles.parse(CONTRACT_EXAMPLE));
   }
 
   @Test
   void aMissingFileIsAnIoException(@TempDir Path dir) {
-    assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("absent.json"))).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> ConfigFiles.load(dir.resolve("absent.json"))).isInstanceOf(IOException.class);
   }
 
   @Test
   void aFileThatIsNotUtf8IsAConfigError(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("latin1.json");
     Files.write(file, "{\"upstreams\":{\"caf\u00e9\":{}}}".getBytes(StandardCharsets.ISO_8859_1));
-    assertThatThrownBy(() -> ConfigLoader.load(file))
+    assertThatThrownBy(() -> ConfigFiles.load(file))
         .isInstanceOfSatisfying(ConfigException.class,
             e -> assertThat(e.errors()).containsExactly("$: invalid JSON: not valid UTF-8 text"));
   }
@@ -818,7 +820,7 @@ class ConfigLoaderTest {
 
     @Test
     void aRouteOverrideIsAppliedToTheUpstreamPolicyAsAnOperatorWouldSeeIt() throws ConfigException {
-      GatewayConfig config = ConfigLoader.parse(doc(
+      GatewayConfig config = ConfigFiles.parse(doc(
           "'upstreams':{'users':{'endpoints':['http://127.0.0.1:9001'],'retry':{'maxAttempts':4,'perTryTimeoutMs':100},"
               + "'circuitBreaker':{'maxFailures':9}}}",
           "'routes':[" + route("'retry':{'maxAttempts':2},'circuitBreaker':{'resetTimeoutMs':7000}") + "]"));
@@ -837,7 +839,7 @@ class ConfigLoaderTest {
 
   @Test
   void collectionsAreUnmodifiable() throws ConfigException {
-    GatewayConfig config = ConfigLoader.parse(CONTRACT_EXAMPLE);
+    GatewayConfig config = ConfigFiles.parse(CONTRACT_EXAMPLE);
     UpstreamConfig users = config.upstreams().get("users");
 
     assertThatThrownBy(() -> config.routes().clear()).isInstanceOf(UnsupportedOperationException.class);
@@ -860,7 +862,7 @@ class ConfigLoaderTest {
 
   @Test
   void methodsAreUpperCasedAndKeptInOrder() throws ConfigException {
-    GatewayConfig config = ConfigLoader.parse(doc(
+    GatewayConfig config = ConfigFiles.parse(doc(
         "'upstreams':{'users':{'endpoints':['http://127.0.0.1:9001'],'retry':{'methods':['patch','get','GET']}}}",
         "'routes':[{'name':'r','match':{'pathPrefix':'/','methods':['post','Get']},'upstream':'users'}]"));
 
@@ -870,7 +872,7 @@ class ConfigLoaderTest {
 
   @Test
   void endpointsPrintAsUrlsAndAuthorities() throws ConfigException {
-    GatewayConfig config = ConfigLoader.parse(doc(
+    GatewayConfig config = ConfigFiles.parse(doc(
         "'upstreams':{'u':{'endpoints':['http://127.0.0.1:9001','https://api.example.com','HTTP://h/',"
             + "'http://[::1]:8080','http://user_service:8080','http://user_service']}}",
         "'routes':[{'name':'r','match':{'pathPrefix':'/'},'upstream':'u'}]"));
@@ -888,13 +890,13 @@ class ConfigLoaderTest {
 
   @Test
   void aPerTryTimeoutOfZeroIsOffAndNeverComparedWithTheRouteTimeout() throws ConfigException {
-    GatewayConfig config = ConfigLoader.parse(routes(route("'timeoutMs':1,'retry':{'perTryTimeoutMs':0}")));
+    GatewayConfig config = ConfigFiles.parse(routes(route("'timeoutMs':1,'retry':{'perTryTimeoutMs':0}")));
     assertThat(config.routes().get(0).retry().perTryTimeoutMs()).isZero();
   }
 
   @Test
   void backendPathsReuseRouteParametersAndMayCarryAQuery() throws ConfigException {
-    GatewayConfig config = ConfigLoader.parse(routes(aggregateRoute("'match':{'path':'/u/:user_id/o/:oid'}",
+    GatewayConfig config = ConfigFiles.parse(routes(aggregateRoute("'match':{'path':'/u/:user_id/o/:oid'}",
         "{'upstream':'users','path':'/users/:user_id','as':'user'},"
             + "{'upstream':'orders','path':'/orders/:oid?user=:user_id','as':'order','required':false}")));
     assertThat(config.routes().get(0).aggregate()).extracting(AggregateBackendConfig::path)

@@ -1,5 +1,7 @@
 package io.portcullis.config;
 
+import io.portcullis.configfile.ConfigFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
@@ -27,8 +29,8 @@ class TrafficControlConfigTest {
   }
 
   private static GatewayConfig parse(String json) throws ConfigException {
-    GatewayConfig config = ConfigLoader.parse(json, name -> null);
-    assertThat(ConfigLoader.parse(ConfigLoader.toJson(config).encode(), name -> null))
+    GatewayConfig config = ConfigFiles.parse(json, name -> null);
+    assertThat(ConfigFiles.parse(ConfigLoader.toJson(config).encode(), name -> null))
         .as("the printed configuration reads back the same").isEqualTo(config);
     return config;
   }

@@ -1,5 +1,7 @@
 package io.portcullis.deploy;
 
+import io.portcullis.configfile.ConfigFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -60,7 +62,7 @@ class KubernetesManifestsTest {
         ? cast(m) : Map.of();
     assertThat(podLabels).as("pod template labels").isNotEmpty();
 
-    config = ConfigLoader.parse(gatewayJson(), containerEnv()::get);
+    config = ConfigFiles.parse(gatewayJson(), containerEnv()::get);
   }
 
   // ---- the ConfigMap's configuration ----
@@ -76,7 +78,7 @@ class KubernetesManifestsTest {
     // Without the Deployment's env the ConfigMap's config is incomplete: the variables are
     // really used, and the Deployment is what sets them.
     ConfigException e = catchThrowableOfType(ConfigException.class,
-        () -> ConfigLoader.parse(gatewayJson(), name -> null));
+        () -> ConfigFiles.parse(gatewayJson(), name -> null));
     assertThat(e).isNotNull();
     assertThat(e.errors()).allMatch(line -> line.contains("environment variable"));
   }

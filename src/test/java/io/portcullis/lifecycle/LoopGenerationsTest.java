@@ -1,5 +1,7 @@
 package io.portcullis.lifecycle;
 
+import io.portcullis.configfile.ConfigFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -105,6 +107,6 @@ class LoopGenerationsTest {
   }
 
   private static GatewayConfig parse(JsonObject json) throws ConfigException {
-    return ConfigLoader.parse(json.encode());
+    return ConfigFiles.parse(json.encode());
   }
 }

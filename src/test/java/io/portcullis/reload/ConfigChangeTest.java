@@ -1,5 +1,7 @@
 package io.portcullis.reload;
 
+import io.portcullis.configfile.ConfigFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.config.ConfigException;
@@ -106,7 +108,7 @@ class ConfigChangeTest {
   }
 
   private static GatewayConfig parse(JsonObject json) throws ConfigException {
-    return ConfigLoader.parse(json.encode());
+    return ConfigFiles.parse(json.encode());
   }
 
   private static JsonObject upstream(int port) {

@@ -1,5 +1,7 @@
 package io.portcullis.reload;
 
+import io.portcullis.configfile.ConfigFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -105,7 +107,7 @@ class ConfigReloaderTest {
   }
 
   private static GatewayConfig parse(JsonObject config) throws Exception {
-    return ConfigLoader.parse(config.encode());
+    return ConfigFiles.parse(config.encode());
   }
 
   private static JsonObject config(String prefix) {

@@ -1,5 +1,7 @@
 package io.portcullis.testkit;
 
+import io.portcullis.configfile.ConfigFiles;
+
 import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.lifecycle.Gateway;
@@ -28,7 +30,7 @@ public final class TestGateway implements AutoCloseable {
     JsonObject c = withTestDefaults(config);
     GatewayConfig parsed;
     try {
-      parsed = ConfigLoader.parse(c.encode());
+      parsed = ConfigFiles.parse(c.encode());
     } catch (io.portcullis.config.ConfigException e) {
       throw new AssertionError("test config invalid:\n" + e.getMessage(), e);
     }
@@ -43,7 +45,7 @@ public final class TestGateway implements AutoCloseable {
   public static TestGateway startFromFile(Path file) {
     GatewayConfig parsed;
     try {
-      parsed = ConfigLoader.load(file);
+      parsed = ConfigFiles.load(file);
     } catch (io.portcullis.config.ConfigException | IOException e) {
       throw new AssertionError("test config file invalid:\n" + e.getMessage(), e);
     }
