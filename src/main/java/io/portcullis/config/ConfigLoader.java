@@ -39,7 +39,7 @@ public final class ConfigLoader {
   }
 
   /**
-   * Parses and validates a configuration document, substituting the process environment
+   * Parses and validates a JSON configuration document, substituting the process environment
    * ({@link System#getenv(String)}) as {@link #parse(String, Function)} does.
    *
    * @param jsonText the JSON text (a UTF-8 byte order mark at its start is ignored)
@@ -52,7 +52,7 @@ public final class ConfigLoader {
   }
 
   /**
-   * Parses and validates a configuration document, substituting {@code ${NAME}} and
+   * Parses and validates a JSON configuration document, substituting {@code ${NAME}} and
    * {@code ${NAME:-default}} in its string values (not member names) from {@code env} first;
    * {@code $${} is a literal {@code ${}. An unset variable without a default is a problem at the
    * value's path: {@code upstreams.users.endpoints[0]: environment variable "USERS_URL" is not
@@ -65,20 +65,36 @@ public final class ConfigLoader {
    * @throws ConfigException listing every problem
    */
   public GatewayConfig parse(String jsonText, Function<String, String> env) throws ConfigException {
-    Objects.requireNonNull(jsonText, "jsonText");
+    return parse(jsonText, ConfigFormat.JSON, env);
+  }
+
+  /**
+   * Parses and validates a configuration document written in {@code format}, as
+   * {@link #parse(String, Function)} does: the same checks and messages whatever the format. Text
+   * that cannot be read is the single problem {@code $: invalid JSON: <reason> at line L, column
+   * C} ({@code invalid YAML} for YAML), or a problem at a place of the document (a YAML key that
+   * is not a string, aliases that expand too far).
+   */
+  public GatewayConfig parse(String text, ConfigFormat format, Function<String, String> env) throws ConfigException {
+    Objects.requireNonNull(text, "text");
+    Objects.requireNonNull(format, "format");
     Objects.requireNonNull(env, "env");
-    JsonText.Document document;
+    DocumentReader.Document document;
     try {
-      document = JsonText.parse(jsonText);
-    } catch (JsonText.SyntaxException e) {
-      throw new ConfigException(List.of("$: invalid JSON: " + e.getMessage()));
+      String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
+      document = DocumentReader.read(format.parser(body), format);
+    } catch (DocumentReader.SyntaxException e) {
+      String at = e.path() == null ? "$: invalid " + format.displayName() + ": " : GatewayReader.label(e.path()) + ": ";
+      throw new ConfigException(List.of(at + e.getMessage()));
+    } catch (IOException e) {
+      throw new ConfigException(List.of("$: invalid " + format.displayName() + ": " + e.getMessage()));
     }
     return new GatewayReader(pathRules).read(document, env);
   }
 
   /**
    * Reads a configuration file (UTF-8) and {@link #parse(String)}s it with the process
-   * environment.
+   * environment, as YAML if its name ends in {@code .yaml} or {@code .yml}, else as JSON.
    *
    * @throws ConfigException as {@link #parse}, or {@code $: invalid JSON: not valid UTF-8 text}
    * @throws IOException only if the file cannot be read
@@ -88,25 +104,37 @@ public final class ConfigLoader {
   }
 
   /**
-   * Reads a configuration file (UTF-8) and {@link #parse(String, Function) parses} it with the
-   * environment {@code env}.
+   * Reads a configuration file (UTF-8) and {@link #parse(String, ConfigFormat, Function) parses}
+   * it with the environment {@code env}, in the {@link ConfigFormat#of format of its name}.
    *
    * @throws ConfigException as {@link #parse}, or {@code $: invalid JSON: not valid UTF-8 text}
    * @throws IOException only if the file cannot be read
    */
   public GatewayConfig load(Path file, Function<String, String> env) throws ConfigException, IOException {
     Objects.requireNonNull(env, "env");
-    return parse(Files.readAllBytes(file), env);
+    return parse(Files.readAllBytes(file), ConfigFormat.of(file), env);
   }
 
   /**
-   * Parses a configuration file's content (UTF-8) as {@link #load(Path, Function)} does, for a
-   * caller that has read the bytes itself (to compare them with the last ones seen).
+   * Parses a JSON configuration file's content (UTF-8) as {@link #load(Path, Function)} does, for
+   * a caller that has read the bytes itself.
    *
    * @throws ConfigException as {@link #parse}, or {@code $: invalid JSON: not valid UTF-8 text}
    */
   public GatewayConfig parse(byte[] bytes, Function<String, String> env) throws ConfigException {
+    return parse(bytes, ConfigFormat.JSON, env);
+  }
+
+  /**
+   * Parses a configuration file's content (UTF-8) written in {@code format}, for a caller that has
+   * read the bytes itself (to compare them with the last ones seen).
+   *
+   * @throws ConfigException as {@link #parse}, or {@code $: invalid JSON: not valid UTF-8 text}
+   *     ({@code invalid YAML} for YAML)
+   */
+  public GatewayConfig parse(byte[] bytes, ConfigFormat format, Function<String, String> env) throws ConfigException {
     Objects.requireNonNull(bytes, "bytes");
+    Objects.requireNonNull(format, "format");
     Objects.requireNonNull(env, "env");
     String text;
     try {
@@ -116,9 +144,9 @@ public final class ConfigLoader {
           .decode(ByteBuffer.wrap(bytes))
           .toString();
     } catch (CharacterCodingException e) {
-      throw new ConfigException(List.of("$: invalid JSON: not valid UTF-8 text"));
+      throw new ConfigException(List.of("$: invalid " + format.displayName() + ": not valid UTF-8 text"));
     }
-    return parse(text, env);
+    return parse(text, format, env);
   }
 
   /**

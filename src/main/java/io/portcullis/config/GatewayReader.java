@@ -29,14 +29,14 @@ final class GatewayReader {
    *
    * @param env an environment variable's value, or null if it is not set
    */
-  GatewayConfig read(JsonText.Document document, Function<String, String> env) throws ConfigException {
+  GatewayConfig read(DocumentReader.Document document, Function<String, String> env) throws ConfigException {
     if (!(document.value() instanceof JsonObject)) {
       throw new ConfigException(List.of("$: must be a JSON object"));
     }
     Node root = Node.root(document.value());
     List<Object> lastObject = null;
     Node object = null;
-    for (JsonText.DuplicateKey duplicate : document.duplicateKeys()) {
+    for (DocumentReader.DuplicateKey duplicate : document.duplicateKeys()) {
       if (duplicate.object() != lastObject) { // the duplicates of one object share its path
         lastObject = duplicate.object();
         object = locate(root, lastObject);
@@ -187,6 +187,11 @@ final class GatewayReader {
       problems.add(f.get("header"), "must be an HTTP header field name (token), got " + Syntax.quote(header));
     }
     return header;
+  }
+
+  /** The path as messages print it ({@code routes[1].match}; {@code $} for the whole document). */
+  static String label(List<Object> path) {
+    return locate(Node.root(null), path).label();
   }
 
   private static Node locate(Node root, List<Object> path) {

@@ -1,6 +1,7 @@
 package io.portcullis.configfile;
 
 import io.portcullis.config.ConfigException;
+import io.portcullis.config.ConfigFormat;
 import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.route.RoutePathRules;
@@ -44,8 +45,22 @@ public final class ConfigFiles {
     return LOADER.parse(jsonText, env);
   }
 
-  /** Parses a file's bytes with the environment {@code env}: {@link ConfigLoader#parse(byte[], Function)}. */
+  /** Parses a JSON file's bytes with the environment {@code env}: {@link ConfigLoader#parse(byte[], Function)}. */
   public static GatewayConfig parse(byte[] bytes, Function<String, String> env) throws ConfigException {
     return LOADER.parse(bytes, env);
+  }
+
+  /**
+   * Parses the bytes read from {@code file}, in the format its name gives (YAML for .yaml and
+   * .yml, else JSON), with the environment {@code env}: for a caller that read the file itself.
+   */
+  public static GatewayConfig parse(byte[] bytes, Path file, Function<String, String> env) throws ConfigException {
+    return LOADER.parse(bytes, ConfigFormat.of(file), env);
+  }
+
+  /** Parses text written in {@code format} with the environment {@code env}. */
+  public static GatewayConfig parse(String text, ConfigFormat format, Function<String, String> env)
+      throws ConfigException {
+    return LOADER.parse(text, format, env);
   }
 }

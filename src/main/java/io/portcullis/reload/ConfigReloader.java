@@ -76,7 +76,7 @@ public final class ConfigReloader {
       lastReadError = null;
       try {
         byte[] bytes = Files.readAllBytes(file);
-        ConfigChange change = ConfigChange.between(target.current(), ConfigFiles.parse(bytes, env));
+        ConfigChange change = ConfigChange.between(target.current(), ConfigFiles.parse(bytes, file, env));
         if (change.empty() && change.restartRequired().isEmpty()) {
           lastBytes = bytes;
         }
@@ -177,7 +177,7 @@ public final class ConfigReloader {
     lastReadError = null;
     GatewayConfig loaded;
     try {
-      loaded = ConfigFiles.parse(bytes, env);
+      loaded = ConfigFiles.parse(bytes, file, env);
     } catch (ConfigException e) {
       return new Prepared(ReloadOutcome.failed(trigger, e.errors()), null);
     }

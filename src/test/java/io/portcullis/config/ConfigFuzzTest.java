@@ -281,10 +281,10 @@ class ConfigFuzzTest {
   /** Messages render values and member names without a JSON generator, but exactly as one. */
   @Property(tries = 200, shrinking = ShrinkingMode.BOUNDED)
   void valuesInMessagesAreTheStartOfTheirJsonEncoding(@ForAll("documents") String text) {
-    JsonText.Document document;
+    DocumentReader.Document document;
     try {
-      document = JsonText.parse(text);
-    } catch (JsonText.SyntaxException e) {
+      document = DocumentReader.read(ConfigFormat.JSON.parser(text), ConfigFormat.JSON);
+    } catch (DocumentReader.SyntaxException | IOException e) {
       return;
     }
     String full = Json.encode(document.value());

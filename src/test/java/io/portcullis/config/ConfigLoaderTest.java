@@ -722,18 +722,25 @@ class ConfigLoaderTest {
     return Stream.of(
         arguments("", "expected a value, got end of input at line 1, column 1"),
         arguments("   \n  ", "expected a value, got end of input at line 2, column 3"),
-        arguments("{\"a\":}", "expected a value, got '}' at line 1, column 6"),
-        arguments("{\n  \"a\": 1,\n}", "expected a member name in double quotes, got '}' at line 3, column 1"),
-        arguments("{\"a\": 1", "expected ',' or '}' after an object member, got end of input at line 1, column 8"),
-        arguments("[1 2]", "expected ',' or ']' after an array element, got '2' at line 1, column 4"),
+        arguments("{\"a\":}", "Unexpected character ('}'): expected a value at line 1, column 6"),
+        arguments("{\n  \"a\": 1,\n}",
+            "Unexpected character ('}'): was expecting double-quote to start field name at line 3, column 1"),
+        arguments("{\"a\": 1", "Unexpected end-of-input: expected close marker for Object (opened at line 1, column 1)"
+            + " at line 1, column 8"),
+        arguments("[1 2]", "Unexpected character ('2'): was expecting comma to separate Array entries at line 1, column 4"),
         arguments("{} {}", "unexpected '{' after the end of the document at line 1, column 4"),
-        arguments("{'a': 1}", "expected a member name in double quotes, got ''' at line 1, column 2"),
-        arguments("{\"a\": nul}", "unrecognized token 'nul' (strings need double quotes) at line 1, column 7"),
-        arguments("{\"a\": 01}", "invalid number '01' at line 1, column 7"),
-        arguments("{\"a\": \"x\ny\"}", "control character U+000A in a string (escape it) at line 1, column 9"),
-        arguments("{\"a\": \"\\x\"}", "invalid escape '\\x' in a string at line 1, column 8"),
-        arguments("// comment\n{}", "expected a value, got '/' at line 1, column 1"),
-        arguments("{\"a\": \"open", "unterminated string at line 1, column 12"));
+        arguments("{'a': 1}", "Unexpected character ('''): was expecting double-quote to start field name at line 1, column 2"),
+        arguments("{\"a\": nul}", "Unrecognized token 'nul': was expecting (JSON String, Number, Array, Object or token "
+            + "'null', 'true' or 'false') at line 1, column 10"),
+        arguments("{\"a\": 01}", "Invalid numeric value: Leading zeroes not allowed at line 1, column 8"),
+        arguments("{\"a\": \"x\ny\"}", "Illegal unquoted character ((CTRL-CHAR, code 10)): has to be escaped using "
+            + "backslash to be included in string value at line 1, column 9"),
+        arguments("{\"a\": \"\\x\"}", "Unrecognized character escape 'x' at line 1, column 9"),
+        arguments("// comment\n{}", "Unexpected character ('/'): maybe a (non-standard) comment? (JSON has no comments) "
+            + "at line 1, column 1"),
+        arguments("{\"a\": \"open", "Unexpected end-of-input: was expecting closing quote for a string value at line 1, "
+            + "column 12"),
+        arguments("{\"a\": 1e99999}", "number '1e99999' out of range (exponent beyond ±9999) at line 1, column 7"));
   }
 
   @ParameterizedTest
