@@ -178,6 +178,49 @@ class MainFlagsTest {
     assertThat(run.err()).contains("invalid JSON");
   }
 
+  // ---- YAML files ----
+
+  @Test
+  void checkReadsAYamlFileByItsExtension() throws IOException {
+    Path yaml = Path.of(System.getProperty("user.dir"), "conf", "gateway.yaml");
+
+    CommandLineRun run = run("--check", "--config", yaml.toString());
+
+    assertThat(run.status()).isZero();
+    assertThat(run.out()).contains("config OK");
+  }
+
+  @Test
+  void printConfigOfAYamlFilePrintsJson() throws Exception {
+    Path yaml = Path.of(System.getProperty("user.dir"), "conf", "gateway.yaml");
+
+    CommandLineRun run = run("--print-config", "--config", yaml.toString());
+
+    assertThat(run.status()).isZero();
+    assertThat(ConfigFiles.parse(run.out())).isEqualTo(ConfigFiles.load(yaml)).isEqualTo(ConfigFiles.load(shippedConfig()));
+  }
+
+  @Test
+  void checkOfABadYamlFileNamesEveryProblemByItsPathAndExits2() throws IOException {
+    Path config = dir.resolve("bad.yml");
+    Files.writeString(config, """
+        server:
+          prot: 8080       # a typo
+        upstreams:
+          users: { endpoints: [http://127.0.0.1:9001], retry: { maxAttempts: 0 } }
+        routes:
+          - { name: r, match: { pathPrefix: /r }, upstream: nope }
+        """);
+
+    CommandLineRun run = run("--check", "--config", config.toString());
+
+    assertThat(run.status()).isEqualTo(2);
+    assertThat(run.errLines()).contains(
+        "server.prot: unknown key",
+        "upstreams.users.retry.maxAttempts: must be >= 1, got 0",
+        "routes[0].upstream: unknown upstream \"nope\"");
+  }
+
   @Test
   void helpListsTheNewOptions() {
     CommandLineRun run = run("--help");

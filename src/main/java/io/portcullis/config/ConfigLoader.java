@@ -82,6 +82,10 @@ public final class ConfigLoader {
     DocumentReader.Document document;
     try {
       String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
+      String problem = format == ConfigFormat.YAML ? YamlText.precheck(body) : null;
+      if (problem != null) {
+        throw new ConfigException(List.of("$: invalid YAML: " + problem));
+      }
       document = DocumentReader.read(format.parser(body), format);
     } catch (DocumentReader.SyntaxException e) {
       String at = e.path() == null ? "$: invalid " + format.displayName() + ": " : GatewayReader.label(e.path()) + ": ";

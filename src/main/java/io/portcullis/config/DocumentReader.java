@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Builds the configuration document from a Jackson streaming parser (JSON, or YAML through the
@@ -138,6 +139,12 @@ final class DocumentReader {
       throw reader.error(constraintReason(e), e.getLocation() != null && e.getLocation().getLineNr() > 0
           ? e.getLocation() : parser.currentTokenLocation());
     } catch (JsonProcessingException e) {
+      if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
+        // SnakeYAML's own words, without the excerpt of the text it draws under them.
+        String context = yaml.getContext() == null ? "" : yaml.getContext() + ": ";
+        throw new SyntaxException(oneLine(context + yaml.getProblem()) + " at line "
+            + (yaml.getProblemMark().getLine() + 1) + ", column " + (yaml.getProblemMark().getColumn() + 1));
+      }
       throw reader.error(reason(e), location(e, parser));
     } catch (IOException e) {
       throw reader.error(e.getMessage() == null ? e.getClass().getSimpleName() : oneLine(e.getMessage()),
@@ -152,7 +159,7 @@ final class DocumentReader {
     if (token == JsonToken.VALUE_STRING && yaml.isCurrentAlias()) {
       return alias(yaml.getText());
     }
-    String anchor = yaml.getCurrentAnchor();
+    String anchor = yaml.anchor();
     int before = values;
     Object value = plainValue(token);
     if (anchor != null) {
@@ -219,7 +226,7 @@ final class DocumentReader {
     List<Object> objectPath = null;
     Set<String> duplicateNames = null;
     JsonToken token;
-    while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+    while ((token = nextInObject()) == JsonToken.FIELD_NAME) {
       String name = canonical(parser.currentName());
       if (yaml != null && yaml.keyIsNotAString()) {
         path.add(name);
@@ -242,6 +249,19 @@ final class DocumentReader {
       throw error("expected a member name, got " + describe(token), parser.currentTokenLocation());
     }
     return new JsonObject(members);
+  }
+
+  /** The next token inside an object; a YAML key that is a sequence or a mapping is a problem there. */
+  private JsonToken nextInObject() throws IOException, SyntaxException {
+    try {
+      return parser.nextToken();
+    } catch (JsonProcessingException e) {
+      if (yaml != null && e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Expected a field name")) {
+        throw new SyntaxException(path, "a key must be a string, got a "
+            + (e.getOriginalMessage().contains("SequenceStart") ? "sequence" : "mapping") + " as a key");
+      }
+      throw e;
+    }
   }
 
   private JsonArray array() throws IOException, SyntaxException {

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.io.Reader;
 import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.events.AliasEvent;
+import org.yaml.snakeyaml.events.NodeEvent;
 import org.yaml.snakeyaml.events.ScalarEvent;
 import org.yaml.snakeyaml.nodes.NodeId;
 import org.yaml.snakeyaml.nodes.Tag;
@@ -22,7 +24,12 @@ import org.yaml.snakeyaml.nodes.Tag;
 final class YamlText {
 
   /** The most code points of a YAML text read: ample for any configuration, bounded for any file. */
-  static final int MAX_CODE_POINTS = 64 * 1024 * 1024;
+  static final int MAX_CODE_POINTS = 16 * 1024 * 1024;
+  /**
+   * The longest line of a YAML text read. SnakeYAML's reader slows down more than linearly on one
+   * very long line (a megabyte takes seconds), and no configuration needs a line this long.
+   */
+  static final int MAX_LINE_CHARS = 8192;
 
   private static final ConfiguredFactory FACTORY = new ConfiguredFactory(YAMLFactory.builder()
       .loaderOptions(loaderOptions())
@@ -37,6 +44,29 @@ final class YamlText {
     options.setMaxAliasesForCollections(DocumentReader.MAX_ALIASES);
     options.setAllowRecursiveKeys(false);
     return options;
+  }
+
+  /**
+   * The problem of {@code text} as a whole, checked before it reaches the YAML parser (too long,
+   * or a line too long), worded with its line and column; null if it has none.
+   */
+  static String precheck(String text) {
+    if (text.length() > MAX_CODE_POINTS) {
+      return "text longer than " + MAX_CODE_POINTS + " characters at line 1, column 1";
+    }
+    int line = 1;
+    int lineStart = 0;
+    for (int i = 0; i <= text.length(); i++) {
+      if (i == text.length() || text.charAt(i) == '\n') {
+        if (i - lineStart > MAX_LINE_CHARS) {
+          return "line " + line + " is longer than " + MAX_LINE_CHARS + " characters at line " + line + ", column "
+              + (MAX_LINE_CHARS + 1);
+        }
+        line++;
+        lineStart = i + 1;
+      }
+    }
+    return null;
   }
 
   /** A parser of the YAML text {@code reader} gives. */
@@ -64,6 +94,11 @@ final class YamlText {
     KeyCheckingParser(IOContext context, int parserFeatures, int yamlFeatures, LoaderOptions options,
         ObjectCodec codec, Reader reader) {
       super(context, parserFeatures, yamlFeatures, options, codec, reader);
+    }
+
+    /** The anchor of the value just started (a mapping, a sequence or a scalar), or null. */
+    String anchor() {
+      return _lastEvent instanceof NodeEvent node && !(node instanceof AliasEvent) ? node.getAnchor() : null;
     }
 
     /**
