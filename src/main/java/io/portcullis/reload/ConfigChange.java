@@ -28,7 +28,7 @@ import java.util.Set;
  * @param upstreamsRemoved names of upstreams only in the running configuration
  * @param upstreamsChanged names of upstreams in both whose settings differ
  * @param sectionsChanged other top-level sections that differ ({@code deadline}, {@code accessLog},
- *     {@code tracing}, {@code reload}, {@code shutdown})
+ *     {@code tracing}, {@code reload}, {@code shutdown}, {@code redis}, {@code dns})
  * @param restartRequired one entry per listener field that differs, {@code server.port: 8080 -> 8081}
  */
 public record ConfigChange(GatewayConfig effective, List<String> routesAdded, List<String> routesRemoved,
