@@ -121,6 +121,65 @@ class ConfigSchemaTest {
     }
   }
 
+  /**
+   * Every default the schema states is the one the gateway fills in: walked along the printed
+   * form of a configuration that gives every optional object but no value in it.
+   */
+  @Test
+  void theSchemasDefaultsAreTheLoadersDefaults() throws Exception {
+    JsonObject schema = new JsonObject(Files.readString(ROOT.resolve("schema/portcullis.schema.json")));
+    String json = ("{'upstreams':{'u':{'endpoints':['http://127.0.0.1:1'],'healthCheck':{}}},"
+        + "'routes':[{'name':'r','match':{'pathPrefix':'/'},'upstream':'u','rateLimit':{'requestsPerSecond':1},"
+        + "'hedge':{'delayMs':5}}]}").replace('\'', '"');
+    JsonObject printed = ConfigLoader.toJson(io.portcullis.configfile.ConfigFiles.parse(json, name -> null));
+
+    List<String> compared = new ArrayList<>();
+    compareDefaults(schema, schema, printed, "", compared);
+
+    assertThat(compared).as("defaults compared").hasSizeGreaterThanOrEqualTo(60)
+        .contains("server.port", "upstreams.u.retry.jitter", "upstreams.u.concurrency.mode", "routes[0].hedge.maxHedges");
+  }
+
+  private static void compareDefaults(JsonObject root, JsonObject schema, Object instance, String path,
+      List<String> compared) {
+    if (schema.containsKey("$ref")) {
+      String ref = schema.getString("$ref");
+      compareDefaults(root, root.getJsonObject("$defs").getJsonObject(ref.substring("#/$defs/".length())), instance,
+          path, compared);
+      return;
+    }
+    if (instance instanceof JsonObject object) {
+      JsonObject properties = schema.getJsonObject("properties");
+      if (properties != null) {
+        for (String key : properties.fieldNames()) {
+          JsonObject property = properties.getJsonObject(key);
+          String child = path.isEmpty() ? key : path + "." + key;
+          if (property.containsKey("default")) {
+            assertThat(normalized(object.getValue(key))).as(child).isEqualTo(normalized(property.getValue("default")));
+            compared.add(child);
+          }
+          if (object.containsKey(key)) {
+            compareDefaults(root, property, object.getValue(key), child, compared);
+          }
+        }
+      }
+      if (schema.getValue("additionalProperties") instanceof JsonObject each) {
+        for (String key : object.fieldNames()) {
+          compareDefaults(root, each, object.getValue(key), path + "." + key, compared);
+        }
+      }
+    } else if (instance instanceof io.vertx.core.json.JsonArray array && schema.containsKey("items")) {
+      for (int i = 0; i < array.size(); i++) {
+        compareDefaults(root, schema.getJsonObject("items"), array.getValue(i), path + "[" + i + "]", compared);
+      }
+    }
+  }
+
+  /** Numbers compared by value (10 and 10.0 alike). */
+  private static Object normalized(Object value) {
+    return value instanceof Number number ? (Object) number.doubleValue() : value;
+  }
+
   static Stream<Arguments> typeAndKeyErrors() {
     return ConfigLoaderTest.badConfigs().filter(row -> {
       @SuppressWarnings("unchecked")
@@ -145,7 +204,8 @@ class ConfigSchemaTest {
         if (other == kind) {
           continue;
         }
-        for (String sample : ConfigFuzzTest.SAMPLES.get(other)) {
+        List<String> samples = ConfigFuzzTest.SAMPLES.get(other);
+        for (String sample : samples.subList(0, Math.min(4, samples.size()))) {
           checked += agree(ConfigFuzzTest.replace(i, sample));
         }
       }
