@@ -1,11 +1,10 @@
 package io.portcullis;
 
-import io.portcullis.configfile.ConfigFiles;
-
 import ch.qos.logback.classic.LoggerContext;
 import io.portcullis.config.ConfigException;
 import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.configfile.ConfigFiles;
 import io.portcullis.lifecycle.Gateway;
 import io.portcullis.lifecycle.Signals;
 import org.slf4j.Logger;

@@ -1,10 +1,9 @@
 package io.portcullis.reload;
 
-import io.portcullis.configfile.ConfigFiles;
-
 import io.portcullis.config.ConfigException;
 import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.configfile.ConfigFiles;
 import io.portcullis.observe.GatewayMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,9 +1,8 @@
 package io.portcullis.config;
 
-import io.portcullis.configfile.ConfigFiles;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portcullis.configfile.ConfigFiles;
 import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
 import java.util.List;

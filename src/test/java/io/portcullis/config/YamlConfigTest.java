@@ -102,7 +102,7 @@ class YamlConfigTest {
   }
 
   static Stream<Arguments> badConfigs() {
-    return ConfigLoaderTest.badConfigs();
+    return ConfigLoaderTest.badConfigs().filter(row -> !((String) row.get()[0]).startsWith("top level is"));
   }
 
   /**
@@ -113,7 +113,6 @@ class YamlConfigTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("badConfigs")
   void theJsonErrorTableGivesTheSameMessagesInYaml(String story, String json, List<String> expected) {
-    org.junit.jupiter.api.Assumptions.assumeFalse(story.startsWith("top level is"), "YAML's own document shapes");
     assertThat(yamlErrors(json)).containsExactlyElementsOf(expected);
   }
 

@@ -1,13 +1,11 @@
 package io.portcullis.lifecycle;
 
-import io.portcullis.configfile.ConfigFiles;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.portcullis.config.ConfigException;
-import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.configfile.ConfigFiles;
 import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.resilience.Ticker;
 import io.portcullis.testkit.Await;

@@ -1,12 +1,10 @@
 package io.portcullis.lifecycle;
 
-import io.portcullis.configfile.ConfigFiles;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.configfile.ConfigFiles;
 import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.resilience.RateLimiter;
 import io.portcullis.testkit.Await;

@@ -1,12 +1,10 @@
 package io.portcullis.reload;
 
-import io.portcullis.configfile.ConfigFiles;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.config.ConfigException;
-import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.configfile.ConfigFiles;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;

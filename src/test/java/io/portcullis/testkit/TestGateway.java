@@ -1,9 +1,7 @@
 package io.portcullis.testkit;
 
-import io.portcullis.configfile.ConfigFiles;
-
-import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.configfile.ConfigFiles;
 import io.portcullis.lifecycle.Gateway;
 import io.vertx.core.json.JsonObject;
 
