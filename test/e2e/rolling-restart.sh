@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rolling restart behind a load balancer, end to end (CONTRACT §6: no accepted request fails
+# Rolling restart behind a load balancer, end to end (README "Signals and shutdown": no accepted request fails
 # because of a shutdown).
 #
 #   nginx (fixed 200 + slow /stream) <- gw1, gw2 (target/portcullis.jar) <- HAProxy <- wrk

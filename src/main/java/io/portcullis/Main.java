@@ -4,6 +4,7 @@ import ch.qos.logback.classic.LoggerContext;
 import io.portcullis.config.ConfigException;
 import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.configfile.ConfigFiles;
 import io.portcullis.lifecycle.Gateway;
 import io.portcullis.lifecycle.Signals;
 import org.slf4j.Logger;
@@ -86,7 +87,7 @@ public final class Main {
     }
     GatewayConfig config;
     try {
-      config = ConfigLoader.load(options.config());
+      config = ConfigFiles.load(options.config());
     } catch (NoSuchFileException e) {
       err.println("portcullis: cannot read config file " + options.config() + ": no such file");
       return EXIT_FAILURE;

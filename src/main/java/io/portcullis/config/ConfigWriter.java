@@ -35,7 +35,10 @@ public final class ConfigWriter {
             .put("idleTimeoutMs", server.idleTimeoutMs())
             .put("http2", server.http2())
             .put("h2c", server.h2c())
-            .put("maxConcurrentStreams", server.maxConcurrentStreams()))
+            .put("maxConcurrentStreams", server.maxConcurrentStreams())
+            .put("proxyProtocol", server.proxyProtocol())
+            .put("trustedProxies", array(server.trustedProxies().stream().map(CidrBlock::toString).toList()))
+            .put("maxHops", server.maxHops()))
         .put("admin", new JsonObject().put("host", config.admin().host()).put("port", config.admin().port()))
         .put("shutdown", new JsonObject()
             .put("drainMs", config.shutdown().drainMs())
@@ -56,6 +59,11 @@ public final class ConfigWriter {
         .put("reload", new JsonObject()
             .put("watch", config.reload().watch())
             .put("pollMs", config.reload().pollMs()));
+    config.redis().ifPresent(redis -> json.put("redis", new JsonObject()
+        .put("endpoint", redis.endpoint())
+        .put("timeoutMs", redis.timeoutMs())));
+    json.put("dns", new JsonObject()
+        .put("servers", array(config.dns().servers().stream().map(DnsServer::toString).toList())));
     server.tls().ifPresent(tls -> json.getJsonObject("server")
         .put("tls", new JsonObject().put("certFile", tls.certFile()).put("keyFile", tls.keyFile())));
     escapeStrings(json);
@@ -140,6 +148,18 @@ public final class ConfigWriter {
         .put("timeoutMs", check.timeoutMs())
         .put("unhealthyThreshold", check.unhealthyThreshold())
         .put("healthyThreshold", check.healthyThreshold())));
+    ConcurrencyConfig concurrency = upstream.concurrency();
+    json.put("concurrency", new JsonObject()
+        .put("mode", concurrency.mode().jsonName())
+        .put("initial", concurrency.initial())
+        .put("min", concurrency.min())
+        .put("max", concurrency.max()));
+    JsonObject pool = new JsonObject().put("maxConnections", upstream.pool().maxConnections());
+    upstream.pool().maxPending().ifPresent(maxPending -> pool.put("maxPending", maxPending)); // absent: unbounded
+    json.put("pool", pool);
+    json.put("discovery", new JsonObject()
+        .put("dns", upstream.discovery().dns())
+        .put("refreshMs", upstream.discovery().refreshMs()));
     return json;
   }
 
@@ -172,6 +192,12 @@ public final class ConfigWriter {
       json.put("websocket", route.websocket());
     }
     route.rateLimit().ifPresent(limit -> json.put("rateLimit", rateLimit(limit)));
+    route.hedge().ifPresent(hedge -> {
+      JsonObject hedgeJson = new JsonObject();
+      hedge.delayMs().ifPresent(delay -> hedgeJson.put("delayMs", delay));
+      hedge.percentile().ifPresent(percentile -> hedgeJson.put("percentile", number(percentile)));
+      json.put("hedge", hedgeJson.put("maxHedges", hedge.maxHedges()));
+    });
     return json;
   }
 
@@ -179,7 +205,8 @@ public final class ConfigWriter {
     return new JsonObject()
         .put("requestsPerSecond", number(limit.requestsPerSecond()))
         .put("burst", limit.burst())
-        .put("key", limit.key());
+        .put("key", limit.key())
+        .put("scope", limit.scope().jsonName());
   }
 
   /** The override's fields, then (if {@code full} is not null) every other field of {@code full}. */

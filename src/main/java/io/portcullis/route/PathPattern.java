@@ -1,10 +1,14 @@
 package io.portcullis.route;
 
+import io.portcullis.config.ConfigMessages;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * A compiled {@code match.path} or {@code match.pathPrefix}. A path pattern matches the whole
@@ -13,6 +17,9 @@ import java.util.Map;
  * {@code /api/usersX}).
  */
 public final class PathPattern {
+
+  /** A parameter name after its ':'. */
+  private static final Pattern PARAMETER_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private final String source;
   private final boolean prefix;
@@ -28,7 +35,7 @@ public final class PathPattern {
       this.hasParams = false;
       this.paramNames = List.of();
     } else {
-      String[] split = source.length() == 1 ? new String[0] : source.substring(1).split("/", -1);
+      String[] split = segments(source);
       this.segments = split;
       List<String> names = new ArrayList<>();
       for (String s : split) {
@@ -123,21 +130,40 @@ public final class PathPattern {
     return path.substring(strip.length());
   }
 
-  /** Replaces {@code :name} segments of {@code template} with the bound values. */
-  public static String expand(String template, Map<String, String> params) {
-    if (params.isEmpty() || template.indexOf(':') < 0) {
-      return template;
-    }
-    String[] parts = template.substring(1).split("/", -1);
-    StringBuilder out = new StringBuilder(template.length() + 16);
-    for (String part : parts) {
-      out.append('/');
-      if (part.startsWith(":") && params.containsKey(part.substring(1))) {
-        out.append(params.get(part.substring(1)));
-      } else {
-        out.append(part);
+  /**
+   * The problems of the {@code :name} parameters of an exact path pattern that is already an
+   * absolute path without empty segments: a ':' only starts a whole segment, names match
+   * {@code [A-Za-z_][A-Za-z0-9_]*} and are unique. Empty if there are none.
+   */
+  public static List<String> problems(String path) {
+    List<String> problems = new ArrayList<>();
+    Set<String> seen = new LinkedHashSet<>();
+    for (String segment : segments(path)) {
+      int colon = segment.indexOf(':');
+      if (colon < 0) {
+        continue;
+      }
+      if (colon > 0 || segment.indexOf(':', 1) > 0) {
+        problems.add("\":\" may only start a whole-segment parameter, got " + ConfigMessages.quote(path));
+        continue;
+      }
+      String name = segment.substring(1);
+      if (!PARAMETER_NAME.matcher(name).matches()) {
+        problems.add("invalid parameter name " + ConfigMessages.quote(segment)
+            + " (must match [A-Za-z_][A-Za-z0-9_]*)");
+      } else if (!seen.add(name)) {
+        problems.add("duplicate parameter " + ConfigMessages.quote(segment));
       }
     }
-    return out.toString();
+    return problems;
+  }
+
+  /** The parameter names of a valid exact path pattern, in order. */
+  public static Set<String> parameters(String path) {
+    return new LinkedHashSet<>(exact(path).paramNames());
+  }
+
+  private static String[] segments(String path) {
+    return path.length() <= 1 ? new String[0] : path.substring(1).split("/", -1);
   }
 }

@@ -1,5 +1,6 @@
 package io.portcullis.config;
 
+import io.portcullis.configfile.ConfigFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
@@ -23,7 +24,7 @@ class EffectivePolicyTest {
 
   private static GatewayConfig parse() {
     try {
-      return ConfigLoader.parse(CONFIG);
+      return ConfigFiles.parse(CONFIG);
     } catch (ConfigException e) {
       throw new AssertionError(e.getMessage(), e);
     }

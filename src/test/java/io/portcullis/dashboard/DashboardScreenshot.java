@@ -1,6 +1,6 @@
 package io.portcullis.dashboard;
 
-import io.portcullis.config.ConfigLoader;
+import io.portcullis.configfile.ConfigFiles;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.lifecycle.Gateway;
 import io.portcullis.lifecycle.GatewayOptions;
@@ -38,7 +38,7 @@ public final class DashboardScreenshot {
     json.getJsonObject("admin").put("port", 0);
     json.getJsonObject("shutdown").put("drainMs", 0);
     json.getJsonObject("accessLog").put("enabled", false);
-    GatewayConfig config = ConfigLoader.parse(json.encode(), name -> null);
+    GatewayConfig config = ConfigFiles.parse(json.encode(), name -> null);
     Gateway gateway = Await.result(Gateway.start(config, true, null, GatewayOptions.defaults().withEnv(name -> null)));
     AtomicBoolean running = new AtomicBoolean(true);
     Thread traffic = new Thread(() -> {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.portcullis.config.ConfigLoader;
+import io.portcullis.configfile.ConfigFiles;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.resilience.Outcome;
@@ -21,7 +21,7 @@ class StatsViewTest {
   private final AtomicLong nanos = new AtomicLong(5_000_000_000L);
 
   private static GatewayConfig config() throws Exception {
-    return ConfigLoader.parse("{\"upstreams\":{"
+    return ConfigFiles.parse("{\"upstreams\":{"
         + "\"users\":{\"endpoints\":[\"http://127.0.0.1:9001\"]},"
         + "\"orders\":{\"endpoints\":[\"http://127.0.0.1:9002\"]}},"
         + "\"routes\":[{\"name\":\"users\",\"match\":{\"pathPrefix\":\"/users\"},\"upstream\":\"users\"},"

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.portcullis.config.ConfigException;
 import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.configfile.ConfigFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,7 +61,7 @@ class KubernetesManifestsTest {
         ? cast(m) : Map.of();
     assertThat(podLabels).as("pod template labels").isNotEmpty();
 
-    config = ConfigLoader.parse(gatewayJson(), containerEnv()::get);
+    config = ConfigFiles.parse(gatewayJson(), containerEnv()::get);
   }
 
   // ---- the ConfigMap's configuration ----
@@ -76,7 +77,7 @@ class KubernetesManifestsTest {
     // Without the Deployment's env the ConfigMap's config is incomplete: the variables are
     // really used, and the Deployment is what sets them.
     ConfigException e = catchThrowableOfType(ConfigException.class,
-        () -> ConfigLoader.parse(gatewayJson(), name -> null));
+        () -> ConfigFiles.parse(gatewayJson(), name -> null));
     assertThat(e).isNotNull();
     assertThat(e.errors()).allMatch(line -> line.contains("environment variable"));
   }

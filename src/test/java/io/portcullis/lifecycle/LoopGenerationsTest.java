@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.portcullis.config.ConfigException;
-import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.configfile.ConfigFiles;
 import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.resilience.Ticker;
 import io.portcullis.testkit.Await;
@@ -107,6 +107,6 @@ class LoopGenerationsTest {
   }
 
   private static GatewayConfig parse(JsonObject json) throws ConfigException {
-    return ConfigLoader.parse(json.encode());
+    return ConfigFiles.parse(json.encode());
   }
 }

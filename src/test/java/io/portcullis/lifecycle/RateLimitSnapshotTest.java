@@ -5,8 +5,8 @@ import io.portcullis.ratelimit.RouteRateLimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.configfile.ConfigFiles;
 import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.ratelimit.RateLimiter;
 import io.portcullis.testkit.Await;
@@ -33,7 +33,7 @@ class RateLimitSnapshotTest {
   }
 
   private static GatewayConfig config(String limitedTimeout, String limit) throws Exception {
-    return ConfigLoader.parse(("{'upstreams':{'backend':{'endpoints':['http://127.0.0.1:9']}},'routes':["
+    return ConfigFiles.parse(("{'upstreams':{'backend':{'endpoints':['http://127.0.0.1:9']}},'routes':["
         + "{'name':'limited','match':{'pathPrefix':'/limited'},'upstream':'backend','timeoutMs':" + limitedTimeout
         + ",'rateLimit':" + limit + "},"
         + "{'name':'open','match':{'pathPrefix':'/open'},'upstream':'backend'}]}").replace('\'', '"'));

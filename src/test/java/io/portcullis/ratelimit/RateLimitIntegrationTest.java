@@ -191,7 +191,7 @@ class RateLimitIntegrationTest {
         .getJsonArray("routes").getJsonObject(0);
 
     assertThat(route.getJsonObject("rateLimit")).isEqualTo(new JsonObject()
-        .put("requestsPerSecond", 2.5).put("burst", 3).put("key", "ip"));
+        .put("requestsPerSecond", 2.5).put("burst", 3).put("key", "ip").put("scope", "instance"));
   }
 
   @Test

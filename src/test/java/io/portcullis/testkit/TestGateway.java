@@ -1,7 +1,7 @@
 package io.portcullis.testkit;
 
-import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.configfile.ConfigFiles;
 import io.portcullis.lifecycle.Gateway;
 import io.portcullis.lifecycle.GatewayOptions;
 import io.vertx.core.json.JsonObject;
@@ -38,7 +38,7 @@ public final class TestGateway implements AutoCloseable {
     JsonObject c = withTestDefaults(config);
     GatewayConfig parsed;
     try {
-      parsed = ConfigLoader.parse(c.encode(), options.env());
+      parsed = ConfigFiles.parse(c.encode(), options.env());
     } catch (io.portcullis.config.ConfigException e) {
       throw new AssertionError("test config invalid:\n" + e.getMessage(), e);
     }
@@ -60,7 +60,7 @@ public final class TestGateway implements AutoCloseable {
   public static TestGateway startFromFile(Path file, Function<String, String> env) {
     GatewayConfig parsed;
     try {
-      parsed = ConfigLoader.load(file, env);
+      parsed = ConfigFiles.load(file, env);
     } catch (io.portcullis.config.ConfigException | IOException e) {
       throw new AssertionError("test config file invalid:\n" + e.getMessage(), e);
     }
@@ -75,7 +75,7 @@ public final class TestGateway implements AutoCloseable {
   public static TestGateway startFromFile(Path file) {
     GatewayConfig parsed;
     try {
-      parsed = ConfigLoader.load(file);
+      parsed = ConfigFiles.load(file);
     } catch (io.portcullis.config.ConfigException | IOException e) {
       throw new AssertionError("test config file invalid:\n" + e.getMessage(), e);
     }

@@ -3,7 +3,7 @@ package io.portcullis.trace;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import io.portcullis.config.ConfigLoader;
+import io.portcullis.configfile.ConfigFiles;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.TracingConfig;
 import io.portcullis.testkit.LogCapture;
@@ -29,7 +29,7 @@ class TracingSettingsTest {
       env.put(nameValues[i], nameValues[i + 1]);
     }
     String json = "{" + (tracingJson == null ? "" : "\"tracing\":" + tracingJson + ",") + ROUTES + "}";
-    TracingConfig file = ConfigLoader.parse(json, name -> null).tracing();
+    TracingConfig file = ConfigFiles.parse(json, name -> null).tracing();
     return TracingSettings.resolve(file, OtelEnvironment.read(env::get));
   }
 
@@ -102,7 +102,7 @@ class TracingSettingsTest {
 
   @Test
   void anEndpointVariableWithExportOffSaysSoInOneLineAndLoadsNoExporter() throws Exception {
-    GatewayConfig config = ConfigLoader.parse("{" + ROUTES + "}", name -> null);
+    GatewayConfig config = ConfigFiles.parse("{" + ROUTES + "}", name -> null);
     Map<String, String> env = Map.of(OtelEnvironment.ENDPOINT, "http://collector:4318");
     try (LogCapture lines = LogCapture.of("portcullis.events")) {
       Tracing tracing = Tracing.create(config, env::get, new SplittableRandom(1), null);
@@ -117,7 +117,7 @@ class TracingSettingsTest {
 
   @Test
   void aWarningIsLoggedAgainOnlyWhenTheEnvironmentsProblemsChange() throws Exception {
-    GatewayConfig config = ConfigLoader.parse("{" + ROUTES + "}", name -> null);
+    GatewayConfig config = ConfigFiles.parse("{" + ROUTES + "}", name -> null);
     Map<String, String> env = new HashMap<>(Map.of(OtelEnvironment.SAMPLER_ARG, "many"));
     try (LogCapture lines = LogCapture.of("portcullis.events")) {
       Tracing first = Tracing.create(config, env::get, new SplittableRandom(1), null);
@@ -133,7 +133,7 @@ class TracingSettingsTest {
 
   @Test
   void tracingTurnedOffReadsNoVariable() throws Exception {
-    GatewayConfig config = ConfigLoader.parse("{\"tracing\":{\"enabled\":false}," + ROUTES + "}", name -> null);
+    GatewayConfig config = ConfigFiles.parse("{\"tracing\":{\"enabled\":false}," + ROUTES + "}", name -> null);
 
     assertThat(Tracing.create(config, name -> {
       throw new AssertionError("read " + name);
