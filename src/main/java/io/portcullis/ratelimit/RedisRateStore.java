@@ -4,7 +4,9 @@ import io.portcullis.ratelimit.RateStoreException.Reason;
 import io.portcullis.resilience.Scheduler;
 import io.portcullis.resilience.Ticker;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
@@ -17,6 +19,8 @@ import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
 import io.vertx.redis.client.impl.types.ErrorType;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -37,7 +41,9 @@ import org.slf4j.LoggerFactory;
  *       lost, at most once per back-off delay ({@value #MIN_BACKOFF_MS} ms doubling up to
  *       {@value #MAX_BACKOFF_MS} ms); a call waits for a connection being made only during the
  *       attempt's first {@code timeoutMs}, and falls back at once otherwise.</li>
- *   <li>Calls are pipelined on the connection. One timer per store, armed for the oldest call's
+ *   <li>Calls are pipelined on the connection, and the calls made during one turn of the event
+ *       loop (the requests of every connection it read) leave in one write, sent by a task that
+ *       runs once the turn's reads are done. One timer per store, armed for the oldest call's
  *       deadline (every call has the same timeout, so deadlines come in call order), completes the
  *       calls Redis has not answered in time.</li>
  *   <li>At most {@code maxOutstanding} calls may await Redis's answers (timed-out ones included:
@@ -80,6 +86,11 @@ public final class RedisRateStore implements AutoCloseable {
   private long backoffMs = MIN_BACKOFF_MS;
   /** Calls not yet decided, oldest first (decided ones are dropped from the head as they come). */
   private final ArrayDeque<Call> calls = new ArrayDeque<>();
+  /** Calls made during this turn of the loop, sent together by {@link #flushTask}. */
+  private List<Call> unsent = new ArrayList<>();
+  private final Handler<Void> flushTask = v -> flush();
+  private boolean flushScheduled;
+  private Context context;
   private Scheduler.Cancellable timer;
 
   /**
@@ -117,6 +128,9 @@ public final class RedisRateStore implements AutoCloseable {
   public Future<Long> acquire(ClusterLimit limit, String key) {
     long now = ticker.nanos();
     Call call = new Call(limit, key, now + timeoutNanos);
+    if (context == null) {
+      context = vertx.getOrCreateContext();
+    }
     switch (state) {
       case CLOSED -> fallBack(call, Reason.UNAVAILABLE, "the store is closed", null);
       case BACKOFF -> {
@@ -136,11 +150,15 @@ public final class RedisRateStore implements AutoCloseable {
         if (link.owed > 0 && now - link.lastAnswerNanos > staleNanos) {
           drop(link, "no answer for " + TimeUnit.NANOSECONDS.toMillis(now - link.lastAnswerNanos) + " ms");
           fallBack(call, Reason.UNAVAILABLE, "reconnecting", link.failure);
-        } else if (link.owed >= maxOutstanding) {
+        } else if (link.owed + unsent.size() >= maxOutstanding) {
           fallBack(call, Reason.OVERLOADED, maxOutstanding + " calls await Redis's answers", null);
         } else {
           enqueue(call);
-          send(link, call, false);
+          unsent.add(call);
+          if (!flushScheduled) {
+            flushScheduled = true;
+            context.runOnContext(flushTask);
+          }
         }
       }
       default -> throw new IllegalStateException(state.toString());
@@ -206,16 +224,15 @@ public final class RedisRateStore implements AutoCloseable {
     // Loaded ahead of the calls pipelined behind it, so that they find it.
     connection.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(ClusterScript.SOURCE))
         .onFailure(err -> LOG.debug("rate limits: SCRIPT LOAD failed: {}", err.toString()));
+    List<Call> waiting = new ArrayList<>();
     for (Call call : calls) {
       if (!call.done && !call.sent) {
-        if (attempt.owed >= maxOutstanding) {
-          fallBack(call, Reason.OVERLOADED, maxOutstanding + " calls await Redis's answers", null);
-        } else {
-          send(attempt, call, false);
-        }
+        waiting.add(call);
       }
     }
-    dropDecidedHead();
+    if (!waiting.isEmpty()) {
+      dispatch(attempt, waiting, false);
+    }
   }
 
   private void connectFailed(Link attempt, Throwable cause) {
@@ -259,50 +276,133 @@ public final class RedisRateStore implements AutoCloseable {
 
   // --- calls ------------------------------------------------------------------------------
 
-  private void send(Link target, Call call, boolean eval) {
+  /** The task run once per turn of the loop that had calls: sends them in one write. */
+  private void flush() {
+    flushScheduled = false;
+    List<Call> group = unsent;
+    if (group.isEmpty()) {
+      return;
+    }
+    unsent = new ArrayList<>();
+    if (state != State.CONNECTED) {
+      // Lost between the calls and this task: the calls were never sent.
+      for (Call call : group) {
+        if (!call.done) {
+          fallBack(call, Reason.UNAVAILABLE, "the connection failed", link == null ? null : link.failure);
+        }
+      }
+      dropDecidedHead();
+      return;
+    }
+    dispatch(link, group, false);
+  }
+
+  /** Sends {@code group} (calls not decided yet) on {@code target}, one command each, in one write. */
+  private void dispatch(Link target, List<Call> group, boolean eval) {
+    if (target.owed == 0) {
+      target.lastAnswerNanos = ticker.nanos(); // the silence is measured from the first owed answer
+    }
+    target.owed += group.size();
+    for (Call call : group) {
+      call.sent = true;
+    }
+    if (group.size() == 1) {
+      Call call = group.get(0);
+      target.connection.send(request(call, eval)).onComplete(ar -> answered(target, call, ar, eval));
+      return;
+    }
+    List<Request> requests = new ArrayList<>(group.size());
+    for (Call call : group) {
+      requests.add(request(call, eval));
+    }
+    target.connection.batch(requests).onComplete(ar -> answeredGroup(target, group, ar, eval));
+  }
+
+  private static Request request(Call call, boolean eval) {
     Request request = eval
         ? Request.cmd(Command.EVAL).arg(ClusterScript.SOURCE)
         : Request.cmd(Command.EVALSHA).arg(ClusterScript.SHA1);
-    request.arg(1).arg(call.limit.bucket(call.key)).arg(call.limit.intervalMicros()).arg(call.limit.toleranceMicros());
-    if (target.owed++ == 0) {
-      target.lastAnswerNanos = ticker.nanos(); // the silence is measured from the first owed answer
-    }
-    call.sent = true;
-    target.connection.send(request).onComplete(ar -> answered(target, call, ar, eval));
+    return request.arg(1).arg(call.limit.bucket(call.key)).arg(call.limit.intervalMicros())
+        .arg(call.limit.toleranceMicros());
   }
 
   private void answered(Link from, Call call, AsyncResult<Response> ar, boolean eval) {
     from.owed--;
     from.lastAnswerNanos = ticker.nanos();
-    if (call.done) {
-      return; // timed out meanwhile: decided locally already
-    }
-    if (ar.failed()) {
-      Throwable cause = ar.cause();
-      if (cause instanceof ErrorType error) {
-        if (!eval && error.is("NOSCRIPT") && from == link && state == State.CONNECTED) {
-          send(from, call, true);
-          return;
-        }
-        if (error.is("ILLEGAL_STATE")) {
-          // The client's parser, not Redis: the bytes were not RESP.
-          fallBack(call, Reason.BAD_REPLY, "the answer is not RESP", error);
-        } else {
-          fallBack(call, Reason.ERROR_REPLY, "Redis answered an error", error);
-        }
+    if (!call.done) {
+      if (ar.succeeded()) {
+        decideFrom(call, ar.result());
+      } else if (!eval && isNoScript(ar.cause()) && from == link && state == State.CONNECTED) {
+        dispatch(from, List.of(call), true);
       } else {
-        fallBack(call, Reason.UNAVAILABLE, "the connection failed", cause);
-      }
-    } else {
-      long waitMicros = waitMicros(ar.result());
-      if (waitMicros < 0) {
-        fallBack(call, Reason.BAD_REPLY, "Redis answered " + describe(ar.result()) + ", not a wait", null);
-      } else {
-        decide(call, waitMicros * 1_000);
-        health.answered();
+        failed(call, ar.cause());
       }
     }
     dropDecidedHead();
+  }
+
+  /**
+   * The answers to a group. Vert.x fails the whole group if one command failed, with every failed
+   * command's error in one message, and the other answers are lost: then every call of the group
+   * falls back (or, when the script was missing, is sent again as {@code EVAL}).
+   */
+  private void answeredGroup(Link from, List<Call> group, AsyncResult<List<Response>> ar, boolean eval) {
+    from.owed -= group.size();
+    from.lastAnswerNanos = ticker.nanos();
+    if (ar.succeeded()) {
+      List<Response> answers = ar.result();
+      for (int i = 0; i < group.size(); i++) {
+        Call call = group.get(i);
+        if (!call.done) {
+          decideFrom(call, i < answers.size() ? answers.get(i) : null);
+        }
+      }
+    } else if (!eval && isNoScript(ar.cause()) && from == link && state == State.CONNECTED) {
+      List<Call> again = new ArrayList<>(group.size());
+      for (Call call : group) {
+        if (!call.done) {
+          again.add(call);
+        }
+      }
+      if (!again.isEmpty()) {
+        dispatch(from, again, true);
+      }
+    } else {
+      for (Call call : group) {
+        if (!call.done) {
+          failed(call, ar.cause());
+        }
+      }
+    }
+    dropDecidedHead();
+  }
+
+  private void decideFrom(Call call, Response answer) {
+    long waitMicros = waitMicros(answer);
+    if (waitMicros < 0) {
+      fallBack(call, Reason.BAD_REPLY, "Redis answered " + describe(answer) + ", not a wait", null);
+    } else {
+      decide(call, waitMicros * 1_000);
+      health.answered();
+    }
+  }
+
+  /** A failed command: an error reply from Redis, nonsense the client could not parse, or the connection. */
+  private void failed(Call call, Throwable cause) {
+    String message = String.valueOf(cause.getMessage());
+    if (message.contains("CONNECTION_CLOSED") || !(cause instanceof ErrorType)) {
+      fallBack(call, Reason.UNAVAILABLE, "the connection failed", cause);
+    } else if (message.contains("ILLEGAL_STATE")) {
+      // The client's parser, not Redis: the bytes were not RESP.
+      fallBack(call, Reason.BAD_REPLY, "the answer is not RESP", cause);
+    } else {
+      fallBack(call, Reason.ERROR_REPLY, "Redis answered an error", cause);
+    }
+  }
+
+  /** Whether Redis answered that it does not know the script (alone, or among a group's errors). */
+  private static boolean isNoScript(Throwable cause) {
+    return cause instanceof ErrorType && String.valueOf(cause.getMessage()).contains("NOSCRIPT");
   }
 
   /** The wait an answer holds, microseconds, or -1 when it is not a wait the script can give. */
@@ -395,6 +495,7 @@ public final class RedisRateStore implements AutoCloseable {
       return;
     }
     state = State.CLOSED;
+    unsent = new ArrayList<>();
     if (timer != null) {
       timer.cancel();
       timer = null;
