@@ -294,7 +294,10 @@ public final class RedisRateStore implements AutoCloseable {
       dropDecidedHead();
       return;
     }
-    dispatch(link, group, false);
+    group.removeIf(call -> call.done);
+    if (!group.isEmpty()) {
+      dispatch(link, group, false);
+    }
   }
 
   /** Sends {@code group} (calls not decided yet) on {@code target}, one command each, in one write. */

@@ -70,6 +70,7 @@ class ProxyProtocolBehaviourTest {
   private Vertx vertx;
   private final Queue<Throwable> serverExceptions = new ConcurrentLinkedQueue<>();
   private final Queue<List<String>> pipelinesAtConnection = new ConcurrentLinkedQueue<>();
+  private final ProxyHeaderRejections rejections = new ProxyHeaderRejections();
 
   @BeforeEach
   void vertx() {
@@ -158,6 +159,8 @@ class ProxyProtocolBehaviourTest {
       assertThat(serverExceptions).hasSize(bad.size());
       assertThat(serverExceptions.stream().filter(t -> t instanceof HAProxyProtocolException)).hasSize(bad.size() - 1);
       assertThat(serverExceptions).contains(HAProxyMessageCompletionHandler.UNSUPPORTED_PROTOCOL_EXCEPTION);
+      assertThat(serverExceptions).allMatch(ProxyHeaderRejections::isProxyHeaderFailure);
+      assertThat(rejections.rejected()).isEqualTo(bad.size());
       assertThat(netty.events()).noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.WARN));
       assertThat(vertxLog.events()).noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.WARN));
     }
@@ -179,6 +182,7 @@ class ProxyProtocolBehaviourTest {
     }
     Await.until("the sentinel's failure reported", 10_000, () -> !serverExceptions.isEmpty());
     assertThat(serverExceptions).hasSize(1);
+    assertThat(rejections.rejected()).isEqualTo(1);
   }
 
   @Test
@@ -197,6 +201,7 @@ class ProxyProtocolBehaviourTest {
     }
     // A timeout is not reported to the exception handler.
     assertThat(serverExceptions).isEmpty();
+    assertThat(rejections.rejected()).isZero();
   }
 
   @Test
@@ -271,7 +276,10 @@ class ProxyProtocolBehaviourTest {
           + " local=" + req.localAddress() + " decodedBy=" + req.getHeader("x-decoded-by")
           + " h2c=" + (req.version() == HttpVersion.HTTP_2 && !req.isSSL()));
     };
-    Handler<Throwable> exceptions = serverExceptions::add;
+    Handler<Throwable> exceptions = failure -> {
+      serverExceptions.add(failure);
+      rejections.handle(failure);
+    };
     server.requestHandler(requests).exceptionHandler(exceptions);
     server.connectionHandler(new Handler<>() {
       @Override
