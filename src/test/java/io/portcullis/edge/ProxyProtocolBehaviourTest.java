@@ -225,7 +225,9 @@ class ProxyProtocolBehaviourTest {
   @Test
   void theHeaderComesBeforeTheTlsHandshakeAndServesHttp11AndH2(@TempDir Path dir) {
     TestCertificates.PemPair pem = TestCertificates.authority("spike CA").server("localhost").writeTo(dir, "server");
-    HttpServerOptions options = options().setSsl(true).setUseAlpn(true)
+    // The balancer's header arrives at once; the default timeout leaves room for a slow first TLS set-up.
+    HttpServerOptions options = options().setProxyProtocolTimeout(10).setProxyProtocolTimeoutUnit(TimeUnit.SECONDS)
+        .setSsl(true).setUseAlpn(true)
         .setKeyCertOptions(new PemKeyCertOptions().setCertPath(pem.certFile().toString())
             .setKeyPath(pem.keyFile().toString()))
         .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1));
@@ -244,7 +246,7 @@ class ProxyProtocolBehaviourTest {
 
   @Test
   void h2cByPriorKnowledgeAfterTheHeaderGivesTheHeadersSourceOnTheHttp2Connection() {
-    int port = start(options(), true);
+    int port = start(options().setProxyProtocolTimeout(10).setProxyProtocolTimeoutUnit(TimeUnit.SECONDS), true);
     ProxyHeaderRelay relay = toClose.add(ProxyHeaderRelay.start(vertx, port,
         socket -> ProxyHeaders.v2("198.51.100.30", 3030, "192.0.2.1", 80)));
     HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
