@@ -58,7 +58,7 @@ public final class RedisRateStoreLoad {
               RedisRateStore.DEFAULT_MAX_OUTSTANDING, health, Ticker.system(), Scheduler.of(vertx));
           workers.add(new Worker(context, store, limit, concurrency / loops));
         }
-        run(workers, 3);
+        run(workers, 5);
         long fallbacksBefore = health.fallbacks();
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
             java.lang.management.ManagementFactory.getOperatingSystemMXBean();
