@@ -191,7 +191,7 @@ public final class RedisRateStore implements AutoCloseable {
           .setConnectionString(endpoint)
           .setMaxPoolSize(1)
           .setMaxPoolWaiting(1)
-          .setMaxWaitingHandlers(maxOutstanding)
+          .setMaxWaitingHandlers(maxOutstanding + 1) // the calls and SCRIPT LOAD
           .setNetClientOptions(new NetClientOptions()
               .setConnectTimeout(CONNECT_TIMEOUT_MS)
               .setTcpNoDelay(true)
@@ -204,9 +204,7 @@ public final class RedisRateStore implements AutoCloseable {
 
   private void connected(Link attempt, AsyncResult<RedisConnection> ar) {
     if (attempt != link || state != State.CONNECTING) {
-      if (ar.succeeded()) {
-        attempt.client.close(); // closed or replaced meanwhile
-      }
+      attempt.client.close(); // the store was closed meanwhile
       return;
     }
     if (ar.failed()) {
