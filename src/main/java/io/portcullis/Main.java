@@ -20,7 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 /**
- * The command line (CONTRACT §1):
+ * The command line (README "Command line"):
  * {@code java -jar portcullis.jar [--config PATH] [--check] [--print-config] [--demo] [--version]}.
  * Exit codes: 0 clean shutdown, valid {@code --check} or {@code --print-config}, or
  * {@code --version}; 2 invalid configuration; 1 any other start-up failure, named in one line on
@@ -50,7 +50,7 @@ public final class Main {
 
   private static final String NETTY_JFR_PROPERTY = "io.netty.jfr.enabled";
 
-  /** Runs the gateway and exits with the contract's status. */
+  /** Runs the gateway and exits with the status README "Command line" gives. */
   public static void main(String[] args) {
     // Netty 4.2 emits JFR events from its buffer allocator when JFR is present: initialising JFR
     // costs about 90 ms on the first request and a JFR check on every allocation. Off unless the

@@ -15,7 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The command line of CONTRACT §1: options, {@code --check}, exit statuses, one-line errors. */
+/** The command line of README "Command line": options, {@code --check}, exit statuses, one-line errors. */
 class MainTest {
 
   @TempDir

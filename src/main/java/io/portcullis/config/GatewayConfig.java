@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The whole, validated gateway configuration (the JSON document, CONTRACT §2), every default
+ * The whole, validated gateway configuration (the JSON document, README "Configuration reference"), every default
  * filled in. Made by {@link ConfigLoader}; immutable, so a reload swaps a whole snapshot.
  *
  * @param server the main listener; default {@link ServerConfig#defaults()}

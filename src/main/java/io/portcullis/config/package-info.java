@@ -1,6 +1,6 @@
 /**
  * The gateway's configuration: immutable records parsed once from JSON and validated at load
- * time (CONTRACT §1 and §2).
+ * time (README "Command line" and "Configuration reference").
  *
  * <p>{@link io.portcullis.config.ConfigLoader} is the only entry point. It reads the JSON
  * document, checks every rule (types, ranges, unknown keys, references between routes and

@@ -7,9 +7,9 @@ import java.util.Objects;
  * {@code server.trustedProxies}: the address blocks (CIDRs, IPv4 and IPv6) of the proxies in front
  * of the gateway, and the walk of {@code X-Forwarded-For} that finds the client behind them.
  *
- * <p>The walk (README "Client address"): start from the connection's peer; while the address in
- * hand is a trusted proxy and {@code X-Forwarded-For} has entries left, take its rightmost
- * remaining entry. The rightmost entries are written by the proxies nearest to the gateway; the
+ * <p>The walk (README "Running behind a load balancer"): start from the connection's peer; while
+ * the address in hand is a trusted proxy and {@code X-Forwarded-For} has entries left, take its
+ * rightmost remaining entry. The rightmost entries are written by the proxies nearest to the gateway; the
  * walk stops at the first address that is not a trusted proxy, so an entry a client wrote itself
  * (further left) is never believed. With no trusted proxies the peer is the client.
  *

@@ -2,7 +2,7 @@ package io.portcullis.http;
 
 /**
  * The errors the gateway itself answers with, each with its fixed status and code
- * (CONTRACT §3). An upstream's own response is never turned into one of these.
+ * (README "Errors"). An upstream's own response is never turned into one of these.
  */
 public enum GatewayError {
   BAD_REQUEST(400, "bad_request"),

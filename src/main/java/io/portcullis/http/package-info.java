@@ -1,6 +1,6 @@
 /**
  * HTTP hygiene shared by every route kind: hop-by-hop header rules (RFC 9110 §7.6.1),
  * request ids, path normalization (RFC 3986 §5.2.4), framing checks, and the gateway's
- * own JSON error responses (CONTRACT §3).
+ * own JSON error responses (README "Errors").
  */
 package io.portcullis.http;

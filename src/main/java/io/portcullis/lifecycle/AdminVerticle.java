@@ -2,9 +2,7 @@ package io.portcullis.lifecycle;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.portcullis.config.BreakerConfig;
-import io.portcullis.config.ConfigLoader;
-import io.portcullis.config.RetryConfig;
-import io.portcullis.config.RouteConfig;
+import io.portcullis.config.ConfigWriter;
 import io.portcullis.health.HealthEndpoints;
 import io.portcullis.reload.ConfigReloader;
 import io.portcullis.reload.ReloadOutcome;
@@ -23,7 +21,6 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -168,46 +165,8 @@ final class AdminVerticle extends VerticleBase {
 
   private void routes(RoutingContext rc) {
     RuntimeSnapshot snapshot = runtime.snapshot();
-    JsonObject effective = ConfigLoader.toJson(snapshot.config());
-    JsonArray routes = new JsonArray();
-    JsonArray written = effective.getJsonArray("routes");
-    for (int i = 0; i < written.size(); i++) {
-      RouteConfig config = snapshot.config().routes().get(i);
-      JsonObject route = written.getJsonObject(i).copy();
-      Map<String, Object> perUpstream = snapshot.effectivePolicies().get(config.name());
-      JsonObject policies = new JsonObject();
-      if (perUpstream != null) {
-        perUpstream.forEach((upstream, policy) -> policies.put(upstream, policyJson(policy)));
-      }
-      route.put("timeoutMs", snapshot.config().timeoutFor(config));
-      route.put("effective", policies);
-      routes.add(route);
-    }
     rc.response().putHeader("Content-Type", "application/json")
-        .end(new JsonObject().put("routes", routes).encodePrettily());
-  }
-
-  private static JsonObject policyJson(Object policyMap) {
-    JsonObject json = new JsonObject();
-    ((Map<?, ?>) policyMap).forEach((key, v) -> {
-      String k = String.valueOf(key);
-      if (v instanceof RetryConfig r) {
-        json.put(k, new JsonObject()
-            .put("maxAttempts", r.maxAttempts()).put("baseDelayMs", r.baseDelayMs())
-            .put("maxDelayMs", r.maxDelayMs()).put("jitter", r.jitter().jsonName())
-            .put("perTryTimeoutMs", r.perTryTimeoutMs()).put("retryOn", new JsonArray(List.copyOf(r.retryOn())))
-            .put("methods", new JsonArray(List.copyOf(r.methods()))).put("budgetRatio", r.budgetRatio())
-            .put("budgetMinPerSecond", r.budgetMinPerSecond()));
-      } else if (v instanceof BreakerConfig b) {
-        json.put(k, new JsonObject()
-            .put("maxFailures", b.maxFailures()).put("rollingWindowMs", b.rollingWindowMs())
-            .put("resetTimeoutMs", b.resetTimeoutMs())
-            .put("failureStatuses", new JsonArray(List.copyOf(b.failureStatuses()))));
-      } else {
-        json.put(k, v);
-      }
-    });
-    return json;
+        .end(ConfigWriter.routesView(snapshot.config(), snapshot.effectivePolicies()).encodePrettily());
   }
 
   private static String stateName(EndpointBreaker.State state) {

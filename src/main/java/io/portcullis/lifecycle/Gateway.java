@@ -10,7 +10,7 @@ import io.portcullis.reload.ConfigReloader;
 import io.portcullis.reload.FileWatcher;
 import io.portcullis.reload.ReloadOutcome;
 import io.portcullis.reload.ReloadTarget;
-import io.portcullis.resilience.Ticker;
+import io.portcullis.upstream.HealthCheckVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * admin verticle and, with {@code --demo}, the demo backends. Started from a configuration file,
  * it reloads that file on {@link #reload}, {@code POST /admin/reload} and, while
  * {@code reload.watch} is on, when the file changes. {@link #shutdown()} runs the graceful
- * sequence of CONTRACT §6; {@link #closeVertx()} ends it.
+ * sequence of README "Signals and shutdown"; {@link #closeVertx()} ends it.
  */
 public final class Gateway {
 
@@ -46,6 +46,7 @@ public final class Gateway {
   private String gatewayDeployment;
   private String adminDeployment;
   private String healthCheckDeployment;
+  private GatewayRuntime.Follower healthCheckFollower;
   private DemoBackends demo;
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
   /** Longest wait at shutdown for queued spans to be exported. */
@@ -75,6 +76,15 @@ public final class Gateway {
    * reloads on request and, while {@code reload.watch} is on, when it changes.
    */
   public static Future<Gateway> start(GatewayConfig config, boolean withDemo, Path configFile) {
+    return start(config, withDemo, configFile, GatewayOptions.defaults());
+  }
+
+  /**
+   * Starts a gateway for {@code config}, loaded from {@code configFile} (null for none), with its
+   * clock, random source, timers and request-header timeout from {@code options}.
+   */
+  public static Future<Gateway> start(GatewayConfig config, boolean withDemo, Path configFile,
+                                      GatewayOptions options) {
     int instances = config.server().instances() > 0 ? config.server().instances()
         : Runtime.getRuntime().availableProcessors();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -86,12 +96,13 @@ public final class Gateway {
         MetricsDomain.NET_SERVER, MetricsDomain.NET_CLIENT, MetricsDomain.EVENT_BUS, MetricsDomain.DATAGRAM_SOCKET}) {
       metricsOptions.addDisabledMetricsCategory(domain);
     }
-    VertxOptions options = new VertxOptions()
+    VertxOptions vertxOptions = new VertxOptions()
         .setPreferNativeTransport(true)
         .setEventLoopPoolSize(Math.max(instances, 1))
         .setMetricsOptions(metricsOptions);
-    Vertx vertx = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
-    GatewayRuntime runtime = new GatewayRuntime(vertx, config, Ticker.system(), new GatewayMetrics(registry));
+    Vertx vertx = Vertx.builder().with(vertxOptions).withMetrics(new MicrometerMetricsFactory(registry)).build();
+    GatewayRuntime runtime = new GatewayRuntime(vertx, config, options.ticker(), options.scheduler().apply(vertx),
+        options.random(), new GatewayMetrics(registry));
     ConfigReloader reloader = configFile == null ? null
         : new ConfigReloader(vertx, configFile, reloadTarget(runtime), runtime.metrics(), System::getenv);
     FileWatcher watcher = reloader == null ? null
@@ -103,7 +114,7 @@ public final class Gateway {
       demoStarted = gateway.demo.start(config);
     }
     return demoStarted
-        .compose(v -> vertx.deployVerticle(() -> new GatewayVerticle(runtime),
+        .compose(v -> vertx.deployVerticle(() -> new GatewayVerticle(runtime, options.requestHeaderTimeoutMs()),
             new DeploymentOptions().setInstances(instances)))
         .compose(id -> {
           gateway.gatewayDeployment = id;
@@ -111,7 +122,10 @@ public final class Gateway {
         })
         .compose(id -> {
           gateway.adminDeployment = id;
-          return vertx.deployVerticle(new HealthCheckVerticle(runtime));
+          HealthCheckVerticle checks = new HealthCheckVerticle(runtime.snapshot().upstreams().values());
+          gateway.healthCheckFollower = snapshot -> checks.adopt(snapshot.upstreams().values(), snapshot.generation());
+          runtime.follow(gateway.healthCheckFollower);
+          return vertx.deployVerticle(checks);
         })
         .compose(id -> {
           gateway.healthCheckDeployment = id;
@@ -188,7 +202,7 @@ public final class Gateway {
   }
 
   /**
-   * The graceful shutdown of CONTRACT §6, each phase logged: readiness DOWN at once; serve on
+   * The graceful shutdown of README "Signals and shutdown", each phase logged: readiness DOWN at once; serve on
    * for {@code drainMs} with {@code Connection: close}; stop accepting and wait up to
    * {@code graceMs} for in-flight requests (the verticles' {@code stop}); undeploy every
    * verticle. Idempotent: later calls return the same future. Does not close Vert.x: call
@@ -214,7 +228,7 @@ public final class Gateway {
         drainMs, runtime.inFlight());
     Promise<Void> drained = Promise.promise();
     if (drainMs > 0) {
-      vertx.setTimer(drainMs, id -> drained.complete());
+      runtime.scheduler().schedule(drainMs, drained::complete);
     } else {
       drained.complete();
     }
@@ -236,7 +250,12 @@ public final class Gateway {
           }
           return adminDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(adminDeployment);
         })
-        .compose(v -> healthCheckDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(healthCheckDeployment))
+        .compose(v -> {
+          if (healthCheckFollower != null) {
+            runtime.unfollow(healthCheckFollower);
+          }
+          return healthCheckDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(healthCheckDeployment);
+        })
         .compose(v -> flushTraces())
         .compose(v -> demo == null ? Future.<Void>succeededFuture() : demo.stop())
         .onSuccess(v -> LOG.info("shutdown phase 5/5: every verticle undeployed"))
@@ -255,16 +274,16 @@ public final class Gateway {
    */
   private Future<Void> settled(long maxMs) {
     Promise<Void> done = Promise.promise();
-    long deadline = System.nanoTime() + maxMs * 1_000_000L;
+    long deadline = runtime.ticker().nanos() + maxMs * 1_000_000L;
     checkSettled(done, deadline);
     return done.future();
   }
 
   private void checkSettled(Promise<Void> done, long deadlineNanos) {
-    if (runtime.inFlight() == 0 || System.nanoTime() >= deadlineNanos) {
+    if (runtime.inFlight() == 0 || runtime.ticker().nanos() - deadlineNanos >= 0) {
       done.complete();
     } else {
-      vertx.setTimer(10, id -> checkSettled(done, deadlineNanos));
+      runtime.scheduler().schedule(10, () -> checkSettled(done, deadlineNanos));
     }
   }
 

@@ -1,9 +1,12 @@
 package io.portcullis.lifecycle;
 
+import io.portcullis.pipeline.RouteTarget;
+import io.portcullis.config.EffectivePolicy;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.health.Readiness;
 import io.portcullis.observe.AccessLog;
 import io.portcullis.observe.GatewayMetrics;
+import io.portcullis.resilience.Scheduler;
 import io.portcullis.resilience.Ticker;
 import io.portcullis.route.RouteTable;
 import io.portcullis.trace.RequestTrace;
@@ -19,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 
@@ -34,10 +36,8 @@ public final class GatewayRuntime {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayRuntime.class);
   private static final Logger EVENTS = LoggerFactory.getLogger("portcullis.events");
 
-  /** A random source safe to share across event loops: each call uses the caller thread's generator. */
-  static final RandomGenerator THREAD_LOCAL_RANDOM = () -> ThreadLocalRandom.current().nextLong();
-
   private final Ticker ticker;
+  private final Scheduler scheduler;
   private final GatewayMetrics metrics;
   private final Readiness readiness = new Readiness();
   private final SnapshotBuilder builder;
@@ -46,10 +46,12 @@ public final class GatewayRuntime {
   private volatile RuntimeSnapshot snapshot;
   private volatile int boundPort = -1;
 
-  GatewayRuntime(Vertx vertx, GatewayConfig config, Ticker ticker, GatewayMetrics metrics) {
+  GatewayRuntime(Vertx vertx, GatewayConfig config, Ticker ticker, Scheduler scheduler, RandomGenerator random,
+                 GatewayMetrics metrics) {
     this.ticker = ticker;
+    this.scheduler = scheduler;
     this.metrics = metrics;
-    this.builder = new SnapshotBuilder(vertx, ticker, THREAD_LOCAL_RANDOM, metrics, GatewayRuntime::onBreakerTransition);
+    this.builder = new SnapshotBuilder(vertx, ticker, scheduler, random, metrics, GatewayRuntime::onBreakerTransition);
     this.snapshot = builder.build(config, null);
     registerCircuitGauges(snapshot);
     metrics.inFlight(inFlight::get);
@@ -147,6 +149,11 @@ public final class GatewayRuntime {
     return ticker;
   }
 
+  /** The timers (deadlines, backoff, breakers, drain). */
+  public Scheduler scheduler() {
+    return scheduler;
+  }
+
   /** The gateway's meters. */
   public GatewayMetrics metrics() {
     return metrics;
@@ -168,7 +175,7 @@ public final class GatewayRuntime {
   }
 
   /** Current effective policy per route and upstream, after defaults and overrides. */
-  public Map<String, Map<String, Object>> effectivePolicies() {
+  public Map<String, Map<String, EffectivePolicy>> effectivePolicies() {
     return snapshot.effectivePolicies();
   }
 

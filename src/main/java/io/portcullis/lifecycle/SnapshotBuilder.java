@@ -1,10 +1,11 @@
 package io.portcullis.lifecycle;
 
+import io.portcullis.pipeline.RouteTarget;
 import io.portcullis.aggregate.AggregateRoute;
 import io.portcullis.config.AggregateBackendConfig;
 import io.portcullis.config.BreakerConfig;
+import io.portcullis.config.EffectivePolicy;
 import io.portcullis.config.GatewayConfig;
-import io.portcullis.config.RetryConfig;
 import io.portcullis.config.RouteConfig;
 import io.portcullis.config.UpstreamConfig;
 import io.portcullis.observe.AccessLog;
@@ -12,9 +13,11 @@ import io.portcullis.trace.Tracing;
 import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.proxy.CallPlan;
 import io.portcullis.proxy.ProxyRoute;
+import io.portcullis.ratelimit.RateLimiterRegistry;
+import io.portcullis.ratelimit.RouteRateLimits;
 import io.portcullis.resilience.GiveUpReason;
 import io.portcullis.resilience.Outcome;
-import io.portcullis.resilience.RateLimiterRegistry;
+import io.portcullis.ratelimit.RateLimiterRegistry;
 import io.portcullis.resilience.RetryListener;
 import io.portcullis.resilience.RetryOperator;
 import io.portcullis.resilience.RetryPolicy;
@@ -41,21 +44,23 @@ import java.util.random.RandomGenerator;
  * table and the effective policies. Given the previous snapshot, an upstream whose configuration
  * is equal keeps its {@link Upstream} object (breakers with their state, retry budget, balancer);
  * a changed one is rebuilt, keeping the state of the endpoints it still has (see
- * {@link Upstream#Upstream(Vertx, UpstreamConfig, Ticker, RandomGenerator, EndpointBreaker.Listener, Upstream)}).
+ * {@link Upstream#Upstream(Vertx, UpstreamConfig, Ticker, Scheduler, RandomGenerator, EndpointBreaker.Listener, Upstream)}).
  */
 final class SnapshotBuilder {
 
   private final Vertx vertx;
   private final Ticker ticker;
+  private final Scheduler scheduler;
   private final RandomGenerator random;
   private final GatewayMetrics metrics;
   private final EndpointBreaker.Listener breakerListener;
   private final RouteRateLimits rateLimits;
 
-  SnapshotBuilder(Vertx vertx, Ticker ticker, RandomGenerator random, GatewayMetrics metrics,
+  SnapshotBuilder(Vertx vertx, Ticker ticker, Scheduler scheduler, RandomGenerator random, GatewayMetrics metrics,
                   EndpointBreaker.Listener breakerListener) {
     this.vertx = vertx;
     this.ticker = ticker;
+    this.scheduler = scheduler;
     this.random = random;
     this.metrics = metrics;
     this.breakerListener = breakerListener;
@@ -68,14 +73,14 @@ final class SnapshotBuilder {
     for (UpstreamConfig u : config.upstreams().values()) {
       Upstream before = previous == null ? null : previous.upstreams().get(u.name());
       Upstream upstream = before != null && before.config().equals(u) ? before
-          : new Upstream(vertx, u, ticker, random, breakerListener, before);
+          : new Upstream(vertx, u, ticker, scheduler, random, breakerListener, before);
       upstreams.put(u.name(), upstream);
     }
-    Map<String, Map<String, Object>> policies = new LinkedHashMap<>();
+    Map<String, Map<String, EffectivePolicy>> policies = new LinkedHashMap<>();
     RouteTable<RouteTarget> routes = compileRoutes(config, upstreams, policies);
     rateLimits.retainOnly(config);
     retainBreakerSetsInUse(upstreams, policies);
-    Map<String, Map<String, Object>> frozen = new LinkedHashMap<>();
+    Map<String, Map<String, EffectivePolicy>> frozen = new LinkedHashMap<>();
     policies.forEach((route, perUpstream) -> frozen.put(route, Collections.unmodifiableMap(perUpstream)));
     long generation = previous == null ? 1 : previous.generation() + 1;
     // Unchanged tracing settings keep the running exporter (and its queue).
@@ -86,18 +91,16 @@ final class SnapshotBuilder {
   }
 
   /** Lets each upstream forget the route breaker settings no route of this configuration uses. */
-  private static void retainBreakerSetsInUse(Map<String, Upstream> upstreams, Map<String, Map<String, Object>> policies) {
+  private static void retainBreakerSetsInUse(Map<String, Upstream> upstreams,
+                                             Map<String, Map<String, EffectivePolicy>> policies) {
     Map<String, Set<BreakerConfig>> inUse = new HashMap<>();
-    policies.values().forEach(perUpstream -> perUpstream.forEach((upstream, policy) -> {
-      if (policy instanceof Map<?, ?> fields && fields.get("circuitBreaker") instanceof BreakerConfig settings) {
-        inUse.computeIfAbsent(upstream, k -> new HashSet<>()).add(settings);
-      }
-    }));
+    policies.values().forEach(perUpstream -> perUpstream.forEach((upstream, policy) ->
+        inUse.computeIfAbsent(upstream, k -> new HashSet<>()).add(policy.circuitBreaker())));
     upstreams.forEach((name, upstream) -> upstream.retainBreakerSets(inUse.getOrDefault(name, Set.of())));
   }
 
   private RouteTable<RouteTarget> compileRoutes(GatewayConfig config, Map<String, Upstream> upstreams,
-                                                Map<String, Map<String, Object>> policies) {
+                                                Map<String, Map<String, EffectivePolicy>> policies) {
     List<RouteTable.Entry<RouteTarget>> entries = new ArrayList<>();
     for (RouteConfig route : config.routes()) {
       PathPattern pattern = route.match().path().map(PathPattern::exact)
@@ -123,10 +126,11 @@ final class SnapshotBuilder {
   }
 
   private CallPlan plan(GatewayConfig config, RouteConfig route, Upstream upstream,
-                        Map<String, Map<String, Object>> policies) {
+                        Map<String, Map<String, EffectivePolicy>> policies) {
     String upstreamName = upstream.name();
-    RetryConfig retry = route.retry().applyTo(upstream.config().retry());
-    BreakerConfig breaker = route.circuitBreaker().applyTo(upstream.config().circuitBreaker());
+    EffectivePolicy policy = EffectivePolicy.of(config, route, upstream.config());
+    policies.computeIfAbsent(route.name(), k -> new LinkedHashMap<>()).put(upstreamName, policy);
+    BreakerConfig breaker = policy.circuitBreaker();
     RetryListener listener = new RetryListener() {
       @Override
       public void onRetry(int nextAttempt, long delayMs, Outcome previous) {
@@ -140,14 +144,8 @@ final class SnapshotBuilder {
         }
       }
     };
-    RetryOperator operator = new RetryOperator(RetryPolicy.from(retry), upstream.retryBudget(),
-        Scheduler.of(vertx), random, listener);
-    Map<String, Object> policy = new LinkedHashMap<>();
-    policy.put("upstream", upstreamName);
-    policy.put("timeoutMs", config.timeoutFor(route));
-    policy.put("retry", retry);
-    policy.put("circuitBreaker", breaker);
-    policies.computeIfAbsent(route.name(), k -> new LinkedHashMap<>()).put(upstreamName, Collections.unmodifiableMap(policy));
+    RetryOperator operator = new RetryOperator(RetryPolicy.from(policy.retry()), upstream.retryBudget(),
+        scheduler, random, listener);
     return new CallPlan(upstream, upstream.breakers(breaker), operator, breaker.failureStatuses());
   }
 }

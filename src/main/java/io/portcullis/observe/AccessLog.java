@@ -7,7 +7,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 
 /**
- * One JSON line per request on stdout (CONTRACT §7), through the {@code portcullis.access}
+ * One JSON line per request on stdout (README "Logs"), through the {@code portcullis.access}
  * logger, whose appender is asynchronous so the event loop never waits on stdout. Only the
  * fields below are logged: header values (and so {@code Authorization} and {@code Cookie})
  * never are.

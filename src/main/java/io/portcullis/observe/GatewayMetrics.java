@@ -15,7 +15,7 @@ import java.util.function.BiPredicate;
 import java.util.function.Supplier;
 
 /**
- * The gateway's own meters (CONTRACT §6). Each labelled meter is looked up once and cached, so
+ * The gateway's own meters (README "Endpoints"). Each labelled meter is looked up once and cached, so
  * the request path pays a map lookup, not a registry lookup.
  */
 public final class GatewayMetrics {

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Builds the headers sent upstream (CONTRACT §4): end-to-end headers of the client request,
+ * Builds the headers sent upstream (README "How a request flows"): end-to-end headers of the client request,
  * plus {@code X-Request-Id} and the {@code X-Forwarded-*} family. {@code Host} is set per
  * attempt from the endpoint's authority; {@code X-Attempt-Count} and the deadline header are
  * set per attempt too.

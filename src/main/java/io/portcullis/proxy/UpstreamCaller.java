@@ -222,7 +222,7 @@ public final class UpstreamCaller {
       // handler Vert.x would also log each reset (a cancelled attempt) as an ERROR.
       request.exceptionHandler(err -> LOG.debug("upstream request failed: {}", err.toString()));
       Deadline deadline = ctx.deadline();
-      // Strictly smaller on each retry (CONTRACT §4), even when a retry follows within the same millisecond.
+      // Strictly smaller on each retry (README "How a request flows"), even when a retry follows within the same millisecond.
       long remaining = Math.min(deadline.remainingMillis(), lastDeadlineSent - 1);
       if (deadline.isCancelled() || remaining <= 0) {
         request.reset();

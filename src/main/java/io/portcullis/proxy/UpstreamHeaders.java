@@ -6,7 +6,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 
 /**
- * The headers every attempt sends upstream (CONTRACT §4): the client's end-to-end headers plus
+ * The headers every attempt sends upstream (README "How a request flows"): the client's end-to-end headers plus
  * {@code X-Request-Id} and the {@code X-Forwarded-*} family, written straight into each
  * attempt's request (no intermediate copy). {@code Host}, {@code X-Attempt-Count} and the
  * deadline header are set per attempt by the caller. For a protocol upgrade (a WebSocket

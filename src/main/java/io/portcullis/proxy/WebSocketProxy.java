@@ -97,10 +97,7 @@ public final class WebSocketProxy {
       return;
     }
     // The handshake is over: from here on neither the deadline nor its timer applies.
-    if (ctx.deadlineTimer() >= 0) {
-      vertx.cancelTimer(ctx.deadlineTimer());
-      ctx.deadlineTimer(-1);
-    }
+    ctx.cancelDeadlineTimer();
     exchange.detachFromDeadline();
     HttpClientResponse upstream = exchange.response();
     response.setStatusCode(SWITCHING_PROTOCOLS);

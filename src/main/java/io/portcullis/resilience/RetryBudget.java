@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Process-wide retry budget (CONTRACT §5): over any 10 s window, {@code retries <= budgetRatio *
+ * Process-wide retry budget (README "How a request flows"): over any 10 s window, {@code retries <= budgetRatio *
  * requests + budgetMinPerSecond * 10}. Past that, no retry.
  *
  * <p>The window is ten one-second buckets, indexed by the second modulo 10. Each bucket is

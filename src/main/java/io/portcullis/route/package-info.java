@@ -1,5 +1,5 @@
 /**
- * Route matching (CONTRACT §2): routes in configuration order, first match wins; exact paths
+ * Route matching (README "Configuration reference"): routes in configuration order, first match wins; exact paths
  * with {@code :name} parameters, whole-segment prefixes, method sets, and prefix stripping.
  * Patterns are compiled once at load time; matching allocates nothing for a prefix route.
  */

@@ -4,6 +4,7 @@ import io.portcullis.config.BreakerConfig;
 import io.portcullis.config.Endpoint;
 import io.portcullis.config.UpstreamConfig;
 import io.portcullis.resilience.RetryBudget;
+import io.portcullis.resilience.Scheduler;
 import io.portcullis.resilience.Ticker;
 import io.vertx.core.Vertx;
 
@@ -29,15 +30,22 @@ public final class Upstream {
   private final Map<BreakerConfig, BreakerSet> breakerSets = new ConcurrentHashMap<>();
   private final Vertx vertx;
   private final Ticker ticker;
+  private final Scheduler scheduler;
   private final RandomGenerator random;
   private final EndpointBreaker.Listener listener;
   /** Breakers handed over by the upstream this one replaces, by settings then endpoint address. */
   private final Map<BreakerConfig, Map<String, EndpointBreaker>> inherited;
 
-  /** Builds the upstream's shared state; breakers are made on first use. */
-  public Upstream(Vertx vertx, UpstreamConfig config, Ticker ticker, RandomGenerator random,
+  /**
+   * Builds the upstream's shared state; breakers are made on first use.
+   *
+   * @param ticker the clock of breakers and the retry budget
+   * @param scheduler the breakers' timers
+   * @param random the balancer's and the breakers' random source
+   */
+  public Upstream(Vertx vertx, UpstreamConfig config, Ticker ticker, Scheduler scheduler, RandomGenerator random,
                   EndpointBreaker.Listener listener) {
-    this(vertx, config, ticker, random, listener, null);
+    this(vertx, config, ticker, scheduler, random, listener, null);
   }
 
   /**
@@ -46,11 +54,12 @@ public final class Upstream {
    * health verdict) and, for each breaker setting both use, its breaker with its state; the
    * retry budget is kept when its settings are unchanged. The balancer starts afresh.
    */
-  public Upstream(Vertx vertx, UpstreamConfig config, Ticker ticker, RandomGenerator random,
+  public Upstream(Vertx vertx, UpstreamConfig config, Ticker ticker, Scheduler scheduler, RandomGenerator random,
                   EndpointBreaker.Listener listener, Upstream previous) {
     this.vertx = vertx;
     this.config = config;
     this.ticker = ticker;
+    this.scheduler = scheduler;
     this.random = random;
     this.listener = listener;
     List<Endpoint> addresses = config.endpoints();
@@ -65,7 +74,7 @@ public final class Upstream {
       EndpointState before = kept.get(addresses.get(i).toString());
       endpoints[i] = before != null ? before : new EndpointState(addresses.get(i));
     }
-    this.balancer = Balancer.of(config.balancer());
+    this.balancer = Balancer.of(config.balancer(), random);
     this.inherited = new HashMap<>();
     if (previous != null && previous.name().equals(config.name())) {
       previous.breakerSets.forEach((settings, set) -> {
@@ -140,7 +149,7 @@ public final class Upstream {
         String address = endpoints[i].address().toString();
         EndpointBreaker before = handedOver.get(address);
         breakers[i] = before != null ? before
-            : new EndpointBreaker(vertx, config.name(), address, settings, ticker, random, listener);
+            : new EndpointBreaker(vertx, config.name(), address, settings, ticker, scheduler, random, listener);
       }
     }
 

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * CONTRACT §4 and §5, fan-out routes end to end: branches run in parallel under the request's
+ * README "How a request flows", fan-out routes end to end: branches run in parallel under the request's
  * one deadline, their JSON bodies are merged under their {@code as} names, an optional branch's
  * failure is reported in {@code X-Gateway-Failed}, and a required branch's failure fails the
  * request and cancels the branches still running.

@@ -24,7 +24,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * deploy/kubernetes/*.yaml agree with each other, with the gateway configuration their ConfigMap
- * holds (read by {@link ConfigLoader}, with the Deployment's environment) and with the contract:
+ * holds (read by {@link ConfigLoader}, with the Deployment's environment) and with README "Deploying on Kubernetes":
  * probe paths and ports, container and Service ports, the termination grace period against
  * {@code shutdown.drainMs + graceMs}, label selectors and the non-root security context.
  */

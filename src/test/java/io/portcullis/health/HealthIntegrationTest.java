@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * CONTRACT §6 end to end on real sockets: liveness, readiness and the admin views
+ * README "Endpoints" end to end on real sockets: liveness, readiness and the admin views
  * ({@code /metrics}, {@code /admin/upstreams}, {@code /admin/routes}).
  */
 class HealthIntegrationTest {

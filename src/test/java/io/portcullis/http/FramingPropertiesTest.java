@@ -27,7 +27,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
- * The gateway never forwards an ambiguous message (RFC 9112 §6.3, §7.1; CONTRACT §4).
+ * The gateway never forwards an ambiguous message (RFC 9112 §6.3, §7.1; README "How a request flows").
  *
  * <p>Each try builds a request from mutated framing: {@code Content-Length} and
  * {@code Transfer-Encoding} lines (values, name case, whitespace, repetition), Host and

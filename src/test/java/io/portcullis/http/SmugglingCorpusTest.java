@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A corpus of malformed, ambiguous and hostile HTTP/1.1 request heads sent as exact bytes on a
- * raw socket (RFC 9112 §2–§7, RFC 9110 §7.2, CONTRACT §3–§4). Every row is refused by the
+ * raw socket (RFC 9112 §2–§7, RFC 9110 §7.2, README "Errors" and "How a request flows"). Every row is refused by the
  * gateway itself with the JSON error body; none may reach the upstream, not even the pipelined
  * request that follows it on the same connection (the classic smuggling payload).
  */
@@ -304,7 +304,7 @@ class SmugglingCorpusTest {
     return s.replace("\t", "\\t").replace("\r", "\\r").replace("\n", "\\n").replace("\0", "\\0");
   }
 
-  /** Checks the CONTRACT §3 body: JSON with the error code, a message and the request id. */
+  /** Checks the README "Errors" body: JSON with the error code, a message and the request id. */
   static void assertJsonError(RawHttp.Reply reply, String code) {
     String text = reply.text();
     int headEnd = text.indexOf("\r\n\r\n");

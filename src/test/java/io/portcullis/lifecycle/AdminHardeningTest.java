@@ -43,7 +43,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin surface stays private and the configuration stays inert (CONTRACT §2, §6, §7): the
+ * The admin surface stays private and the configuration stays inert (README "Configuration reference", "Endpoints" and "Logs"): the
  * admin listener binds loopback unless told otherwise; the main port never serves metrics or
  * {@code /admin/*}, it routes those paths like any other; configuration strings are never
  * evaluated as expressions; and the access log holds only its nine fields, never a credential.

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The graceful shutdown of CONTRACT §6, in process: readiness DOWN, drain with
+ * The graceful shutdown of README "Signals and shutdown", in process: readiness DOWN, drain with
  * {@code Connection: close}, stop accepting, wait for in-flight requests, undeploy everything.
  */
 class GracefulShutdownTest {

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The real command line in a child JVM ({@code java -cp <test classpath> io.portcullis.Main}, so
  * it runs in {@code mvn verify} before {@code package}): SIGTERM runs the graceful shutdown and
  * exits 0, a second signal exits at once, stdout carries the JSON access log without
- * credentials (CONTRACT §1, §6, §7), and SIGHUP reloads the configuration file.
+ * credentials (README "Command line", "Signals and shutdown" and "Logs"), and SIGHUP reloads the configuration file.
  */
 class ProcessShutdownTest {
 

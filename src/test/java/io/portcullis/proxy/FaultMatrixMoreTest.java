@@ -1,5 +1,6 @@
 package io.portcullis.proxy;
 
+import io.portcullis.lifecycle.GatewayOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
@@ -37,7 +38,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * More of the fault matrix (CONTRACT §3, §5, §6), end to end on real sockets: a black-holed
+ * More of the fault matrix (README "Errors", "How a request flows" and "Endpoints"), end to end on real sockets: a black-holed
  * endpoint, broken response framing, slow clients on either direction, and slowloris. Each case
  * checks what the client sees, whether a retry happened, the breaker state afterwards and the
  * attempt counters ({@code portcullis_upstream_attempts_total{outcome}}).
@@ -47,8 +48,6 @@ class FaultMatrixMoreTest {
   private static final String UPSTREAM = "backend";
   private static final String ATTEMPTS = "portcullis_upstream_attempts_total";
   private static final String RETRIES = "portcullis_retries_total";
-  /** The system property GatewayVerticle reads when it starts (test/ops knob). */
-  private static final String HEADER_TIMEOUT_PROPERTY = "portcullis.requestHeaderTimeoutMs";
   private static final long HEADER_TIMEOUT_MS = 1_500L;
 
   private static GatewayClient client;
@@ -387,18 +386,9 @@ class FaultMatrixMoreTest {
     return closeLater(TestGateway.start(config));
   }
 
-  /** A gateway whose verticles read the header timeout from the system property as they start. */
+  /** A gateway whose connections get {@code timeoutMs} to send a request head. */
   private TestGateway gatewayWithHeaderTimeout(JsonObject config, long timeoutMs) {
-    String previous = System.setProperty(HEADER_TIMEOUT_PROPERTY, Long.toString(timeoutMs));
-    try {
-      return gateway(config);
-    } finally {
-      if (previous == null) {
-        System.clearProperty(HEADER_TIMEOUT_PROPERTY);
-      } else {
-        System.setProperty(HEADER_TIMEOUT_PROPERTY, previous);
-      }
-    }
+    return closeLater(TestGateway.start(config, GatewayOptions.defaults().withRequestHeaderTimeoutMs(timeoutMs)));
   }
 
   private static JsonObject config(String upstreamExtra, long routeTimeoutMs, int... ports) {

@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The upstream fault matrix of CONTRACT §3 and §5, end to end on real sockets: what the client
+ * The upstream fault matrix of README "Errors" and "How a request flows", end to end on real sockets: what the client
  * sees, and how many times the upstream is hit, for each way an upstream can fail.
  */
 class FaultMatrixTest {

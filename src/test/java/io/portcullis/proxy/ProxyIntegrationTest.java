@@ -62,7 +62,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The streaming proxy end to end over real sockets (CONTRACT §3, §4): bodies in both directions,
+ * The streaming proxy end to end over real sockets (README "Errors" and "How a request flows"): bodies in both directions,
  * pass-through of upstream answers, hop-by-hop rules, request ids, forwarding headers, size
  * limits, framing refusals, upstream failures and connection reuse.
  */

@@ -1,5 +1,6 @@
 package io.portcullis.proxy;
 
+import io.portcullis.lifecycle.GatewayOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.testkit.AdminProbe;
@@ -51,7 +52,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class WebSocketProxyTest {
 
-  private static final String HEADER_TIMEOUT_PROPERTY = "portcullis.requestHeaderTimeoutMs";
   private static final String HANDSHAKE = "GET /ws/chat HTTP/1.1\r\nHost: gw\r\nConnection: Upgrade\r\n"
       + "Upgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
 
@@ -286,17 +286,8 @@ class WebSocketProxyTest {
   @Test
   void quietTunnelSurvivesTheRequestHeaderTimeout() throws Exception {
     WebSocketBackend backend = backend();
-    String previous = System.setProperty(HEADER_TIMEOUT_PROPERTY, "300");
-    TestGateway gateway;
-    try {
-      gateway = gateway(config(true, 5_000, backend.port()));
-    } finally {
-      if (previous == null) {
-        System.clearProperty(HEADER_TIMEOUT_PROPERTY);
-      } else {
-        System.setProperty(HEADER_TIMEOUT_PROPERTY, previous);
-      }
-    }
+    TestGateway gateway = closeLater(TestGateway.start(config(true, 5_000, backend.port()),
+        GatewayOptions.defaults().withRequestHeaderTimeoutMs(300)));
     Connection ws = client.open(gateway.port(), "/ws/chat");
     // A frame sent half-way: bytes the header timeout would take for the start of a request head.
     assertThat(ws.echo("first")).isEqualTo("first");

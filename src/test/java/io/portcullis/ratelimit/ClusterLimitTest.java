@@ -2,7 +2,6 @@ package io.portcullis.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.portcullis.resilience.RateLimiter;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

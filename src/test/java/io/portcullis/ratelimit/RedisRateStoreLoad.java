@@ -1,6 +1,5 @@
 package io.portcullis.ratelimit;
 
-import io.portcullis.resilience.RateLimiter;
 import io.portcullis.resilience.Scheduler;
 import io.portcullis.resilience.Ticker;
 import io.portcullis.testkit.Await;

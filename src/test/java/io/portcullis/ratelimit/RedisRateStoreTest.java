@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import io.portcullis.ratelimit.RateStoreException.Reason;
-import io.portcullis.resilience.RateLimiter;
 import io.portcullis.resilience.Scheduler;
 import io.portcullis.resilience.Ticker;
 import io.portcullis.testkit.Await;

@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * CONTRACT §4 and §5, deadlines end to end: the budget, the header carrying what is left to
+ * README "How a request flows", deadlines end to end: the budget, the header carrying what is left to
  * each attempt, 504 at the deadline with the upstream request reset, cancellation on client
  * disconnect, and the per-try timeout.
  */
@@ -140,7 +140,7 @@ class DeadlineIntegrationTest {
   @Test
   void retriesOfAnInstantlyFailingBackendStillCarryStrictlySmallerDeadlines() {
     // A backend that fails at once and a 0-1 ms backoff: an attempt and its sleep can take
-    // less than a millisecond, and the header must still be smaller on each retry (CONTRACT §4).
+    // less than a millisecond, and the header must still be smaller on each retry (README "How a request flows").
     FakeBackend backend = backend(FakeBackend.start(req -> { }));
     backend.handler(req -> req.response().setStatusCode(backend.requests() % 3 == 0 ? 200 : 503).end("x"));
     TestGateway gateway = gateway(config("{\"retry\":{\"maxAttempts\":3,\"baseDelayMs\":1,\"maxDelayMs\":1},"

@@ -3,6 +3,7 @@ package io.portcullis.testkit;
 import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.lifecycle.Gateway;
+import io.portcullis.lifecycle.GatewayOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
@@ -25,6 +26,14 @@ public final class TestGateway implements AutoCloseable {
    * admin ports are forced to 0, and missing server/shutdown settings get fast test defaults.
    */
   public static TestGateway start(JsonObject config) {
+    return start(config, GatewayOptions.defaults());
+  }
+
+  /**
+   * Starts a gateway as {@link #start(JsonObject)} does, with its clock, random source, timers
+   * and request-header timeout from {@code options}.
+   */
+  public static TestGateway start(JsonObject config, GatewayOptions options) {
     JsonObject c = withTestDefaults(config);
     GatewayConfig parsed;
     try {
@@ -32,7 +41,7 @@ public final class TestGateway implements AutoCloseable {
     } catch (io.portcullis.config.ConfigException e) {
       throw new AssertionError("test config invalid:\n" + e.getMessage(), e);
     }
-    return new TestGateway(Await.result(Gateway.start(parsed, false)));
+    return new TestGateway(Await.result(Gateway.start(parsed, false, null, options)));
   }
 
   /**

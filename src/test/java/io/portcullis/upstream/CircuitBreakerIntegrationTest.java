@@ -1,5 +1,6 @@
 package io.portcullis.upstream;
 
+import io.portcullis.resilience.Scheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.config.BreakerConfig;
@@ -32,7 +33,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * CONTRACT §5, circuit breaker, end to end with two event-loop instances: one breaker per
+ * README "How a request flows", circuit breaker, end to end with two event-loop instances: one breaker per
  * endpoint shared by every loop, opened by {@code maxFailures} failures, short-circuiting with
  * 503 {@code circuit_open} + {@code Retry-After}, half-open after the jittered reset timeout
  * with one trial at a time.
@@ -246,7 +247,7 @@ class CircuitBreakerIntegrationTest {
   @ValueSource(longs = {400, 5_000, 12_345})
   void openPeriodIsTheResetTimeoutPlusAtMostTenPercentJitter(long resetTimeoutMs) {
     EndpointBreaker breaker = new EndpointBreaker(vertx, "u", "http://127.0.0.1:1",
-        new BreakerConfig(5, 10_000, resetTimeoutMs, Set.of(500)), Ticker.system(), new Random(42),
+        new BreakerConfig(5, 10_000, resetTimeoutMs, Set.of(500)), Ticker.system(), Scheduler.of(vertx), new Random(42),
         (b, to) -> { });
     Set<Long> distinct = new HashSet<>();
     for (int i = 0; i < 1_000; i++) {

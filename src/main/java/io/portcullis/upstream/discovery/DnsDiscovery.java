@@ -16,10 +16,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The addresses of one host name, kept current by asking DNS every {@code refreshMs} (README "DNS
- * discovery"): A and AAAA, with Vert.x's DNS client, from the configured name servers in order
- * (the next one when one fails or does not answer; an {@code NXDOMAIN} is final) or, with none
- * configured, from the system's first resolver.
+ * The addresses of one host name, kept current by asking DNS every {@code refreshMs} (README
+ * "Configuration reference", {@code upstreams.NAME}): A and AAAA, with Vert.x's DNS client, from
+ * the configured name servers in order (the next one when one fails or does not answer; an
+ * {@code NXDOMAIN} is final) or, with none configured, from the system's first resolver.
  *
  * <ul>
  *   <li>A resolution succeeds when both queries are answered {@code NOERROR}; its addresses are

@@ -1,0 +1,77 @@
+package io.portcullis.edge;
+
+import io.portcullis.config.ServerConfig;
+import io.portcullis.config.TlsConfig;
+import io.vertx.core.http.Http2Settings;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.PemKeyCertOptions;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The main listener's Vert.x options, from {@code server}: HTTPS with ALPN when {@code server.tls}
+ * is set, HTTP/2 settings, and the HTTP/2 rapid-reset protection (CVE-2023-44487).
+ *
+ * <p>Vert.x's own cleartext HTTP/2 is always off: it would accept the HTTP/1.1 {@code Upgrade: h2c}
+ * exchange too, and it announces an HTTP/1.x connection only once its first request head was
+ * decoded, too late to install the strict decoder for that request. {@code server.h2c} is served by
+ * {@link PriorKnowledgeDetector} instead.
+ */
+public final class ListenerOptions {
+
+  /**
+   * Most {@code RST_STREAM} frames one HTTP/2 connection may send in {@link #RST_FLOOD_WINDOW_SECONDS}
+   * before it is closed with {@code GOAWAY ENHANCE_YOUR_CALM}. A browser cancelling navigations
+   * stays far below; a rapid-reset flood crosses it within a fraction of a second.
+   */
+  static final int RST_FLOOD_MAX_FRAMES = 200;
+  /** The window of {@link #RST_FLOOD_MAX_FRAMES}. */
+  static final int RST_FLOOD_WINDOW_SECONDS = 30;
+
+  private ListenerOptions() {
+  }
+
+  /** Whether {@code server} serves cleartext HTTP/2 with prior knowledge. */
+  public static boolean priorKnowledgeH2c(ServerConfig server) {
+    return server.h2c() && server.tls().isEmpty();
+  }
+
+  /** The main listener's options for {@code server}. */
+  public static HttpServerOptions of(ServerConfig server) {
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(server.host())
+        .setMaxHeaderSize(server.maxHeaderBytes())
+        .setMaxInitialLineLength(Math.max(4096, server.maxHeaderBytes()))
+        .setTcpNoDelay(true)
+        .setHttp2ClearTextEnabled(false)
+        .setCompressionSupported(false)
+        .setDecompressionSupported(false)
+        .setHandle100ContinueAutomatically(false)
+        // Every request and response of a connection is handled on its own event loop: writes go
+        // straight to the channel instead of through a per-connection MPSC queue (4 KiB of heap per
+        // connection, idle or not, and an atomic hand-off per write). A write from another thread
+        // fails loudly (IllegalStateException) instead of racing.
+        .setStrictThreadMode(true)
+        .setInitialSettings(new Http2Settings()
+            .setMaxConcurrentStreams(server.maxConcurrentStreams())
+            .setMaxHeaderListSize(server.maxHeaderBytes()))
+        .setHttp2RstFloodMaxRstFramePerWindow(RST_FLOOD_MAX_FRAMES)
+        .setHttp2RstFloodWindowDuration(RST_FLOOD_WINDOW_SECONDS)
+        .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS);
+    if (server.idleTimeoutMs() > 0) {
+      options.setIdleTimeout((int) Math.min(Integer.MAX_VALUE, server.idleTimeoutMs()))
+          .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    }
+    if (server.tls().isPresent()) {
+      TlsConfig tls = server.tls().get();
+      options.setSsl(true)
+          .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()))
+          .setUseAlpn(true)
+          .setAlpnVersions(server.http2() ? List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1)
+              : List.of(HttpVersion.HTTP_1_1));
+    }
+    return options;
+  }
+}

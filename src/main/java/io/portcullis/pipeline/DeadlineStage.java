@@ -1,0 +1,107 @@
+package io.portcullis.pipeline;
+
+import io.portcullis.http.GatewayError;
+import io.portcullis.http.GatewayException;
+import io.portcullis.resilience.Deadline;
+import io.portcullis.resilience.DeadlineBudget;
+import io.portcullis.resilience.GrpcTimeout;
+import io.portcullis.resilience.Scheduler;
+import io.portcullis.resilience.Ticker;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.OptionalLong;
+
+/**
+ * Gives the request its {@link Deadline} (README "How a request flows"): the budget is the least
+ * of the route's timeout, the client's deadline header, a {@code grpc-timeout} and
+ * {@code deadline.maxMs}. A deadline header that is not a positive integer of milliseconds is 400
+ * {@code bad_request}. When the budget runs out before the response head is written the client
+ * gets 504 {@code deadline_exceeded} at once and every upstream attempt is reset; after the head,
+ * the response is reset.
+ */
+public final class DeadlineStage implements Stage {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DeadlineStage.class);
+  private static final String GRPC_TIMEOUT = "grpc-timeout";
+
+  private final String header;
+  private final long maxMs;
+  private final Ticker ticker;
+  private final Scheduler scheduler;
+
+  /**
+   * @param header the client's deadline header ({@code deadline.header})
+   * @param maxMs the longest budget ({@code deadline.maxMs})
+   * @param ticker the clock of the deadline
+   * @param scheduler the timer that answers 504 when the budget runs out
+   */
+  public DeadlineStage(String header, long maxMs, Ticker ticker, Scheduler scheduler) {
+    this.header = header;
+    this.maxMs = maxMs;
+    this.ticker = ticker;
+    this.scheduler = scheduler;
+  }
+
+  @Override
+  public Verdict apply(Exchange exchange) {
+    HttpServerRequest request = exchange.request();
+    String clientValue = request.getHeader(header);
+    OptionalLong client = OptionalLong.empty();
+    if (clientValue != null) {
+      long ms = positiveMillis(clientValue);
+      if (ms <= 0) {
+        return exchange.refuse(new GatewayException(GatewayError.BAD_REQUEST,
+            header + " must be a positive integer of milliseconds"));
+      }
+      client = OptionalLong.of(ms);
+    }
+    String grpc = request.getHeader(GRPC_TIMEOUT);
+    OptionalLong grpcMs = grpc == null ? OptionalLong.empty() : GrpcTimeout.parseMillis(grpc.trim());
+    long budget = DeadlineBudget.budgetMs(exchange.target().timeoutMs(), client, grpcMs, maxMs);
+    String requestId = exchange.requestId();
+    Deadline deadline = Deadline.after(budget, ticker,
+        err -> LOG.error("deadline cancel callback failed for request {}", requestId, err));
+    exchange.deadline(deadline);
+    exchange.deadlineTimer(scheduler.schedule(Math.max(1, budget), () -> expire(exchange)));
+    return Verdict.CONTINUE;
+  }
+
+  /** The value as milliseconds: at most 18 digits, else 0. */
+  private static long positiveMillis(String value) {
+    String v = value.trim();
+    boolean digits = !v.isEmpty() && v.length() <= 18;
+    for (int i = 0; digits && i < v.length(); i++) {
+      char c = v.charAt(i);
+      digits = c >= '0' && c <= '9';
+    }
+    return digits ? Long.parseLong(v) : 0;
+  }
+
+  /** The budget ran out. */
+  static void expire(Exchange exchange) {
+    exchange.deadlineTimer(null);
+    if (exchange.finished()) {
+      return;
+    }
+    HttpServerResponse response = exchange.request().response();
+    Deadline deadline = exchange.deadline();
+    if (!response.headWritten() && !response.ended()) {
+      // Answer 504 first: an upstream head may have been copied but not written yet; drop it.
+      response.headers().clear();
+      response.headers().set("X-Request-Id", exchange.requestId());
+      // The exchange was cut mid-way (possibly mid-upload): start the client afresh.
+      exchange.closeAfterResponse();
+      exchange.fail(new GatewayException(GatewayError.DEADLINE_EXCEEDED,
+          "no upstream answered within " + deadline.budgetMs() + " ms"));
+      deadline.cancel(Deadline.CancelReason.DEADLINE_EXCEEDED);
+    } else {
+      deadline.cancel(Deadline.CancelReason.DEADLINE_EXCEEDED);
+      if (!response.ended()) {
+        response.reset();
+      }
+    }
+  }
+}
