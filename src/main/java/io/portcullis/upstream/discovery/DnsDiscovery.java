@@ -1,6 +1,7 @@
 package io.portcullis.upstream.discovery;
 
 import io.portcullis.resilience.Scheduler;
+import io.netty.resolver.dns.DnsNameResolverTimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.dns.DnsClient;
@@ -65,6 +66,7 @@ public final class DnsDiscovery implements AutoCloseable {
 
   private final String name;
   private final long refreshMs;
+  private final long queryTimeoutMs;
   private final Scheduler scheduler;
   private final Consumer<List<String>> listener;
   private final List<DnsClient> clients = new ArrayList<>();
@@ -95,6 +97,7 @@ public final class DnsDiscovery implements AutoCloseable {
     }
     this.name = Objects.requireNonNull(name, "name");
     this.refreshMs = refreshMs;
+    this.queryTimeoutMs = queryTimeoutMs;
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     this.listener = Objects.requireNonNull(listener, "listener");
     if (servers.isEmpty()) {
@@ -174,9 +177,12 @@ public final class DnsDiscovery implements AutoCloseable {
     return query.failed() && query.cause() instanceof DnsException e && e.code() == DnsResponseCode.NXDOMAIN;
   }
 
-  private static String problem(Throwable cause) {
+  private String problem(Throwable cause) {
     if (cause instanceof DnsException e) {
       return e.code().name();
+    }
+    if (cause instanceof DnsNameResolverTimeoutException) {
+      return "no answer within " + queryTimeoutMs + " ms";
     }
     String message = cause.getMessage();
     return message == null ? cause.getClass().getSimpleName() : message;

@@ -142,7 +142,8 @@ class DnsDiscoveryTest {
       refresh(next);
       assertThat(discovery.current()).isEqualTo(List.of("10.0.0.1"));
       assertThat(log.events()).singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
-          .contains("127.0.0.1:" + nobody, "127.0.0.1:" + dns.port()));
+          .contains("no answer within 1000 ms from 127.0.0.1:" + nobody,
+              "no answer within 1000 ms from 127.0.0.1:" + dns.port()));
     }
   }
 
