@@ -3,6 +3,7 @@ package io.portcullis.lifecycle;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.portcullis.config.BreakerConfig;
 import io.portcullis.config.ConfigWriter;
+import io.portcullis.dashboard.Dashboard;
 import io.portcullis.health.HealthEndpoints;
 import io.portcullis.reload.ConfigReloader;
 import io.portcullis.reload.ReloadOutcome;
@@ -37,6 +38,7 @@ final class AdminVerticle extends VerticleBase {
   private final GatewayRuntime runtime;
   private final PrometheusMeterRegistry registry;
   private final ConfigReloader reloader;
+  private final Dashboard dashboard;
   private final GatewayRuntime.Follower follower = this::adoptOnLoop;
   private HealthEndpoints health;
   private HttpServer server;
@@ -47,6 +49,7 @@ final class AdminVerticle extends VerticleBase {
     this.runtime = runtime;
     this.registry = registry;
     this.reloader = reloader;
+    this.dashboard = new Dashboard(registry, runtime::config, runtime.ticker()::nanos);
   }
 
   int port() {
@@ -64,6 +67,7 @@ final class AdminVerticle extends VerticleBase {
     router.get("/admin/upstreams").handler(this::upstreams);
     router.get("/admin/routes").handler(this::routes);
     router.post("/admin/reload").handler(this::reload);
+    dashboard.mount(router);
     server = vertx.createHttpServer().requestHandler(router);
     return server.listen(runtime.config().admin().port(), runtime.config().admin().host())
         .onSuccess(s -> port = s.actualPort());

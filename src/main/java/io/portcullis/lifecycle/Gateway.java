@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * A running gateway: its Vert.x instance, the event-loop verticles sharing the main port, the
@@ -102,9 +103,9 @@ public final class Gateway {
         .setMetricsOptions(metricsOptions);
     Vertx vertx = Vertx.builder().with(vertxOptions).withMetrics(new MicrometerMetricsFactory(registry)).build();
     GatewayRuntime runtime = new GatewayRuntime(vertx, config, options.ticker(), options.scheduler().apply(vertx),
-        options.random(), new GatewayMetrics(registry));
+        options.random(), new GatewayMetrics(registry), options.env());
     ConfigReloader reloader = configFile == null ? null
-        : new ConfigReloader(vertx, configFile, reloadTarget(runtime), runtime.metrics(), System::getenv);
+        : new ConfigReloader(vertx, configFile, reloadTarget(runtime), runtime.metrics(), options.env());
     FileWatcher watcher = reloader == null ? null
         : new FileWatcher(vertx, reloader, () -> runtime.config().reload());
     Gateway gateway = new Gateway(vertx, runtime, new AdminVerticle(runtime, registry, reloader), reloader, watcher);

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
@@ -47,11 +48,11 @@ public final class GatewayRuntime {
   private volatile int boundPort = -1;
 
   GatewayRuntime(Vertx vertx, GatewayConfig config, Ticker ticker, Scheduler scheduler, RandomGenerator random,
-                 GatewayMetrics metrics) {
+                 GatewayMetrics metrics, Function<String, String> env) {
     this.ticker = ticker;
     this.scheduler = scheduler;
     this.metrics = metrics;
-    this.builder = new SnapshotBuilder(vertx, ticker, scheduler, random, metrics, GatewayRuntime::onBreakerTransition);
+    this.builder = new SnapshotBuilder(vertx, ticker, scheduler, random, metrics, GatewayRuntime::onBreakerTransition, env);
     this.snapshot = builder.build(config, null);
     registerCircuitGauges(snapshot);
     metrics.inFlight(inFlight::get);
@@ -93,10 +94,8 @@ public final class GatewayRuntime {
   Future<Void> install(RuntimeSnapshot next) {
     RuntimeSnapshot previous = snapshot;
     snapshot = next;
-    if (previous.tracing() != next.tracing()) {
-      // New tracing settings: the old exporter sends what it has queued, then stops.
-      previous.tracing().shutdown(Gateway.TRACE_FLUSH_MS);
-    }
+    // New export settings: the old exporter sends what it has queued, then stops.
+    previous.tracing().handOver(next.tracing(), Gateway.TRACE_FLUSH_MS);
     registerCircuitGauges(next);
     metrics.retainCircuitStates((upstream, endpoint) -> {
       Upstream u = next.upstreams().get(upstream);
@@ -214,7 +213,7 @@ public final class GatewayRuntime {
           trace == null ? null : trace.traceId());
     }
     if (trace != null) {
-      trace.finish(method, route, status);
+      trace.finish(method, route, path, status);
     }
   }
 

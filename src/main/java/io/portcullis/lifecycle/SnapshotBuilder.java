@@ -37,6 +37,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
@@ -55,10 +56,19 @@ final class SnapshotBuilder {
   private final GatewayMetrics metrics;
   private final EndpointBreaker.Listener breakerListener;
   private final RouteRateLimits rateLimits;
+  private final Function<String, String> env;
 
+  /** A builder that sees an empty environment. */
   SnapshotBuilder(Vertx vertx, Ticker ticker, Scheduler scheduler, RandomGenerator random, GatewayMetrics metrics,
                   EndpointBreaker.Listener breakerListener) {
+    this(vertx, ticker, scheduler, random, metrics, breakerListener, name -> null);
+  }
+
+  /** @param env the environment, read by each build (tracing's OpenTelemetry variables) */
+  SnapshotBuilder(Vertx vertx, Ticker ticker, Scheduler scheduler, RandomGenerator random, GatewayMetrics metrics,
+                  EndpointBreaker.Listener breakerListener, Function<String, String> env) {
     this.vertx = vertx;
+    this.env = env;
     this.ticker = ticker;
     this.scheduler = scheduler;
     this.random = random;
@@ -83,9 +93,8 @@ final class SnapshotBuilder {
     Map<String, Map<String, EffectivePolicy>> frozen = new LinkedHashMap<>();
     policies.forEach((route, perUpstream) -> frozen.put(route, Collections.unmodifiableMap(perUpstream)));
     long generation = previous == null ? 1 : previous.generation() + 1;
-    // Unchanged tracing settings keep the running exporter (and its queue).
-    Tracing tracing = previous != null && previous.config().tracing().equals(config.tracing()) ? previous.tracing()
-        : Tracing.create(config.tracing(), random);
+    // Unchanged export settings keep the running exporter (and its queue).
+    Tracing tracing = Tracing.create(config, env, random, previous == null ? null : previous.tracing());
     return new RuntimeSnapshot(generation, config, Collections.unmodifiableMap(upstreams), routes,
         Collections.unmodifiableMap(frozen), new AccessLog(config.accessLog().enabled()), tracing);
   }

@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.function.Function;
 
 /**
  * A real gateway on real sockets for integration tests: main and admin ports are 0 (random),
@@ -37,11 +38,33 @@ public final class TestGateway implements AutoCloseable {
     JsonObject c = withTestDefaults(config);
     GatewayConfig parsed;
     try {
-      parsed = ConfigLoader.parse(c.encode());
+      parsed = ConfigLoader.parse(c.encode(), options.env());
     } catch (io.portcullis.config.ConfigException e) {
       throw new AssertionError("test config invalid:\n" + e.getMessage(), e);
     }
     return new TestGateway(Await.result(Gateway.start(parsed, false, null, options)));
+  }
+
+  /**
+   * As {@link #start(JsonObject)}, with {@code env} as the process environment (substitution in
+   * the configuration, tracing's OpenTelemetry variables) in place of the real one.
+   */
+  public static TestGateway start(JsonObject config, Function<String, String> env) {
+    return start(config, GatewayOptions.defaults().withEnv(env));
+  }
+
+  /**
+   * As {@link #startFromFile(Path)}, with {@code env} as the process environment, read at start
+   * and at each reload.
+   */
+  public static TestGateway startFromFile(Path file, Function<String, String> env) {
+    GatewayConfig parsed;
+    try {
+      parsed = ConfigLoader.load(file, env);
+    } catch (io.portcullis.config.ConfigException | IOException e) {
+      throw new AssertionError("test config file invalid:\n" + e.getMessage(), e);
+    }
+    return new TestGateway(Await.result(Gateway.start(parsed, false, file, GatewayOptions.defaults().withEnv(env))));
   }
 
   /**
