@@ -1,11 +1,19 @@
 /**
- * The HTTP edge: how a client connection is set up before any request reaches the request path.
- * The main listener's options ({@link io.portcullis.edge.ListenerOptions}: TLS with ALPN, HTTP/2
- * settings, the rapid-reset limit), and per connection ({@link io.portcullis.edge.EdgeConnections}):
- * the strict HTTP/1.x decoder, the request-header timeout (slowloris protection), cleartext HTTP/2
- * by prior knowledge ({@code server.h2c}) and the set of HTTP/2 connections that get a graceful
- * {@code GOAWAY} when the drain starts. Client-address resolution (PROXY protocol, trusted
- * proxies) belongs here too. See the README sections "Configuration reference" ({@code server})
- * and "Signals and shutdown".
+ * The HTTP edge: how a client connection is set up before any request reaches the request path,
+ * and who the client is. The main listener's options ({@link io.portcullis.edge.ListenerOptions}:
+ * TLS with ALPN, HTTP/2 settings, the rapid-reset limit), and per connection
+ * ({@link io.portcullis.edge.EdgeConnections}): the strict HTTP/1.x decoder, the request-header
+ * timeout (slowloris protection), cleartext HTTP/2 by prior knowledge ({@code server.h2c}) and the
+ * set of HTTP/2 connections that get a graceful {@code GOAWAY} when the drain starts. See the
+ * README sections "Configuration reference" ({@code server}) and "Signals and shutdown".
+ *
+ * <p>Behind a load balancer ({@code server.proxyProtocol}, {@code server.trustedProxies}; README
+ * "Running behind a load balancer"): the PROXY protocol header (v1 and v2, decoded by Vert.x with
+ * Netty's HAProxy codec before the HTTP connection exists) makes the balancer's view of the client
+ * the connection's peer, and {@link io.portcullis.edge.ProxyHeaderRejections} counts the
+ * connections refused for their header; {@link io.portcullis.edge.TrustedProxies} then walks
+ * {@code X-Forwarded-For} back through the trusted proxies to the client address that rate limits,
+ * the access log and the forwarded headers use. This code reads untrusted bytes: it never throws on
+ * them, does bounded work whatever their length, and allocates nothing on the common path.
  */
 package io.portcullis.edge;
