@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
@@ -32,7 +33,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * the JVM is warmed up once ({@link JvmWarmup}), so timing assertions of the first test do not
  * measure class loading.
  */
-public final class GatewayExtension implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
+public final class GatewayExtension implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback,
+    AfterAllCallback {
 
   private final boolean keepAlive;
   private final Closer perTest = new Closer();
@@ -60,6 +62,11 @@ public final class GatewayExtension implements BeforeAllCallback, AfterEachCallb
   public void beforeAll(ExtensionContext context) {
     classLevel = true;
     JvmWarmup.once();
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    JvmWarmup.once(); // at once when it ran before the class already
   }
 
   @Override
