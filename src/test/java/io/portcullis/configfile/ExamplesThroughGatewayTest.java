@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
-import io.portcullis.testkit.Closer;
 import io.portcullis.testkit.FakeBackend;
 import io.portcullis.testkit.GatewayClient;
+import io.portcullis.testkit.GatewayExtension;
 import io.portcullis.testkit.TestGateway;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -38,7 +38,8 @@ class ExamplesThroughGatewayTest {
       "USERS_URL", "http://users.default.svc.cluster.local:8080",
       "ORDERS_HOST", "orders.default.svc.cluster.local");
 
-  @RegisterExtension final Closer toClose = new Closer();
+  @RegisterExtension
+  static final GatewayExtension harness = GatewayExtension.keepAlive();
 
   static Stream<Path> examples() throws IOException {
     try (Stream<Path> files = Files.list(DIR)) {
@@ -59,16 +60,16 @@ class ExamplesThroughGatewayTest {
     Map<String, FakeBackend> backends = new LinkedHashMap<>();
     JsonObject upstreams = json.getJsonObject("upstreams");
     for (String name : upstreams.fieldNames()) {
-      FakeBackend backend = toClose.add(FakeBackend.start(req -> req.response()
-          .putHeader("Content-Type", "application/json").end(new JsonObject().put("upstream", name).encode())));
+      FakeBackend backend = harness.backend(req -> req.response()
+          .putHeader("Content-Type", "application/json").end(new JsonObject().put("upstream", name).encode()));
       backends.put(name, backend);
       upstreams.getJsonObject(name).put("endpoints", new JsonArray().add("http://127.0.0.1:" + backend.port()));
     }
     // Nothing leaves this machine: a collector address in an example is replaced too.
-    FakeBackend collector = toClose.add(FakeBackend.start(req -> req.response().end()));
+    FakeBackend collector = harness.backend(req -> req.response().end());
     json.getJsonObject("tracing").put("otlpEndpoint", "http://127.0.0.1:" + collector.port() + "/v1/traces");
     json.remove("shutdown"); // the test defaults: no drain period
-    TestGateway gateway = toClose.add(TestGateway.start(json));
+    TestGateway gateway = harness.start(json);
     return new Running(gateway, backends, loaded);
   }
 
@@ -77,7 +78,7 @@ class ExamplesThroughGatewayTest {
   void everyRouteOfEveryExampleReachesItsBackendAsConfigured(String file) throws Exception {
     Path example = DIR.resolve(file);
     Running running = run(example);
-    GatewayClient client = toClose.add(GatewayClient.create(true));
+    GatewayClient client = harness.client();
 
     for (JsonObject route : routes(running.config())) {
       JsonObject match = route.getJsonObject("match");
@@ -135,7 +136,7 @@ class ExamplesThroughGatewayTest {
   @Test
   void theOptionalOrdersBackendReceivesTheUserIdInItsQuery() throws Exception {
     Running running = run(DIR.resolve("aggregate-optional.json"));
-    GatewayClient client = toClose.add(GatewayClient.create(true));
+    GatewayClient client = harness.client();
 
     GatewayClient.Reply reply = client.get(running.gateway().port(), "/api/dashboard/u-7");
 
@@ -149,7 +150,7 @@ class ExamplesThroughGatewayTest {
   @Test
   void aUserIdIsEncodedAsAQueryComponentInTheQueryAndAsASegmentInThePath() throws Exception {
     Running running = run(DIR.resolve("aggregate-optional.json"));
-    GatewayClient client = toClose.add(GatewayClient.create(true));
+    GatewayClient client = harness.client();
 
     GatewayClient.Reply reply = client.get(running.gateway().port(), "/api/dashboard/ann+bob&c=d%2F%C3%A9");
 

@@ -3,11 +3,10 @@ package io.portcullis.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.testkit.AdminProbe;
-import io.portcullis.testkit.Closer;
 import io.portcullis.testkit.FakeBackend;
 import io.portcullis.testkit.GatewayClient.Reply;
 import io.portcullis.testkit.GatewayClient;
-import io.portcullis.testkit.JvmWarmup;
+import io.portcullis.testkit.GatewayExtension;
 import io.portcullis.testkit.LogCapture;
 import io.portcullis.testkit.TestGateway;
 import io.vertx.core.json.JsonArray;
@@ -37,33 +36,27 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RateLimitIntegrationTest {
 
-  private static FakeBackend backend;
-  private static GatewayClient client;
-
   @RegisterExtension
-  final Closer toClose = new Closer();
+  static final GatewayExtension harness = GatewayExtension.newConnectionPerRequest();
+
+  /** The one backend of every route, shared by the tests of this class. */
+  private static FakeBackend backend;
+
+  private final GatewayClient client = harness.client();
 
   @BeforeAll
-  static void start() {
-    JvmWarmup.once();
+  static void startBackend() {
     backend = FakeBackend.ok("from backend");
-    client = GatewayClient.create(false);
   }
 
   @AfterAll
-  static void stop() {
-    client.close();
+  static void stopBackend() {
     backend.close();
   }
 
   @AfterEach
   void forgetWhatTheBackendSaw() {
     backend.seen().clear();
-  }
-
-  private <T extends AutoCloseable> T closeLater(T resource) {
-    toClose.add(resource);
-    return resource;
   }
 
   private static JsonObject route(String name, String prefix, JsonObject rateLimit) {
@@ -89,7 +82,7 @@ class RateLimitIntegrationTest {
     if (accessLog) {
       config.put("accessLog", new JsonObject().put("enabled", true));
     }
-    return closeLater(TestGateway.start(config));
+    return harness.start(config);
   }
 
   private static JsonObject config(JsonObject... routes) {
@@ -233,7 +226,7 @@ class RateLimitIntegrationTest {
     JsonObject limited = route("limited", "/limited", limit(0.1, 1, null));
     Files.writeString(file, TestGateway.withTestDefaults(config(limited, route("open", "/open", null))).encode(),
         StandardCharsets.UTF_8);
-    TestGateway gateway = closeLater(TestGateway.startFromFile(file));
+    TestGateway gateway = harness.startFromFile(file);
     assertThat(client.get(gateway.port(), "/limited").status()).isEqualTo(200);
     assertThat(client.get(gateway.port(), "/limited").status()).isEqualTo(429);
 

@@ -2,9 +2,8 @@ package io.portcullis.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.portcullis.testkit.Closer;
 import io.portcullis.testkit.FakeBackend;
-import io.portcullis.testkit.JvmWarmup;
+import io.portcullis.testkit.GatewayExtension;
 import io.portcullis.testkit.TestGateway;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -36,20 +34,15 @@ class BreakerCountRaceTest {
   private static final int MAX_FAILURES = 2;
 
   @RegisterExtension
-  final Closer toClose = new Closer();
-
-  @BeforeAll
-  static void warmUp() {
-    JvmWarmup.once();
-  }
+  static final GatewayExtension harness = GatewayExtension.keepAlive();
 
   @Test
   void theRequestAfterMaxFailuresFailuresNeverReachesTheEndpointUnderLoad() throws Exception {
     Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
-    FakeBackend backend = toClose.add(FakeBackend.start(req -> {
+    FakeBackend backend = harness.backend(req -> {
       hits.computeIfAbsent(req.path(), p -> new AtomicInteger()).incrementAndGet();
       req.response().setStatusCode(500).end("boom");
-    }));
+    });
     JsonArray routes = new JsonArray();
     for (int i = 0; i < ROUTES; i++) {
       // Distinct settings: each route gets breakers of its own.
@@ -64,7 +57,7 @@ class BreakerCountRaceTest {
             .put("endpoints", new JsonArray().add("http://127.0.0.1:" + backend.port()))
             .put("retry", new JsonObject().put("maxAttempts", 1))))
         .put("routes", routes);
-    TestGateway gateway = toClose.add(TestGateway.start(config));
+    TestGateway gateway = harness.start(config);
 
     Spinner spinner = new Spinner();
     try (Socket first = new Socket("127.0.0.1", gateway.port());

@@ -12,9 +12,11 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 import io.portcullis.testkit.Await;
+import io.portcullis.testkit.Closer;
 import io.portcullis.testkit.FakeBackend;
 import io.portcullis.testkit.LogCapture;
 import io.portcullis.testkit.RawHttp;
+import io.portcullis.testkit.RefusedPort;
 import io.portcullis.testkit.TestGateway;
 import io.portcullis.trace.TraceParent;
 import io.vertx.core.MultiMap;
@@ -22,7 +24,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -49,6 +51,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(60)
 class OtlpExportIntegrationTest {
+
+  @RegisterExtension
+  final Closer toClose = new Closer();
 
   private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
   private static final String PARENT_ID = "00f067aa0ba902b7";
@@ -244,10 +249,8 @@ class OtlpExportIntegrationTest {
 
   @Test
   void theFileWinsOverTheEnvironmentWhereBothAreSet() throws Exception {
-    int deadPort;
-    try (ServerSocket reserved = new ServerSocket(0)) {
-      deadPort = reserved.getLocalPort();
-    }
+    // A port where every connect is refused, reserved for the test: no collector can appear there.
+    int deadPort = toClose.add(RefusedPort.open()).port();
     Map<String, String> env = Map.of(
         "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://127.0.0.1:" + deadPort + "/v1/traces",
         "OTEL_SERVICE_NAME", "edge-from-env");
@@ -332,10 +335,8 @@ class OtlpExportIntegrationTest {
 
   @Test
   void aDeadCollectorCostsOnlyDroppedSpansAndOneLogLine() throws Exception {
-    int deadPort;
-    try (ServerSocket reserved = new ServerSocket(0)) {
-      deadPort = reserved.getLocalPort();
-    }
+    // A port where every connect is refused, reserved for the test: no collector can appear there.
+    int deadPort = toClose.add(RefusedPort.open()).port();
     try (LogCapture lines = LogCapture.of("portcullis.events")) {
       TestGateway gateway = TestGateway.start(config(new JsonObject().put("exporter", "otlp")
           .put("otlpEndpoint", "http://127.0.0.1:" + deadPort + "/v1/traces")), name -> null);
