@@ -48,10 +48,10 @@ class StatsViewTest {
     metrics.attempt("users", Outcome.circuitOpen());
     metrics.retry("users");
     metrics.retry("users");
-    metrics.request("users", 200, 1_000);
-    metrics.request("users", 502, 1_000);
-    metrics.request("users", 404, 1_000);
-    metrics.request(null, 404, 1_000);
+    metrics.request("users", "GET", 200, 1_000);
+    metrics.request("users", "GET", 502, 1_000);
+    metrics.request("users", "GET", 404, 1_000);
+    metrics.request(null, "GET", 404, 1_000);
     nanos.addAndGet(1_500_000_000L);
 
     JsonObject json = view.toJson();
@@ -92,7 +92,7 @@ class StatsViewTest {
   @Test
   void anUpstreamOrRouteNoLongerConfiguredIsNotListed() throws Exception {
     metrics.attempt("gone", Outcome.response(200));
-    metrics.request("gone", 200, 1);
+    metrics.request("gone", "GET", 200, 1);
     JsonObject json = view().toJson();
 
     assertThat(json.getJsonObject("upstreams").fieldNames()).containsExactly("users", "orders");
