@@ -29,8 +29,15 @@ final class LatencyWindow {
   record Quantiles(double p50Ms, double p99Ms) {
   }
 
-  /** One reading of a histogram: cumulative counts per bucket bound, and the total (the {@code +Inf} bucket). */
+  /**
+   * One reading of a histogram: cumulative counts per bucket bound (null: every one 0, the
+   * histogram did not exist yet), and the total (the {@code +Inf} bucket).
+   */
   private record Reading(long nanos, double[] counts, double total) {
+
+    double count(int bucket) {
+      return counts == null ? 0 : counts[bucket];
+    }
   }
 
   private final Map<String, ArrayDeque<Reading>> readings = new HashMap<>();
@@ -38,8 +45,14 @@ final class LatencyWindow {
   /**
    * The quantiles of {@code upstream}'s {@code histogram} since the oldest reading kept, or null
    * when no attempt got a response head in that time (or this is the first reading in a window).
+   * A null {@code histogram} (no attempt yet) is read as all zeros, so the first attempts are
+   * covered once it exists.
    */
   Quantiles quantiles(String upstream, Timer histogram, long nowNanos) {
+    if (histogram == null) {
+      keep(upstream, new Reading(nowNanos, null, 0));
+      return null;
+    }
     HistogramSnapshot snapshot = histogram.takeSnapshot();
     CountAtBucket[] buckets = snapshot.histogramCounts();
     if (buckets.length == 0) {
@@ -52,26 +65,35 @@ final class LatencyWindow {
       counts[i] = buckets[i].count();
     }
     Reading now = new Reading(nowNanos, counts, snapshot.count());
-    ArrayDeque<Reading> kept = readings.computeIfAbsent(upstream, name -> new ArrayDeque<>());
-    while (!kept.isEmpty() && nowNanos - kept.peekFirst().nanos() > WINDOW_NANOS) {
-      kept.removeFirst();
-    }
-    Reading base = kept.peekFirst();
-    if (kept.isEmpty() || nowNanos - kept.peekLast().nanos() >= STEP_NANOS) {
-      kept.addLast(now);
-    }
-    if (base == null || base.counts().length != counts.length) {
+    Reading base = keep(upstream, now);
+    if (base == null || (base.counts() != null && base.counts().length != counts.length)) {
       return null;
     }
     double[] delta = new double[counts.length];
     for (int i = 0; i < counts.length; i++) {
-      delta[i] = counts[i] - base.counts()[i];
+      delta[i] = counts[i] - base.count(i);
     }
     double total = now.total() - base.total();
     if (total <= 0) {
       return null;
     }
     return new Quantiles(quantile(0.5, bounds, delta, total), quantile(0.99, bounds, delta, total));
+  }
+
+  /**
+   * Drops {@code upstream}'s readings older than the window, keeps {@code now} if the last kept is
+   * older than a step, and returns the oldest reading in the window before {@code now} (null if none).
+   */
+  private Reading keep(String upstream, Reading now) {
+    ArrayDeque<Reading> kept = readings.computeIfAbsent(upstream, name -> new ArrayDeque<>());
+    while (!kept.isEmpty() && now.nanos() - kept.peekFirst().nanos() > WINDOW_NANOS) {
+      kept.removeFirst();
+    }
+    Reading base = kept.peekFirst();
+    if (kept.isEmpty() || now.nanos() - kept.peekLast().nanos() >= STEP_NANOS) {
+      kept.addLast(now);
+    }
+    return base;
   }
 
   /** Forgets the upstreams not in {@code names} (gone after a reload). */

@@ -10,6 +10,7 @@ import io.portcullis.config.RouteConfig;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,17 +131,16 @@ final class StatsView {
 
   private void latencyInto(Map<String, JsonObject> upstreams) {
     long now = nanos.getAsLong();
+    Map<String, Timer> histograms = new HashMap<>();
     for (Timer timer : registry.find(UPSTREAM_DURATION).timers()) {
-      String upstream = timer.getId().getTag("upstream");
-      JsonObject entry = upstreams.get(upstream);
-      if (entry == null) {
-        continue;
-      }
-      LatencyWindow.Quantiles q = latency.quantiles(upstream, timer, now);
+      histograms.put(timer.getId().getTag("upstream"), timer);
+    }
+    upstreams.forEach((upstream, entry) -> {
+      LatencyWindow.Quantiles q = latency.quantiles(upstream, histograms.get(upstream), now);
       if (q != null) {
         entry.put("latencyP50Ms", roundedMs(q.p50Ms())).put("latencyP99Ms", roundedMs(q.p99Ms()));
       }
-    }
+    });
     latency.retain(upstreams.keySet());
   }
 

@@ -2,6 +2,8 @@ package io.portcullis.observe;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.core.metrics.Info;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,13 +49,30 @@ public final class BuildInfo {
     return "unknown";
   }
 
-  /** Registers {@code portcullis_build_info} in {@code registry}. */
+  /**
+   * Registers {@code portcullis_build_info} in {@code registry}. In a Prometheus registry it is an
+   * info metric of the Prometheus client itself: a Micrometer gauge would lose its {@code _info}
+   * suffix there (the Prometheus client keeps that suffix for info metrics).
+   */
   static void register(MeterRegistry registry) {
+    String version = version();
+    String javaVersion = System.getProperty("java.version", "unknown");
+    if (registry instanceof PrometheusMeterRegistry prometheus) {
+      Info.builder()
+          .name("portcullis_build_info")
+          .help(HELP)
+          .labelNames("version", "java_version")
+          .register(prometheus.getPrometheusRegistry())
+          .addLabelValues(version, javaVersion);
+      return;
+    }
     Gauge.builder("portcullis_build_info", () -> 1)
-        .description("Build information: always 1, the version and the Java runtime as labels")
-        .tag("version", version())
-        .tag("java_version", System.getProperty("java.version", "unknown"))
+        .description(HELP)
+        .tag("version", version)
+        .tag("java_version", javaVersion)
         .strongReference(true)
         .register(registry);
   }
+
+  private static final String HELP = "Build information: always 1, the version and the Java runtime as labels";
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.portcullis.configfile.ConfigFiles;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.observe.GatewayMetrics;
@@ -87,6 +89,39 @@ class StatsViewTest {
     assertThat(json.getJsonObject("upstreams").getJsonObject("orders").fieldNames())
         .containsExactlyInAnyOrder("requests", "errors", "retries");
     assertThat(json.getLong("requestsInFlight")).isEqualTo(13);
+  }
+
+  @Test
+  void latencyQuantilesComeFromTheUpstreamHistogramOverTheLastMinute() throws Exception {
+    // The gateway's registry is Prometheus: its histograms count cumulatively since start.
+    PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    GatewayMetrics gatewayMetrics = new GatewayMetrics(prometheus);
+    GatewayConfig config = config();
+    StatsView view = new StatsView(prometheus, () -> config, nanos::get);
+    assertThat(view.toJson().getJsonObject("upstreams").getJsonObject("users").containsKey("latencyP50Ms")).isFalse();
+
+    for (int i = 0; i < 98; i++) {
+      gatewayMetrics.attempt("users", Outcome.response(200), 3_000_000L);
+    }
+    gatewayMetrics.attempt("users", Outcome.response(200), 700_000_000L);
+    gatewayMetrics.attempt("users", Outcome.response(200), 700_000_000L);
+    gatewayMetrics.attempt("users", Outcome.connectFailure()); // no response head: counted, not timed
+    nanos.addAndGet(1_000_000_000L);
+    JsonObject users = view.toJson().getJsonObject("upstreams").getJsonObject("users");
+
+    // As histogram_quantile: p50 falls in (2.5 ms, 5 ms], 50 of its 98; p99 in (500 ms, 1 s], 1 of its 2.
+    assertThat(users.getDouble("latencyP50Ms")).isEqualTo(3.8);
+    assertThat(users.getDouble("latencyP99Ms")).isEqualTo(750.0);
+    assertThat(view.toJson().getJsonObject("upstreams").getJsonObject("orders").containsKey("latencyP50Ms")).isFalse();
+
+    nanos.addAndGet(61_000_000_000L);
+    assertThat(view.toJson().getJsonObject("upstreams").getJsonObject("users").containsKey("latencyP50Ms"))
+        .as("nothing in the last minute").isFalse();
+    for (int i = 0; i < 10; i++) {
+      gatewayMetrics.attempt("users", Outcome.response(200), 40_000_000L);
+    }
+    nanos.addAndGet(1_000_000_000L);
+    assertThat(view.toJson().getJsonObject("upstreams").getJsonObject("users").getDouble("latencyP50Ms")).isEqualTo(37.5);
   }
 
   @Test
