@@ -20,6 +20,7 @@ public final class BuildInfo {
   private static final Logger LOG = LoggerFactory.getLogger(BuildInfo.class);
   /** Written by the build (Maven resource filtering) for runs outside the jar. */
   static final String VERSION_RESOURCE = "/io/portcullis/version.properties";
+  private static final String HELP = "Build information: always 1, the version and the Java runtime as labels";
 
   private BuildInfo() {
   }
@@ -74,5 +75,4 @@ public final class BuildInfo {
         .register(registry);
   }
 
-  private static final String HELP = "Build information: always 1, the version and the Java runtime as labels";
 }

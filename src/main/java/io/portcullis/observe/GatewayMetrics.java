@@ -15,7 +15,7 @@ import java.util.function.BiPredicate;
 import java.util.function.Supplier;
 
 /**
- * The gateway's own meters (README "Endpoints"). Each labelled meter is looked up once and cached, so
+ * The gateway's own meters (README "Metrics"). Each labelled meter is looked up once and cached, so
  * the request path pays a map lookup, not a registry lookup. Names and units follow the Prometheus
  * conventions: counters end in {@code _total}, durations are histograms in seconds.
  */
