@@ -141,6 +141,10 @@ class CertificateReloadTest {
       for (int i = 0; i < 6; i++) {
         assertThat(serialOfANewConnection()).as("new connection %d", i).isEqualTo(second.serial());
       }
+      try (SSLSocket h2 = TlsRaw.connect(client, gateway.port(), "h2", "http/1.1")) {
+        assertThat(h2.getApplicationProtocol()).as("ALPN after the swap").isEqualTo("h2");
+        assertThat(serial(h2)).isEqualTo(second.serial());
+      }
       before.send("GET /after HTTP/1.1\r\nHost: localhost\r\n\r\n");
       assertThat(before.awaitResponses(2, 10_000).get(1)).startsWith("HTTP/1.1 200");
       assertThat(before.closed()).isFalse();
