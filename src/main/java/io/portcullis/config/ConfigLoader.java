@@ -15,7 +15,8 @@ import java.util.function.Function;
 /**
  * Reads and validates the gateway configuration (README "Command line" and "Configuration reference"): the one way to make a
  * {@link GatewayConfig}. A loader is made with the {@link PathRules} of the routing package, which
- * owns the rules of path parameters and templates; the gateway's own loader, wired so, is
+ * owns the rules of path parameters and templates, and the {@link KeyPairRules} of the package
+ * that serves TLS; the gateway's own loader, wired so, is
  * {@code io.portcullis.configfile.ConfigFiles}.
  *
  * <p>Every problem is collected, not just the first, and reported as {@code <json path>:
@@ -32,10 +33,15 @@ import java.util.function.Function;
 public final class ConfigLoader {
 
   private final PathRules pathRules;
+  private final KeyPairRules keyPairRules;
 
-  /** A loader that checks path parameters and templates by {@code pathRules}. */
-  public ConfigLoader(PathRules pathRules) {
+  /**
+   * A loader that checks path parameters and templates by {@code pathRules}, and whether the
+   * listener's key belongs to its certificate by {@code keyPairRules}.
+   */
+  public ConfigLoader(PathRules pathRules, KeyPairRules keyPairRules) {
     this.pathRules = Objects.requireNonNull(pathRules, "pathRules");
+    this.keyPairRules = Objects.requireNonNull(keyPairRules, "keyPairRules");
   }
 
   /**
@@ -93,7 +99,7 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw new ConfigException(List.of("$: invalid " + format.displayName() + ": " + e.getMessage()));
     }
-    return new GatewayReader(pathRules).read(document, env);
+    return new GatewayReader(pathRules, keyPairRules).read(document, env);
   }
 
   /**

@@ -19,9 +19,11 @@ final class GatewayReader {
 
   private final Problems problems = new Problems();
   private final PathRules pathRules;
+  private final KeyPairRules keyPairRules;
 
-  GatewayReader(PathRules pathRules) {
+  GatewayReader(PathRules pathRules, KeyPairRules keyPairRules) {
     this.pathRules = pathRules;
+    this.keyPairRules = keyPairRules;
   }
 
   /**
@@ -121,6 +123,7 @@ final class GatewayReader {
     if (!f.isObject()) {
       return Optional.empty();
     }
+    int mark = problems.mark();
     String certFile = f.requiredString("certFile");
     if (certFile != null) {
       PemFiles.checkCertificates(f.get("certFile"), certFile, problems);
@@ -128,6 +131,14 @@ final class GatewayReader {
     String keyFile = f.requiredString("keyFile");
     if (keyFile != null) {
       PemFiles.checkPrivateKey(f.get("keyFile"), keyFile, problems);
+    }
+    if (certFile != null && keyFile != null && problems.cleanSince(mark)) {
+      KeyPairRules.Problem pair = keyPairRules.check(certFile, keyFile);
+      if (pair != null && pair.mismatch()) {
+        problems.add(f.get("keyFile"), "does not match the certificate in server.tls.certFile");
+      } else if (pair != null) {
+        problems.add(f.get(pair.setting()), pair.reason());
+      }
     }
     return certFile == null || keyFile == null ? Optional.empty() : Optional.of(new TlsConfig(certFile, keyFile));
   }

@@ -4,6 +4,7 @@ import io.portcullis.config.ConfigException;
 import io.portcullis.config.ConfigFormat;
 import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.edge.CertificatePair;
 import io.portcullis.route.RoutePathRules;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -11,12 +12,13 @@ import java.util.function.Function;
 
 /**
  * The gateway's configuration loader: {@link ConfigLoader} wired with the routing package's path
- * rules ({@link RoutePathRules}). Everything that reads a configuration file or text, the command
+ * rules ({@link RoutePathRules}) and the edge's check that the listener's key belongs to its
+ * certificate ({@link CertificatePair#RULES}). Everything that reads a configuration file or text, the command
  * line, hot reload and the tests, goes through here.
  */
 public final class ConfigFiles {
 
-  private static final ConfigLoader LOADER = new ConfigLoader(RoutePathRules.INSTANCE);
+  private static final ConfigLoader LOADER = new ConfigLoader(RoutePathRules.INSTANCE, CertificatePair.RULES);
 
   private ConfigFiles() {}
 

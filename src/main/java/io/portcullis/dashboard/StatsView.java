@@ -4,11 +4,13 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.RouteConfig;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,9 +38,10 @@ import java.util.function.Supplier;
  * {@code concurrencyLimit} are present only once the gateway has the meters
  * ({@code portcullis_hedges_total}, {@code portcullis_shed_total},
  * {@code portcullis_concurrency_inflight}, {@code portcullis_concurrency_limit}); the page shows a
- * field it does not get as "–". The page also reads {@code latencyP50Ms} and {@code latencyP99Ms}
- * per upstream, which nothing measures yet: the latency histogram, when it comes, belongs here.
- * Per route, {@code requests} counts answered requests and
+ * field it does not get as "–". {@code latencyP50Ms} and {@code latencyP99Ms} are the median and
+ * 99th percentile of the upstream's time to response head over about the last minute
+ * ({@link LatencyWindow}, from {@code portcullis_upstream_request_duration_seconds}), present once
+ * an attempt got a response head in that time. Per route, {@code requests} counts answered requests and
  * {@code errors} the 5xx among them.
  */
 final class StatsView {
@@ -51,11 +54,13 @@ final class StatsView {
   static final String CONCURRENCY_INFLIGHT = "portcullis_concurrency_inflight";
   static final String REQUESTS = "portcullis_requests";
   static final String REQUESTS_IN_FLIGHT = "portcullis_requests_in_flight";
+  static final String UPSTREAM_DURATION = "portcullis_upstream_request_duration";
 
   private final MeterRegistry registry;
   private final Supplier<GatewayConfig> config;
   private final LongSupplier nanos;
   private final long startNanos;
+  private final LatencyWindow latency = new LatencyWindow();
 
   /**
    * @param registry the gateway's meters
@@ -69,8 +74,8 @@ final class StatsView {
     this.startNanos = nanos.getAsLong();
   }
 
-  /** The current reading. */
-  JsonObject toJson() {
+  /** The current reading (one caller at a time: the admin event loop). */
+  synchronized JsonObject toJson() {
     GatewayConfig running = config.get();
     Map<String, JsonObject> upstreams = new LinkedHashMap<>();
     for (String name : running.upstreams().keySet()) {
@@ -93,6 +98,7 @@ final class StatsView {
     sumInto(upstreams, SHED, "shed");
     gaugeInto(upstreams, CONCURRENCY_INFLIGHT, "inFlight");
     gaugeInto(upstreams, CONCURRENCY_LIMIT, "concurrencyLimit");
+    latencyInto(upstreams);
 
     Map<String, JsonObject> routes = new LinkedHashMap<>();
     for (RouteConfig route : running.routes()) {
@@ -121,6 +127,25 @@ final class StatsView {
     JsonObject routeJson = new JsonObject();
     routes.forEach(routeJson::put);
     return body.put("upstreams", upstreamJson).put("routes", routeJson);
+  }
+
+  private void latencyInto(Map<String, JsonObject> upstreams) {
+    long now = nanos.getAsLong();
+    Map<String, Timer> histograms = new HashMap<>();
+    for (Timer timer : registry.find(UPSTREAM_DURATION).timers()) {
+      histograms.put(timer.getId().getTag("upstream"), timer);
+    }
+    upstreams.forEach((upstream, entry) -> {
+      LatencyWindow.Quantiles q = latency.quantiles(upstream, histograms.get(upstream), now);
+      if (q != null) {
+        entry.put("latencyP50Ms", roundedMs(q.p50Ms())).put("latencyP99Ms", roundedMs(q.p99Ms()));
+      }
+    });
+    latency.retain(upstreams.keySet());
+  }
+
+  private static double roundedMs(double ms) {
+    return Math.round(ms * 10) / 10.0;
   }
 
   /** An attempt outcome label that counts as an error: no response, or a 5xx. */

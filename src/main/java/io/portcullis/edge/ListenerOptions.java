@@ -5,6 +5,7 @@ import io.portcullis.config.TlsConfig;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 
 import java.util.List;
@@ -38,8 +39,16 @@ public final class ListenerOptions {
     return server.h2c() && server.tls().isEmpty();
   }
 
-  /** The main listener's options for {@code server}. */
+  /** The main listener's options for {@code server}, the key and certificate read by Vert.x from the files. */
   public static HttpServerOptions of(ServerConfig server) {
+    return of(server, null);
+  }
+
+  /**
+   * The main listener's options for {@code server}; with TLS, {@code keyCert} is what it serves
+   * (the {@link ListenerCertificate}'s current pair), or null to let Vert.x read the files.
+   */
+  public static HttpServerOptions of(ServerConfig server, KeyCertOptions keyCert) {
     HttpServerOptions options = new HttpServerOptions()
         .setHost(server.host())
         .setMaxHeaderSize(server.maxHeaderBytes())
@@ -67,7 +76,8 @@ public final class ListenerOptions {
     if (server.tls().isPresent()) {
       TlsConfig tls = server.tls().get();
       options.setSsl(true)
-          .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()))
+          .setKeyCertOptions(keyCert != null ? keyCert
+              : new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()))
           .setUseAlpn(true)
           .setAlpnVersions(server.http2() ? List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1)
               : List.of(HttpVersion.HTTP_1_1));

@@ -7,6 +7,13 @@
  * set of HTTP/2 connections that get a graceful {@code GOAWAY} when the drain starts. See the
  * README sections "Configuration reference" ({@code server}) and "Signals and shutdown".
  *
+ * <p>The listener's certificate (README "Certificate renewal"): {@link io.portcullis.edge.CertificatePair}
+ * reads {@code server.tls.certFile} and {@code keyFile} and checks that the key belongs to the
+ * certificate (the configuration loader asks it too, so {@code --check} and a reload judge the
+ * pair as the listener does); {@link io.portcullis.edge.CertificateValidity} says where its dates
+ * stand; {@link io.portcullis.edge.ListenerCertificate} re-reads the pair on the reload poll and
+ * triggers and gives a new one to the server of every event-loop instance.
+ *
  * <p>Behind a load balancer ({@code server.proxyProtocol}, {@code server.trustedProxies}; README
  * "Running behind a load balancer"): the PROXY protocol header (v1 and v2, decoded by Vert.x with
  * Netty's HAProxy codec before the HTTP connection exists) makes the balancer's view of the client

@@ -5,7 +5,6 @@ import io.portcullis.config.BreakerConfig;
 import io.portcullis.config.ConfigWriter;
 import io.portcullis.dashboard.Dashboard;
 import io.portcullis.health.HealthEndpoints;
-import io.portcullis.reload.ConfigReloader;
 import io.portcullis.reload.ReloadOutcome;
 import io.portcullis.upstream.EndpointBreaker;
 import io.portcullis.upstream.EndpointState;
@@ -37,18 +36,18 @@ final class AdminVerticle extends VerticleBase {
 
   private final GatewayRuntime runtime;
   private final PrometheusMeterRegistry registry;
-  private final ConfigReloader reloader;
+  private final Reloads reloads;
   private final Dashboard dashboard;
   private final GatewayRuntime.Follower follower = this::adoptOnLoop;
   private HealthEndpoints health;
   private HttpServer server;
   private volatile int port = -1;
 
-  /** The admin server; {@code reloader} is null when the gateway was not started from a file. */
-  AdminVerticle(GatewayRuntime runtime, PrometheusMeterRegistry registry, ConfigReloader reloader) {
+  /** The admin server; {@code reloads} re-reads the configuration file and the listener's certificate. */
+  AdminVerticle(GatewayRuntime runtime, PrometheusMeterRegistry registry, Reloads reloads) {
     this.runtime = runtime;
     this.registry = registry;
-    this.reloader = reloader;
+    this.reloads = reloads;
     this.dashboard = new Dashboard(registry, runtime::config, runtime.ticker()::nanos);
   }
 
@@ -95,21 +94,22 @@ final class AdminVerticle extends VerticleBase {
   /**
    * {@code POST /admin/reload}: 200 with the change summary when the file was applied (or is
    * unchanged), 400 with {@code errors} when it is unreadable or invalid, 409 when the gateway
-   * has no configuration file or is shutting down.
+   * has no configuration file or is shutting down. With TLS, {@code "certificate"} tells what
+   * became of the listener's certificate.
    */
   private void reload(RoutingContext rc) {
-    if (reloader == null) {
+    if (!reloads.fromFile()) {
       json(rc, 409, new JsonObject().put("result", "failed")
           .put("errors", new JsonArray().add("$: the gateway was not started from a configuration file")));
       return;
     }
-    reloader.reload(ADMIN_TRIGGER).onComplete(ar -> {
+    reloads.reload(ADMIN_TRIGGER).onComplete(ar -> {
       if (ar.failed()) {
         json(rc, 409, new JsonObject().put("result", "failed")
             .put("errors", new JsonArray().add("$: " + ar.cause().getMessage())));
       } else {
-        ReloadOutcome outcome = ar.result();
-        json(rc, outcome.succeeded() ? 200 : 400, outcome.toJson());
+        ReloadOutcome outcome = ar.result().config();
+        json(rc, outcome.succeeded() ? 200 : 400, ar.result().toJson());
       }
     });
   }

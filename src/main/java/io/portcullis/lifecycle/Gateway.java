@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.demo.DemoBackends;
+import io.portcullis.edge.ListenerCertificate;
 import io.portcullis.health.Readiness;
 import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.reload.ConfigReloader;
@@ -23,6 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
@@ -43,6 +47,7 @@ public final class Gateway {
   private final GatewayRuntime runtime;
   private final AdminVerticle admin;
   private final ConfigReloader reloader;
+  private final Reloads reloads;
   private final FileWatcher watcher;
   private String gatewayDeployment;
   private String adminDeployment;
@@ -55,11 +60,12 @@ public final class Gateway {
   private Future<Void> shutdown;
 
   private Gateway(Vertx vertx, GatewayRuntime runtime, AdminVerticle admin, ConfigReloader reloader,
-                  FileWatcher watcher) {
+                  Reloads reloads, FileWatcher watcher) {
     this.vertx = vertx;
     this.runtime = runtime;
     this.admin = admin;
     this.reloader = reloader;
+    this.reloads = reloads;
     this.watcher = watcher;
   }
 
@@ -106,16 +112,30 @@ public final class Gateway {
         options.random(), new GatewayMetrics(registry), options.env());
     ConfigReloader reloader = configFile == null ? null
         : new ConfigReloader(vertx, configFile, reloadTarget(runtime), runtime.metrics(), options.env());
-    FileWatcher watcher = reloader == null ? null
-        : new FileWatcher(vertx, reloader, () -> runtime.config().reload());
-    Gateway gateway = new Gateway(vertx, runtime, new AdminVerticle(runtime, registry, reloader), reloader, watcher);
+    // The listener's certificate: read at start, re-read on the same poll and triggers as the file.
+    ListenerCertificate certificate = config.server().tls()
+        .map(tls -> new ListenerCertificate(vertx, tls, Clock.systemUTC(), runtime.metrics()))
+        .orElse(null);
+    Reloads reloads = new Reloads(reloader, certificate);
+    List<FileWatcher.Poll> polls = new ArrayList<>();
+    if (reloader != null) {
+      polls.add(() -> reloader.reloadIfChanged(FileWatcher.TRIGGER));
+    }
+    if (certificate != null) {
+      polls.add(certificate::poll);
+    }
+    FileWatcher watcher = polls.isEmpty() ? null : new FileWatcher(vertx, () -> runtime.config().reload(), polls);
+    Gateway gateway = new Gateway(vertx, runtime, new AdminVerticle(runtime, registry, reloads), reloader, reloads,
+        watcher);
     Future<Void> demoStarted = Future.succeededFuture();
     if (withDemo) {
       gateway.demo = new DemoBackends(vertx);
       demoStarted = gateway.demo.start(config);
     }
     return demoStarted
-        .compose(v -> vertx.deployVerticle(() -> new GatewayVerticle(runtime, options.requestHeaderTimeoutMs()),
+        .compose(v -> certificate == null ? Future.<Void>succeededFuture() : certificate.load())
+        .compose(v -> vertx.deployVerticle(
+            () -> new GatewayVerticle(runtime, options.requestHeaderTimeoutMs(), certificate),
             new DeploymentOptions().setInstances(instances)))
         .compose(id -> {
           gateway.gatewayDeployment = id;
@@ -162,14 +182,12 @@ public final class Gateway {
   }
 
   /**
-   * Reloads the configuration file ({@code trigger} names the cause in the log). Completes with
-   * the outcome; fails when the gateway has no configuration file or is shutting down.
+   * Reloads the configuration file, then the listener's certificate ({@code trigger} names the
+   * cause in the log). Completes with the file's outcome; fails when the gateway has no
+   * configuration file or is shutting down.
    */
   public Future<ReloadOutcome> reload(String trigger) {
-    if (reloader == null) {
-      return Future.failedFuture(new IllegalStateException("the gateway was not started from a configuration file"));
-    }
-    return reloader.reload(trigger);
+    return reloads.reload(trigger).map(Reloads.Result::config);
   }
 
   /** The main port actually bound. */

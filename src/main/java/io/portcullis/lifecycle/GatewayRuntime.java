@@ -206,7 +206,7 @@ public final class GatewayRuntime {
   void finished(String requestId, String method, String path, String route, int status, long startNanos,
                 String upstream, int attempts, RequestTrace trace) {
     long nanos = ticker.nanos() - startNanos;
-    metrics.request(route, status, nanos);
+    metrics.request(route, method, status, nanos);
     AccessLog accessLog = snapshot.accessLog();
     if (accessLog.enabled()) {
       accessLog.log(requestId, method, path, route, status, nanos / 1_000_000L, upstream, attempts,

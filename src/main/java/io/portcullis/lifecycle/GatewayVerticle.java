@@ -3,12 +3,15 @@ package io.portcullis.lifecycle;
 import io.portcullis.aggregate.AggregateHandler;
 import io.portcullis.aggregate.AggregateRoute;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.edge.CertificatePair;
 import io.portcullis.edge.EdgeConnections;
+import io.portcullis.edge.ListenerCertificate;
 import io.portcullis.edge.ListenerOptions;
 import io.portcullis.health.HealthEndpoints;
 import io.portcullis.http.ErrorResponses;
 import io.portcullis.http.GatewayError;
 import io.portcullis.http.RequestIds;
+import io.portcullis.observe.OpenConnections;
 import io.portcullis.pipeline.DispatchStage;
 import io.portcullis.pipeline.Exchange;
 import io.portcullis.pipeline.RequestPath;
@@ -56,6 +59,7 @@ final class GatewayVerticle extends VerticleBase {
 
   private final GatewayRuntime runtime;
   private final long requestHeaderTimeoutMs;
+  private final ListenerCertificate certificate;
   private HttpServer server;
   private LoopGenerations generations;
   private LoopGenerations.Generation healthGeneration;
@@ -65,10 +69,14 @@ final class GatewayVerticle extends VerticleBase {
   private EdgeConnections connections;
   private final GatewayRuntime.Follower follower = this::adoptOnLoop;
 
-  /** @param requestHeaderTimeoutMs the request-header timeout of every connection (0 or less: off) */
-  GatewayVerticle(GatewayRuntime runtime, long requestHeaderTimeoutMs) {
+  /**
+   * @param requestHeaderTimeoutMs the request-header timeout of every connection (0 or less: off)
+   * @param certificate the certificate the listener serves and follows on reload; null without TLS
+   */
+  GatewayVerticle(GatewayRuntime runtime, long requestHeaderTimeoutMs, ListenerCertificate certificate) {
     this.runtime = runtime;
     this.requestHeaderTimeoutMs = requestHeaderTimeoutMs;
+    this.certificate = certificate;
   }
 
   @Override
@@ -87,22 +95,33 @@ final class GatewayVerticle extends VerticleBase {
         health.handle(normalizedPath, response);
       }
     };
-    generations = new LoopGenerations(vertx, UpstreamClientOptions::of, UpstreamClientOptions.pool(), this::path);
+    generations = new LoopGenerations(vertx, UpstreamClientOptions::of, UpstreamClientOptions.pool(), this::path,
+        runtime.metrics()::upstreamConnections);
     healthGeneration = generations.current(snapshot);
     runtime.follow(follower);
-    HttpServerOptions serverOptions = ListenerOptions.of(config.server());
+    CertificatePair pair = certificate == null ? null : certificate.current();
+    HttpServerOptions serverOptions = ListenerOptions.of(config.server(), pair == null ? null : pair.keyCertOptions());
     connections = new EdgeConnections(serverOptions, requestHeaderTimeoutMs,
         ListenerOptions.priorKnowledgeH2c(config.server()));
+    OpenConnections open = runtime.metrics().downstreamConnections();
     server = vertx.createHttpServer(serverOptions)
         .requestHandler(this::handle)
         .invalidRequestHandler(this::invalid)
-        .connectionHandler(connections::accept);
+        .connectionHandler(connection -> {
+          open.handle(connection);
+          connections.accept(connection);
+        });
     connections.serving(server, this::handle, this::invalid);
     // The drain starts: HTTP/2 clients get GOAWAY (their in-flight streams complete).
     vertx.eventBus().localConsumer(Gateway.DRAIN_ADDRESS, message -> connections.goAwayAll());
     // Port 0: a negative port makes Vert.x bind one random port shared by every instance.
     int port = config.server().port() == 0 ? -1 : config.server().port();
-    return server.listen(port, config.server().host()).onSuccess(s -> runtime.boundPort(s.actualPort()));
+    return server.listen(port, config.server().host()).onSuccess(s -> {
+      runtime.boundPort(s.actualPort());
+      if (pair != null) {
+        certificate.serving(s, serverOptions.getSslOptions(), pair);
+      }
+    });
   }
 
   /** A snapshot's request path over this loop's clients of that snapshot. */
@@ -110,7 +129,7 @@ final class GatewayVerticle extends VerticleBase {
     RuntimeSnapshot snapshot = generation.snapshot();
     GatewayConfig config = snapshot.config();
     String deadlineHeader = config.deadline().header();
-    UpstreamCaller caller = new UpstreamCaller(vertx, clients, deadlineHeader, runtime.metrics());
+    UpstreamCaller caller = new UpstreamCaller(vertx, clients, deadlineHeader, runtime.metrics(), runtime.ticker());
     ProxyHandler proxy = new ProxyHandler(caller, new Forwarding(deadlineHeader), config.server().maxBodyBytes());
     AggregateHandler aggregate = new AggregateHandler(caller, new Forwarding(deadlineHeader));
     WebSocketProxy webSocket = new WebSocketProxy(vertx, caller, new Forwarding(deadlineHeader), proxy,
@@ -181,6 +200,9 @@ final class GatewayVerticle extends VerticleBase {
   public Future<?> stop() {
     runtime.unfollow(follower);
     stopped = true;
+    if (certificate != null && server != null) {
+      certificate.stopped(server);
+    }
     // Stop accepting; keep-alive connections close after their current response; in-flight
     // requests get up to graceMs to finish (README "Signals and shutdown", steps 3 and 4).
     long graceMs = runtime.config().shutdown().graceMs();

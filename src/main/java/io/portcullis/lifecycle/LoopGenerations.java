@@ -3,8 +3,10 @@ package io.portcullis.lifecycle;
 import io.portcullis.config.UpstreamConfig;
 import io.portcullis.pipeline.RequestPath;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import org.slf4j.Logger;
@@ -67,16 +69,27 @@ final class LoopGenerations {
   private final Function<UpstreamConfig, HttpClientOptions> clientOptions;
   private final PoolOptions poolOptions;
   private final PathFactory paths;
+  private final Function<String, Handler<HttpConnection>> connectHandlers;
   /** The current generation and every older one that still has requests running. */
   private final List<Generation> live = new ArrayList<>();
   private Generation current;
 
   LoopGenerations(Vertx vertx, Function<UpstreamConfig, HttpClientOptions> clientOptions, PoolOptions poolOptions,
                   PathFactory paths) {
+    this(vertx, clientOptions, poolOptions, paths, upstream -> connection -> { });
+  }
+
+  /**
+   * As above; {@code connectHandlers} gives, per upstream name, the handler told of every
+   * connection that upstream's clients open (the connection gauges).
+   */
+  LoopGenerations(Vertx vertx, Function<UpstreamConfig, HttpClientOptions> clientOptions, PoolOptions poolOptions,
+                  PathFactory paths, Function<String, Handler<HttpConnection>> connectHandlers) {
     this.vertx = vertx;
     this.clientOptions = clientOptions;
     this.poolOptions = poolOptions;
     this.paths = paths;
+    this.connectHandlers = connectHandlers;
   }
 
   /**
@@ -105,7 +118,7 @@ final class LoopGenerations {
     Map<String, HttpClient> clients = new LinkedHashMap<>();
     for (UpstreamConfig upstream : snapshot.config().upstreams().values()) {
       HttpClient kept = current == null ? null : reusable(upstream);
-      clients.put(upstream.name(), kept != null ? kept : vertx.createHttpClient(clientOptions.apply(upstream), poolOptions));
+      clients.put(upstream.name(), kept != null ? kept : newClient(upstream));
     }
     Map<String, HttpClient> frozen = Collections.unmodifiableMap(clients);
     Generation next = new Generation(snapshot, frozen);
@@ -117,6 +130,14 @@ final class LoopGenerations {
       before.retired = true;
       closeIfDrained(before);
     }
+  }
+
+  private HttpClient newClient(UpstreamConfig upstream) {
+    return vertx.httpClientBuilder()
+        .with(clientOptions.apply(upstream))
+        .with(poolOptions)
+        .withConnectHandler(connectHandlers.apply(upstream.name()))
+        .build();
   }
 
   /** The current client of {@code upstream} if its connection settings are unchanged, else null. */

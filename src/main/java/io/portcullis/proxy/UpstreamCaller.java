@@ -9,6 +9,7 @@ import io.portcullis.resilience.Attempts;
 import io.portcullis.resilience.Deadline;
 import io.portcullis.resilience.Outcome;
 import io.portcullis.resilience.RequestTraits;
+import io.portcullis.resilience.Ticker;
 import io.portcullis.trace.AttemptSpan;
 import io.portcullis.upstream.EndpointBreaker;
 import io.portcullis.upstream.EndpointState;
@@ -43,17 +44,21 @@ public final class UpstreamCaller {
   private final Map<String, HttpClient> clients;
   private final String deadlineHeader;
   private final GatewayMetrics metrics;
+  private final Ticker ticker;
 
   /**
    * A caller over {@code clients} (one per upstream name, owned by the calling verticle).
    *
    * @param deadlineHeader the header sent upstream with the milliseconds left
+   * @param ticker the clock that times each attempt to its response head
    */
-  public UpstreamCaller(Vertx vertx, Map<String, HttpClient> clients, String deadlineHeader, GatewayMetrics metrics) {
+  public UpstreamCaller(Vertx vertx, Map<String, HttpClient> clients, String deadlineHeader, GatewayMetrics metrics,
+                        Ticker ticker) {
     this.vertx = vertx;
     this.clients = clients;
     this.deadlineHeader = deadlineHeader;
     this.metrics = metrics;
+    this.ticker = ticker;
   }
 
   /**
@@ -138,6 +143,8 @@ public final class UpstreamCaller {
       EndpointBreaker breaker = breakers.breaker(index);
       ctx.countAttempt();
       AttemptSpan span = ctx.trace() == null ? null : ctx.trace().attempt(attemptNumber);
+      // Timed from here (a pooled connection or a new one included) to the response head.
+      long startNanos = ticker.nanos();
       Future<UpstreamExchange> result = breaker.execute(() -> sendOnce(endpoint, attemptNumber, span), this::isBreakerFailure);
       return result.onComplete(ar -> {
         Outcome outcome = classify(ar);
@@ -150,7 +157,7 @@ public final class UpstreamCaller {
         } else if (ar.succeeded() && plan.failureStatuses().contains(outcome.status())) {
           endpoint.recordFailure();
         }
-        metrics.attempt(plan.upstreamName(), outcome);
+        metrics.attempt(plan.upstreamName(), outcome, ar.succeeded() ? ticker.nanos() - startNanos : -1);
       });
     }
 

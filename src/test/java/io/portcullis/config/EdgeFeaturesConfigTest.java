@@ -156,6 +156,28 @@ class EdgeFeaturesConfigTest {
             + text + "\"");
   }
 
+  @Test
+  void aKeyThatDoesNotBelongToTheCertificateIsAnErrorAtKeyFileListedWithTheOthers() {
+    PemPair other = TestCertificates.authority("other CA").server("other").writeTo(dir, "other");
+
+    assertThat(errorsOf(doc("'tls':{'certFile':'" + json(server.certFile().toString()) + "','keyFile':'"
+        + json(other.keyFile().toString()) + "'},'maxHops':0", "", "", "")))
+        .containsExactly(
+            "server.tls.keyFile: does not match the certificate in server.tls.certFile",
+            "server.maxHops: must be >= 1, got 0");
+  }
+
+  @Test
+  void aKeyTheListenerCannotServeIsAnErrorAtKeyFile() throws Exception {
+    Path ed25519 = dir.resolve("ed25519.key");
+    TestCertificates.write(ed25519, java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPrivate());
+
+    assertThat(errorsOf(doc("'tls':{'certFile':'" + json(server.certFile().toString()) + "','keyFile':'"
+        + json(ed25519.toString()) + "'}", "", "", "")))
+        .singleElement().asString()
+        .startsWith("server.tls.keyFile: invalid private key in \"" + ed25519 + "\" (an RSA or EC key is needed)");
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
       "streams zero | 'server':{'maxConcurrentStreams':0} | server.maxConcurrentStreams: must be >= 1, got 0",

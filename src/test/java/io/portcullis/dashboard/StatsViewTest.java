@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.portcullis.configfile.ConfigFiles;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.observe.GatewayMetrics;
@@ -48,10 +50,10 @@ class StatsViewTest {
     metrics.attempt("users", Outcome.circuitOpen());
     metrics.retry("users");
     metrics.retry("users");
-    metrics.request("users", 200, 1_000);
-    metrics.request("users", 502, 1_000);
-    metrics.request("users", 404, 1_000);
-    metrics.request(null, 404, 1_000);
+    metrics.request("users", "GET", 200, 1_000);
+    metrics.request("users", "GET", 502, 1_000);
+    metrics.request("users", "GET", 404, 1_000);
+    metrics.request(null, "GET", 404, 1_000);
     nanos.addAndGet(1_500_000_000L);
 
     JsonObject json = view.toJson();
@@ -90,9 +92,42 @@ class StatsViewTest {
   }
 
   @Test
+  void latencyQuantilesComeFromTheUpstreamHistogramOverTheLastMinute() throws Exception {
+    // The gateway's registry is Prometheus: its histograms count cumulatively since start.
+    PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    GatewayMetrics gatewayMetrics = new GatewayMetrics(prometheus);
+    GatewayConfig config = config();
+    StatsView view = new StatsView(prometheus, () -> config, nanos::get);
+    assertThat(view.toJson().getJsonObject("upstreams").getJsonObject("users").containsKey("latencyP50Ms")).isFalse();
+
+    for (int i = 0; i < 98; i++) {
+      gatewayMetrics.attempt("users", Outcome.response(200), 3_000_000L);
+    }
+    gatewayMetrics.attempt("users", Outcome.response(200), 700_000_000L);
+    gatewayMetrics.attempt("users", Outcome.response(200), 700_000_000L);
+    gatewayMetrics.attempt("users", Outcome.connectFailure()); // no response head: counted, not timed
+    nanos.addAndGet(1_000_000_000L);
+    JsonObject users = view.toJson().getJsonObject("upstreams").getJsonObject("users");
+
+    // As histogram_quantile: p50 falls in (2.5 ms, 5 ms], 50 of its 98; p99 in (500 ms, 1 s], 1 of its 2.
+    assertThat(users.getDouble("latencyP50Ms")).isEqualTo(3.8);
+    assertThat(users.getDouble("latencyP99Ms")).isEqualTo(750.0);
+    assertThat(view.toJson().getJsonObject("upstreams").getJsonObject("orders").containsKey("latencyP50Ms")).isFalse();
+
+    nanos.addAndGet(61_000_000_000L);
+    assertThat(view.toJson().getJsonObject("upstreams").getJsonObject("users").containsKey("latencyP50Ms"))
+        .as("nothing in the last minute").isFalse();
+    for (int i = 0; i < 10; i++) {
+      gatewayMetrics.attempt("users", Outcome.response(200), 40_000_000L);
+    }
+    nanos.addAndGet(1_000_000_000L);
+    assertThat(view.toJson().getJsonObject("upstreams").getJsonObject("users").getDouble("latencyP50Ms")).isEqualTo(37.5);
+  }
+
+  @Test
   void anUpstreamOrRouteNoLongerConfiguredIsNotListed() throws Exception {
     metrics.attempt("gone", Outcome.response(200));
-    metrics.request("gone", 200, 1);
+    metrics.request("gone", "GET", 200, 1);
     JsonObject json = view().toJson();
 
     assertThat(json.getJsonObject("upstreams").fieldNames()).containsExactly("users", "orders");
