@@ -3,9 +3,11 @@ package io.portcullis.lifecycle;
 import io.portcullis.pipeline.RouteTarget;
 import io.portcullis.config.EffectivePolicy;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.edge.ProxyHeaderRejections;
 import io.portcullis.health.Readiness;
 import io.portcullis.observe.AccessLog;
 import io.portcullis.observe.GatewayMetrics;
+import io.portcullis.ratelimit.StoreHealth;
 import io.portcullis.resilience.Scheduler;
 import io.portcullis.resilience.Ticker;
 import io.portcullis.route.RouteTable;
@@ -21,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -44,6 +47,9 @@ public final class GatewayRuntime {
   private final SnapshotBuilder builder;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final List<Follower> followers = new CopyOnWriteArrayList<>();
+  private final ProxyHeaderRejections proxyHeaderRejections = new ProxyHeaderRejections();
+  /** Whether the Redis of cluster rate limits answers, per endpoint configured since start. */
+  private final Map<String, StoreHealth> storeHealths = new ConcurrentHashMap<>();
   private volatile RuntimeSnapshot snapshot;
   private volatile int boundPort = -1;
 
@@ -56,6 +62,27 @@ public final class GatewayRuntime {
     this.snapshot = builder.build(config, null);
     registerCircuitGauges(snapshot);
     metrics.inFlight(inFlight::get);
+    metrics.proxyProtocolRejected(proxyHeaderRejections::rejected);
+    metrics.rateLimitStoreErrors(() -> {
+      long sum = 0;
+      for (StoreHealth health : storeHealths.values()) {
+        sum += health.fallbacks();
+      }
+      return sum;
+    });
+  }
+
+  /** The main listener's exception handler with {@code server.proxyProtocol}: one per process. */
+  ProxyHeaderRejections proxyHeaderRejections() {
+    return proxyHeaderRejections;
+  }
+
+  /**
+   * The health of the Redis at {@code endpoint}, shared by every event loop's store of it (one
+   * warning per outage for the whole process).
+   */
+  StoreHealth storeHealth(String endpoint) {
+    return storeHealths.computeIfAbsent(endpoint, e -> new StoreHealth(e, ticker));
   }
 
   /**
