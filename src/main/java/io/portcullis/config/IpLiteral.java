@@ -51,6 +51,15 @@ public final class IpLiteral {
     return hi == MAPPED_HI && (lo & 0xffffffff00000000L) == MAPPED_LO_MARK;
   }
 
+  /**
+   * {@code text} in canonical form when it is an IP literal ({@code 2001:db8:0:0:0:0:0:9} becomes
+   * {@code 2001:db8::9}), else {@code text} itself.
+   */
+  public static String canonical(String text) {
+    IpLiteral ip = new IpLiteral();
+    return ip.parse(text) ? ip.format() : text;
+  }
+
   /** Reads the whole of {@code text}; see {@link #parse(CharSequence, int, int)}. */
   public boolean parse(CharSequence text) {
     return parse(text, 0, text.length());

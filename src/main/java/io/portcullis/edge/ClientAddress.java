@@ -46,12 +46,6 @@ public final class ClientAddress {
         }
       }
     }
-    return host.indexOf(':') < 0 ? host : canonical(host);
-  }
-
-  /** {@code address} in canonical text when it is an IP literal, else as it is. */
-  static String canonical(String address) {
-    IpLiteral ip = new IpLiteral();
-    return ip.parse(address) ? ip.format() : address;
+    return host.indexOf(':') < 0 ? host : IpLiteral.canonical(host);
   }
 }
