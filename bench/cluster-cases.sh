@@ -5,14 +5,15 @@
 #                 with scope "instance", c64, alternated twice; the limit never refuses, so this is
 #                 the cost of asking Redis. Targets: >= 0.50x the req/s, <= 0.5 ms added p50.
 #   proxyproto    the gateway behind HAProxy without and with the PROXY protocol (send-proxy-v2,
-#                 server.proxyProtocol on), c64 through HAProxy, alternated twice; once with
-#                 HAProxy keeping its server connections, once with a new server connection (and
-#                 PROXY header) per request. Target: <= 3% throughput cost.
+#                 server.proxyProtocol on), c64 through HAProxy, alternated twice: HAProxy in TCP
+#                 mode (deploy/haproxy), in HTTP mode keeping its server connections, and in HTTP
+#                 mode with a new server connection (and PROXY header) per request. Counts the
+#                 TCP connections the gateways accepted (TcpPassiveOpens). Target: <= 3% cost.
 #   clustershare  two gateways share one cluster limit of 100 req/s (burst 10) while an open-loop
 #                 client (bench/RateLoad.java) sends 2,000 req/s of one key, alternating between
 #                 them, for 30 s. Target: admitted within +-10% of 100 req/s.
 # Ports: PORT_BASE+20 Redis, +21/+22 the extra gateways, +23/+24 their admin ports, +25..+28
-# HAProxy frontends, +29 HAProxy stats.
+# HAProxy frontends, +29 HAProxy stats, +30/+31 the TCP-mode frontends.
 # shellcheck shell=bash disable=SC2034,SC2154
 
 CLUSTER_REPORT=""
@@ -24,6 +25,7 @@ cluster_ports() {
   CG1_ADMIN=$((PORT_BASE + 23)) CG2_ADMIN=$((PORT_BASE + 24))
   HAP_PLAIN=$((PORT_BASE + 25)) HAP_PP=$((PORT_BASE + 26))
   HAP_PLAIN_CLOSE=$((PORT_BASE + 27)) HAP_PP_CLOSE=$((PORT_BASE + 28)) HAP_STATS=$((PORT_BASE + 29))
+  HAP_PLAIN_TCP=$((PORT_BASE + 30)) HAP_PP_TCP=$((PORT_BASE + 31))
 }
 
 # cluster_config FILE PORT ADMIN_PORT SERVER_EXTRA ROUTES_JSON: a gateway with a redis section
@@ -50,7 +52,8 @@ start_redis() {
       --dir "$TMP" --logfile "$TMP/redis.log" --daemonize no >/dev/null 2>&1 &
   REDIS_PID=$!; STARTED+=("$REDIS_PID")
   local t0=$SECONDS
-  until [ "$(printf 'PING\r\n' | timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$REDIS_PORT; cat >&3; head -c 7 <&3" 2>/dev/null)" = $'+PONG\r\n' ]; do
+  until printf 'PING\r\n' | timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$REDIS_PORT; cat >&3; head -c 5 <&3" 2>/dev/null \
+      | grep -q '^+PONG'; do
     [ -d "/proc/$REDIS_PID" ] && [ $((SECONDS - t0)) -lt 15 ] || die "redis-server did not start (see $TMP/redis.log)"
     sleep 0.1
   done
@@ -99,8 +102,10 @@ cluster_case() {
 
 proxyproto_case() {
   need haproxy haproxy
-  # The main gateway (PROXY protocol off) and one with it on.
+  # Two fresh gateways alike but for the PROXY protocol: on (N+21) and off (N+22).
   cluster_config "$TMP/gateway-pp.json" "$CG1_PORT" "$CG1_ADMIN" ', "proxyProtocol": true' \
+    '{ "name": "proxy", "match": { "pathPrefix": "/" }, "upstream": "backend" }'
+  cluster_config "$TMP/gateway-nopp.json" "$CG2_PORT" "$CG2_ADMIN" '' \
     '{ "name": "proxy", "match": { "pathPrefix": "/" }, "upstream": "backend" }'
   cat >"$TMP/haproxy.cfg" <<HAP
 global
@@ -124,16 +129,30 @@ frontend plain-close
 frontend pp-close
     bind 127.0.0.1:$HAP_PP_CLOSE
     default_backend pp-close
+frontend plain-tcp
+    mode tcp
+    bind 127.0.0.1:$HAP_PLAIN_TCP
+    default_backend plain-tcp
+frontend pp-tcp
+    mode tcp
+    bind 127.0.0.1:$HAP_PP_TCP
+    default_backend pp-tcp
+backend plain-tcp
+    mode tcp
+    server gw 127.0.0.1:$CG2_PORT
+backend pp-tcp
+    mode tcp
+    server gw 127.0.0.1:$CG1_PORT send-proxy-v2
 backend plain
     http-reuse safe
-    server gw 127.0.0.1:$GW_PORT
+    server gw 127.0.0.1:$CG2_PORT
 backend pp
     http-reuse safe
     server gw 127.0.0.1:$CG1_PORT send-proxy-v2
 backend plain-close
     option http-server-close
     http-reuse never
-    server gw 127.0.0.1:$GW_PORT
+    server gw 127.0.0.1:$CG2_PORT
 backend pp-close
     option http-server-close
     http-reuse never
@@ -149,22 +168,33 @@ HAP
   start_jvm "$TMP/gateway-pp.log" "http://127.0.0.1:$HAP_PP/" "${JOPTS[@]}" -jar "$JAR" --config "$TMP/gateway-pp.json" \
     || { CLUSTER_REPORT+="proxyproto: the gateway did not start (see $TMP/gateway-pp.log with --keep)."$'\n\n'; return; }
   VIA_PID[gateway-pp]=$J_PID VIA_LABEL[gateway-pp]="gateway, PROXY protocol on (via HAProxy)"
-  VIA_LABEL[gateway]="gateway"
-  wait_proxied "http://127.0.0.1:$HAP_PLAIN/" "$HAP_PID" 15 || die "HAProxy did not proxy to the gateway"
-  jit_warmup gateway-pp "http://127.0.0.1:$HAP_PP/"
-  local rows=""
-  ab_pair "HAProxy keep-alive, PROXY off" gateway "http://127.0.0.1:$HAP_PLAIN/" \
-          "HAProxy keep-alive, PROXY on" gateway-pp "http://127.0.0.1:$HAP_PP/" || return
-  rows+="| HAProxy keeps its server connections | $AB_A_RPS | $AB_B_RPS | **$(ratio "$AB_B_RPS" "$AB_A_RPS")** | $AB_A_US / $AB_B_US | $AB_A_P50 / $AB_B_P50 |"$'\n'
-  ab_pair "HAProxy new server connection per request, PROXY off" gateway "http://127.0.0.1:$HAP_PLAIN_CLOSE/" \
-          "HAProxy new server connection per request, PROXY on" gateway-pp "http://127.0.0.1:$HAP_PP_CLOSE/" || return
-  rows+="| a new server connection (and PROXY header) per request | $AB_A_RPS | $AB_B_RPS | **$(ratio "$AB_B_RPS" "$AB_A_RPS")** | $AB_A_US / $AB_B_US | $AB_A_P50 / $AB_B_P50 |"$'\n'
+  start_jvm "$TMP/gateway-nopp.log" "http://127.0.0.1:$HAP_PLAIN/" "${JOPTS[@]}" -jar "$JAR" --config "$TMP/gateway-nopp.json" \
+    || { stop_started "${VIA_PID[gateway-pp]}"; CLUSTER_REPORT+="proxyproto: the gateway did not start."$'\n\n'; return; }
+  VIA_PID[gateway-nopp]=$J_PID VIA_LABEL[gateway-nopp]="gateway, PROXY protocol off (via HAProxy)"
+  # Twice the usual JIT warm-up: both JVMs are fresh, and a gateway still compiling skews CPU/req.
+  local w
+  for w in 1 2; do
+    jit_warmup gateway-nopp "http://127.0.0.1:$HAP_PLAIN/"
+    jit_warmup gateway-pp "http://127.0.0.1:$HAP_PP/"
+  done
+  local rows="" opens
+  pp_pair() {                                  # pp_pair LABEL OFF_PORT ON_PORT: one table row
+    local o0 o1
+    o0=$(awk '/^Tcp:/ && ++n == 2 {print $7}' /proc/net/snmp)   # TcpPassiveOpens, machine-wide
+    ab_pair "HAProxy $1, PROXY off" gateway-nopp "http://127.0.0.1:$2/" "HAProxy $1, PROXY on" gateway-pp "http://127.0.0.1:$3/" || return 1
+    o1=$(awk '/^Tcp:/ && ++n == 2 {print $7}' /proc/net/snmp)
+    rows+="| $1 | $AB_A_RPS | $AB_B_RPS | **$(ratio "$AB_B_RPS" "$AB_A_RPS")** | $AB_A_US / $AB_B_US | $AB_A_P50 / $AB_B_P50 | $((o1 - o0)) |"$'\n'
+  }
+  pp_pair "TCP mode (deploy/haproxy)" "$HAP_PLAIN_TCP" "$HAP_PP_TCP" || return
+  pp_pair "HTTP mode, keep-alive to the gateways" "$HAP_PLAIN" "$HAP_PP" || return
+  pp_pair "HTTP mode, a new server connection per request" "$HAP_PLAIN_CLOSE" "$HAP_PP_CLOSE" || return
   local rejected
   rejected=$(curl -s -m 5 "http://127.0.0.1:$CG1_ADMIN/metrics" | awk '/^portcullis_proxy_protocol_rejected_total/{print $2}')
   CLUSTER_REPORT+="### PROXY protocol off vs on, behind HAProxy $(haproxy -v | awk 'NR==1{print $3}') (c64 to HAProxy)"$'\n\n'
-  CLUSTER_REPORT+="Two gateways with the same flags and CPUs, one with server.proxyProtocol on behind \`send-proxy-v2\`; HAProxy ($NLOAD thread(s)) on the load CPU(s); alternated twice, means shown. Connections refused for their PROXY header: ${rejected:-unknown}."$'\n\n'
-  CLUSTER_REPORT+="| HAProxy → gateway | req/s off | req/s on | on ÷ off (target ≥ 0.97×) | gateway CPU µs/req off / on | p50 ms off / on |"$'\n'"|---|--:|--:|--:|--:|--:|"$'\n'"$rows"$'\n'
+  CLUSTER_REPORT+="Two fresh gateways with the same flags, config and CPUs (each after $((2 * WARMUP)) s of JIT warm-up), one with server.proxyProtocol on behind \`send-proxy-v2\`; HAProxy ($NLOAD thread(s)) on the load CPU(s); alternated twice, means shown. Connections refused for their PROXY header: ${rejected:-unknown}."$'\n\n'
+  CLUSTER_REPORT+="| HAProxy → gateway | req/s off | req/s on | on ÷ off (target ≥ 0.97×) | gateway CPU µs/req off / on | p50 ms off / on | TCP connections accepted (all four runs, machine-wide) |"$'\n'"|---|--:|--:|--:|--:|--:|--:|"$'\n'"$rows"$'\n'
   stop_started "${VIA_PID[gateway-pp]}"
+  stop_started "${VIA_PID[gateway-nopp]}"
   stop_started "$HAP_PID"
 }
 
@@ -180,10 +210,10 @@ clustershare_case() {
     || { stop_started "$p1"; CLUSTER_REPORT+="clustershare: a gateway did not start."$'\n\n'; return; }
   local p2=$J_PID seconds=30 rate=2000 line
   # Warm both up on another key (the limit refuses most; the JIT does not care).
-  "${LOADPIN[@]}" java bench/RateLoad.java 1000 "$WARMUP" warmup "http://127.0.0.1:$CG1_PORT/" "http://127.0.0.1:$CG2_PORT/" \
-      >"$TMP/raw/clustershare-warmup.txt" 2>&1
+  "${LOADPIN[@]}" java -cp "$JAR" bench/RateLoad.java 1000 "$WARMUP" warmup "http://127.0.0.1:$CG1_PORT/" \
+      "http://127.0.0.1:$CG2_PORT/" >"$TMP/raw/clustershare-warmup.txt" 2>&1
   log "clustershare: $rate req/s of one key over two gateways for ${seconds}s"
-  line=$("${NI[@]}" "${LOADPIN[@]}" java bench/RateLoad.java "$rate" "$seconds" the-key \
+  line=$("${NI[@]}" "${LOADPIN[@]}" java -cp "$JAR" bench/RateLoad.java "$rate" "$seconds" the-key \
       "http://127.0.0.1:$CG1_PORT/" "http://127.0.0.1:$CG2_PORT/" 2>&1 | tee "$TMP/raw/clustershare.txt" | grep '^RATELOAD')
   log "  $line"
   local sent=0 ok=0 limited=0 other=0 failed=0 took=- errors1 errors2
@@ -205,7 +235,8 @@ cluster_cases_run() {
   [ $any = yes ] || return 0
   cluster_ports
   local p
-  for p in $REDIS_PORT $CG1_PORT $CG2_PORT $CG1_ADMIN $CG2_ADMIN $HAP_PLAIN $HAP_PP $HAP_PLAIN_CLOSE $HAP_PP_CLOSE $HAP_STATS; do
+  for p in $REDIS_PORT $CG1_PORT $CG2_PORT $CG1_ADMIN $CG2_ADMIN $HAP_PLAIN $HAP_PP $HAP_PLAIN_CLOSE $HAP_PP_CLOSE \
+      $HAP_STATS $HAP_PLAIN_TCP $HAP_PP_TCP; do
     port_open "$p" && die "port $p is in use (choose others with --port-base)"
   done
   if has_case cluster || has_case clustershare; then start_redis; fi

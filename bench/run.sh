@@ -99,7 +99,7 @@ usage: bench/run.sh [options] [CASE ...]   (run from anywhere; works in the proj
   --out FILE        also write the tables to FILE
 Cases in bench/cluster-cases.sh (not in the default): cluster (rateLimit scope cluster vs instance),
 proxyproto (PROXY protocol off vs on behind HAProxy), clustershare (two gateways, one 100 req/s
-cluster limit, 2,000 req/s of one key); ports N+20..N+29.
+cluster limit, 2,000 req/s of one key); ports N+20..N+31.
 Environment: JAVA_OPTS is passed to every JVM the script starts except in the flags case, and alike
 to the gateway and the bare proxy (e.g. JAVA_OPTS='-XX:+UseSerialGC -Xmx64m').
 Needs: wrk, nginx, curl, taskset, a JDK 17+ (javac for the bare proxy, jcmd for alloc), h2load and

@@ -96,7 +96,9 @@ final class SnapshotBuilder {
    * when it is already made for {@code config} (null: made here, keeping {@code previous}'s
    * exporter when its settings are unchanged).
    */
-  RuntimeSnapshot build(GatewayConfig config, RuntimeSnapshot previous, Tracing tracing) {
+  synchronized RuntimeSnapshot build(GatewayConfig config, RuntimeSnapshot previous, Tracing tracing) {
+    // Synchronized: a reload and a DNS answer may build at once, and a build trims the breaker
+    // sets of the upstreams it shares with the other.
     Map<String, Upstream> upstreams = new LinkedHashMap<>();
     for (UpstreamConfig u : config.upstreams().values()) {
       Upstream before = previous == null ? null : previous.upstreams().get(u.name());

@@ -51,6 +51,10 @@ public final class RateLimitStage implements Stage {
     Future<Long> decision = store.acquire(cluster, key);
     if (decision.isComplete()) {
       // Decided at once (by the local bucket): go on without suspending.
+      if (decision.failed()) {
+        // The store never fails; if it did, that is a fault of the gateway's own (500, logged).
+        throw new IllegalStateException("the cluster rate-limit store failed", decision.cause());
+      }
       GatewayException limited = limit.refusalAfter(decision.result());
       return limited == null ? Verdict.CONTINUE : exchange.refuse(limited);
     }
