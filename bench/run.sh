@@ -20,6 +20,8 @@
 #                and the top allocation sites and CPU samples, gateway and bare proxy (JFR)
 #   flags        the gateway started with each of several JVM flag sets: c64 req/s, p99, CPU per
 #                request, peak RSS and launch to the first proxied 200
+#   cluster, proxyproto, clustershare   cluster rate limits on Redis and the PROXY protocol behind
+#                HAProxy: see bench/cluster-cases.sh (need redis-server and haproxy)
 # Default: every case but alloc and flags ('all' adds them). Every process it starts is tracked by
 # PID and stopped on exit (also on Ctrl-C or error). See bench/README.md.
 set -uo pipefail
@@ -38,6 +40,7 @@ BARE=yes
 JAR=target/portcullis.jar
 PORT_BASE=18180
 ALL_CASES=proxy,fastfail,aggregate,stream,conns,idle,accesslog,h2,alloc,flags
+ALL_CASES+=,cluster,proxyproto,clustershare   # bench/cluster-cases.sh
 CASES=proxy,fastfail,aggregate,stream,conns,idle,accesslog,h2
 IDLE_CONNS=10000
 H2_CONNS=16
@@ -94,6 +97,9 @@ usage: bench/run.sh [options] [CASE ...]   (run from anywhere; works in the proj
                     beyond this script's own processes for 1 s (a shared machine; default $QUIET_WAIT)
   --keep            keep the temp dir (configs, logs, raw wrk/h2load output, JFR recordings)
   --out FILE        also write the tables to FILE
+Cases in bench/cluster-cases.sh (not in the default): cluster (rateLimit scope cluster vs instance),
+proxyproto (PROXY protocol off vs on behind HAProxy), clustershare (two gateways, one 100 req/s
+cluster limit, 2,000 req/s of one key); ports N+20..N+31.
 Environment: JAVA_OPTS is passed to every JVM the script starts except in the flags case, and alike
 to the gateway and the bare proxy (e.g. JAVA_OPTS='-XX:+UseSerialGC -Xmx64m').
 Needs: wrk, nginx, curl, taskset, a JDK 17+ (javac for the bare proxy, jcmd for alloc), h2load and
@@ -895,6 +901,10 @@ if has_case flags; then
   done <<<"$SETS"
 fi
 
+# shellcheck source=bench/cluster-cases.sh
+. "$ROOT/bench/cluster-cases.sh"
+cluster_cases_run
+
 # ---------------------------------------------------------------- report
 {
   echo "## Portcullis load benchmark - $(date '+%Y-%m-%d %H:%M %Z') on $(hostname)"
@@ -943,6 +953,7 @@ fi
     printf '%s\n' "${FLAG_ROWS[@]}"
     echo
   fi
+  [ -n "$CLUSTER_REPORT" ] && printf '%s' "$CLUSTER_REPORT"
   if [ -n "$ALLOC_REPORT" ]; then
     echo "### Allocation and CPU profile (alloc case: fresh JVMs with JAVA_OPTS, ${DURATION}s at c64 under JFR)"
     echo

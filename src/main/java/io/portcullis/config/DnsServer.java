@@ -49,8 +49,8 @@ public record DnsServer(String address, int port) {
       host = colon < 0 ? text : text.substring(0, colon);
       port = colon < 0 ? null : text.substring(colon + 1);
     }
-    byte[] address = IpLiteral.parse(host);
-    if (address == null) {
+    IpLiteral address = new IpLiteral();
+    if (!address.parse(host)) {
       return null;
     }
     int number = DEFAULT_PORT;
@@ -63,7 +63,7 @@ public record DnsServer(String address, int port) {
         return null;
       }
     }
-    return new DnsServer(IpLiteral.format(address), number);
+    return new DnsServer(address.format(), number);
   }
 
   /** {@code address:port}, an IPv6 address in brackets: {@code [::1]:53}. */

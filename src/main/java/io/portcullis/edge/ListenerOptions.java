@@ -13,7 +13,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The main listener's Vert.x options, from {@code server}: HTTPS with ALPN when {@code server.tls}
- * is set, HTTP/2 settings, and the HTTP/2 rapid-reset protection (CVE-2023-44487).
+ * is set, HTTP/2 settings, the HTTP/2 rapid-reset protection (CVE-2023-44487), and the PROXY
+ * protocol ({@code server.proxyProtocol}): Vert.x decodes the header (v1 or v2, with Netty's
+ * {@code HAProxyMessageDecoder}) before TLS and HTTP, and makes its source the request's
+ * {@code remoteAddress()}; a v2 {@code LOCAL} or v1 {@code UNKNOWN} header keeps the socket's
+ * peer. A connection whose header is missing or malformed is closed without an answer (counted by
+ * {@link ProxyHeaderRejections}); one whose header is not complete within the request-header
+ * timeout is closed too.
  *
  * <p>Vert.x's own cleartext HTTP/2 is always off: it would accept the HTTP/1.1 {@code Upgrade: h2c}
  * exchange too, and it announces an HTTP/1.x connection only once its first request head was
@@ -39,14 +45,38 @@ public final class ListenerOptions {
     return server.h2c() && server.tls().isEmpty();
   }
 
-  /** The main listener's options for {@code server}, the key and certificate read by Vert.x from the files. */
+  /**
+   * The main listener's options for {@code server}, with the request-header timeout as the time a
+   * connection has to send its whole PROXY header (when {@code server.proxyProtocol} is on); with
+   * TLS, {@code keyCert} is what it serves (the {@link ListenerCertificate}'s current pair), or null
+   * to let Vert.x read the files.
+   *
+   * @param headerTimeoutMs the request-header timeout; 0 or less keeps Vert.x's own 10 s
+   */
+  public static HttpServerOptions of(ServerConfig server, long headerTimeoutMs, KeyCertOptions keyCert) {
+    HttpServerOptions options = of(server, keyCert);
+    if (server.proxyProtocol()) {
+      options.setUseProxyProtocol(true);
+      if (headerTimeoutMs > 0) {
+        options.setProxyProtocolTimeout(headerTimeoutMs).setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS);
+      }
+    }
+    return options;
+  }
+
+  /** {@link #of(ServerConfig, long, KeyCertOptions)} with the key and certificate read by Vert.x from the files. */
+  public static HttpServerOptions of(ServerConfig server, long headerTimeoutMs) {
+    return of(server, headerTimeoutMs, null);
+  }
+
+  /** The main listener's options for {@code server}, without the PROXY protocol; Vert.x reads the key and certificate files. */
   public static HttpServerOptions of(ServerConfig server) {
     return of(server, null);
   }
 
   /**
-   * The main listener's options for {@code server}; with TLS, {@code keyCert} is what it serves
-   * (the {@link ListenerCertificate}'s current pair), or null to let Vert.x read the files.
+   * The main listener's options for {@code server}, without the PROXY protocol; with TLS,
+   * {@code keyCert} is what it serves, or null to let Vert.x read the files.
    */
   public static HttpServerOptions of(ServerConfig server, KeyCertOptions keyCert) {
     HttpServerOptions options = new HttpServerOptions()

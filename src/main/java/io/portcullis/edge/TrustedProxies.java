@@ -1,7 +1,8 @@
 package io.portcullis.edge;
 
+import io.portcullis.config.CidrBlock;
+import io.portcullis.config.IpLiteral;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * {@code server.trustedProxies}: the address blocks (CIDRs, IPv4 and IPv6) of the proxies in front
@@ -25,7 +26,9 @@ import java.util.Objects;
  * the last address reached, a trusted proxy. An IPv4-mapped IPv6 address ({@code ::ffff:10.1.2.3})
  * is the IPv4 address it maps, both when matched against the blocks and in the answer; an IPv4
  * block is matched by it, and an IPv6 block that covers {@code ::ffff:0:0/96} matches IPv4
- * addresses.
+ * addresses. The blocks are the configuration's own ({@link CidrBlock}, read and checked with the
+ * rest of it), and every address is read by the configuration's reader ({@link IpLiteral}): one
+ * rule for what an IP address is.
  *
  * <p>Cost: with no blocks, nothing. Otherwise the walk reads each character of the header at
  * most once from the right, parses each entry it reaches in a bounded number of steps and compares
@@ -36,8 +39,7 @@ import java.util.Objects;
 public final class TrustedProxies {
 
   /** No trusted proxy: the peer is always the client (the default). */
-  public static final TrustedProxies NONE = new TrustedProxies(List.of(), new long[0], new long[0], new long[0],
-      new long[0]);
+  public static final TrustedProxies NONE = new TrustedProxies(List.of());
 
   /**
    * Longest entry read: a bracketed IPv6 literal of {@link IpLiteral#MAX_CHARS} characters and a
@@ -45,118 +47,26 @@ public final class TrustedProxies {
    */
   public static final int MAX_ENTRY_CHARS = IpLiteral.MAX_CHARS + 8;
 
-  private final List<String> blocks;
-  private final long[] netHi;
-  private final long[] netLo;
-  private final long[] maskHi;
-  private final long[] maskLo;
+  private final List<CidrBlock> blocks;
+  private final CidrBlock[] array;
 
-  private TrustedProxies(List<String> blocks, long[] netHi, long[] netLo, long[] maskHi, long[] maskLo) {
-    this.blocks = blocks;
-    this.netHi = netHi;
-    this.netLo = netLo;
-    this.maskHi = maskHi;
-    this.maskLo = maskLo;
+  private TrustedProxies(List<CidrBlock> blocks) {
+    this.blocks = List.copyOf(blocks);
+    this.array = this.blocks.toArray(new CidrBlock[0]);
   }
 
-  /**
-   * The trusted proxies in {@code cidrs}: each {@code ADDRESS/PREFIX} ({@code 10.0.0.0/8},
-   * {@code 2001:db8::/32}) or a single address ({@code 192.0.2.1}, meaning {@code /32} or
-   * {@code /128}).
-   *
-   * @throws IllegalArgumentException naming the first entry that is not a CIDR ({@link #problem})
-   */
-  public static TrustedProxies of(List<String> cidrs) {
-    if (cidrs.isEmpty()) {
-      return NONE;
-    }
-    int n = cidrs.size();
-    long[] netHi = new long[n];
-    long[] netLo = new long[n];
-    long[] maskHi = new long[n];
-    long[] maskLo = new long[n];
-    for (int k = 0; k < n; k++) {
-      String cidr = Objects.requireNonNull(cidrs.get(k), "cidr");
-      Block block = Block.read(cidr);
-      if (block.problem != null) {
-        throw new IllegalArgumentException("\"" + cidr + "\": " + block.problem);
-      }
-      netHi[k] = block.hi;
-      netLo[k] = block.lo;
-      maskHi[k] = maskHi(block.bits);
-      maskLo[k] = maskLo(block.bits);
-    }
-    return new TrustedProxies(List.copyOf(cidrs), netHi, netLo, maskHi, maskLo);
-  }
-
-  /**
-   * What is wrong with {@code cidr} as a trusted-proxy block, or null when it is one. The message
-   * reads after the value: {@code "10.0.0.1/8": address has bits set after the /8 prefix (the
-   * block is 10.0.0.0/8)}.
-   */
-  public static String problem(String cidr) {
-    return Block.read(cidr).problem;
-  }
-
-  /** The upper half of the mask of a {@code bits}-bit prefix of the 128-bit form. */
-  private static long maskHi(int bits) {
-    return bits >= 64 ? -1L : bits == 0 ? 0 : -1L << (64 - bits);
-  }
-
-  /** The lower half of the mask of a {@code bits}-bit prefix of the 128-bit form. */
-  private static long maskLo(int bits) {
-    return bits <= 64 ? 0 : bits == 128 ? -1L : -1L << (128 - bits);
-  }
-
-  /** One configured block: its network in the 128-bit form and prefix length, or its problem. */
-  private record Block(String problem, long hi, long lo, int bits) {
-
-    static Block read(String cidr) {
-      int slash = cidr.indexOf('/');
-      String address = slash < 0 ? cidr : cidr.substring(0, slash);
-      IpLiteral ip = new IpLiteral();
-      if (!ip.parse(address, 0, address.length())) {
-        return failed("not an IPv4 or IPv6 address" + (slash < 0 ? "" : " before the '/'")
-            + " (expected: a block such as 10.0.0.0/8 or 2001:db8::/32, or one address)");
-      }
-      boolean v4 = address.indexOf(':') < 0;
-      int max = v4 ? 32 : 128;
-      int prefix = max;
-      if (slash >= 0) {
-        String digits = cidr.substring(slash + 1);
-        if (digits.isEmpty() || digits.length() > 3 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
-          return failed("prefix length must be a number 0.." + max);
-        }
-        prefix = Integer.parseInt(digits);
-        if (prefix > max) {
-          return failed("prefix length must be 0.." + max + ", got " + prefix);
-        }
-      }
-      int bits = v4 ? prefix + 96 : prefix;
-      long keepHi = maskHi(bits);
-      long keepLo = maskLo(bits);
-      if ((ip.hi & ~keepHi) != 0 || (ip.lo & ~keepLo) != 0) {
-        ip.hi &= keepHi;
-        ip.lo &= keepLo;
-        String network = v4 || !ip.isIpv4() ? ip.format() : "::ffff:" + ip.format();
-        return failed("address has bits set after the /" + prefix + " prefix (the block is " + network + "/"
-            + prefix + ")");
-      }
-      return new Block(null, ip.hi, ip.lo, bits);
-    }
-
-    private static Block failed(String problem) {
-      return new Block(problem, 0, 0, 0);
-    }
+  /** The trusted proxies in {@code blocks} ({@code server.trustedProxies}); {@link #NONE} when empty. */
+  public static TrustedProxies of(List<CidrBlock> blocks) {
+    return blocks.isEmpty() ? NONE : new TrustedProxies(blocks);
   }
 
   /** Whether there is no trusted proxy. */
   public boolean isEmpty() {
-    return blocks.isEmpty();
+    return array.length == 0;
   }
 
-  /** The blocks as configured. */
-  public List<String> blocks() {
+  /** The blocks. */
+  public List<CidrBlock> blocks() {
     return blocks;
   }
 
@@ -303,8 +213,8 @@ public final class TrustedProxies {
   }
 
   private boolean contains(IpLiteral ip) {
-    for (int k = 0; k < netHi.length; k++) {
-      if ((ip.hi & maskHi[k]) == netHi[k] && (ip.lo & maskLo[k]) == netLo[k]) {
+    for (CidrBlock block : array) {
+      if (block.contains(ip)) {
         return true;
       }
     }

@@ -19,8 +19,10 @@
  * Netty's HAProxy codec before the HTTP connection exists) makes the balancer's view of the client
  * the connection's peer, and {@link io.portcullis.edge.ProxyHeaderRejections} counts the
  * connections refused for their header; {@link io.portcullis.edge.TrustedProxies} then walks
- * {@code X-Forwarded-For} back through the trusted proxies to the client address that rate limits,
- * the access log and the forwarded headers use. This code reads untrusted bytes: it never throws on
+ * {@code X-Forwarded-For} back through the trusted proxies to the client address
+ * ({@link io.portcullis.edge.ClientAddress}) that rate limits and the access log use. Addresses and
+ * blocks are read by the configuration's own reader ({@code config.IpLiteral},
+ * {@code config.CidrBlock}). This code reads untrusted bytes: it never throws on
  * them, does bounded work whatever their length, and allocates nothing on the common path.
  */
 package io.portcullis.edge;

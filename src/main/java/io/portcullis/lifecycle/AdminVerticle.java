@@ -128,14 +128,27 @@ final class AdminVerticle extends VerticleBase {
       EndpointState[] states = upstream.endpoints();
       for (int i = 0; i < states.length; i++) {
         EndpointBreaker breaker = breakers.breaker(i);
-        endpoints.add(new JsonObject()
+        JsonObject endpoint = new JsonObject()
             .put("endpoint", states[i].address().toString())
             .put("circuit", stateName(breaker.state()))
             .put("millisUntilHalfOpen", breaker.millisUntilHalfOpen())
             .put("inFlight", states[i].inFlight())
             .put("recentFailures", breaker.failureCount())
             .put("totalFailures", states[i].failures())
-            .put("health", states[i].health().name().toLowerCase()));
+            .put("health", states[i].health().name().toLowerCase());
+        states[i].address().discoveredFrom().ifPresent(name -> endpoint.put("discoveredFrom", name));
+        endpoints.add(endpoint);
+      }
+      // Addresses that left DNS, listed until their requests in flight finish.
+      for (EndpointState gone : upstream.draining()) {
+        JsonObject endpoint = new JsonObject()
+            .put("endpoint", gone.address().toString())
+            .put("draining", true)
+            .put("inFlight", gone.inFlight())
+            .put("totalFailures", gone.failures())
+            .put("health", gone.health().name().toLowerCase());
+        gone.address().discoveredFrom().ifPresent(name -> endpoint.put("discoveredFrom", name));
+        endpoints.add(endpoint);
       }
       JsonArray overrides = new JsonArray();
       for (Map.Entry<BreakerConfig, Upstream.BreakerSet> set : upstream.allBreakerSets().entrySet()) {

@@ -12,6 +12,8 @@ import io.portcullis.reload.FileWatcher;
 import io.portcullis.reload.ReloadOutcome;
 import io.portcullis.reload.ReloadTarget;
 import io.portcullis.upstream.HealthCheckVerticle;
+import io.portcullis.upstream.discovery.DiscoveryVerticle;
+import io.portcullis.upstream.discovery.DnsDiscovery;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -53,6 +55,8 @@ public final class Gateway {
   private String adminDeployment;
   private String healthCheckDeployment;
   private GatewayRuntime.Follower healthCheckFollower;
+  private String discoveryDeployment;
+  private GatewayRuntime.Follower discoveryFollower;
   private DemoBackends demo;
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
   /** Longest wait at shutdown for queued spans to be exported. */
@@ -150,6 +154,15 @@ public final class Gateway {
         })
         .compose(id -> {
           gateway.healthCheckDeployment = id;
+          // DNS discovery: start-up does not wait for a first answer.
+          DiscoveryVerticle discovery = new DiscoveryVerticle(runtime.config(), runtime.discovered(),
+              runtime::refresh, DnsDiscovery.DEFAULT_QUERY_TIMEOUT_MS);
+          gateway.discoveryFollower = snapshot -> discovery.adopt(snapshot.config(), snapshot.generation());
+          runtime.follow(gateway.discoveryFollower);
+          return vertx.deployVerticle(discovery);
+        })
+        .compose(id -> {
+          gateway.discoveryDeployment = id;
           return reloader == null ? Future.<Void>succeededFuture() : reloader.prime();
         })
         .map(v -> {
@@ -274,6 +287,12 @@ public final class Gateway {
             runtime.unfollow(healthCheckFollower);
           }
           return healthCheckDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(healthCheckDeployment);
+        })
+        .compose(v -> {
+          if (discoveryFollower != null) {
+            runtime.unfollow(discoveryFollower);
+          }
+          return discoveryDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(discoveryDeployment);
         })
         .compose(v -> flushTraces())
         .compose(v -> demo == null ? Future.<Void>succeededFuture() : demo.stop())

@@ -3,10 +3,12 @@ package io.portcullis.lifecycle;
 import io.portcullis.aggregate.AggregateHandler;
 import io.portcullis.aggregate.AggregateRoute;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.config.RedisConfig;
 import io.portcullis.edge.CertificatePair;
 import io.portcullis.edge.EdgeConnections;
 import io.portcullis.edge.ListenerCertificate;
 import io.portcullis.edge.ListenerOptions;
+import io.portcullis.edge.TrustedProxies;
 import io.portcullis.health.HealthEndpoints;
 import io.portcullis.http.ErrorResponses;
 import io.portcullis.http.GatewayError;
@@ -23,6 +25,7 @@ import io.portcullis.proxy.ProxyHandler;
 import io.portcullis.proxy.ProxyRoute;
 import io.portcullis.proxy.UpstreamCaller;
 import io.portcullis.proxy.WebSocketProxy;
+import io.portcullis.ratelimit.RedisRateStore;
 import io.portcullis.trace.RequestTrace;
 import io.portcullis.upstream.UpstreamClientOptions;
 import io.netty.handler.codec.TooLongFrameException;
@@ -43,6 +46,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -68,6 +72,9 @@ final class GatewayVerticle extends VerticleBase {
   private ReservedPathStage.ReservedPaths reservedPaths;
   private EdgeConnections connections;
   private final GatewayRuntime.Follower follower = this::adoptOnLoop;
+  /** This loop's connection to the Redis of cluster rate limits, made on first use; null without {@code redis}. */
+  private RedisRateStore clusterStore;
+  private RedisConfig clusterStoreConfig;
 
   /**
    * @param requestHeaderTimeoutMs the request-header timeout of every connection (0 or less: off)
@@ -100,7 +107,8 @@ final class GatewayVerticle extends VerticleBase {
     healthGeneration = generations.current(snapshot);
     runtime.follow(follower);
     CertificatePair pair = certificate == null ? null : certificate.current();
-    HttpServerOptions serverOptions = ListenerOptions.of(config.server(), pair == null ? null : pair.keyCertOptions());
+    HttpServerOptions serverOptions = ListenerOptions.of(config.server(), requestHeaderTimeoutMs,
+        pair == null ? null : pair.keyCertOptions());
     connections = new EdgeConnections(serverOptions, requestHeaderTimeoutMs,
         ListenerOptions.priorKnowledgeH2c(config.server()));
     OpenConnections open = runtime.metrics().downstreamConnections();
@@ -111,6 +119,10 @@ final class GatewayVerticle extends VerticleBase {
           open.handle(connection);
           connections.accept(connection);
         });
+    if (config.server().proxyProtocol()) {
+      // Connections closed for a missing or malformed PROXY header: counted, never logged per connection.
+      server.exceptionHandler(runtime.proxyHeaderRejections());
+    }
     connections.serving(server, this::handle, this::invalid);
     // The drain starts: HTTP/2 clients get GOAWAY (their in-flight streams complete).
     vertx.eventBus().localConsumer(Gateway.DRAIN_ADDRESS, message -> connections.goAwayAll());
@@ -151,7 +163,9 @@ final class GatewayVerticle extends VerticleBase {
       }
     };
     Stage[] stages = RequestPaths.standard(reservedPaths, snapshot.routes(), deadlineHeader,
-        config.deadline().maxMs(), config.server().maxBodyBytes(), runtime.ticker(), runtime.scheduler(), dispatcher);
+        config.deadline().maxMs(), config.server().maxBodyBytes(), runtime.ticker(), runtime.scheduler(), dispatcher,
+        config.server().maxHops(), clusterStore(config.redis()));
+    TrustedProxies trustedProxies = TrustedProxies.of(config.server().trustedProxies());
     return new RequestPath(stages, runtime.readiness(), snapshot.tracing(), new RequestPath.Listener() {
       @Override
       public void started(Exchange exchange) {
@@ -167,7 +181,29 @@ final class GatewayVerticle extends VerticleBase {
             exchange.route(), status, exchange.startNanos(), exchange.upstream(), exchange.attempts(),
             exchange.trace());
       }
-    });
+    }, trustedProxies);
+  }
+
+  /**
+   * This loop's store for {@code redis}: the one it has while {@code redis.endpoint} and
+   * {@code timeoutMs} are unchanged, else a new one (connected on first use). A store that is
+   * replaced is closed once the answers it may still owe are past their timeout: a request
+   * suspended on it is decided by it or by its fallback, never cut short.
+   */
+  private RedisRateStore clusterStore(Optional<RedisConfig> redis) {
+    RedisConfig wanted = redis.orElse(null);
+    if (wanted == null ? clusterStoreConfig == null : wanted.equals(clusterStoreConfig)) {
+      return clusterStore;
+    }
+    RedisRateStore previous = clusterStore;
+    if (previous != null) {
+      runtime.scheduler().schedule(clusterStoreConfig.timeoutMs() + 1_000, previous::close);
+    }
+    clusterStoreConfig = wanted;
+    clusterStore = wanted == null ? null : new RedisRateStore(vertx, wanted.endpoint(), wanted.timeoutMs(),
+        RedisRateStore.DEFAULT_MAX_OUTSTANDING, runtime.storeHealth(wanted.endpoint()), runtime.ticker(),
+        runtime.scheduler());
+    return clusterStore;
   }
 
   /** Adopts a snapshot a reload installed, on this verticle's event loop. */
@@ -208,7 +244,12 @@ final class GatewayVerticle extends VerticleBase {
     long graceMs = runtime.config().shutdown().graceMs();
     Future<Void> shutdown = server == null ? Future.succeededFuture()
         : server.shutdown(graceMs, TimeUnit.MILLISECONDS);
-    return shutdown.eventually(() -> generations.closeAll());
+    return shutdown.eventually(() -> {
+      if (clusterStore != null) {
+        clusterStore.close();
+      }
+      return generations.closeAll();
+    });
   }
 
   /** Requests Netty could not decode: over-long line or headers, or broken framing. */

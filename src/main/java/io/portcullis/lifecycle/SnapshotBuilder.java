@@ -7,6 +7,7 @@ import io.portcullis.config.BreakerConfig;
 import io.portcullis.config.EffectivePolicy;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.RouteConfig;
+import io.portcullis.config.Endpoint;
 import io.portcullis.config.UpstreamConfig;
 import io.portcullis.observe.AccessLog;
 import io.portcullis.trace.Tracing;
@@ -17,7 +18,6 @@ import io.portcullis.ratelimit.RateLimiterRegistry;
 import io.portcullis.ratelimit.RouteRateLimits;
 import io.portcullis.resilience.GiveUpReason;
 import io.portcullis.resilience.Outcome;
-import io.portcullis.ratelimit.RateLimiterRegistry;
 import io.portcullis.resilience.RetryListener;
 import io.portcullis.resilience.RetryOperator;
 import io.portcullis.resilience.RetryPolicy;
@@ -27,6 +27,7 @@ import io.portcullis.route.PathPattern;
 import io.portcullis.route.RouteTable;
 import io.portcullis.upstream.EndpointBreaker;
 import io.portcullis.upstream.Upstream;
+import io.portcullis.upstream.discovery.DiscoveredEndpoints;
 import io.vertx.core.Vertx;
 
 import java.util.ArrayList;
@@ -43,9 +44,11 @@ import java.util.random.RandomGenerator;
 /**
  * Compiles a {@link GatewayConfig} into a {@link RuntimeSnapshot}: upstreams, call plans, the route
  * table and the effective policies. Given the previous snapshot, an upstream whose configuration
- * is equal keeps its {@link Upstream} object (breakers with their state, retry budget, balancer);
- * a changed one is rebuilt, keeping the state of the endpoints it still has (see
- * {@link Upstream#Upstream(Vertx, UpstreamConfig, Ticker, Scheduler, RandomGenerator, EndpointBreaker.Listener, Upstream)}).
+ * and endpoints are equal keeps its {@link Upstream} object (breakers with their state, retry
+ * budget, balancer); a changed one is rebuilt, keeping the state of the endpoints it still has (see
+ * {@link Upstream#Upstream(Vertx, UpstreamConfig, List, Ticker, Scheduler, RandomGenerator, EndpointBreaker.Listener, Upstream)}).
+ * An upstream's endpoints are its configured ones, or with DNS discovery the addresses
+ * {@link DiscoveredEndpoints} knows when the snapshot is built.
  */
 final class SnapshotBuilder {
 
@@ -57,17 +60,23 @@ final class SnapshotBuilder {
   private final EndpointBreaker.Listener breakerListener;
   private final RouteRateLimits rateLimits;
   private final Function<String, String> env;
+  private final DiscoveredEndpoints discovered;
 
-  /** A builder that sees an empty environment. */
+  /** A builder that sees an empty environment and discovers nothing. */
   SnapshotBuilder(Vertx vertx, Ticker ticker, Scheduler scheduler, RandomGenerator random, GatewayMetrics metrics,
                   EndpointBreaker.Listener breakerListener) {
-    this(vertx, ticker, scheduler, random, metrics, breakerListener, name -> null);
+    this(vertx, ticker, scheduler, random, metrics, breakerListener, name -> null, new DiscoveredEndpoints());
   }
 
-  /** @param env the environment, read by each build (tracing's OpenTelemetry variables) */
+  /**
+   * @param env the environment, read by each build (tracing's OpenTelemetry variables)
+   * @param discovered the addresses DNS discovery found, read by each build
+   */
   SnapshotBuilder(Vertx vertx, Ticker ticker, Scheduler scheduler, RandomGenerator random, GatewayMetrics metrics,
-                  EndpointBreaker.Listener breakerListener, Function<String, String> env) {
+                  EndpointBreaker.Listener breakerListener, Function<String, String> env,
+                  DiscoveredEndpoints discovered) {
     this.vertx = vertx;
+    this.discovered = discovered;
     this.env = env;
     this.ticker = ticker;
     this.scheduler = scheduler;
@@ -79,11 +88,23 @@ final class SnapshotBuilder {
 
   /** The snapshot of {@code config}; {@code previous} (null at start) lends the state it can keep. */
   RuntimeSnapshot build(GatewayConfig config, RuntimeSnapshot previous) {
+    return build(config, previous, null);
+  }
+
+  /**
+   * The snapshot of {@code config} over {@code previous} (null at start), with {@code tracing}
+   * when it is already made for {@code config} (null: made here, keeping {@code previous}'s
+   * exporter when its settings are unchanged).
+   */
+  synchronized RuntimeSnapshot build(GatewayConfig config, RuntimeSnapshot previous, Tracing tracing) {
+    // Synchronized: a reload and a DNS answer may build at once, and a build trims the breaker
+    // sets of the upstreams it shares with the other.
     Map<String, Upstream> upstreams = new LinkedHashMap<>();
     for (UpstreamConfig u : config.upstreams().values()) {
       Upstream before = previous == null ? null : previous.upstreams().get(u.name());
-      Upstream upstream = before != null && before.config().equals(u) ? before
-          : new Upstream(vertx, u, ticker, scheduler, random, breakerListener, before);
+      List<Endpoint> endpoints = discovered.endpoints(u);
+      Upstream upstream = before != null && before.config().equals(u) && before.hasEndpoints(endpoints) ? before
+          : new Upstream(vertx, u, endpoints, ticker, scheduler, random, breakerListener, before);
       upstreams.put(u.name(), upstream);
     }
     Map<String, Map<String, EffectivePolicy>> policies = new LinkedHashMap<>();
@@ -94,9 +115,10 @@ final class SnapshotBuilder {
     policies.forEach((route, perUpstream) -> frozen.put(route, Collections.unmodifiableMap(perUpstream)));
     long generation = previous == null ? 1 : previous.generation() + 1;
     // Unchanged export settings keep the running exporter (and its queue).
-    Tracing tracing = Tracing.create(config, env, random, previous == null ? null : previous.tracing());
+    Tracing traced = tracing != null ? tracing
+        : Tracing.create(config, env, random, previous == null ? null : previous.tracing());
     return new RuntimeSnapshot(generation, config, Collections.unmodifiableMap(upstreams), routes,
-        Collections.unmodifiableMap(frozen), new AccessLog(config.accessLog().enabled()), tracing);
+        Collections.unmodifiableMap(frozen), new AccessLog(config.accessLog().enabled()), traced);
   }
 
   /** Lets each upstream forget the route breaker settings no route of this configuration uses. */

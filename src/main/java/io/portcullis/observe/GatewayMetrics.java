@@ -1,6 +1,7 @@
 package io.portcullis.observe;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -12,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.BiPredicate;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -42,6 +44,8 @@ public final class GatewayMetrics {
   private final OpenConnections downstreamConnections = new OpenConnections();
   private final Counter reloadSuccesses;
   private final Counter reloadFailures;
+  /** The sources of function counters: the registry holds them weakly, so they are held here. */
+  private final List<LongSupplier> counterSources = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** Meters registered in {@code registry}, with {@code portcullis_build_info} for this build. */
   public GatewayMetrics(MeterRegistry registry) {
@@ -315,6 +319,28 @@ public final class GatewayMetrics {
   public void inFlight(Supplier<Number> value) {
     Gauge.builder("portcullis_requests_in_flight", value)
         .description("Client requests in flight")
+        .register(registry);
+  }
+
+  /**
+   * Registers {@code portcullis_proxy_protocol_rejected_total}: main-port connections closed because
+   * their PROXY protocol header was missing or malformed ({@code server.proxyProtocol}).
+   */
+  public void proxyProtocolRejected(LongSupplier total) {
+    counterSources.add(total);
+    FunctionCounter.builder("portcullis_proxy_protocol_rejected", total, LongSupplier::getAsLong)
+        .description("Connections closed for a missing or malformed PROXY protocol header")
+        .register(registry);
+  }
+
+  /**
+   * Registers {@code portcullis_rate_limit_store_errors_total}: cluster rate-limit decisions made by
+   * the local bucket because Redis did not decide (down, too slow, an error or a bad answer).
+   */
+  public void rateLimitStoreErrors(LongSupplier total) {
+    counterSources.add(total);
+    FunctionCounter.builder("portcullis_rate_limit_store_errors", total, LongSupplier::getAsLong)
+        .description("Cluster rate-limit decisions made locally because Redis did not decide")
         .register(registry);
   }
 }

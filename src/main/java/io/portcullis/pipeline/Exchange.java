@@ -1,5 +1,6 @@
 package io.portcullis.pipeline;
 
+import io.portcullis.edge.ClientAddress;
 import io.portcullis.http.GatewayException;
 import io.portcullis.http.RequestContext;
 import io.vertx.core.http.HttpServerRequest;
@@ -9,6 +10,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One request on its way through the {@link RequestPath}: the {@link RequestContext} the proxy
@@ -26,11 +28,14 @@ public final class Exchange extends RequestContext {
   private Throwable refusal;
   private RouteTarget target;
   private Map<String, String> params = Map.of();
+  private Set<String> methods = Set.of();
   private long contentLength = -1;
   private boolean chunked;
   private Releasable hold;
   private Releasable[] moreHolds = NO_HOLDS;
   private int moreHoldCount;
+  private String clientAddress;
+  private boolean clientAddressKnown;
 
   /**
    * An exchange for {@code request} on {@code path}.
@@ -97,6 +102,19 @@ public final class Exchange extends RequestContext {
     path(normalized);
   }
 
+  /**
+   * The client's address (README "Running behind a load balancer"): the peer (the PROXY header's
+   * source with {@code server.proxyProtocol}), walked back through {@code X-Forwarded-For} over
+   * {@code server.trustedProxies}. Worked out on first use, once; null without an IP peer.
+   */
+  public String clientAddress() {
+    if (!clientAddressKnown) {
+      clientAddress = ClientAddress.of(request(), path.trustedProxies());
+      clientAddressKnown = true;
+    }
+    return clientAddress;
+  }
+
   /** The matched route's target; null before the route stage. */
   public RouteTarget target() {
     return target;
@@ -107,11 +125,22 @@ public final class Exchange extends RequestContext {
     return params;
   }
 
-  /** Records the matched route (the route stage). */
+  /** The methods the matched route accepts (empty: any method, or no route matched yet). */
+  public Set<String> methods() {
+    return methods;
+  }
+
+  /** Records the matched route (the route stage), accepting any method. */
   public void matched(String routeName, RouteTarget target, Map<String, String> params) {
+    matched(routeName, target, params, Set.of());
+  }
+
+  /** Records the matched route (the route stage) and the methods it accepts (empty: any). */
+  public void matched(String routeName, RouteTarget target, Map<String, String> params, Set<String> methods) {
     route(routeName);
     this.target = target;
     this.params = params == null ? Map.of() : params;
+    this.methods = methods;
   }
 
   /** The request's {@code Content-Length}, or -1 without a usable one (set by the body stage). */

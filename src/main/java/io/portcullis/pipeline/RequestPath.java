@@ -1,5 +1,6 @@
 package io.portcullis.pipeline;
 
+import io.portcullis.edge.TrustedProxies;
 import io.portcullis.health.Readiness;
 import io.portcullis.http.ErrorResponses;
 import io.portcullis.http.GatewayError;
@@ -43,18 +44,38 @@ public final class RequestPath {
   private final Readiness readiness;
   private final Tracing tracing;
   private final Listener listener;
+  private final TrustedProxies trustedProxies;
+
+  /**
+   * A request path running {@code stages} in order, where the peer is the client
+   * ({@link TrustedProxies#NONE}).
+   *
+   * @param readiness tells whether the gateway is draining (every answer then closes its connection)
+   * @param tracing starts each request's trace
+   */
+  public RequestPath(Stage[] stages, Readiness readiness, Tracing tracing, Listener listener) {
+    this(stages, readiness, tracing, listener, TrustedProxies.NONE);
+  }
 
   /**
    * A request path running {@code stages} in order.
    *
    * @param readiness tells whether the gateway is draining (every answer then closes its connection)
    * @param tracing starts each request's trace
+   * @param trustedProxies {@code server.trustedProxies}, for {@link Exchange#clientAddress()}
    */
-  public RequestPath(Stage[] stages, Readiness readiness, Tracing tracing, Listener listener) {
+  public RequestPath(Stage[] stages, Readiness readiness, Tracing tracing, Listener listener,
+                     TrustedProxies trustedProxies) {
     this.stages = stages.clone();
     this.readiness = readiness;
     this.tracing = tracing;
     this.listener = listener;
+    this.trustedProxies = trustedProxies;
+  }
+
+  /** The proxies whose {@code X-Forwarded-For} entries are believed. */
+  TrustedProxies trustedProxies() {
+    return trustedProxies;
   }
 
   /** Takes {@code request} (received at {@code startNanos}) through every stage. */

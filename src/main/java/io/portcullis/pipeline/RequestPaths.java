@@ -1,5 +1,6 @@
 package io.portcullis.pipeline;
 
+import io.portcullis.ratelimit.RedisRateStore;
 import io.portcullis.route.RouteTable;
 import io.portcullis.resilience.Scheduler;
 import io.portcullis.resilience.Ticker;
@@ -14,19 +15,25 @@ public final class RequestPaths {
   }
 
   /**
-   * The gateway's stages: hygiene → reserved paths → forbidden methods → route → admission
-   * (rate limit) → deadline → body limit → dispatch.
+   * The gateway's stages: hygiene → reserved paths → forbidden methods → loops → route →
+   * {@code Max-Forwards} → admission (rate limit) → deadline → body limit → dispatch.
+   *
+   * @param maxHops {@code server.maxHops}
+   * @param clusterStore this event loop's store of cluster rate limits, null without {@code redis}
    */
   public static Stage[] standard(ReservedPathStage.ReservedPaths reserved, RouteTable<RouteTarget> routes,
                                  String deadlineHeader, long deadlineMaxMs, long maxBodyBytes, Ticker ticker,
-                                 Scheduler scheduler, DispatchStage.Dispatcher dispatcher) {
+                                 Scheduler scheduler, DispatchStage.Dispatcher dispatcher, int maxHops,
+                                 RedisRateStore clusterStore) {
     return new Stage[] {
         new HygieneStage(),
         new ReservedPathStage(reserved),
         new MethodStage(),
+        new LoopStage(maxHops),
         new RouteStage(routes),
+        new MaxForwardsStage(),
         // Admission: each refuses before anything is sent upstream.
-        new RateLimitStage(),
+        new RateLimitStage(clusterStore),
         new DeadlineStage(deadlineHeader, deadlineMaxMs, ticker, scheduler),
         new BodyLimitStage(maxBodyBytes),
         new DispatchStage(dispatcher),

@@ -25,7 +25,7 @@ public final class RouteStage implements Stage {
       return exchange.refuse(new GatewayException(GatewayError.NO_ROUTE,
           "no route matches " + method + " " + exchange.path()));
     }
-    exchange.matched(match.entry().name(), match.entry().target(), match.params());
+    exchange.matched(match.entry().name(), match.entry().target(), match.params(), match.entry().methods());
     return Verdict.CONTINUE;
   }
 }

@@ -1,5 +1,6 @@
 package io.portcullis.proxy;
 
+import io.portcullis.config.IpLiteral;
 import io.portcullis.http.HeaderNameSet;
 import io.portcullis.http.HopByHop;
 import io.portcullis.http.RequestContext;
@@ -34,6 +35,9 @@ public final class Forwarding {
     HttpServerRequest request = ctx.request();
     MultiMap in = request.headers();
     String clientAddress = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+    if (clientAddress != null && clientAddress.indexOf(':') >= 0) {
+      clientAddress = IpLiteral.canonical(clientAddress); // IPv6 as RFC 5952 writes it, not Java's long form
+    }
     String prior = joined(in, "X-Forwarded-For");
     String forwardedFor = clientAddress == null ? prior
         : prior == null ? clientAddress : prior + ", " + clientAddress;

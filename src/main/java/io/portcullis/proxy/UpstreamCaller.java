@@ -67,6 +67,11 @@ public final class UpstreamCaller {
    * failed with; map that with {@link #toGatewayException}.
    */
   public Future<UpstreamExchange> call(RequestContext ctx, CallPlan plan, OutboundRequest out) {
+    if (plan.upstream().endpoints().length == 0) {
+      // DNS discovery has not had a first answer for any of the upstream's names yet.
+      return Future.failedFuture(new GatewayException(GatewayError.UPSTREAM_UNAVAILABLE,
+          "upstream " + plan.upstreamName() + " has no endpoint yet: DNS has not resolved its names"));
+    }
     plan.upstream().retryBudget().recordRequest();
     RequestTraits traits = new RequestTraits(out.method().name(), out.hasIdempotencyKey(), out.body().replayable());
     return plan.retry().execute(ctx.deadline(), traits, new PlanAttempts(ctx, plan, out));
@@ -202,8 +207,9 @@ public final class UpstreamCaller {
       Endpoint address = endpoint.address();
       RequestOptions options = new RequestOptions()
           .setMethod(out.method())
-          .setHost(address.host())
+          .setHost(address.hostName()) // a discovered endpoint: its name (Host, SNI, certificate), sent to endpoint.server()
           .setPort(address.port())
+          .setServer(endpoint.server())
           .setURI(out.uri())
           .setFollowRedirects(false)
           // https endpoints: TLS with SNI and the checks of the upstream's client options; a

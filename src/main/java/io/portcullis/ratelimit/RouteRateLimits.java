@@ -2,13 +2,16 @@ package io.portcullis.ratelimit;
 
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.RateLimitConfig;
+import io.portcullis.config.RateLimitScope;
 import io.portcullis.config.RouteConfig;
 import io.portcullis.observe.GatewayMetrics;
 
 /**
  * Makes each route's {@link RouteRateLimit} while a snapshot is compiled. The limiters come from
  * one {@link RateLimiterRegistry} that outlives every snapshot, so a route whose name and
- * {@code rateLimit} are unchanged by a reload keeps its limiter and every client's bucket.
+ * {@code rateLimit} are unchanged by a reload keeps its limiter and every client's bucket. A route
+ * with {@code scope: "cluster"} also gets its {@link ClusterLimit}, over that same limiter (its
+ * fallback).
  */
 public final class RouteRateLimits {
 
@@ -27,8 +30,10 @@ public final class RouteRateLimits {
       return RouteRateLimit.NONE;
     }
     RateLimitConfig limit = route.rateLimit().get();
-    return new RouteRateLimit(route.name(), registry.limiter(route.name(), limit),
-        limit.keyHeader().orElse(null), metrics.rateLimited(route.name()));
+    RateLimiter local = registry.limiter(route.name(), limit);
+    ClusterLimit cluster = limit.scope() == RateLimitScope.CLUSTER ? new ClusterLimit(route.name(), local) : null;
+    return new RouteRateLimit(route.name(), local, limit.keyHeader().orElse(null), metrics.rateLimited(route.name()),
+        cluster);
   }
 
   /** Forgets the limiters that {@code config} no longer uses. */

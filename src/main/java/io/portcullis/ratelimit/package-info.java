@@ -14,6 +14,8 @@
  * a decision Redis does not make within {@code redis.timeoutMs} (down, stalled, answering errors
  * or nonsense, too far behind) is made by the route's local bucket instead.
  * {@link io.portcullis.ratelimit.StoreHealth}, shared by the loops, counts those fallbacks and logs
- * one warning per outage. The request path asks the store through its admission stage.
+ * one warning per outage. The request path asks the store through its admission stage, which
+ * suspends the request until the answer; the key of {@code "ip"} is the client address the edge
+ * works out ({@code server.proxyProtocol}, {@code server.trustedProxies}).
  */
 package io.portcullis.ratelimit;

@@ -3,7 +3,9 @@ package io.portcullis.upstream;
 import io.portcullis.config.HealthCheckConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.WebClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +64,12 @@ public final class HealthChecker {
   }
 
   private Future<Boolean> probe(EndpointState endpoint) {
-    return client.request(HttpMethod.GET, endpoint.address().port(), endpoint.address().host(), config.path())
+    // A discovered endpoint is probed at its address, addressed to its name as requests are.
+    HttpRequest<Buffer> request = endpoint.server() == null
+        ? client.request(HttpMethod.GET, endpoint.address().port(), endpoint.address().host(), config.path())
+        : client.request(HttpMethod.GET, endpoint.server(), endpoint.address().port(), endpoint.address().hostName(),
+            config.path());
+    return request
         .ssl("https".equals(endpoint.address().scheme()))
         .timeout(config.timeoutMs())
         .send()

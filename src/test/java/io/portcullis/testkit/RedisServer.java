@@ -136,7 +136,9 @@ public final class RedisServer implements AutoCloseable {
         throw new AssertionError("redis-server exited with " + process.exitValue() + ": " + log());
       }
       try {
-        if (command("PING").equals("PONG")) {
+        // Ours, not a server someone else started on the port meanwhile (ours then fails to bind
+        // and exits, and start() tries another port).
+        if (command("PING").equals("PONG") && command("INFO", "server").contains("process_id:" + process.pid() + "\r\n")) {
           return;
         }
       } catch (UncheckedIOException e) {

@@ -1,4 +1,4 @@
-package io.portcullis.edge;
+package io.portcullis.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
