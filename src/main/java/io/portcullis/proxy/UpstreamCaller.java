@@ -195,6 +195,7 @@ public final class UpstreamCaller {
       Endpoint address = endpoint.address();
       RequestOptions options = new RequestOptions()
           .setMethod(out.method())
+          .setServer(endpoint.server())
           .setHost(address.host())
           .setPort(address.port())
           .setURI(out.uri())
