@@ -7,6 +7,7 @@ import io.portcullis.resilience.DeadlineBudget;
 import io.portcullis.resilience.GrpcTimeout;
 import io.portcullis.resilience.Scheduler;
 import io.portcullis.resilience.Ticker;
+import io.portcullis.resilience.TimerWheel;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import org.slf4j.Logger;
@@ -21,6 +22,9 @@ import java.util.OptionalLong;
  * {@code bad_request}. When the budget runs out before the response head is written the client
  * gets 504 {@code deadline_exceeded} at once and every upstream attempt is reset; after the head,
  * the response is reset.
+ *
+ * <p>The 504 timers of this stage's requests share one {@link TimerWheel} (one per configuration
+ * snapshot and event loop, as the stage), so a request that finishes in time costs no timer.
  */
 public final class DeadlineStage implements Stage {
 
@@ -30,19 +34,19 @@ public final class DeadlineStage implements Stage {
   private final String header;
   private final long maxMs;
   private final Ticker ticker;
-  private final Scheduler scheduler;
+  private final TimerWheel timers;
 
   /**
    * @param header the client's deadline header ({@code deadline.header})
    * @param maxMs the longest budget ({@code deadline.maxMs})
    * @param ticker the clock of the deadline
-   * @param scheduler the timer that answers 504 when the budget runs out
+   * @param scheduler the timers of this event loop, which answer 504 when a budget runs out
    */
   public DeadlineStage(String header, long maxMs, Ticker ticker, Scheduler scheduler) {
     this.header = header;
     this.maxMs = maxMs;
     this.ticker = ticker;
-    this.scheduler = scheduler;
+    this.timers = new TimerWheel(ticker, scheduler);
   }
 
   @Override
@@ -65,8 +69,24 @@ public final class DeadlineStage implements Stage {
     Deadline deadline = Deadline.after(budget, ticker,
         err -> LOG.error("deadline cancel callback failed for request {}", requestId, err));
     exchange.deadline(deadline);
-    exchange.deadlineTimer(scheduler.schedule(Math.max(1, budget), () -> expire(exchange)));
+    Expiry expiry = new Expiry(exchange);
+    timers.schedule(expiry, Math.max(1, budget));
+    exchange.deadlineTimer(expiry);
     return Verdict.CONTINUE;
+  }
+
+  /** The 504 timer of one request. */
+  private static final class Expiry extends TimerWheel.Timeout {
+    private final Exchange exchange;
+
+    Expiry(Exchange exchange) {
+      this.exchange = exchange;
+    }
+
+    @Override
+    protected void expire() {
+      DeadlineStage.expire(exchange);
+    }
   }
 
   /** The value as milliseconds: at most 18 digits, else 0. */
