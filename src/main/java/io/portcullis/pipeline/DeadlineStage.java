@@ -8,6 +8,7 @@ import io.portcullis.resilience.GrpcTimeout;
 import io.portcullis.resilience.Scheduler;
 import io.portcullis.resilience.Ticker;
 import io.portcullis.resilience.TimerWheel;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import org.slf4j.Logger;
@@ -29,9 +30,10 @@ import java.util.OptionalLong;
 public final class DeadlineStage implements Stage {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeadlineStage.class);
-  private static final String GRPC_TIMEOUT = "grpc-timeout";
+  private static final CharSequence GRPC_TIMEOUT = HttpHeaders.createOptimized("grpc-timeout");
 
   private final String header;
+  private final CharSequence headerName;
   private final long maxMs;
   private final Ticker ticker;
   private final TimerWheel timers;
@@ -44,6 +46,7 @@ public final class DeadlineStage implements Stage {
    */
   public DeadlineStage(String header, long maxMs, Ticker ticker, Scheduler scheduler) {
     this.header = header;
+    this.headerName = HttpHeaders.createOptimized(header);
     this.maxMs = maxMs;
     this.ticker = ticker;
     this.timers = new TimerWheel(ticker, scheduler);
@@ -52,7 +55,7 @@ public final class DeadlineStage implements Stage {
   @Override
   public Verdict apply(Exchange exchange) {
     HttpServerRequest request = exchange.request();
-    String clientValue = request.getHeader(header);
+    String clientValue = request.getHeader(headerName);
     OptionalLong client = OptionalLong.empty();
     if (clientValue != null) {
       long ms = positiveMillis(clientValue);

@@ -38,10 +38,13 @@ public final class UpstreamCaller {
 
   /** Header carrying the attempt number (1 on the first attempt). */
   public static final String ATTEMPT_HEADER = "X-Attempt-Count";
+  private static final CharSequence ATTEMPT_NAME = HttpHeaders.createOptimized(ATTEMPT_HEADER);
+  /** The values of {@link #ATTEMPT_HEADER} for the first attempts, made once. */
+  private static final String[] ATTEMPT_VALUES = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"};
 
   private final Vertx vertx;
   private final Map<String, HttpClient> clients;
-  private final String deadlineHeader;
+  private final CharSequence deadlineHeader;
   private final GatewayMetrics metrics;
 
   /**
@@ -52,7 +55,7 @@ public final class UpstreamCaller {
   public UpstreamCaller(Vertx vertx, Map<String, HttpClient> clients, String deadlineHeader, GatewayMetrics metrics) {
     this.vertx = vertx;
     this.clients = clients;
-    this.deadlineHeader = deadlineHeader;
+    this.deadlineHeader = HttpHeaders.createOptimized(deadlineHeader);
     this.metrics = metrics;
   }
 
@@ -233,7 +236,8 @@ public final class UpstreamCaller {
       }
       Deadline.Registration cancelHook = deadline.onCancel(request::reset);
       out.headers().writeTo(request.headers());
-      request.headers().set(ATTEMPT_HEADER, Integer.toString(attemptNumber));
+      request.headers().set(ATTEMPT_NAME, attemptNumber < ATTEMPT_VALUES.length ? ATTEMPT_VALUES[attemptNumber]
+          : Integer.toString(attemptNumber));
       request.headers().set(deadlineHeader, Long.toString(remaining));
       if (span != null) {
         span.writeTo(request.headers()); // traceparent with this attempt's span id, tracestate

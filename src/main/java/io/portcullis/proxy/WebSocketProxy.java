@@ -16,7 +16,6 @@ import io.vertx.core.net.NetSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.List;
 
 /**
  * Proxies a WebSocket opening handshake (RFC 6455 §4) and, when the upstream accepts it, splices
@@ -102,8 +101,7 @@ public final class WebSocketProxy {
     HttpClientResponse upstream = exchange.response();
     response.setStatusCode(SWITCHING_PROTOCOLS);
     HopByHop.copyEndToEnd(upstream.headers(), response.headers(), ProxyHandler.RESPONSE_SKIP);
-    List<String> upstreamVia = upstream.headers().getAll("Via");
-    response.headers().set("Via", Forwarding.via(upstreamVia.isEmpty() ? null : String.join(", ", upstreamVia),
+    response.headers().set(Forwarding.VIA, Forwarding.via(Forwarding.joined(upstream.headers(), Forwarding.VIA),
         upstream.version()));
     response.headers().set(HttpHeaders.UPGRADE, WebSocketUpgrade.PROTOCOL);
     response.headers().set(HttpHeaders.CONNECTION, "Upgrade");
