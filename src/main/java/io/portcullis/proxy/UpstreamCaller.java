@@ -46,6 +46,11 @@ public final class UpstreamCaller {
   private final Map<String, HttpClient> clients;
   private final CharSequence deadlineHeader;
   private final GatewayMetrics metrics;
+  /**
+   * The options of every attempt's request, refilled each time: this caller is confined to its
+   * event loop, and {@link HttpClient#request(RequestOptions)} reads them before it returns.
+   */
+  private final RequestOptions requestOptions = new RequestOptions().setFollowRedirects(false);
 
   /**
    * A caller over {@code clients} (one per upstream name, owned by the calling verticle).
@@ -196,15 +201,14 @@ public final class UpstreamCaller {
       }
       HttpClient client = clients.get(plan.upstreamName());
       Endpoint address = endpoint.address();
-      RequestOptions options = new RequestOptions()
+      // https endpoints: TLS with SNI and the checks of the upstream's client options; a failed
+      // handshake fails the connect, so it is a connect failure like a refused one.
+      RequestOptions options = requestOptions
           .setMethod(out.method())
           .setServer(endpoint.server())
           .setHost(address.host())
           .setPort(address.port())
           .setURI(out.uri())
-          .setFollowRedirects(false)
-          // https endpoints: TLS with SNI and the checks of the upstream's client options; a
-          // failed handshake fails the connect, so it is a connect failure like a refused one.
           .setSsl("https".equals(address.scheme()));
       endpoint.acquire();
       Promise<UpstreamExchange> promise = Promise.promise();
@@ -243,9 +247,9 @@ public final class UpstreamCaller {
         span.writeTo(request.headers()); // traceparent with this attempt's span id, tracestate
       }
       lastDeadlineSent = remaining;
-      boolean[] timedOut = {false};
       long perTry = plan.perTryTimeoutMs();
-      long timer = perTry > 0 && perTry < remaining ? vertx.setTimer(perTry, id -> {
+      boolean[] timedOut = perTry > 0 && perTry < remaining ? new boolean[1] : null;
+      long timer = timedOut != null ? vertx.setTimer(perTry, id -> {
         timedOut[0] = true;
         request.reset();
       }) : -1;
@@ -263,7 +267,7 @@ public final class UpstreamCaller {
         }
         endpoint.release();
         cancelHook.remove();
-        Outcome outcome = timedOut[0] ? Outcome.perTryTimeout()
+        Outcome outcome = timedOut != null && timedOut[0] ? Outcome.perTryTimeout()
             : deadline.isCancelled() ? Outcome.cancelled() : Outcome.reset();
         promise.tryFail(new AttemptFailure(outcome, describe(outcome, ar.cause()), ar.cause()));
       });
