@@ -151,11 +151,11 @@ public final class UpstreamCaller {
         Outcome outcome = classify(ar);
         if (span != null) {
           span.end(out.method().name(), ctx.route(), plan.upstreamName(), endpoint.address(), outcome.status(),
-              ar.failed() || plan.failureStatuses().contains(outcome.status()));
+              ar.failed() || plan.failureStatusSet().contains(outcome.status()));
         }
         if (ar.failed() && outcome.kind() != Outcome.Kind.CANCELLED && outcome.kind() != Outcome.Kind.CIRCUIT_OPEN) {
           endpoint.recordFailure();
-        } else if (ar.succeeded() && plan.failureStatuses().contains(outcome.status())) {
+        } else if (ar.succeeded() && plan.failureStatusSet().contains(outcome.status())) {
           endpoint.recordFailure();
         }
         metrics.attempt(plan.upstreamName(), outcome);
@@ -164,7 +164,7 @@ public final class UpstreamCaller {
 
     private boolean isBreakerFailure(AsyncResult<UpstreamExchange> ar) {
       if (ar.succeeded()) {
-        return plan.failureStatuses().contains(ar.result().response().statusCode());
+        return plan.failureStatusSet().contains(ar.result().response().statusCode());
       }
       return ar.cause() instanceof AttemptFailure af && af.isBreakerFailure();
     }
