@@ -1,6 +1,7 @@
 package io.portcullis.observe;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -34,6 +35,9 @@ public final class GatewayMetrics {
     this.registry = registry;
     this.reloadSuccesses = reloadCounter("success");
     this.reloadFailures = reloadCounter("failure");
+    FunctionCounter.builder("portcullis_access_log_dropped", AccessLogAppender.class, a -> AccessLogAppender.droppedLines())
+        .description("Access-log lines dropped because stdout could not keep up")
+        .register(registry);
   }
 
   /** The registry (for the scrape endpoint). */
