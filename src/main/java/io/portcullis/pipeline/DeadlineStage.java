@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 
 /**
  * Gives the request its {@link Deadline} (README "How a request flows"): the budget is the least
@@ -68,18 +69,16 @@ public final class DeadlineStage implements Stage {
     String grpc = request.getHeader(GRPC_TIMEOUT);
     OptionalLong grpcMs = grpc == null ? OptionalLong.empty() : GrpcTimeout.parseMillis(grpc.trim());
     long budget = DeadlineBudget.budgetMs(exchange.target().timeoutMs(), client, grpcMs, maxMs);
-    String requestId = exchange.requestId();
-    Deadline deadline = Deadline.after(budget, ticker,
-        err -> LOG.error("deadline cancel callback failed for request {}", requestId, err));
-    exchange.deadline(deadline);
     Expiry expiry = new Expiry(exchange);
+    Deadline deadline = Deadline.after(budget, ticker, expiry);
+    exchange.deadline(deadline);
     timers.schedule(expiry, Math.max(1, budget));
     exchange.deadlineTimer(expiry);
     return Verdict.CONTINUE;
   }
 
-  /** The 504 timer of one request. */
-  private static final class Expiry extends TimerWheel.Timeout {
+  /** The 504 timer of one request, and where its deadline reports a failing cancel callback. */
+  private static final class Expiry extends TimerWheel.Timeout implements Consumer<Throwable> {
     private final Exchange exchange;
 
     Expiry(Exchange exchange) {
@@ -89,6 +88,11 @@ public final class DeadlineStage implements Stage {
     @Override
     protected void expire() {
       DeadlineStage.expire(exchange);
+    }
+
+    @Override
+    public void accept(Throwable err) {
+      LOG.error("deadline cancel callback failed for request {}", exchange.requestId(), err);
     }
   }
 
