@@ -47,7 +47,8 @@ public final class DeadlineStage implements Stage {
    */
   public DeadlineStage(String header, long maxMs, Ticker ticker, Scheduler scheduler) {
     this.header = header;
-    this.headerName = HttpHeaders.createOptimized(header);
+    // Looked up in lower case: HTTP/1.x lookups ignore case, HTTP/2 names are lower case.
+    this.headerName = HttpHeaders.createOptimized(header.toLowerCase(java.util.Locale.ROOT));
     this.maxMs = maxMs;
     this.ticker = ticker;
     this.timers = new TimerWheel(ticker, scheduler);

@@ -30,6 +30,10 @@ public final class Forwarding {
   static final CharSequence FORWARDED_PROTO = HttpHeaders.createOptimized("X-Forwarded-Proto");
   static final CharSequence FORWARDED_HOST = HttpHeaders.createOptimized("X-Forwarded-Host");
   static final CharSequence VIA = HttpHeaders.createOptimized("Via");
+  // For lookups, and for HTTP/2 headers: HTTP/1.x lookups ignore case, HTTP/2 names are lower case
+  // (Vert.x lowers and copies any other name on each HTTP/2 lookup).
+  static final CharSequence FORWARDED_FOR_LOWER = HttpHeaders.createOptimized("x-forwarded-for");
+  static final CharSequence VIA_LOWER = HttpHeaders.createOptimized("via");
 
   private final HeaderNameSet skip;
 
@@ -44,10 +48,10 @@ public final class Forwarding {
     HttpServerRequest request = ctx.request();
     MultiMap in = request.headers();
     String clientAddress = address(request.remoteAddress());
-    String prior = joined(in, FORWARDED_FOR);
+    String prior = joined(in, FORWARDED_FOR_LOWER);
     String forwardedFor = clientAddress == null ? prior
         : prior == null ? clientAddress : prior + ", " + clientAddress;
-    String via = joined(in, VIA);
+    String via = joined(in, VIA_LOWER);
     return new UpstreamHeaders(in, skip, ctx.requestId(), forwardedFor,
         request.isSSL() ? "https" : "http", host(request), via(via, request.version()));
   }

@@ -27,7 +27,8 @@ import java.util.Set;
 public final class ProxyHandler {
 
   static final HeaderNameSet RESPONSE_SKIP = HopByHop.skipping(Set.of("x-request-id", "via"));
-  private static final CharSequence IDEMPOTENCY_KEY = HttpHeaders.createOptimized("Idempotency-Key");
+  /** Looked up in lower case: HTTP/1.x lookups ignore case, HTTP/2 names are lower case. */
+  static final CharSequence IDEMPOTENCY_KEY = HttpHeaders.createOptimized("idempotency-key");
 
   private final UpstreamCaller caller;
   private final Forwarding forwarding;
@@ -97,8 +98,8 @@ public final class ProxyHandler {
       response.setStatusMessage(message);
     }
     HopByHop.copyEndToEnd(upstream.headers(), response.headers(), RESPONSE_SKIP);
-    response.headers().set(Forwarding.VIA, Forwarding.via(Forwarding.joined(upstream.headers(), Forwarding.VIA),
-        upstream.version()));
+    response.headers().set(request.version() == HttpVersion.HTTP_2 ? Forwarding.VIA_LOWER : Forwarding.VIA,
+        Forwarding.via(Forwarding.joined(upstream.headers(), Forwarding.VIA_LOWER), upstream.version()));
     if (!response.headers().contains(HttpHeaders.CONTENT_LENGTH) && mayHaveBody(request.method(), upstream.statusCode())) {
       if (request.version() == HttpVersion.HTTP_1_0) {
         // HTTP/1.0 has no chunked coding: the end of the body is the end of the connection.

@@ -70,7 +70,7 @@ public final class WebSocketProxy {
     HttpServerRequest request = ctx.request();
     OutboundRequest out = new OutboundRequest(HttpMethod.GET, ProxyHandler.upstreamUri(ctx, route),
         forwarding.upstreamHeaders(ctx).upgrading(WebSocketUpgrade.PROTOCOL), RequestBody.UPGRADE,
-        request.headers().contains("Idempotency-Key"));
+        request.headers().contains(ProxyHandler.IDEMPOTENCY_KEY));
     Promise<Void> handled = Promise.promise();
     caller.call(ctx, route.plan(), out).onComplete(ar -> {
       if (ar.failed()) {
@@ -101,7 +101,7 @@ public final class WebSocketProxy {
     HttpClientResponse upstream = exchange.response();
     response.setStatusCode(SWITCHING_PROTOCOLS);
     HopByHop.copyEndToEnd(upstream.headers(), response.headers(), ProxyHandler.RESPONSE_SKIP);
-    response.headers().set(Forwarding.VIA, Forwarding.via(Forwarding.joined(upstream.headers(), Forwarding.VIA),
+    response.headers().set(Forwarding.VIA, Forwarding.via(Forwarding.joined(upstream.headers(), Forwarding.VIA_LOWER),
         upstream.version()));
     response.headers().set(HttpHeaders.UPGRADE, WebSocketUpgrade.PROTOCOL);
     response.headers().set(HttpHeaders.CONNECTION, "Upgrade");
