@@ -22,8 +22,8 @@ import java.util.Set;
  * The client connections of one gateway verticle (all on its event loop), set up as they arrive.
  *
  * <ul>
- *   <li>Every HTTP/1.x connection, cleartext or TLS, gets the {@link StrictRequestDecoder} and the
- *       request-header timeout ({@link HeaderReadTimeout}) before its first byte is decoded; a
+ *   <li>Every HTTP/1.x connection, cleartext or TLS, gets the {@link StrictRequestDecoder}, which
+ *       keeps the request-header timeout ({@link HeaderReadTimeout}), before its first byte is decoded; a
  *       cleartext one also gets the {@link PriorKnowledgeDetector} when {@code server.h2c} is on.</li>
  *   <li>Every HTTP/2 connection (ALPN {@code h2}, or h2c with prior knowledge) is remembered until
  *       it closes, so that {@link #goAwayAll} can send each a {@code GOAWAY} when the drain
@@ -72,10 +72,7 @@ public final class EdgeConnections {
     }
     ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
     if (pipeline.get("httpDecoder") != null) {
-      pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(options));
-      if (requestHeaderTimeoutMs > 0) {
-        HeaderReadTimeout.install(pipeline, requestHeaderTimeoutMs);
-      }
+      pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(options, requestHeaderTimeoutMs));
       if (priorKnowledgeH2c && !connection.isSsl()) {
         pipeline.addBefore("httpDecoder", PriorKnowledgeDetector.NAME,
             new PriorKnowledgeDetector(ctx -> toHttp2(ctx, internal)));
@@ -92,7 +89,13 @@ public final class EdgeConnections {
    * request-header timeout goes.
    */
   public static void tunnelled(NetSocket socket) {
-    HeaderReadTimeout.uninstall(((NetSocketInternal) socket).channelHandlerContext().pipeline());
+    // Vert.x takes the decoder, and its timeout with it, off the pipeline of an upgraded
+    // connection; should it stay, its clock stops here.
+    StrictRequestDecoder decoder = ((NetSocketInternal) socket).channelHandlerContext().pipeline()
+        .get(StrictRequestDecoder.class);
+    if (decoder != null) {
+      decoder.stopHeaderTimeout();
+    }
   }
 
   /** Sends a graceful {@code GOAWAY} to every open HTTP/2 connection (the drain starts). */
@@ -109,8 +112,7 @@ public final class EdgeConnections {
     ChannelPipeline pipeline = ctx.pipeline();
     pipeline.remove("httpDecoder");
     pipeline.remove("httpEncoder");
-    // The header-timeout handlers stay until their next timer, where they see no HTTP/1.x
-    // decoder and remove themselves (removing them here, inside their own read, would race it).
+    // The request-header timeout leaves with the decoder.
     String origin = "http://" + options.getHost() + ":" + server.actualPort();
     PriorKnowledgeHttp2.install(pipeline, server, options, http1.context(), origin, requestHandler,
         invalidRequestHandler, this::accept, err -> LOG.debug("h2c connection failed: {}", err.toString()));

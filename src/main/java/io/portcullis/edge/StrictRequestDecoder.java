@@ -42,11 +42,13 @@ import java.util.List;
  *       accepts any {@code NAME/x.y}; Vert.x would answer 501 without the JSON body, echoing it).</li>
  * </ul>
  * Accepted heads carry {@link RequestFraming#VETTED} so the request handler does not check them
- * again.
+ * again. The decoder also keeps the connection's request-header timeout ({@link HeaderReadTimeout}).
  */
 final class StrictRequestDecoder extends VertxHttpRequestDecoder {
 
   private final HeadScanner scanner;
+  /** The request-header timeout of this connection, or null when it is off. */
+  private final HeaderReadTimeout headerTimeout;
   /** Whether the next bytes the decoder consumes belong to a request head. */
   private boolean inHead = true;
   /** Once a head is refused, every later byte is discarded. */
@@ -56,9 +58,49 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
   private int transferEncodingLines;
   private String versionProblem;
 
-  StrictRequestDecoder(HttpServerOptions options) {
+  /** @param headerTimeoutMs the request-header timeout ({@link HeaderReadTimeout}); 0 or less: none */
+  StrictRequestDecoder(HttpServerOptions options, long headerTimeoutMs) {
     super(options);
     this.scanner = new HeadScanner(options.getMaxHeaderSize());
+    this.headerTimeout = headerTimeoutMs > 0 ? new HeaderReadTimeout(headerTimeoutMs) : null;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+    super.handlerAdded(ctx);
+    if (headerTimeout != null) {
+      headerTimeout.attach(ctx);
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    if (headerTimeout == null) {
+      super.channelRead(ctx, msg);
+      return;
+    }
+    headerTimeout.reading(msg);
+    super.channelRead(ctx, msg);
+    headerTimeout.afterRead();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    stopHeaderTimeout();
+    super.channelInactive(ctx);
+  }
+
+  @Override
+  protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
+    stopHeaderTimeout(); // the connection is no longer decoded as HTTP/1.x (a tunnel, HTTP/2)
+    super.handlerRemoved0(ctx);
+  }
+
+  /** The connection carries no more request heads (it became a tunnel): nothing is timed any more. */
+  void stopHeaderTimeout() {
+    if (headerTimeout != null) {
+      headerTimeout.stop();
+    }
   }
 
   @Override
@@ -79,6 +121,9 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
     for (int i = first; i < out.size(); i++) {
       Object msg = out.get(i);
       if (msg instanceof HttpMessage message) {
+        if (headerTimeout != null) {
+          headerTimeout.headDecoded();
+        }
         if (message.decoderResult().isFailure()) {
           rejected = true; // Netty refused it itself and discards the rest
           return;
@@ -97,6 +142,9 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
       if (msg instanceof LastHttpContent) {
         inHead = true;
         scanner.reset();
+        if (headerTimeout != null) {
+          headerTimeout.requestEnded();
+        }
       }
     }
   }

@@ -53,6 +53,9 @@ public final class GatewayMetrics {
     this.reloadSuccesses = reloadCounter("success");
     this.reloadFailures = reloadCounter("failure");
     BuildInfo.register(registry);
+    FunctionCounter.builder("portcullis_access_log_dropped", AccessLogAppender.class, a -> AccessLogAppender.droppedLines())
+        .description("Access-log lines dropped because stdout could not keep up")
+        .register(registry);
     Gauge.builder("portcullis_downstream_connections", downstreamConnections, OpenConnections::count)
         .description("Client connections open on the main listener (HTTP/1.x and HTTP/2)")
         .strongReference(true)

@@ -7,12 +7,15 @@ import io.portcullis.resilience.DeadlineBudget;
 import io.portcullis.resilience.GrpcTimeout;
 import io.portcullis.resilience.Scheduler;
 import io.portcullis.resilience.Ticker;
+import io.portcullis.resilience.TimerWheel;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 
 /**
  * Gives the request its {@link Deadline} (README "How a request flows"): the budget is the least
@@ -21,34 +24,40 @@ import java.util.OptionalLong;
  * {@code bad_request}. When the budget runs out before the response head is written the client
  * gets 504 {@code deadline_exceeded} at once and every upstream attempt is reset; after the head,
  * the response is reset.
+ *
+ * <p>The 504 timers of this stage's requests share one {@link TimerWheel} (one per configuration
+ * snapshot and event loop, as the stage), so a request that finishes in time costs no timer.
  */
 public final class DeadlineStage implements Stage {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeadlineStage.class);
-  private static final String GRPC_TIMEOUT = "grpc-timeout";
+  private static final CharSequence GRPC_TIMEOUT = HttpHeaders.createOptimized("grpc-timeout");
 
   private final String header;
+  private final CharSequence headerName;
   private final long maxMs;
   private final Ticker ticker;
-  private final Scheduler scheduler;
+  private final TimerWheel timers;
 
   /**
    * @param header the client's deadline header ({@code deadline.header})
    * @param maxMs the longest budget ({@code deadline.maxMs})
    * @param ticker the clock of the deadline
-   * @param scheduler the timer that answers 504 when the budget runs out
+   * @param scheduler the timers of this event loop, which answer 504 when a budget runs out
    */
   public DeadlineStage(String header, long maxMs, Ticker ticker, Scheduler scheduler) {
     this.header = header;
+    // Looked up in lower case: HTTP/1.x lookups ignore case, HTTP/2 names are lower case.
+    this.headerName = HttpHeaders.createOptimized(header.toLowerCase(java.util.Locale.ROOT));
     this.maxMs = maxMs;
     this.ticker = ticker;
-    this.scheduler = scheduler;
+    this.timers = new TimerWheel(ticker, scheduler);
   }
 
   @Override
   public Verdict apply(Exchange exchange) {
     HttpServerRequest request = exchange.request();
-    String clientValue = request.getHeader(header);
+    String clientValue = request.getHeader(headerName);
     OptionalLong client = OptionalLong.empty();
     if (clientValue != null) {
       long ms = positiveMillis(clientValue);
@@ -61,12 +70,31 @@ public final class DeadlineStage implements Stage {
     String grpc = request.getHeader(GRPC_TIMEOUT);
     OptionalLong grpcMs = grpc == null ? OptionalLong.empty() : GrpcTimeout.parseMillis(grpc.trim());
     long budget = DeadlineBudget.budgetMs(exchange.target().timeoutMs(), client, grpcMs, maxMs);
-    String requestId = exchange.requestId();
-    Deadline deadline = Deadline.after(budget, ticker,
-        err -> LOG.error("deadline cancel callback failed for request {}", requestId, err));
+    Expiry expiry = new Expiry(exchange);
+    Deadline deadline = Deadline.after(budget, ticker, expiry);
     exchange.deadline(deadline);
-    exchange.deadlineTimer(scheduler.schedule(Math.max(1, budget), () -> expire(exchange)));
+    timers.schedule(expiry, Math.max(1, budget));
+    exchange.deadlineTimer(expiry);
     return Verdict.CONTINUE;
+  }
+
+  /** The 504 timer of one request, and where its deadline reports a failing cancel callback. */
+  private static final class Expiry extends TimerWheel.Timeout implements Consumer<Throwable> {
+    private final Exchange exchange;
+
+    Expiry(Exchange exchange) {
+      this.exchange = exchange;
+    }
+
+    @Override
+    protected void expire() {
+      DeadlineStage.expire(exchange);
+    }
+
+    @Override
+    public void accept(Throwable err) {
+      LOG.error("deadline cancel callback failed for request {}", exchange.requestId(), err);
+    }
   }
 
   /** The value as milliseconds: at most 18 digits, else 0. */

@@ -26,6 +26,9 @@ public final class RequestPath {
   private static final Logger LOG = LoggerFactory.getLogger(RequestPath.class);
   private static final CharSequence CLOSE = HttpHeaders.createOptimized("close");
   private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized("X-Request-Id");
+  // HTTP/2 header names are lower case: Vert.x lowers (and copies) any other name on each lookup
+  // and set of an HTTP/2 request's or response's headers, so those use this one.
+  private static final CharSequence REQUEST_ID_LOWER = HttpHeaders.createOptimized("x-request-id");
 
   /** Told when a request starts and when it finishes (in-flight counts, metrics, access log). */
   public interface Listener {
@@ -81,8 +84,8 @@ public final class RequestPath {
   /** Takes {@code request} (received at {@code startNanos}) through every stage. */
   public void handle(HttpServerRequest request, long startNanos) {
     HttpServerResponse response = request.response();
-    String requestId = RequestIds.keepOrCreate(request.getHeader(REQUEST_ID));
-    response.headers().set(REQUEST_ID, requestId);
+    String requestId = RequestIds.keepOrCreate(request.getHeader(REQUEST_ID_LOWER));
+    response.headers().set(request.version() == HttpVersion.HTTP_2 ? REQUEST_ID_LOWER : REQUEST_ID, requestId);
     if (readiness.shuttingDown()) {
       closeAfterResponse(request);
     }

@@ -39,12 +39,20 @@ public final class UpstreamCaller {
 
   /** Header carrying the attempt number (1 on the first attempt). */
   public static final String ATTEMPT_HEADER = "X-Attempt-Count";
+  private static final CharSequence ATTEMPT_NAME = HttpHeaders.createOptimized(ATTEMPT_HEADER);
+  /** The values of {@link #ATTEMPT_HEADER} for the first attempts, made once. */
+  private static final String[] ATTEMPT_VALUES = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"};
 
   private final Vertx vertx;
   private final Map<String, HttpClient> clients;
-  private final String deadlineHeader;
+  private final CharSequence deadlineHeader;
   private final GatewayMetrics metrics;
   private final Ticker ticker;
+  /**
+   * The options of every attempt's request, refilled each time: this caller is confined to its
+   * event loop, and {@link HttpClient#request(RequestOptions)} reads them before it returns.
+   */
+  private final RequestOptions requestOptions = new RequestOptions().setFollowRedirects(false);
 
   /**
    * A caller over {@code clients} (one per upstream name, owned by the calling verticle).
@@ -56,7 +64,7 @@ public final class UpstreamCaller {
                         Ticker ticker) {
     this.vertx = vertx;
     this.clients = clients;
-    this.deadlineHeader = deadlineHeader;
+    this.deadlineHeader = HttpHeaders.createOptimized(deadlineHeader);
     this.metrics = metrics;
     this.ticker = ticker;
   }
@@ -155,11 +163,11 @@ public final class UpstreamCaller {
         Outcome outcome = classify(ar);
         if (span != null) {
           span.end(out.method().name(), ctx.route(), plan.upstreamName(), endpoint.address(), outcome.status(),
-              ar.failed() || plan.failureStatuses().contains(outcome.status()));
+              ar.failed() || plan.failureStatusSet().contains(outcome.status()));
         }
         if (ar.failed() && outcome.kind() != Outcome.Kind.CANCELLED && outcome.kind() != Outcome.Kind.CIRCUIT_OPEN) {
           endpoint.recordFailure();
-        } else if (ar.succeeded() && plan.failureStatuses().contains(outcome.status())) {
+        } else if (ar.succeeded() && plan.failureStatusSet().contains(outcome.status())) {
           endpoint.recordFailure();
         }
         metrics.attempt(plan.upstreamName(), outcome, ar.succeeded() ? ticker.nanos() - startNanos : -1);
@@ -168,7 +176,7 @@ public final class UpstreamCaller {
 
     private boolean isBreakerFailure(AsyncResult<UpstreamExchange> ar) {
       if (ar.succeeded()) {
-        return plan.failureStatuses().contains(ar.result().response().statusCode());
+        return plan.failureStatusSet().contains(ar.result().response().statusCode());
       }
       return ar.cause() instanceof AttemptFailure af && af.isBreakerFailure();
     }
@@ -205,15 +213,14 @@ public final class UpstreamCaller {
       }
       HttpClient client = clients.get(plan.upstreamName());
       Endpoint address = endpoint.address();
-      RequestOptions options = new RequestOptions()
+      // https endpoints: TLS with SNI and the checks of the upstream's client options; a failed
+      // handshake fails the connect, so it is a connect failure like a refused one.
+      RequestOptions options = requestOptions
           .setMethod(out.method())
           .setHost(address.hostName()) // a discovered endpoint: its name (Host, SNI, certificate), sent to endpoint.server()
           .setPort(address.port())
           .setServer(endpoint.server())
           .setURI(out.uri())
-          .setFollowRedirects(false)
-          // https endpoints: TLS with SNI and the checks of the upstream's client options; a
-          // failed handshake fails the connect, so it is a connect failure like a refused one.
           .setSsl("https".equals(address.scheme()));
       endpoint.acquire();
       Promise<UpstreamExchange> promise = Promise.promise();
@@ -245,15 +252,16 @@ public final class UpstreamCaller {
       }
       Deadline.Registration cancelHook = deadline.onCancel(request::reset);
       out.headers().writeTo(request.headers());
-      request.headers().set(ATTEMPT_HEADER, Integer.toString(attemptNumber));
+      request.headers().set(ATTEMPT_NAME, attemptNumber < ATTEMPT_VALUES.length ? ATTEMPT_VALUES[attemptNumber]
+          : Integer.toString(attemptNumber));
       request.headers().set(deadlineHeader, Long.toString(remaining));
       if (span != null) {
         span.writeTo(request.headers()); // traceparent with this attempt's span id, tracestate
       }
       lastDeadlineSent = remaining;
-      boolean[] timedOut = {false};
       long perTry = plan.perTryTimeoutMs();
-      long timer = perTry > 0 && perTry < remaining ? vertx.setTimer(perTry, id -> {
+      boolean[] timedOut = perTry > 0 && perTry < remaining ? new boolean[1] : null;
+      long timer = timedOut != null ? vertx.setTimer(perTry, id -> {
         timedOut[0] = true;
         request.reset();
       }) : -1;
@@ -271,7 +279,7 @@ public final class UpstreamCaller {
         }
         endpoint.release();
         cancelHook.remove();
-        Outcome outcome = timedOut[0] ? Outcome.perTryTimeout()
+        Outcome outcome = timedOut != null && timedOut[0] ? Outcome.perTryTimeout()
             : deadline.isCancelled() ? Outcome.cancelled() : Outcome.reset();
         promise.tryFail(new AttemptFailure(outcome, describe(outcome, ar.cause()), ar.cause()));
       });

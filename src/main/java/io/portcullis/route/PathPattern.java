@@ -23,24 +23,31 @@ public final class PathPattern {
 
   private final String source;
   private final boolean prefix;
+  /** A prefix of {@code "/"}: matches every path. */
+  private final boolean matchesAll;
   private final String[] segments;   // for exact patterns; ":name" marks a parameter
+  private final boolean[] isParam;
   private final boolean hasParams;
   private final List<String> paramNames;
 
   private PathPattern(String source, boolean prefix) {
     this.source = source;
     this.prefix = prefix;
+    this.matchesAll = prefix && source.equals("/");
     if (prefix) {
       this.segments = new String[0];
+      this.isParam = new boolean[0];
       this.hasParams = false;
       this.paramNames = List.of();
     } else {
       String[] split = segments(source);
       this.segments = split;
+      this.isParam = new boolean[split.length];
       List<String> names = new ArrayList<>();
-      for (String s : split) {
-        if (s.startsWith(":")) {
-          names.add(s.substring(1));
+      for (int i = 0; i < split.length; i++) {
+        if (split[i].startsWith(":")) {
+          isParam[i] = true;
+          names.add(split[i].substring(1));
         }
       }
       this.paramNames = Collections.unmodifiableList(names);
@@ -84,27 +91,58 @@ public final class PathPattern {
     if (!hasParams) {
       return source.equals(path) ? Map.of() : null;
     }
-    String[] parts = path.length() == 1 ? new String[0] : path.substring(1).split("/", -1);
-    if (parts.length != segments.length) {
+    // Segment by segment in place: a path that differs in a literal segment or in the number of
+    // segments is turned down without allocating; the parameter map is made only on a match.
+    if (!segmentsMatch(path)) {
       return null;
     }
     Map<String, String> params = new LinkedHashMap<>();
-    for (int i = 0; i < parts.length; i++) {
-      String pattern = segments[i];
-      if (pattern.startsWith(":")) {
-        if (parts[i].isEmpty()) {
-          return null;
-        }
-        params.put(pattern.substring(1), parts[i]);
-      } else if (!pattern.equals(parts[i])) {
-        return null;
+    int from = 1;
+    for (int i = 0; i < segments.length; i++) {
+      int end = segmentEnd(path, from);
+      if (isParam[i]) {
+        params.put(segments[i].substring(1), path.substring(from, end));
       }
+      from = end + 1;
     }
     return params;
   }
 
+  /** Whether {@code path}'s segments match this exact pattern's, with a non-empty value for each parameter. */
+  private boolean segmentsMatch(String path) {
+    if (path.length() <= 1) {
+      return segments.length == 0; // "/" has no segment
+    }
+    int from = 1;
+    int last = segments.length - 1;
+    for (int i = 0; i <= last; i++) {
+      if (from > path.length()) {
+        return false; // fewer segments
+      }
+      int end = segmentEnd(path, from);
+      if (i == last && end != path.length()) {
+        return false; // more segments
+      }
+      int length = end - from;
+      if (isParam[i]) {
+        if (length == 0) {
+          return false;
+        }
+      } else if (length != segments[i].length() || !path.regionMatches(from, segments[i], 0, length)) {
+        return false;
+      }
+      from = end + 1;
+    }
+    return true;
+  }
+
+  private static int segmentEnd(String path, int from) {
+    int slash = path.indexOf('/', from);
+    return slash < 0 ? path.length() : slash;
+  }
+
   private boolean matchesPrefix(String path) {
-    if (source.equals("/")) {
+    if (matchesAll) {
       return true;
     }
     if (!path.startsWith(source)) {

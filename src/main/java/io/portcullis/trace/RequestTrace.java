@@ -2,6 +2,7 @@ package io.portcullis.trace;
 
 import io.portcullis.config.Endpoint;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 
 /**
  * The trace of one client request: its trace id, the gateway's own span (a child of the
@@ -9,6 +10,9 @@ import io.vertx.core.MultiMap;
  * upstream attempt gets a child span from {@link #attempt}. Confined to the request's event loop.
  */
 public final class RequestTrace {
+
+  private static final CharSequence TRACEPARENT = HttpHeaders.createOptimized(TraceParent.HEADER);
+  private static final CharSequence TRACESTATE = HttpHeaders.createOptimized(TraceState.HEADER);
 
   private final Tracing tracing;
   private final long traceIdHigh;
@@ -78,12 +82,11 @@ public final class RequestTrace {
    * (or none, replacing what the client sent when its trace context was invalid).
    */
   void writeTo(MultiMap headers, long attemptSpanId) {
-    headers.set(TraceParent.HEADER,
-        TraceParent.format(traceIdHigh, traceIdLow, attemptSpanId, sampled ? TraceParent.SAMPLED : 0));
+    headers.set(TRACEPARENT, TraceParent.format(traceIdHigh, traceIdLow, attemptSpanId, sampled ? TraceParent.SAMPLED : 0));
     if (traceState != null) {
-      headers.set(TraceState.HEADER, traceState);
+      headers.set(TRACESTATE, traceState);
     } else {
-      headers.remove(TraceState.HEADER);
+      headers.remove(TRACESTATE);
     }
   }
 

@@ -4,6 +4,7 @@ import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.RouteConfig;
 import io.portcullis.trace.otlp.OtlpSpanSink;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,8 @@ import java.util.random.RandomGenerator;
 public final class Tracing {
 
   private static final Logger LOG = LoggerFactory.getLogger("portcullis.events");
+  private static final CharSequence TRACEPARENT = HttpHeaders.createOptimized(TraceParent.HEADER);
+  private static final CharSequence TRACESTATE = HttpHeaders.createOptimized(TraceState.HEADER);
 
   /** Tracing off: {@link #start} returns {@code null} and nothing is added to any request. */
   public static final Tracing DISABLED =
@@ -157,9 +160,9 @@ public final class Tracing {
     boolean recording = sink.recording();
     long start = recording ? epochNanos.getAsLong() : 0;
     // Read only for a span that may be exported: the request path pays nothing otherwise.
-    String authority = recording ? headers.get("host") : null;
+    String authority = recording ? headers.get(HttpHeaders.HOST) : null;
     if (parent != null) {
-      String state = headers.contains(TraceState.HEADER) ? TraceState.forwardable(headers.getAll(TraceState.HEADER))
+      String state = headers.contains(TRACESTATE) ? TraceState.forwardable(headers.getAll(TRACESTATE))
           : null;
       return new RequestTrace(this, parent.traceIdHigh(), parent.traceIdLow(), parent.parentId(), newSpanId(),
           parent.sampled(), state, start, authority);
@@ -175,11 +178,11 @@ public final class Tracing {
 
   /** The one {@code traceparent} of {@code headers}; none when absent, repeated or invalid. */
   private static TraceParent singleTraceParent(MultiMap headers) {
-    String value = headers.get(TraceParent.HEADER);
+    String value = headers.get(TRACEPARENT);
     if (value == null) {
       return null;
     }
-    List<String> all = headers.getAll(TraceParent.HEADER);
+    List<String> all = headers.getAll(TRACEPARENT);
     return all.size() == 1 ? TraceParent.parse(value) : null;
   }
 

@@ -25,8 +25,7 @@ public final class EndpointState {
 
   EndpointState(Endpoint address) {
     this.address = address;
-    this.server = address.discoveredFrom().isPresent()
-        ? SocketAddress.inetSocketAddress(address.port(), address.host()) : null;
+    this.server = SocketAddress.inetSocketAddress(address.port(), address.host());
   }
 
   /** The endpoint's address. */
@@ -35,8 +34,10 @@ public final class EndpointState {
   }
 
   /**
-   * For a discovered endpoint, the resolved address to connect to (requests are still addressed
-   * to {@link Endpoint#hostName()}); null for an endpoint as configured, whose host is both.
+   * The endpoint as the HTTP client's server address, made once: a request that names it does not
+   * parse the host into a new address (a host name is resolved when a connection is opened). For a
+   * discovered endpoint it is the resolved address, while requests are still addressed to
+   * {@link Endpoint#hostName()}.
    */
   public SocketAddress server() {
     return server;

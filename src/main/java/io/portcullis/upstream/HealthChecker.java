@@ -64,11 +64,10 @@ public final class HealthChecker {
   }
 
   private Future<Boolean> probe(EndpointState endpoint) {
-    // A discovered endpoint is probed at its address, addressed to its name as requests are.
-    HttpRequest<Buffer> request = endpoint.server() == null
-        ? client.request(HttpMethod.GET, endpoint.address().port(), endpoint.address().host(), config.path())
-        : client.request(HttpMethod.GET, endpoint.server(), endpoint.address().port(), endpoint.address().hostName(),
-            config.path());
+    // Probed at the endpoint's server address, addressed to its name as requests are (for a
+    // discovered endpoint the name and the resolved address differ).
+    HttpRequest<Buffer> request = client.request(HttpMethod.GET, endpoint.server(), endpoint.address().port(),
+        endpoint.address().hostName(), config.path());
     return request
         .ssl("https".equals(endpoint.address().scheme()))
         .timeout(config.timeoutMs())

@@ -202,6 +202,9 @@ public final class Upstream {
   /** One breaker per endpoint for one set of breaker settings, with endpoint picking. */
   public final class BreakerSet {
     private final EndpointBreaker[] breakers;
+    // Made once: a pick that has no tried endpoint to avoid (every first attempt) allocates nothing.
+    private final Balancer.Eligibility openAndHealthy = i -> breakers()[i].allowsTraffic() && endpoints[i].healthy();
+    private final Balancer.Eligibility open = i -> breakers()[i].allowsTraffic();
 
     private BreakerSet(BreakerConfig settings) {
       breakers = new EndpointBreaker[endpoints.length];
@@ -234,15 +237,20 @@ public final class Upstream {
       if (breakers.length == 0) {
         return -1;
       }
-      int index = balancer.pick(endpoints, i -> (triedMask & (1L << i)) == 0
-          && breakers[i].allowsTraffic() && endpoints[i].healthy());
+      int index = triedMask == 0 ? balancer.pick(endpoints, openAndHealthy)
+          : balancer.pick(endpoints, i -> (triedMask & (1L << i)) == 0 && breakers[i].allowsTraffic()
+              && endpoints[i].healthy());
       if (index < 0) {
-        index = balancer.pick(endpoints, i -> breakers[i].allowsTraffic() && endpoints[i].healthy());
+        index = balancer.pick(endpoints, openAndHealthy);
       }
       if (index < 0) {
-        index = balancer.pick(endpoints, i -> breakers[i].allowsTraffic());
+        index = balancer.pick(endpoints, open);
       }
       return index;
+    }
+
+    private EndpointBreaker[] breakers() {
+      return breakers;
     }
 
     /** Whether any endpoint's breaker lets traffic through. */

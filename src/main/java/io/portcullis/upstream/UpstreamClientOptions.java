@@ -1,5 +1,6 @@
 package io.portcullis.upstream;
 
+import io.portcullis.config.Endpoint;
 import io.portcullis.config.UpstreamConfig;
 import io.portcullis.config.UpstreamTlsConfig;
 import io.vertx.core.http.HttpClientOptions;
@@ -13,6 +14,10 @@ import io.vertx.core.net.PemTrustOptions;
  * trusted authorities, or only {@code tls.trustFile}'s when set, and the endpoint's host checked
  * against the certificate unless {@code tls.verifyHostname} is false. Whether a request uses TLS
  * is decided per request, from its endpoint's scheme.
+ *
+ * <p>An upstream whose endpoints are all {@code http://} gets a client without TLS options at all:
+ * Vert.x hashes a client's TLS options into the connection pool's key on every request, work an
+ * upstream that never speaks TLS should not pay ({@code docs/performance.md}).
  */
 public final class UpstreamClientOptions {
 
@@ -21,7 +26,7 @@ public final class UpstreamClientOptions {
 
   /** Options for the proxy and aggregate calls to {@code upstream}. */
   public static HttpClientOptions of(UpstreamConfig upstream) {
-    return tls(upstream.tls(), new HttpClientOptions()
+    HttpClientOptions options = new HttpClientOptions()
         .setProtocolVersion(HttpVersion.HTTP_1_1)
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, upstream.connectTimeoutMs()))
         .setKeepAlive(true)
@@ -30,7 +35,18 @@ public final class UpstreamClientOptions {
         .setTcpNoDelay(true)
         .setDecompressionSupported(false)
         .setMaxHeaderSize(64 * 1024)
-        .setName("upstream-" + upstream.name()));
+        .setName("upstream-" + upstream.name());
+    return speaksTls(upstream) ? tls(upstream.tls(), options) : options;
+  }
+
+  /** Whether any endpoint of {@code upstream} is {@code https://}. */
+  static boolean speaksTls(UpstreamConfig upstream) {
+    for (Endpoint endpoint : upstream.endpoints()) {
+      if ("https".equals(endpoint.scheme())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The connection pool of an upstream's client (per event loop). */

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.http.HttpServerOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -13,21 +13,23 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link HeaderReadTimeout} on an {@link EmbeddedChannel} with frozen time: only a started,
- * unfinished request head is timed; idleness between requests and slow bodies are not.
+ * {@link HeaderReadTimeout}, kept by the {@link StrictRequestDecoder}, on an {@link EmbeddedChannel}
+ * with frozen time: only a started, unfinished request head is timed; idleness between requests
+ * and slow bodies are not.
  */
 class HeaderReadTimeoutTest {
 
   private static final long TIMEOUT_MS = 1_500;
 
   private EmbeddedChannel channel;
+  private StrictRequestDecoder decoder;
 
   @BeforeEach
   void channel() {
     channel = new EmbeddedChannel();
     channel.freezeTime();
-    channel.pipeline().addLast("httpDecoder", new HttpRequestDecoder());
-    HeaderReadTimeout.install(channel.pipeline(), TIMEOUT_MS);
+    decoder = new StrictRequestDecoder(new HttpServerOptions(), TIMEOUT_MS);
+    channel.pipeline().addLast("httpDecoder", decoder);
   }
 
   @AfterEach
@@ -108,27 +110,23 @@ class HeaderReadTimeoutTest {
   @Test
   void aConnectionNoLongerDecodedAsHttpIsLeftAlone() {
     send("GET / HTTP/1.1\r\n");
-    channel.pipeline().remove("httpDecoder"); // e.g. taken over as a raw socket
+    channel.pipeline().remove("httpDecoder"); // e.g. taken over as a raw socket, or HTTP/2
     advance(TIMEOUT_MS);
     assertThat(channel.isOpen()).isTrue();
-    assertThat(channel.pipeline().get(HeaderReadTimeout.NAME)).isNull();
-    assertThat(channel.pipeline().get(HeaderReadTimeout.OBSERVER_NAME)).isNull();
   }
 
   @Test
-  void anUpgradedConnectionHasBothHandlersTakenOffAndItsBytesAreNeverTimed() {
+  void anUpgradedConnectionsBytesAreNeverTimed() {
     send("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
-    channel.pipeline().remove("httpDecoder"); // what the upgrade to a raw socket does
-    HeaderReadTimeout.uninstall(channel.pipeline());
-    assertThat(channel.pipeline().get(HeaderReadTimeout.NAME)).isNull();
-    assertThat(channel.pipeline().get(HeaderReadTimeout.OBSERVER_NAME)).isNull();
+    decoder.stopHeaderTimeout(); // what the tunnel does, should the decoder stay
+    decoder.stopHeaderTimeout(); // a second call is harmless
 
-    send("\u0081\u0085frame"); // a WebSocket frame, then silence
-    assertThat(channel.hasPendingTasks()).as("no clock started by frame bytes").isFalse();
+    send("GET /not-a-head"); // bytes that would start a head's clock, then silence
     advance(10 * TIMEOUT_MS);
     assertThat(channel.isOpen()).isTrue();
-    HeaderReadTimeout.uninstall(channel.pipeline()); // a second call is harmless
   }
+
+
 
   private void send(String text) {
     channel.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1));

@@ -69,12 +69,46 @@ class DeadlineStageTest {
   }
 
   @Test
-  void aFinishedRequestCancelsItsTimer() {
+  void aFinishedRequestIsNeverAnswered504AndLeavesNoTimerBehind() {
     FakeHttpRequest request = harness.run(FakeHttpRequest.of("GET", "/"));
 
     request.request().response().end();
+    scheduler.fireAll();
 
+    assertThat(request.status()).isEqualTo(200);
+    assertThat(harness.finishedStatuses).containsExactly(200);
     assertThat(scheduler.pendingCount()).isZero();
-    assertThat(scheduler.cancelledCount()).isEqualTo(1);
+  }
+
+  @Test
+  void theBudgetsOfConcurrentRequestsShareOneTimer() {
+    FakeScheduler timers = new FakeScheduler(); // fires without moving the ticker
+    PathHarness shared = new PathHarness(exchange -> {
+      exchange.matched("api", target, Map.of());
+      return Stage.Verdict.CONTINUE;
+    }, new DeadlineStage(HEADER, 5000, ticker, timers));
+    FakeHttpRequest first = shared.run(FakeHttpRequest.of("GET", "/"));
+    ticker.advanceMillis(300);
+    FakeHttpRequest second = shared.run(FakeHttpRequest.of("GET", "/"));
+    ticker.advanceMillis(300);
+    FakeHttpRequest third = shared.run(FakeHttpRequest.of("GET", "/"));
+    assertThat(timers.delays()).containsExactly(1000L);
+
+    ticker.advanceMillis(400);
+    timers.fireNext(); // 1000 ms after the first
+    assertThat(first.status()).isEqualTo(504);
+    assertThat(second.status()).isNotEqualTo(504);
+    ticker.advanceMillis(299);
+    assertThat(timers.lastDelay()).contains(300L); // armed again for the second's budget
+    timers.fireNext(); // a millisecond early: nothing is due yet
+    assertThat(second.status()).isNotEqualTo(504);
+    ticker.advanceMillis(1);
+    timers.fireNext();
+    assertThat(second.status()).isEqualTo(504);
+    assertThat(third.status()).isNotEqualTo(504);
+    ticker.advanceMillis(300);
+    timers.fireNext();
+    assertThat(third.status()).isEqualTo(504);
+    assertThat(timers.pendingCount()).isZero();
   }
 }

@@ -61,9 +61,22 @@ class PathPatternTest {
       "/api/users/42/orders/7/",     // trailing slash is one more (empty) segment
       "/api/users//orders/7",        // an empty segment never binds a parameter
       "/api/users/42/order/7",       // literal segment differs
-      "/api/people/42/orders/7"})
+      "/api/users/42/ordersX/7",     // a literal segment is matched whole
+      "/api/users/42/Orders/7",      // and case-sensitively
+      "/api/people/42/orders/7",
+      "/",
+      "/api"})
   void aParameterPatternDoesNotMatchWhenSegmentsDiffer(String path) {
     assertThat(PathPattern.exact("/api/users/:userId/orders/:orderId").match(path)).isNull();
+  }
+
+  @Test
+  void trailingAndEmptyLiteralSegmentsOfAPatternCountAsSegments() {
+    assertThat(PathPattern.exact("/a/:id/").match("/a/7/")).containsExactly(Map.entry("id", "7"));
+    assertThat(PathPattern.exact("/a/:id/").match("/a/7")).isNull();
+    assertThat(PathPattern.exact("/a//:id").match("/a//7")).containsExactly(Map.entry("id", "7"));
+    assertThat(PathPattern.exact("/a//:id").match("/a/x/7")).isNull();
+    assertThat(PathPattern.exact("/:a/:b").match("/x/y")).containsExactly(Map.entry("a", "x"), Map.entry("b", "y"));
   }
 
   @Test
