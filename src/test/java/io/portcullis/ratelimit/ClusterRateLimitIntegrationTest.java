@@ -83,7 +83,7 @@ class ClusterRateLimitIntegrationTest {
     try (LogCapture health = LogCapture.of(StoreHealth.class.getName());
          LogCapture redisClient = LogCapture.of("io.vertx.redis")) {
       TestGateway gateway = toClose.add(TestGateway.start(config(redis.endpoint(), 50,
-          "'requestsPerSecond': 1000, 'burst': 1000")));
+          "'requestsPerSecond': 10, 'burst': 1000")));
       assertThat(client.get(gateway.port(), "/limited").status()).as("start-up needs no Redis").isEqualTo(200);
 
       redis.restart();
@@ -113,7 +113,7 @@ class ClusterRateLimitIntegrationTest {
   void aPausedRedisNeverHoldsARequestLongerThanTheTimeout() {
     RedisServer redis = toClose.add(RedisServer.start());
     TestGateway gateway = toClose.add(TestGateway.start(config(redis.endpoint(), 50,
-        "'requestsPerSecond': 1000, 'burst': 1000")));
+        "'requestsPerSecond': 10, 'burst': 1000")));
     Await.until("counted in Redis", 20_000, () -> {
       client.get(gateway.port(), "/limited");
       return redis.command("EXISTS", "portcullis:rl:7:limited:127.0.0.1").equals("1");
