@@ -1,0 +1,147 @@
+package io.portcullis.admission;
+
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Mode {@code adaptive}: the limit follows {@link AdaptiveLimitRule}, judged once per sampling
+ * window.
+ *
+ * <p>Lock-free throughout. Admission is one compare-and-set on the shared in-flight counter
+ * against the limit of the current {@link Epoch}. A completion decrements the counter and adds to
+ * the epoch's {@link SampleWindow}. The completion that finds the window due (old enough, with
+ * enough completions) computes the next {@link LimitState} and installs the next epoch by
+ * compare-and-set on one reference; if another thread got there first, its epoch stands. So the
+ * limit and the state it came from change together, once per window, and no completion ever
+ * waits. The only allocations are one epoch and one window per window closed (a few per second).
+ */
+final class AdaptiveLimiter implements ConcurrencyLimiter {
+
+  /** {@link Epoch#startNanos} of the first window, which is due as soon as it is full. */
+  private static final long NOT_STARTED = Long.MIN_VALUE;
+
+  private final AdaptiveSettings settings;
+  private final AtomicInteger inFlight;
+  private final AtomicReference<Epoch> epoch;
+  private final Permit permit = new Slot();
+
+  AdaptiveLimiter(AdaptiveSettings settings, AtomicInteger inFlight) {
+    this(settings, inFlight, LimitState.initial(settings.initial()));
+  }
+
+  AdaptiveLimiter(AdaptiveSettings settings, AtomicInteger inFlight, LimitState state) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.inFlight = Objects.requireNonNull(inFlight, "inFlight");
+    this.epoch = new AtomicReference<>(new Epoch(state, NOT_STARTED, settings));
+  }
+
+  @Override
+  public Permit tryAcquire() {
+    return Admission.tryIncrement(inFlight, epoch.get().limit) ? permit : Permit.REJECTED;
+  }
+
+  @Override
+  public int limit() {
+    return epoch.get().limit;
+  }
+
+  @Override
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /** The in-flight counter, shared with a limiter that replaces this one. */
+  AtomicInteger inFlightCount() {
+    return inFlight;
+  }
+
+  @Override
+  public Mode mode() {
+    return Mode.ADAPTIVE;
+  }
+
+  /** The learned state (for the admin view and tests). */
+  LimitState state() {
+    return epoch.get().state;
+  }
+
+  AdaptiveSettings settings() {
+    return settings;
+  }
+
+  private void closeIfDue(Epoch current, long nowNanos) {
+    if (current.startNanos != NOT_STARTED && nowNanos - current.startNanos < current.lengthNanos) {
+      return;
+    }
+    if (current.window.completions() < settings.windowSamples()) {
+      return;
+    }
+    LimitState next = AdaptiveLimitRule.next(current.state, current.window.summary(), nowNanos, settings);
+    epoch.compareAndSet(current, new Epoch(next, nowNanos, settings));
+  }
+
+  @Override
+  public String toString() {
+    Epoch e = epoch.get();
+    return "ConcurrencyLimiter[adaptive, limit=" + e.limit + ", inFlight=" + inFlight.get() + ", " + e.state + "]";
+  }
+
+  /** One window's worth of state: the limit in force, what it came from, and what it sees. */
+  private static final class Epoch {
+    final LimitState state;
+    final int limit;
+    final long startNanos;
+    final long lengthNanos;
+    final SampleWindow window = new SampleWindow();
+
+    Epoch(LimitState state, long startNanos, AdaptiveSettings settings) {
+      this.state = state;
+      this.limit = state.limit();
+      this.startNanos = startNanos;
+      long noLoad = state.noLoadNanos();
+      long byLatency = noLoad == LimitState.UNKNOWN || noLoad > Long.MAX_VALUE / AdaptiveSettings.WINDOW_RTTS
+          ? 0 : noLoad * AdaptiveSettings.WINDOW_RTTS;
+      this.lengthNanos = Math.max(settings.windowNanos(), byLatency);
+    }
+  }
+
+  /** The permit of this limiter, shared by every admitted request. */
+  private final class Slot implements Permit {
+    @Override
+    public boolean admitted() {
+      return true;
+    }
+
+    @Override
+    public void onSuccess(long sentNanos, long headNanos) {
+      int before = inFlight.getAndDecrement();
+      Epoch current = epoch.get();
+      if (current.startNanos == NOT_STARTED || sentNanos - current.startNanos >= 0) {
+        current.window.success(headNanos - sentNanos, before);
+        closeIfDue(current, headNanos);
+      } else {
+        // Sent under an earlier limit: its latency says nothing about this one.
+        current.window.earlier(before);
+      }
+    }
+
+    @Override
+    public void onDropped(long nowNanos) {
+      int before = inFlight.getAndDecrement();
+      Epoch current = epoch.get();
+      current.window.drop(before);
+      closeIfDue(current, nowNanos);
+    }
+
+    @Override
+    public void onIgnore() {
+      inFlight.decrementAndGet();
+    }
+
+    @Override
+    public String toString() {
+      return "Permit[" + AdaptiveLimiter.this + "]";
+    }
+  }
+}
