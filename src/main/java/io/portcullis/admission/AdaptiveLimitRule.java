@@ -3,46 +3,53 @@ package io.portcullis.admission;
 /**
  * The adaptive limit's algorithm, a pure function from one {@link LimitState} and one sampling
  * window to the next state. It is TCP Vegas' rule (as Netflix's {@code VegasLimit} applies it to
- * request concurrency), judged per window on the window's <em>minimum</em> latency, with an
- * absolute tolerance and a one-step decrease.
+ * request concurrency), judged once per window on a low percentile of the window's latencies, with
+ * an absolute tolerance and a one-step decrease.
  *
- * <p>Notation: {@code L} the current estimate; {@code m} the no-load latency (lowest window minimum
- * seen); {@code w} this window's minimum latency; {@code tol} the tolerance ({@link
+ * <p>Notation: {@code L} the current estimate; {@code w} this window's latency: the 10th
+ * percentile of its latencies to the response head (the minimum below ten samples); {@code m} the
+ * no-load latency, the lowest {@code w} seen; {@code tol} the tolerance ({@link
  * AdaptiveSettings#toleranceNanos()}, 5 ms); {@code lg = max(1, log10 L)}.
  * <pre>
  *   queue     q = L · max(0, w − m − tol) / w      requests waiting rather than being served
- *   alpha = 3·lg,  beta = 6·lg,  threshold = lg
+ *   alpha = 3·lg,  beta = 6·lg
  *
- *   a timeout or reset in the window:   L' = min(dropBackoff · L, rule below)   (0.9 · L)
  *   fewer than L/2 in flight:           L' = L                  (not using the limit: learn nothing)
- *   q ≤ threshold:                      L' = L + beta           (no queue: grow fast)
+ *   q ≤ lg:                             L' = L + beta           (no queue: grow fast)
  *     ... and the limit was reached in this window and the one before: L' = max(L + beta, 2·L)
  *   q < alpha:                          L' = L + lg             (little queue: grow slowly)
  *   q > beta:                           L' = max(L/2, L − q + alpha)   (queue: drop to what the
  *                                                                upstream serves, plus alpha)
  *   otherwise:                          L' = L
+ *   a timeout or reset in the window:   L' = min(L', 0.9 · L)   (dropBackoff)
  *   then L' is clamped to [min, max]; the limit applied is floor(L').
  * </pre>
  *
- * <p>Why the window minimum: a queue that every request of a window waited in is a standing queue
- * (CoDel's observation), while the slowest requests of a window are often just slow requests. The
- * minimum ignores a heavy tail and a brief pause of the gateway, and sees a backend's FIFO queue
- * as soon as it stands. Why {@code tol}: in front of a sub-millisecond upstream, the gateway's own
+ * <p>Why a low percentile: a queue that nearly every request of a window waited in is a standing
+ * queue (CoDel's observation), while the slow requests of a window are often just slow requests.
+ * The 10th percentile ignores a heavy tail and a brief pause of the gateway, sees a backend's FIFO
+ * queue as soon as it stands, and, unlike the minimum, is not pulled down by a few cheap requests
+ * (a burst of fast 404s or cache hits in some windows and not others would make every other window
+ * look queued). Why {@code tol}: in front of a sub-millisecond upstream, the gateway's own
  * event-loop scheduling adds a few milliseconds under load, which would otherwise read as a queue
  * many times the no-load latency. Why the one-step decrease: Vegas' fixed step ({@code L − lg})
  * needs hundreds of windows to come down from a limit grown under healthy traffic, while
- * {@code L − q} is the concurrency the upstream served without queueing in that window.
+ * {@code L − q} is the concurrency the upstream served without queueing in that window. Why
+ * doubling only after two full windows: right after a step up, a window's latency still comes
+ * mostly from requests sent under the old limit, so one clean window at the limit proves little.
  *
  * <p>At equilibrium, in front of a backend with {@code W} workers and service time {@code S}
  * that the offered load saturates, {@code w = S · L / W} and so {@code q ≈ L − W − tol·W/S}: the
  * limit settles at {@code W} plus a standing queue of alpha to beta requests (about 3 to 6).
  *
- * <p>The no-load latency {@code m} only goes down, except when it is re-measured: a window whose
- * minimum is within {@code tol} of {@code m} confirms it; when it has gone unconfirmed for {@link
- * AdaptiveSettings#noLoadHorizonNanos()} (30 s: a long overload, or an upstream whose latency
- * rose for good), the limit drops for one window to {@code max(min, L − q)}, which drains the
- * standing queue without idling the upstream, that window's minimum becomes the new {@code m},
- * and the estimate returns to {@code L}.
+ * <p>The no-load latency {@code m} only goes down, and only to what two windows in a row showed
+ * ({@code m' = min(m, max(w, w_previous))}), so one window that happened to hold mostly cheap
+ * requests does not set it for good. It goes up only when it is re-measured: a window whose
+ * {@code w} is within {@code tol} of {@code m} confirms it; when it has gone unconfirmed for {@link
+ * AdaptiveSettings#noLoadHorizonNanos()} (30 s: a long overload, or an upstream whose latency rose
+ * for good), the limit drops for one window to {@code max(min, L − q)}, which drains the standing
+ * queue without idling the upstream, that window's {@code w} becomes the new {@code m}, and the
+ * estimate returns to {@code L}.
  */
 public final class AdaptiveLimitRule {
 
@@ -54,7 +61,7 @@ public final class AdaptiveLimitRule {
    *
    * @param limit the current estimate {@code L}
    * @param noLoadNanos the no-load latency {@code m}
-   * @param windowNanos the window's minimum latency {@code w}
+   * @param windowNanos the window's latency {@code w}
    * @param toleranceNanos the tolerance {@code tol}
    * @return {@code q}, {@code >= 0}
    */
@@ -81,20 +88,25 @@ public final class AdaptiveLimitRule {
     }
     long noLoad = state.noLoadNanos();
     long seen = state.noLoadSeenNanos();
-    long w = window.minLatencyNanos();
+    long w = window.latencyNanos();
+    long last = state.lastWindowNanos();
     if (window.hasLatency()) {
-      if (noLoad == LimitState.UNKNOWN || w <= noLoad) {
-        noLoad = w;
+      // Set and lowered only to what this window and the one before both showed.
+      long shownTwice = last == LimitState.UNKNOWN ? LimitState.UNKNOWN : Math.max(w, last);
+      if (shownTwice < noLoad) {
+        noLoad = shownTwice;
         seen = nowNanos;
       } else if (w - noLoad <= settings.toleranceNanos()) {
         seen = nowNanos;
       }
+      last = w;
     }
     double limit = state.estimate();
-    double queue = window.hasLatency() ? queue(limit, noLoad, w, settings.toleranceNanos()) : 0;
-    if (window.hasLatency() && nowNanos - seen > settings.noLoadHorizonNanos()) {
+    double queue = window.hasLatency() && noLoad != LimitState.UNKNOWN
+        ? queue(limit, noLoad, w, settings.toleranceNanos()) : 0;
+    if (window.hasLatency() && noLoad != LimitState.UNKNOWN && nowNanos - seen > settings.noLoadHorizonNanos()) {
       double drained = clamp(Math.floor(limit - queue), settings);
-      return new LimitState(drained, noLoad, seen, limit, 0);
+      return new LimitState(drained, noLoad, seen, limit, 0, last);
     }
     double next = limit;
     boolean full = window.maxInFlight() >= (int) limit;
@@ -106,7 +118,7 @@ public final class AdaptiveLimitRule {
       next = Math.min(next, limit * settings.dropBackoff());
     }
     return new LimitState(clamp(next, settings), noLoad, seen, LimitState.NOT_PROBING,
-        fullWithoutQueue ? state.fullWithoutQueue() + 1 : 0);
+        fullWithoutQueue ? state.fullWithoutQueue() + 1 : 0, last);
   }
 
   /**
@@ -146,9 +158,10 @@ public final class AdaptiveLimitRule {
       resume = clamp(resume * settings.dropBackoff(), settings);
     }
     if (!window.hasLatency()) {
-      return new LimitState(resume, state.noLoadNanos(), state.noLoadSeenNanos(), LimitState.NOT_PROBING, 0);
+      return new LimitState(resume, state.noLoadNanos(), state.noLoadSeenNanos(), LimitState.NOT_PROBING, 0,
+          state.lastWindowNanos());
     }
-    return new LimitState(resume, window.minLatencyNanos(), nowNanos, LimitState.NOT_PROBING, 0);
+    return new LimitState(resume, window.latencyNanos(), nowNanos, LimitState.NOT_PROBING, 0, window.latencyNanos());
   }
 
   private static double clamp(double estimate, AdaptiveSettings settings) {

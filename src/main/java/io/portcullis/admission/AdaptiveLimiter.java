@@ -11,10 +11,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Lock-free throughout. Admission is one compare-and-set on the shared in-flight counter
  * against the limit of the current {@link Epoch}. A completion decrements the counter and adds to
  * the epoch's {@link SampleWindow}. The completion that finds the window due (old enough, with
- * enough completions) computes the next {@link LimitState} and installs the next epoch by
- * compare-and-set on one reference; if another thread got there first, its epoch stands. So the
- * limit and the state it came from change together, once per window, and no completion ever
- * waits. The only allocations are one epoch and one window per window closed (a few per second).
+ * enough completions) computes the next {@link LimitState} and installs the next epoch, with the
+ * other of the limiter's two windows, by compare-and-set on one reference; if another thread got
+ * there first, its epoch stands. So the limit and the state it came from change together, once per
+ * window, and no completion ever waits. The only allocation is one small epoch object per window
+ * closed (a few per second).
  */
 final class AdaptiveLimiter implements ConcurrencyLimiter {
 
@@ -24,6 +25,7 @@ final class AdaptiveLimiter implements ConcurrencyLimiter {
   private final AdaptiveSettings settings;
   private final AtomicInteger inFlight;
   private final AtomicReference<Epoch> epoch;
+  private final SampleWindow[] windows = {new SampleWindow(), new SampleWindow()};
   private final Permit permit = new Slot();
 
   AdaptiveLimiter(AdaptiveSettings settings, AtomicInteger inFlight) {
@@ -33,7 +35,7 @@ final class AdaptiveLimiter implements ConcurrencyLimiter {
   AdaptiveLimiter(AdaptiveSettings settings, AtomicInteger inFlight, LimitState state) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.inFlight = Objects.requireNonNull(inFlight, "inFlight");
-    this.epoch = new AtomicReference<>(new Epoch(state, NOT_STARTED, settings));
+    this.epoch = new AtomicReference<>(new Epoch(state, NOT_STARTED, settings, windows[0]));
   }
 
   @Override
@@ -78,7 +80,9 @@ final class AdaptiveLimiter implements ConcurrencyLimiter {
       return;
     }
     LimitState next = AdaptiveLimitRule.next(current.state, current.window.summary(), nowNanos, settings);
-    epoch.compareAndSet(current, new Epoch(next, nowNanos, settings));
+    SampleWindow other = current.window == windows[0] ? windows[1] : windows[0];
+    other.reset();
+    epoch.compareAndSet(current, new Epoch(next, nowNanos, settings, other));
   }
 
   @Override
@@ -93,10 +97,11 @@ final class AdaptiveLimiter implements ConcurrencyLimiter {
     final int limit;
     final long startNanos;
     final long lengthNanos;
-    final SampleWindow window = new SampleWindow();
+    final SampleWindow window;
 
-    Epoch(LimitState state, long startNanos, AdaptiveSettings settings) {
+    Epoch(LimitState state, long startNanos, AdaptiveSettings settings, SampleWindow window) {
       this.state = state;
+      this.window = window;
       this.limit = state.limit();
       this.startNanos = startNanos;
       long noLoad = state.noLoadNanos();

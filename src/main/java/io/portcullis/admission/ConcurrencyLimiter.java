@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * if (!permit.admitted()) {
  *   // 503 overloaded, Retry-After: 1; nothing sent, not a breaker failure, not retried
  * }
- * ... send; at the response head: latency = now - sentAt ...
- * ... when the exchange is over: permit.onSuccess(latency, now) | onDropped(now) | onIgnore()
+ * long sent = ticker.nanos();  ... send; at the response head: long head = ticker.nanos();
+ * ... when the exchange is over: permit.onSuccess(sent, head) | onDropped(now) | onIgnore()
  * }</pre>
  *
  * <p>Three modes ({@link Mode}): {@link #off()} admits everything and counts nothing (no atomic
@@ -137,7 +137,7 @@ public interface ConcurrencyLimiter {
           LimitState learned = adaptive.state();
           double estimate = Math.max(min, Math.min(max, learned.probing() ? learned.resumeEstimate() : learned.estimate()));
           return new AdaptiveLimiter(settings, adaptive.inFlightCount(), new LimitState(estimate,
-              learned.noLoadNanos(), learned.noLoadSeenNanos(), LimitState.NOT_PROBING, 0));
+              learned.noLoadNanos(), learned.noLoadSeenNanos(), LimitState.NOT_PROBING, 0, learned.lastWindowNanos()));
         }
         return new AdaptiveLimiter(settings, sharedCount(previous));
       default:

@@ -5,7 +5,7 @@ package io.portcullis.admission;
  * turns into the next one after each sampling window.
  *
  * @param estimate the limit as a real number (the limit applied is its floor), within [min, max]
- * @param noLoadNanos the upstream's latency without queueing: the lowest window minimum seen, or
+ * @param noLoadNanos the upstream's latency without queueing: the lowest window latency seen, or
  *     {@link #UNKNOWN} before the first sample
  * @param noLoadSeenNanos ticker reading when a window last showed latency within the tolerance
  *     of {@code noLoadNanos} (so it is still true)
@@ -13,9 +13,10 @@ package io.portcullis.admission;
  *     to return to afterwards; otherwise {@link #NOT_PROBING}
  * @param fullWithoutQueue consecutive windows, up to this one, in which the limit was reached and
  *     no queue showed
+ * @param lastWindowNanos the latency of the last window that had one, or {@link #UNKNOWN}
  */
 public record LimitState(double estimate, long noLoadNanos, long noLoadSeenNanos, double resumeEstimate,
-                         int fullWithoutQueue) {
+                         int fullWithoutQueue, long lastWindowNanos) {
 
   /** {@link #noLoadNanos} before anything was measured. */
   public static final long UNKNOWN = Long.MAX_VALUE;
@@ -29,7 +30,7 @@ public record LimitState(double estimate, long noLoadNanos, long noLoadSeenNanos
    * @return an estimate of {@code initial} and no known latency
    */
   public static LimitState initial(int initial) {
-    return new LimitState(initial, UNKNOWN, 0, NOT_PROBING, 0);
+    return new LimitState(initial, UNKNOWN, 0, NOT_PROBING, 0, UNKNOWN);
   }
 
   /** The limit applied: the estimate rounded down. */

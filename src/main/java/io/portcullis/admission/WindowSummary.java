@@ -3,15 +3,16 @@ package io.portcullis.admission;
 /**
  * What one sampling window of an adaptive limiter saw.
  *
- * @param minLatencyNanos the lowest latency (to response head) of the window's successes, or
- *     {@link #NO_SAMPLE} when it had none
+ * @param latencyNanos the window's latency statistic: the 10th percentile of its successes'
+ *     latencies to the response head (the minimum when it has fewer than ten), or {@link
+ *     #NO_SAMPLE} when it had none
  * @param successes completions with a latency sample
  * @param drops timeouts and resets
  * @param maxInFlight the most requests in flight seen when one of them completed
  */
-public record WindowSummary(long minLatencyNanos, long successes, long drops, int maxInFlight) {
+public record WindowSummary(long latencyNanos, long successes, long drops, int maxInFlight) {
 
-  /** {@link #minLatencyNanos} of a window without a success. */
+  /** {@link #latencyNanos} of a window without a success. */
   public static final long NO_SAMPLE = Long.MAX_VALUE;
 
   /**
@@ -25,8 +26,8 @@ public record WindowSummary(long minLatencyNanos, long successes, long drops, in
       throw new IllegalArgumentException("negative count: successes " + successes + ", drops " + drops
           + ", maxInFlight " + maxInFlight);
     }
-    if (minLatencyNanos < 0 || (successes == 0) != (minLatencyNanos == NO_SAMPLE)) {
-      throw new IllegalArgumentException("minLatencyNanos: " + minLatencyNanos + " with " + successes
+    if (latencyNanos < 0 || (successes == 0) != (latencyNanos == NO_SAMPLE)) {
+      throw new IllegalArgumentException("latencyNanos: " + latencyNanos + " with " + successes
           + " successes");
     }
   }

@@ -12,11 +12,11 @@ class AdaptiveLimitRuleTest {
   private static final AdaptiveSettings SETTINGS = AdaptiveSettings.of(20, 2, 1000);
 
   private static LimitState state(double estimate, long noLoadMs) {
-    return new LimitState(estimate, noLoadMs * MS, 0, LimitState.NOT_PROBING, 0);
+    return new LimitState(estimate, noLoadMs * MS, 0, LimitState.NOT_PROBING, 0, noLoadMs * MS);
   }
 
-  private static WindowSummary window(long minLatencyMs, int maxInFlight) {
-    return new WindowSummary(minLatencyMs * MS, 20, 0, maxInFlight);
+  private static WindowSummary window(long latencyMs, int maxInFlight) {
+    return new WindowSummary(latencyMs * MS, 20, 0, maxInFlight);
   }
 
   @Test
@@ -27,13 +27,18 @@ class AdaptiveLimitRuleTest {
   }
 
   @Test
-  void firstWindowSetsTheNoLoadLatencyAndGrowsByBetaWhenTheLimitIsInUse() {
-    LimitState next = AdaptiveLimitRule.next(LimitState.initial(20), window(40, 12), 1_000 * MS, SETTINGS);
+  void theFirstWindowGrowsALimitInUseAndTheNoLoadLatencyIsSetOnceTwoWindowsShowedIt() {
+    LimitState first = AdaptiveLimitRule.next(LimitState.initial(20), window(40, 12), 1_000 * MS, SETTINGS);
 
-    assertThat(next.noLoadNanos()).isEqualTo(40 * MS);
-    assertThat(next.noLoadSeenNanos()).isEqualTo(1_000 * MS);
-    // no queue: L + 6 * log10(20)
-    assertThat(next.estimate()).isCloseTo(20 + 6 * Math.log10(20), within(1e-9));
+    assertThat(first.noLoadNanos()).isEqualTo(LimitState.UNKNOWN);
+    assertThat(first.lastWindowNanos()).isEqualTo(40 * MS);
+    // nothing to judge a queue by yet, so no queue: L + 6 * log10(20)
+    assertThat(first.estimate()).isCloseTo(20 + 6 * Math.log10(20), within(1e-9));
+
+    LimitState second = AdaptiveLimitRule.next(first, window(42, 12), 1_100 * MS, SETTINGS);
+
+    assertThat(second.noLoadNanos()).as("what both windows showed").isEqualTo(42 * MS);
+    assertThat(second.noLoadSeenNanos()).isEqualTo(1_100 * MS);
   }
 
   @Test
@@ -118,9 +123,9 @@ class AdaptiveLimitRuleTest {
   void staysWithinMinAndMax() {
     AdaptiveSettings narrow = AdaptiveSettings.of(10, 8, 12);
 
-    LimitState up = AdaptiveLimitRule.next(new LimitState(12, 40 * MS, 0, LimitState.NOT_PROBING, 3),
+    LimitState up = AdaptiveLimitRule.next(new LimitState(12, 40 * MS, 0, LimitState.NOT_PROBING, 3, 40 * MS),
         window(40, 12), 1_000 * MS, narrow);
-    LimitState down = AdaptiveLimitRule.next(new LimitState(8, 40 * MS, 0, LimitState.NOT_PROBING, 0),
+    LimitState down = AdaptiveLimitRule.next(new LimitState(8, 40 * MS, 0, LimitState.NOT_PROBING, 0, 40 * MS),
         new WindowSummary(900 * MS, 5, 5, 8), 1_000 * MS, narrow);
 
     assertThat(up.estimate()).isEqualTo(12);
@@ -130,7 +135,7 @@ class AdaptiveLimitRuleTest {
   @Test
   void aDelayWithinTheToleranceIsNotAQueueInFrontOfAFastUpstream() {
     // m = 0.2 ms, w = 4 ms: twenty times the no-load latency, but below m + 5 ms
-    LimitState fast = new LimitState(64, 200_000, 0, LimitState.NOT_PROBING, 0);
+    LimitState fast = new LimitState(64, 200_000, 0, LimitState.NOT_PROBING, 0, 200_000);
 
     LimitState next = AdaptiveLimitRule.next(fast, new WindowSummary(4 * MS, 5_000, 0, 64), 1_000 * MS, SETTINGS);
 
@@ -141,11 +146,23 @@ class AdaptiveLimitRuleTest {
   }
 
   @Test
-  void aLowerWindowMinimumLowersTheNoLoadLatencyAndAHigherOneDoesNotRaiseIt() {
-    LimitState lower = AdaptiveLimitRule.next(state(20, 40), window(35, 5), 1_000 * MS, SETTINGS);
+  void oneFasterWindowDoesNotLowerTheNoLoadLatencyButTwoInARowDo() {
+    LimitState once = AdaptiveLimitRule.next(state(20, 40), window(10, 5), 1_000 * MS, SETTINGS);
+    assertThat(once.noLoadNanos()).as("a window of mostly cheap requests").isEqualTo(40 * MS);
+
+    LimitState back = AdaptiveLimitRule.next(once, window(40, 5), 1_100 * MS, SETTINGS);
+    assertThat(back.noLoadNanos()).isEqualTo(40 * MS);
+
+    LimitState twice = AdaptiveLimitRule.next(
+        AdaptiveLimitRule.next(back, window(35, 5), 1_200 * MS, SETTINGS), window(36, 5), 1_300 * MS, SETTINGS);
+    assertThat(twice.noLoadNanos()).isEqualTo(36 * MS);
+    assertThat(twice.noLoadSeenNanos()).isEqualTo(1_300 * MS);
+  }
+
+  @Test
+  void aSlowerWindowDoesNotRaiseTheNoLoadLatencyNorConfirmIt() {
     LimitState higher = AdaptiveLimitRule.next(state(20, 40), window(90, 5), 2_000 * MS, SETTINGS);
 
-    assertThat(lower.noLoadNanos()).isEqualTo(35 * MS);
     assertThat(higher.noLoadNanos()).isEqualTo(40 * MS);
     assertThat(higher.noLoadSeenNanos()).isZero();
   }
@@ -153,7 +170,7 @@ class AdaptiveLimitRuleTest {
   @Test
   void anUnconfirmedNoLoadLatencyIsMeasuredAgainByDrainingTheQueueForOneWindow() {
     long horizon = SETTINGS.noLoadHorizonNanos();
-    LimitState overloaded = new LimitState(20, 40 * MS, 0, LimitState.NOT_PROBING, 0);
+    LimitState overloaded = new LimitState(20, 40 * MS, 0, LimitState.NOT_PROBING, 0, 60 * MS);
 
     // Still within the horizon: ordinary rule.
     LimitState before = AdaptiveLimitRule.next(overloaded, window(60, 20), horizon, SETTINGS);
@@ -176,7 +193,7 @@ class AdaptiveLimitRuleTest {
 
   @Test
   void aProbeWindowWithOnlyDropsReturnsToABackedOffLimitAndKeepsTheOldLatency() {
-    LimitState probe = new LimitState(15, 40 * MS, 0, 20, 0);
+    LimitState probe = new LimitState(15, 40 * MS, 0, 20, 0, 60 * MS);
 
     LimitState after = AdaptiveLimitRule.next(probe, new WindowSummary(WindowSummary.NO_SAMPLE, 0, 3, 15),
         1_000 * MS, SETTINGS);

@@ -100,9 +100,21 @@ class AdaptiveLimiterSimulationTest {
   @ValueSource(longs = {1, 2, 3})
   void aHeavyTailIsNotMistakenForAQueue(long seed) {
     // 5 ms, but 2% of requests take 1,000 ms; about 8 in flight.
-    List<PhaseResult> r = new OverloadSimulation(10_000, 5, 30_000, seed).withSlowRequests(0.02, 1000)
+    List<PhaseResult> r = new OverloadSimulation(10_000, 5, 30_000, seed).withSomeRequestsTaking(0.02, 1000)
         .withGatewayNoise(0.5).run(adaptive(), new Phase(10_000, 320));
 
     assertThat(r.get(0).shed).isZero();
+  }
+
+  @ParameterizedTest
+  @ValueSource(doubles = {0.01, 0.05})
+  void aShareOfCheapRequestsDoesNotMakeTheOthersLookQueued(double cheapShare) {
+    for (long seed = 1; seed <= 3; seed++) {
+      // A healthy upstream: 200 workers at 40 ms, 1,000 req/s (about 40 in flight); some requests take 1 ms.
+      List<PhaseResult> r = new OverloadSimulation(200, 40, 1000, seed).withSomeRequestsTaking(cheapShare, 1)
+          .withGatewayNoise(0.5).run(adaptive(), new Phase(10_000, 1_000));
+
+      assertThat(r.get(0).lastFailureMs()).as("seed %d", seed).isLessThan(1_000);
+    }
   }
 }

@@ -112,7 +112,8 @@ class AdaptiveLimiterTest {
   @Test
   void recoversWhenTheLatencyComesBack() {
     Driver d = new Driver(AdaptiveSettings.of(20, 2, 1000));
-    d.round(1.0, 40);
+    d.round(0.6, 40);
+    d.round(0.6, 40);
     for (int i = 0; i < 8; i++) {
       d.round(1.0, backendLatencyMs(d.limiter.limit()));
     }
@@ -128,7 +129,8 @@ class AdaptiveLimiterTest {
   @Test
   void settlesNearTheBackendsWorkersPlusASmallQueue() {
     Driver d = new Driver(AdaptiveSettings.of(20, 2, 1000));
-    d.round(1.0, 40);
+    d.round(0.6, 40);
+    d.round(0.6, 40); // two unloaded windows: the no-load latency is known
     List<Integer> limits = new ArrayList<>();
 
     for (int i = 0; i < 40; i++) {
@@ -142,7 +144,8 @@ class AdaptiveLimiterTest {
   @Test
   void aWindowIsJudgedOnlyOnceItIsOldEnoughAndHoldsEnoughCompletions() {
     Driver d = new Driver(AdaptiveSettings.of(20, 2, 1000));
-    d.round(1.0, 40); // first window: sets the no-load latency
+    d.round(1.0, 40);
+    d.round(1.0, 40); // two windows: the no-load latency is known
     int limit = d.limiter.limit();
     long start = d.clock;
     List<Permit> permits = d.acquire(limit);

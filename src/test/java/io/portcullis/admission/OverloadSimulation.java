@@ -95,10 +95,10 @@ final class OverloadSimulation {
     this.seed = seed;
   }
 
-  /** A fraction of requests takes {@code slowMs} to serve instead (a heavy tail). */
-  OverloadSimulation withSlowRequests(double fraction, long slowMs) {
+  /** A fraction of requests takes {@code otherMs} to serve instead (a heavy tail, or cheap requests). */
+  OverloadSimulation withSomeRequestsTaking(double fraction, long otherMs) {
     this.slowFraction = fraction;
-    this.slowNanos = slowMs * MS;
+    this.slowNanos = otherMs * MS;
     return this;
   }
 
@@ -255,6 +255,7 @@ final class OverloadSimulation {
   }
 
   /** The backend's FIFO queue. */
+  @SuppressWarnings("serial")
   private static final class ArrayDeque extends java.util.ArrayDeque<Request> {
   }
 
