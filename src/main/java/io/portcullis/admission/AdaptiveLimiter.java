@@ -2,6 +2,7 @@ package io.portcullis.admission;
 
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -11,10 +12,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Lock-free throughout. Admission is one compare-and-set on the shared in-flight counter
  * against the limit of the current {@link Epoch}. A completion decrements the counter and adds to
  * the epoch's {@link SampleWindow}. The completion that finds the window due (old enough, with
- * enough completions) computes the next {@link LimitState} and installs the next epoch, with the
- * other of the limiter's two windows, by compare-and-set on one reference; if another thread got
- * there first, its epoch stands. So the limit and the state it came from change together, once per
- * window, and no completion ever waits. The only allocation is one small epoch object per window
+ * enough completions) claims the epoch by compare-and-set (so exactly one thread closes it),
+ * computes the next {@link LimitState} and installs the next epoch, with the other of the
+ * limiter's two windows; a completion that loses the claim just goes on. So the limit and the
+ * state it came from change together, once per window, and no completion ever waits. The only allocation is one small epoch object per window
  * closed (a few per second).
  */
 final class AdaptiveLimiter implements ConcurrencyLimiter {
@@ -76,13 +77,14 @@ final class AdaptiveLimiter implements ConcurrencyLimiter {
     if (current.startNanos != NOT_STARTED && nowNanos - current.startNanos < current.lengthNanos) {
       return;
     }
-    if (current.window.completions() < settings.windowSamples()) {
+    if (current.window.completions() < settings.windowSamples() || !Epoch.CLOSER.compareAndSet(current, 0, 1)) {
       return;
     }
+    // Only this thread closes this epoch: it alone resets the other window before reusing it.
     LimitState next = AdaptiveLimitRule.next(current.state, current.window.summary(), nowNanos, settings);
     SampleWindow other = current.window == windows[0] ? windows[1] : windows[0];
     other.reset();
-    epoch.compareAndSet(current, new Epoch(next, nowNanos, settings, other));
+    epoch.set(new Epoch(next, nowNanos, settings, other));
   }
 
   @Override
@@ -93,11 +95,15 @@ final class AdaptiveLimiter implements ConcurrencyLimiter {
 
   /** One window's worth of state: the limit in force, what it came from, and what it sees. */
   private static final class Epoch {
+    /** Claimed (0 to 1) by the one completion that closes the epoch. */
+    static final AtomicIntegerFieldUpdater<Epoch> CLOSER = AtomicIntegerFieldUpdater.newUpdater(Epoch.class, "closer");
+
     final LimitState state;
     final int limit;
     final long startNanos;
     final long lengthNanos;
     final SampleWindow window;
+    volatile int closer;
 
     Epoch(LimitState state, long startNanos, AdaptiveSettings settings, SampleWindow window) {
       this.state = state;
