@@ -38,6 +38,7 @@ KEEP=no
 OUT=""
 PLOT=yes
 DRAIN_WAIT=120
+NICE=0
 JAVA_OPTS=${JAVA_OPTS:-}
 
 usage() {
@@ -60,6 +61,8 @@ usage: bench/overload.sh [options]      (run from anywhere)
   --port-base N               ports N (saturated backend), N+10 (gateway), N+11 (admin),
                               N+20, N+21 (tail endpoints) (default $PORT_BASE)
   --drain-wait S              after a run, wait up to S s for the backend's queue to empty (default $DRAIN_WAIT)
+  --nice N                    run backends, gateway and load under 'nice -n N' (e.g. -10 as root on a
+                              machine shared with other benchmarks)
   --no-plot                   do not touch docs/overload-goodput.csv and .png
   --keep                      keep the temp dir (configs, logs, per-request CSVs)
   --out FILE                  also write the tables to FILE
@@ -71,7 +74,7 @@ EOF
 abspath() { case $1 in /*) echo "$1" ;; *) echo "$ORIG_PWD/$1" ;; esac; }
 while [ $# -gt 0 ]; do
   case $1 in
-    --mode|--fixed-max|--hedge|--pertry|--cases|--loads|--phases|--instances|--seed|--label|--jar|--port-base|--out|--drain-wait)
+    --mode|--fixed-max|--hedge|--pertry|--cases|--loads|--phases|--instances|--seed|--label|--jar|--port-base|--out|--drain-wait|--nice)
       [ $# -ge 2 ] || { echo "$1 needs a value" >&2; usage >&2; exit 2; } ;;
   esac
   case $1 in
@@ -89,6 +92,7 @@ while [ $# -gt 0 ]; do
     --jar) JAR=$(abspath "$2"); shift 2 ;;
     --port-base) PORT_BASE=$2; shift 2 ;;
     --drain-wait) DRAIN_WAIT=$2; shift 2 ;;
+    --nice) NICE=$2; shift 2 ;;
     --no-plot) PLOT=no; shift ;;
     --keep) KEEP=yes; shift ;;
     --out) OUT=$(abspath "$2"); shift 2 ;;
@@ -101,6 +105,8 @@ case $HEDGE in none|delay:[0-9]*|percentile:[0-9]*) ;; *) echo "--hedge: none, d
 for v in FIXED_MAX PERTRY INSTANCES SEED PORT_BASE DRAIN_WAIT PHASE_BEFORE PHASE_LOAD PHASE_AFTER; do
   [[ ${!v} =~ ^[0-9]+$ ]] || { echo "${v,,}: not a whole number: ${!v}" >&2; exit 2; }
 done
+[[ $NICE =~ ^-?[0-9]+$ ]] || { echo "--nice: not an integer: $NICE" >&2; exit 2; }
+NI=(); [ "$NICE" != 0 ] && NI=(nice -n "$NICE")
 [[ $LOADS =~ ^[0-9.]+(,[0-9.]+)*$ ]] || { echo "--loads: a comma list of numbers, got '$LOADS'" >&2; exit 2; }
 for c in ${CASES//,/ }; do
   case $c in overload|tail) ;; *) echo "--cases: unknown case '$c' (overload,tail)" >&2; exit 2 ;; esac
@@ -179,6 +185,8 @@ wait_http() {                                  # wait_http URL PID SECONDS: unti
   return 1
 }
 
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+
 # ---------------------------------------------------------------- bench programs
 log "compiling bench/overload/*.java against $JAR"
 mkdir -p "$TMP/classes"
@@ -225,7 +233,7 @@ java -jar "$JAR" --config "$TMP/gateway.json" --check >"$TMP/check.log" 2>&1 || 
 
 start_gateway() {                              # start_gateway NAME: sets GW_PID
   # shellcheck disable=SC2086
-  java $JAVA_OPTS -jar "$JAR" --config "$TMP/gateway.json" >"$TMP/gateway-$1.log" 2>&1 &
+  "${NI[@]}" java $JAVA_OPTS -jar "$JAR" --config "$TMP/gateway.json" >"$TMP/gateway-$1.log" 2>&1 &
   GW_PID=$!; STARTED+=("$GW_PID")
   wait_http "http://127.0.0.1:$GW_PORT/healthz/ready" $GW_PID 60 \
     || { tail -20 "$TMP/gateway-$1.log" >&2; die "gateway did not become ready"; }
@@ -238,13 +246,13 @@ SUMMARY="$TMP/overload.tsv"
 BACKEND_ROWS=()
 if has_case overload; then
   for load in ${LOADS//,/ }; do
-    java -cp "$CP" SaturatedBackend --port $SAT_PORT --workers 8 --service-ms 40 >"$TMP/saturated-$load.log" 2>&1 &
+    "${NI[@]}" java -cp "$CP" SaturatedBackend --port $SAT_PORT --workers 8 --service-ms 40 >"$TMP/saturated-$load.log" 2>&1 &
     SAT_PID=$!; STARTED+=("$SAT_PID")
     wait_http "http://127.0.0.1:$SAT_PORT/stats" $SAT_PID 30 || { cat "$TMP/saturated-$load.log" >&2; die "saturated backend did not start"; }
     start_gateway "overload-$load"
     [ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$GW_PORT/slow")" = 200 ] || die "GET /slow through the gateway failed"
     log "overload $LABEL: ${PHASE_BEFORE} s at 0.5 C, ${PHASE_LOAD} s at $load C, ${PHASE_AFTER} s at 0.5 C"
-    java -cp "$CP" OverloadLoad --url "http://127.0.0.1:$GW_PORT/slow" --capacity 200 \
+    "${NI[@]}" java -cp "$CP" OverloadLoad --url "http://127.0.0.1:$GW_PORT/slow" --capacity 200 \
       --phases "$PHASE_BEFORE:0.5,$PHASE_LOAD:$load,$PHASE_AFTER:0.5" --seed "$SEED" \
       --label "$LABEL" --csv "$TMP/requests-$load.csv" --summary "$SUMMARY" >"$TMP/load-$load.log" 2>&1 \
       || { cat "$TMP/load-$load.log" >&2; die "load generator failed"; }
@@ -260,12 +268,12 @@ fi
 TAIL_SUMMARY="$TMP/tail.tsv"
 : >"$TAIL_SUMMARY"
 if has_case tail; then
-  java -cp "$CP" TailBackend --ports "${TAIL_PORTS[0]},${TAIL_PORTS[1]}" >"$TMP/tail-backend.log" 2>&1 &
+  "${NI[@]}" java -cp "$CP" TailBackend --ports "${TAIL_PORTS[0]},${TAIL_PORTS[1]}" >"$TMP/tail-backend.log" 2>&1 &
   TAIL_PID=$!; STARTED+=("$TAIL_PID")
   wait_http "http://127.0.0.1:${TAIL_PORTS[1]}/stats" $TAIL_PID 30 || { cat "$TMP/tail-backend.log" >&2; die "tail backend did not start"; }
   start_gateway tail
   log "tail $LABEL: 3000 GETs, 8 at a time"
-  java -cp "$CP" TailLoad --url "http://127.0.0.1:$GW_PORT/tail" --requests 3000 --concurrency 8 \
+  "${NI[@]}" java -cp "$CP" TailLoad --url "http://127.0.0.1:$GW_PORT/tail" --requests 3000 --concurrency 8 \
     --stats "http://127.0.0.1:${TAIL_PORTS[0]}/stats,http://127.0.0.1:${TAIL_PORTS[1]}/stats" \
     --label "$LABEL" --summary "$TAIL_SUMMARY" >"$TMP/tail-load.log" 2>&1 \
     || { cat "$TMP/tail-load.log" >&2; die "tail load failed"; }
@@ -276,7 +284,7 @@ fi
 report() {
   echo "## Portcullis overload benchmark - $(date -u '+%Y-%m-%d %H:%M') UTC, $LABEL"
   echo
-  echo "Gateway: \`$(basename "$JAR")\` at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $INSTANCES event loop(s), access log off; $(nproc) CPUs shared by gateway, backends and load; load average at the end $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo "Gateway: \`$(basename "$JAR")\` at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $INSTANCES event loop(s), access log off; $(nproc) CPUs shared by gateway, backends and load$([ "$NICE" != 0 ] && echo ", all under nice $NICE"); load average at the start $LOAD_START, at the end $(cut -d' ' -f1-3 /proc/loadavg)."
   if has_case overload; then
     echo
     echo "Overload: C = 200 req/s (8 workers x 40 ms). Goodput = 2xx answers per second of the phase, in C. Latencies in ms from when each request was due. 'OK 1 s after' = every request arriving 1 s or more into the phase got a 2xx."

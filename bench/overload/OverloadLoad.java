@@ -1,5 +1,4 @@
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -168,7 +167,7 @@ public final class OverloadLoad {
 
   private static void send(HttpClient client, RequestOptions options, int phase, long due, List<Result> results,
                            AtomicInteger outstanding) {
-    Future<int[]> statusAndBody = client.request(options)
+    client.request(options)
         .compose(req -> req.send())
         .compose(resp -> resp.body().map(body -> {
           String error = null;
@@ -178,17 +177,20 @@ public final class OverloadLoad {
               error = m.group(1);
             }
           }
-          results.add(new Result(phase, due, resp.statusCode(), error, System.nanoTime() - due));
-          return new int[] {resp.statusCode()};
+          return new Result(phase, due, resp.statusCode(), error, System.nanoTime() - due);
         }))
-        .timeout(CLIENT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-    statusAndBody.onComplete(ar -> {
-      if (ar.failed()) {
-        String kind = ar.cause() instanceof java.util.concurrent.TimeoutException ? "client_timeout" : "connection_error";
-        results.add(new Result(phase, due, 0, kind, System.nanoTime() - due));
-      }
-      outstanding.decrementAndGet();
-    });
+        .timeout(CLIENT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .onComplete(ar -> {
+          // Exactly one result per request: an answer after the client timeout is not counted.
+          if (ar.succeeded()) {
+            results.add(ar.result());
+          } else {
+            String kind = ar.cause() instanceof java.util.concurrent.TimeoutException ? "client_timeout"
+                : "connection_error";
+            results.add(new Result(phase, due, 0, kind, System.nanoTime() - due));
+          }
+          outstanding.decrementAndGet();
+        });
   }
 
   private static void writeCsv(Path csv, List<Result> results, long start, List<Phase> phases) throws IOException {
