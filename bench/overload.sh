@@ -287,11 +287,11 @@ report() {
   echo "Gateway: \`$(basename "$JAR")\` at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $INSTANCES event loop(s), access log off; $(nproc) CPUs shared by gateway, backends and load$([ "$NICE" != 0 ] && echo ", all under nice $NICE"); load average at the start $LOAD_START, at the end $(cut -d' ' -f1-3 /proc/loadavg)."
   if has_case overload; then
     echo
-    echo "Overload: C = 200 req/s (8 workers x 40 ms). Goodput = 2xx answers per second of the phase, in C. Latencies in ms from when each request was due. 'OK 1 s after' = every request arriving 1 s or more into the phase got a 2xx."
+    echo "Overload: C = 200 req/s (8 workers x 40 ms). Goodput = 2xx answers per second of the phase, in C. Latencies in ms from when each request was due. 'OK 1 s after' = every request arriving 1 s or more into the phase got a 2xx. 'send lag p99' = the load generator's own delay in sending (ms): above a few ms, the machine rather than the gateway limited the run."
     echo
-    echo "| label | phase | offered (C) | s | requests | goodput (C) | 2xx p50 | 2xx p99 | 503 p99 | 200 | 503 overloaded | 503 other | 504 | other | last failure (ms into phase) | OK 1 s after |"
-    echo "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
-    awk -F'\t' '{printf "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2 + 1, $3, $4, $5, $11, $12, $13, $14, $6, $7, $8, $9, $10, $15, $16}' "$SUMMARY"
+    echo "| label | phase | offered (C) | s | requests | goodput (C) | 2xx p50 | 2xx p99 | 503 p99 | 200 | 503 overloaded | 503 other | 504 | other | last failure (ms into phase) | OK 1 s after | send lag p99 |"
+    echo "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|"
+    awk -F'\t' '{printf "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2 + 1, $3, $4, $5, $11, $12, $13, $14, $6, $7, $8, $9, $10, $15, $16, $18}' "$SUMMARY"
     echo
     echo "Status detail per phase:"
     echo

@@ -18,6 +18,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,10 +34,12 @@ import org.HdrHistogram.Histogram;
  * <p>Writes every request to {@code --csv} ({@code phase,due_ms,status,error,latency_ms}) and one
  * tab-separated summary line per phase to {@code --summary}:
  * {@code label phase offered_c seconds requests 2xx 503_overloaded 503_other 504 other goodput_c
- * p50_2xx_ms p99_2xx_ms p99_503_ms last_failure_ms ok_after_1s statuses}: {@code last_failure_ms}
+ * p50_2xx_ms p99_2xx_ms p99_503_ms last_failure_ms ok_after_1s statuses lag_p99_ms}: {@code last_failure_ms}
  * is when (into the phase) the last request that did not get a 2xx arrived, {@code ok_after_1s}
- * whether every request that arrived 1 s or more into the phase got one, and {@code statuses} the
- * count of each status and error code (0 = no answer within 5 s, or no connection).
+ * whether every request that arrived 1 s or more into the phase got one, {@code statuses} the
+ * count of each status and error code (0 = no answer within 5 s, no connection, or not even sent
+ * in time), and {@code lag_p99_ms} the 99th percentile of the load generator's own delay in
+ * sending (large: the machine, not the gateway, was the bottleneck).
  *
  * <pre>java -cp CLASSES:portcullis.jar OverloadLoad --url http://127.0.0.1:18310/slow --capacity 200 \
  *     --phases 5:0.5,20:2,6:0.5 --label off --csv run.csv --summary summary.tsv</pre>
@@ -49,8 +52,13 @@ public final class OverloadLoad {
   private record Phase(double seconds, double multiple) {
   }
 
-  /** One request's outcome; status 0 = no answer (client timeout or connection error). */
-  private record Result(int phase, long dueNanos, int status, String error, long latencyNanos) {
+  /**
+   * One request's outcome; status 0 = no answer (client timeout, connection error, or the load
+   * generator could not even send it in time). {@code lagNanos}: from when it was due to when the
+   * load generator handed it to its HTTP client, a measure of the generator's (and the machine's)
+   * own delay.
+   */
+  private record Result(int phase, long dueNanos, int status, String error, long latencyNanos, long lagNanos) {
   }
 
   public static void main(String[] args) throws Exception {
@@ -84,53 +92,67 @@ public final class OverloadLoad {
     }
     java.net.URI target = java.net.URI.create(url);
 
-    Vertx vertx = Vertx.vertx();
-    HttpClient client = vertx.createHttpClient(
-        new HttpClientOptions().setKeepAlive(false).setConnectTimeout((int) CLIENT_TIMEOUT_MS),
-        new PoolOptions().setHttp1MaxSize(50_000).setMaxWaitQueueSize(-1));
-    Context context = vertx.getOrCreateContext();
-    List<Result> results = new ArrayList<>();
-    AtomicInteger outstanding = new AtomicInteger();
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(target.getHost())
-        .setPort(target.getPort()).setURI(target.getRawPath());
-
-    warmUp(client, context, target);
-
+    // The whole schedule first, so that every due request is accounted for, answered or not.
     SplittableRandom random = new SplittableRandom(seed);
-    long start = System.nanoTime() + 200_000_000L;
-    long phaseStart = start;
+    List<long[]> schedule = new ArrayList<>(); // {phase, due offset in ns}
+    long phaseStartOffset = 0;
     for (int index = 0; index < phases.size(); index++) {
       Phase phase = phases.get(index);
       double rate = phase.multiple * capacity;
-      long phaseEnd = phaseStart + (long) (phase.seconds * 1e9);
-      long due = phaseStart;
+      long phaseEnd = phaseStartOffset + (long) (phase.seconds * 1e9);
+      long due = phaseStartOffset;
       while (true) {
         due += (long) (-Math.log(1 - random.nextDouble()) / rate * 1e9);
         if (due >= phaseEnd) {
           break;
         }
-        long wait;
-        while ((wait = due - System.nanoTime()) > 0) {
-          LockSupport.parkNanos(wait);
-        }
-        int phaseIndex = index;
-        long dueAt = due;
-        outstanding.incrementAndGet();
-        context.runOnContext(v -> send(client, options, phaseIndex, dueAt, results, outstanding));
+        schedule.add(new long[] {index, due});
       }
-      phaseStart = phaseEnd;
+      phaseStartOffset = phaseEnd;
+    }
+
+    Vertx vertx = Vertx.vertx();
+    HttpClient client = vertx.createHttpClient(
+        new HttpClientOptions().setKeepAlive(false).setConnectTimeout((int) CLIENT_TIMEOUT_MS),
+        new PoolOptions().setHttp1MaxSize(50_000).setMaxWaitQueueSize(-1));
+    // Two event loops take turns sending, so one busy loop does not delay every request. A context
+    // made from a non-Vert.x thread sticks to that thread, so the second comes from another thread.
+    Context[] contexts = new Context[2];
+    contexts[0] = vertx.getOrCreateContext();
+    Thread other = new Thread(() -> contexts[1] = vertx.getOrCreateContext());
+    other.start();
+    other.join();
+    AtomicReferenceArray<Result> results = new AtomicReferenceArray<>(schedule.size());
+    AtomicInteger outstanding = new AtomicInteger();
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(target.getHost())
+        .setPort(target.getPort()).setURI(target.getRawPath());
+
+    warmUp(client, contexts[0], target);
+
+    long start = System.nanoTime() + 200_000_000L;
+    for (int i = 0; i < schedule.size(); i++) {
+      long due = start + schedule.get(i)[1];
+      long wait;
+      while ((wait = due - System.nanoTime()) > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      int index = i;
+      int phaseIndex = (int) schedule.get(i)[0];
+      outstanding.incrementAndGet();
+      contexts[i & 1].runOnContext(v -> send(client, options, index, phaseIndex, due, results, outstanding));
     }
     long waitUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLIENT_TIMEOUT_MS + 2_000);
     while (outstanding.get() > 0 && System.nanoTime() < waitUntil) {
       Thread.sleep(50);
     }
-    CountDownLatch copied = new CountDownLatch(1);
     List<Result> done = new ArrayList<>();
-    context.runOnContext(v -> {
-      done.addAll(results);
-      copied.countDown();
-    });
-    copied.await();
+    long now = System.nanoTime();
+    for (int i = 0; i < schedule.size(); i++) {
+      long due = start + schedule.get(i)[1];
+      // Still unanswered (the load generator itself fell behind): counted as no answer.
+      results.compareAndSet(i, null, new Result((int) schedule.get(i)[0], due, 0, "not_sent_in_time", now - due, now - due));
+      done.add(results.get(i));
+    }
     vertx.close().await();
 
     if (csv != null) {
@@ -165,8 +187,9 @@ public final class OverloadLoad {
     }
   }
 
-  private static void send(HttpClient client, RequestOptions options, int phase, long due, List<Result> results,
-                           AtomicInteger outstanding) {
+  private static void send(HttpClient client, RequestOptions options, int index, int phase, long due,
+                           AtomicReferenceArray<Result> results, AtomicInteger outstanding) {
+    long lag = System.nanoTime() - due;
     client.request(options)
         .compose(req -> req.send())
         .compose(resp -> resp.body().map(body -> {
@@ -177,17 +200,17 @@ public final class OverloadLoad {
               error = m.group(1);
             }
           }
-          return new Result(phase, due, resp.statusCode(), error, System.nanoTime() - due);
+          return new Result(phase, due, resp.statusCode(), error, System.nanoTime() - due, lag);
         }))
         .timeout(CLIENT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
         .onComplete(ar -> {
           // Exactly one result per request: an answer after the client timeout is not counted.
           if (ar.succeeded()) {
-            results.add(ar.result());
+            results.compareAndSet(index, null, ar.result());
           } else {
             String kind = ar.cause() instanceof java.util.concurrent.TimeoutException ? "client_timeout"
                 : "connection_error";
-            results.add(new Result(phase, due, 0, kind, System.nanoTime() - due));
+            results.compareAndSet(index, null, new Result(phase, due, 0, kind, System.nanoTime() - due, lag));
           }
           outstanding.decrementAndGet();
         });
@@ -210,6 +233,7 @@ public final class OverloadLoad {
       Phase phase = phases.get(index);
       long from = phaseStart;
       Histogram ok = new Histogram(3_600_000_000L, 3);
+      Histogram lag = new Histogram(3_600_000_000L, 3);
       Histogram shed = new Histogram(3_600_000_000L, 3);
       Map<String, Integer> counts = new TreeMap<>();
       int requests = 0;
@@ -224,6 +248,7 @@ public final class OverloadLoad {
           continue;
         }
         requests++;
+        lag.recordValue(Math.max(1, r.lagNanos / 1_000));
         long micros = Math.max(1, r.latencyNanos / 1_000);
         counts.merge(r.status + (r.error == null ? "" : " " + r.error), 1, Integer::sum);
         if (r.status >= 200 && r.status < 300) {
@@ -248,10 +273,10 @@ public final class OverloadLoad {
       double goodputC = good / phase.seconds / capacity;
       String okAfter1s = index == 0 ? "-" : lastFailure < 1_000_000_000L ? "yes" : "no";
       lines.add(String.format(Locale.ROOT,
-          "%s\t%d\t%.2f\t%.0f\t%d\t%d\t%d\t%d\t%d\t%d\t%.3f\t%s\t%s\t%s\t%s\t%s\t%s", label, index, phase.multiple,
+          "%s\t%d\t%.2f\t%.0f\t%d\t%d\t%d\t%d\t%d\t%d\t%.3f\t%s\t%s\t%s\t%s\t%s\t%s\t%s", label, index, phase.multiple,
           phase.seconds, requests, good, overloaded, other503, timeouts, other, goodputC, ms(ok, 50), ms(ok, 99),
           ms(shed, 99), lastFailure < 0 ? "-" : String.format(Locale.ROOT, "%.0f", lastFailure / 1e6), okAfter1s,
-          counts.toString().replace(' ', '_').replace(",_", ",")));
+          counts.toString().replace(' ', '_').replace(",_", ","), ms(lag, 99)));
       phaseStart += (long) (phase.seconds * 1e9);
     }
     return lines;
