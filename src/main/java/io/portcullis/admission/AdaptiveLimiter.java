@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * enough completions) claims the epoch by compare-and-set (so exactly one thread closes it),
  * computes the next {@link LimitState} and installs the next epoch, with the other of the
  * limiter's two windows; a completion that loses the claim just goes on. So the limit and the
- * state it came from change together, once per window, and no completion ever waits. The only allocation is one small epoch object per window
- * closed (a few per second).
+ * state it came from change together, once per window, and no completion ever waits. The only
+ * allocation is one small epoch object per window closed (a few per second).
  */
 final class AdaptiveLimiter implements ConcurrencyLimiter {
 

@@ -5,8 +5,8 @@ package io.portcullis.admission;
  * turns into the next one after each sampling window.
  *
  * @param estimate the limit as a real number (the limit applied is its floor), within [min, max]
- * @param noLoadNanos the upstream's latency without queueing: the lowest window latency seen, or
- *     {@link #UNKNOWN} before the first sample
+ * @param noLoadNanos the upstream's latency without queueing: the lowest latency two windows in a
+ *     row showed, or {@link #UNKNOWN} before that
  * @param noLoadSeenNanos ticker reading when a window last showed latency within the tolerance
  *     of {@code noLoadNanos} (so it is still true)
  * @param resumeEstimate while a re-measurement of the no-load latency is under way, the estimate

@@ -11,14 +11,15 @@ package io.portcullis.admission;
  *
  * <p>Which completion to use:
  * <ul>
- *   <li>{@link #onSuccess}: the upstream answered (any status: a 5xx is the upstream's answer, not
- *       a sign of queueing). Its latency — the time from sending the request to receiving the
- *       response head — is the sample the adaptive limit learns from.</li>
+ *   <li>{@link #onSuccess}: the upstream answered with a status below 500. Its latency — the
+ *       time from sending the request to receiving the response head — is the sample the
+ *       adaptive limit learns from.</li>
  *   <li>{@link #onDropped}: the upstream did not answer in time or broke the exchange (deadline or
  *       per-try timeout, connection reset by the upstream). The adaptive limit shrinks.</li>
- *   <li>{@link #onIgnore}: the exchange tells nothing about the upstream (the client went away, a
- *       hedge lost to another attempt, the request failed before it was sent). Only the slot is
- *       returned.</li>
+ *   <li>{@link #onIgnore}: the exchange tells nothing about queueing: a 5xx answer (failures are
+ *       often fast and would pull the no-load latency down; failing upstreams are the breaker's
+ *       business), the client went away, a hedge lost to another attempt, the request failed
+ *       before it was sent (connect refused). Only the slot is returned.</li>
  * </ul>
  *
  * <p>Times are readings of the caller's {@link io.portcullis.resilience.Ticker}, so the limiter
