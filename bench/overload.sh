@@ -193,6 +193,8 @@ mkdir -p "$TMP/classes"
 javac -nowarn -d "$TMP/classes" -cp "$JAR" bench/overload/*.java >"$TMP/javac.log" 2>&1 \
   || { cat "$TMP/javac.log" >&2; die "bench/overload did not compile"; }
 CP="$TMP/classes:$JAR"
+# The backends and load generators are not under test: small, C1-only JVMs leave the CPUs to the gateway.
+TOOL_JVM=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms64m -Xmx512m)
 
 # ---------------------------------------------------------------- gateway config
 concurrency_json() {
@@ -246,13 +248,13 @@ SUMMARY="$TMP/overload.tsv"
 BACKEND_ROWS=()
 if has_case overload; then
   for load in ${LOADS//,/ }; do
-    "${NI[@]}" java -cp "$CP" SaturatedBackend --port $SAT_PORT --workers 8 --service-ms 40 >"$TMP/saturated-$load.log" 2>&1 &
+    "${NI[@]}" java "${TOOL_JVM[@]}" -cp "$CP" SaturatedBackend --port $SAT_PORT --workers 8 --service-ms 40 >"$TMP/saturated-$load.log" 2>&1 &
     SAT_PID=$!; STARTED+=("$SAT_PID")
     wait_http "http://127.0.0.1:$SAT_PORT/stats" $SAT_PID 30 || { cat "$TMP/saturated-$load.log" >&2; die "saturated backend did not start"; }
     start_gateway "overload-$load"
     [ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$GW_PORT/slow")" = 200 ] || die "GET /slow through the gateway failed"
     log "overload $LABEL: ${PHASE_BEFORE} s at 0.5 C, ${PHASE_LOAD} s at $load C, ${PHASE_AFTER} s at 0.5 C"
-    "${NI[@]}" java -cp "$CP" OverloadLoad --url "http://127.0.0.1:$GW_PORT/slow" --capacity 200 \
+    "${NI[@]}" java "${TOOL_JVM[@]}" -cp "$CP" OverloadLoad --url "http://127.0.0.1:$GW_PORT/slow" --capacity 200 \
       --phases "$PHASE_BEFORE:0.5,$PHASE_LOAD:$load,$PHASE_AFTER:0.5" --seed "$SEED" \
       --label "$LABEL" --csv "$TMP/requests-$load.csv" --summary "$SUMMARY" >"$TMP/load-$load.log" 2>&1 \
       || { cat "$TMP/load-$load.log" >&2; die "load generator failed"; }
@@ -268,12 +270,12 @@ fi
 TAIL_SUMMARY="$TMP/tail.tsv"
 : >"$TAIL_SUMMARY"
 if has_case tail; then
-  "${NI[@]}" java -cp "$CP" TailBackend --ports "${TAIL_PORTS[0]},${TAIL_PORTS[1]}" >"$TMP/tail-backend.log" 2>&1 &
+  "${NI[@]}" java "${TOOL_JVM[@]}" -cp "$CP" TailBackend --ports "${TAIL_PORTS[0]},${TAIL_PORTS[1]}" >"$TMP/tail-backend.log" 2>&1 &
   TAIL_PID=$!; STARTED+=("$TAIL_PID")
   wait_http "http://127.0.0.1:${TAIL_PORTS[1]}/stats" $TAIL_PID 30 || { cat "$TMP/tail-backend.log" >&2; die "tail backend did not start"; }
   start_gateway tail
   log "tail $LABEL: 3000 GETs, 8 at a time"
-  "${NI[@]}" java -cp "$CP" TailLoad --url "http://127.0.0.1:$GW_PORT/tail" --requests 3000 --concurrency 8 \
+  "${NI[@]}" java "${TOOL_JVM[@]}" -cp "$CP" TailLoad --url "http://127.0.0.1:$GW_PORT/tail" --requests 3000 --concurrency 8 \
     --stats "http://127.0.0.1:${TAIL_PORTS[0]}/stats,http://127.0.0.1:${TAIL_PORTS[1]}/stats" \
     --label "$LABEL" --summary "$TAIL_SUMMARY" >"$TMP/tail-load.log" 2>&1 \
     || { cat "$TMP/tail-load.log" >&2; die "tail load failed"; }

@@ -23,12 +23,16 @@ import org.HdrHistogram.Histogram;
  * requests it received, before and after, to give the backend requests per client request.
  *
  * <p>Prints, and appends to {@code --summary}, one tab-separated line: {@code label requests
- * p50_ms p99_ms p999_ms max_ms statuses backend_requests backend_per_client}.
+ * p50_ms p99_ms p999_ms max_ms statuses backend_requests backend_per_client}; {@code statuses}
+ * counts each status, with the gateway's error code for its own errors.
  *
  * <pre>java -cp CLASSES:portcullis.jar TailLoad --url http://127.0.0.1:18310/tail \
  *     --stats http://127.0.0.1:18320/stats,http://127.0.0.1:18321/stats --label off</pre>
  */
 public final class TailLoad {
+
+  private static final java.util.regex.Pattern ERROR_CODE =
+      java.util.regex.Pattern.compile("\"error\"\\s*:\\s*\"([a-z_]+)\"");
 
   public static void main(String[] args) throws Exception {
     String url = null;
@@ -100,10 +104,16 @@ public final class TailLoad {
       return;
     }
     long start = System.nanoTime();
-    client.request(options).compose(req -> req.send()).compose(resp -> resp.body().map(b -> resp.statusCode()))
+    client.request(options).compose(req -> req.send()).compose(resp -> resp.body().map(b -> {
+      if (resp.statusCode() < 400) {
+        return String.valueOf(resp.statusCode());
+      }
+      java.util.regex.Matcher m = ERROR_CODE.matcher(b.toString());
+      return resp.statusCode() + (m.find() ? " " + m.group(1) : "");
+    }))
         .onComplete(ar -> {
           latency.recordValue(Math.max(1, (System.nanoTime() - start) / 1_000));
-          statuses.merge(ar.succeeded() ? String.valueOf(ar.result()) : "error", 1, Integer::sum);
+          statuses.merge(ar.succeeded() ? ar.result() : "error", 1, Integer::sum);
           next(client, options, issued, total, latency, statuses, running, all);
         });
   }
