@@ -10,8 +10,8 @@
 #             /tail; 3,000 GETs, 8 at a time.
 # The concurrency mode of the saturated upstream (--mode) and the hedging of the tail route
 # (--hedge) go into the generated config. Prints markdown tables on stdout (progress on stderr),
-# and records the goodput points of the overload runs in docs/overload-goodput.csv (rows of the
-# same --label replaced), then draws docs/overload-goodput.png with gnuplot.
+# and records the goodput points of the overload runs in docs/overload-goodput.csv (a point of the
+# same --label and load replaced), then draws docs/overload-goodput.png with gnuplot.
 # Every process it starts is tracked by PID and stopped on exit (also on Ctrl-C or error).
 # See docs/overload.md.
 set -uo pipefail
@@ -321,10 +321,13 @@ if has_case overload && [ $PLOT != no ]; then
   CSV=docs/overload-goodput.csv
   PLOT_LABEL=${LABEL// /_}
   mkdir -p docs
+  # This run's points: the 0.5 C point from the first run's first phase, then each run's middle phase.
+  awk -F'\t' -v l="$PLOT_LABEL" 'NR == 1 && $2 == 0 {printf "%s,%s,%s\n", l, $3, $11} $2 == 1 {printf "%s,%s,%s\n", l, $3, $11}' \
+    "$SUMMARY" >"$TMP/points.csv"
+  # Earlier points of other labels, or of other loads, are kept; a point of the same label and load is replaced.
   { echo "label,offered_c,goodput_c"
-    [ -f $CSV ] && tail -n +2 $CSV | awk -F, -v l="$PLOT_LABEL" '$1 != l'
-    # The 0.5 C point from the first run's first phase, then each run's middle phase.
-    awk -F'\t' -v l="$PLOT_LABEL" 'NR == 1 && $2 == 0 {printf "%s,%s,%s\n", l, $3, $11} $2 == 1 {printf "%s,%s,%s\n", l, $3, $11}' "$SUMMARY"
+    [ -f $CSV ] && tail -n +2 $CSV | awk -F, 'NR == FNR {seen[$1 "," $2] = 1; next} !(($1 "," $2) in seen)' "$TMP/points.csv" -
+    cat "$TMP/points.csv"
   } >"$TMP/goodput.csv"
   mv "$TMP/goodput.csv" $CSV
   log "goodput points in $CSV"

@@ -177,7 +177,7 @@ public final class OverloadLoad {
     CountDownLatch done = new CountDownLatch(rounds);
     for (int i = 0; i < rounds; i++) {
       context.runOnContext(v -> client.request(live).compose(req -> req.send()).compose(resp -> resp.body())
-          .onComplete(ar -> done.countDown()));
+          .timeout(CLIENT_TIMEOUT_MS, TimeUnit.MILLISECONDS).onComplete(ar -> done.countDown()));
       if (i % 4 == 3) {
         Thread.sleep(2);
       }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.HdrHistogram.Histogram;
 
@@ -24,13 +25,15 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Prints, and appends to {@code --summary}, one tab-separated line: {@code label requests
  * p50_ms p99_ms p999_ms max_ms statuses backend_requests backend_per_client}; {@code statuses}
- * counts each status, with the gateway's error code for its own errors.
+ * counts each status, with the gateway's error code for its own errors ({@code client_timeout}:
+ * no answer within 5 s).
  *
  * <pre>java -cp CLASSES:portcullis.jar TailLoad --url http://127.0.0.1:18310/tail \
  *     --stats http://127.0.0.1:18320/stats,http://127.0.0.1:18321/stats --label off</pre>
  */
 public final class TailLoad {
 
+  private static final long CLIENT_TIMEOUT_MS = 5_000;
   private static final java.util.regex.Pattern ERROR_CODE =
       java.util.regex.Pattern.compile("\"error\"\\s*:\\s*\"([a-z_]+)\"");
 
@@ -111,9 +114,12 @@ public final class TailLoad {
       java.util.regex.Matcher m = ERROR_CODE.matcher(b.toString());
       return resp.statusCode() + (m.find() ? " " + m.group(1) : "");
     }))
+        .timeout(CLIENT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
         .onComplete(ar -> {
           latency.recordValue(Math.max(1, (System.nanoTime() - start) / 1_000));
-          statuses.merge(ar.succeeded() ? ar.result() : "error", 1, Integer::sum);
+          statuses.merge(ar.succeeded() ? ar.result()
+              : ar.cause() instanceof java.util.concurrent.TimeoutException ? "client_timeout" : "error",
+              1, Integer::sum);
           next(client, options, issued, total, latency, statuses, running, all);
         });
   }
@@ -123,7 +129,12 @@ public final class TailLoad {
     RequestOptions live = new RequestOptions().setMethod(HttpMethod.GET).setHost(target.getHost())
         .setPort(target.getPort()).setURI("/healthz/live");
     for (int i = 0; i < 200; i++) {
-      client.request(live).compose(req -> req.send()).compose(resp -> resp.body()).await();
+      try {
+        client.request(live).compose(req -> req.send()).compose(resp -> resp.body())
+            .timeout(CLIENT_TIMEOUT_MS, TimeUnit.MILLISECONDS).await();
+      } catch (Exception e) {
+        // a warm-up request that failed or timed out warmed up as much as it could
+      }
     }
   }
 
@@ -132,7 +143,8 @@ public final class TailLoad {
     for (String u : urls) {
       java.net.URI uri = java.net.URI.create(u);
       Future<String> body = client.request(HttpMethod.GET, uri.getPort(), uri.getHost(), uri.getRawPath())
-          .compose(req -> req.send()).compose(resp -> resp.body()).map(b -> b.toString());
+          .compose(req -> req.send()).compose(resp -> resp.body()).map(b -> b.toString())
+          .timeout(CLIENT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
       String text = body.await();
       for (String part : text.trim().split(" ")) {
         if (part.startsWith("requests=")) {
