@@ -286,7 +286,7 @@ fi
 report() {
   echo "## Portcullis overload benchmark - $(date -u '+%Y-%m-%d %H:%M') UTC, $LABEL"
   echo
-  echo "Gateway: \`$(basename "$JAR")\` at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $INSTANCES event loop(s), access log off; $(nproc) CPUs shared by gateway, backends and load$([ "$NICE" != 0 ] && echo ", all under nice $NICE"); load average at the start $LOAD_START, at the end $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo "Gateway: \`$(basename "$JAR")\` built $(date -u -r "$JAR" "+%Y-%m-%d %H:%M") UTC (working tree at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "?")), $INSTANCES event loop(s), access log off; $(nproc) CPUs shared by gateway, backends and load$([ "$NICE" != 0 ] && echo ", all under nice $NICE"); load average at the start $LOAD_START, at the end $(cut -d' ' -f1-3 /proc/loadavg)."
   if has_case overload; then
     echo
     echo "Overload: C = 200 req/s (8 workers x 40 ms). Goodput = 2xx answers per second of the phase, in C. Latencies in ms from when each request was due. 'OK 1 s after' = every request arriving 1 s or more into the phase got a 2xx. 'send lag p99' = the load generator's own delay in sending (ms): above a few ms, the machine rather than the gateway limited the run."
