@@ -3,12 +3,12 @@ package io.portcullis.admission;
 /**
  * The adaptive limit's algorithm, a pure function from one {@link LimitState} and one sampling
  * window to the next state. It is TCP Vegas' rule (as Netflix's {@code VegasLimit} applies it to
- * request concurrency), judged once per window on a low percentile of the window's latencies, with
- * an absolute tolerance and a one-step decrease.
+ * request concurrency), judged once per window on the faster half of the window's latencies,
+ * with an absolute tolerance and a one-step decrease.
  *
- * <p>Notation: {@code L} the current estimate; {@code w} this window's latency: the 10th
- * percentile of its latencies to the response head (the minimum below ten samples); {@code m} the
- * no-load latency, the lowest {@code w} seen; {@code tol} the tolerance ({@link
+ * <p>Notation: {@code L} the current estimate; {@code w} this window's latency: the mean of the
+ * faster half of its latencies to the response head; {@code m} the no-load latency, the lowest
+ * {@code w} that two windows in a row showed; {@code tol} the tolerance ({@link
  * AdaptiveSettings#toleranceNanos()}, 5 ms); {@code lg = max(1, log10 L)}.
  * <pre>
  *   queue     q = L · max(0, w − m − tol) / w      requests waiting rather than being served
@@ -25,18 +25,21 @@ package io.portcullis.admission;
  *   then L' is clamped to [min, max]; the limit applied is floor(L').
  * </pre>
  *
- * <p>Why a low percentile: a queue that nearly every request of a window waited in is a standing
+ * <p>Why the faster half: a queue that nearly every request of a window waited in is a standing
  * queue (CoDel's observation), while the slow requests of a window are often just slow requests.
- * The 10th percentile ignores a heavy tail and a brief pause of the gateway, sees a backend's FIFO
- * queue as soon as it stands, and, unlike the minimum, is not pulled down by a few cheap requests
- * (a burst of fast 404s or cache hits in some windows and not others would make every other window
- * look queued). Why {@code tol}: in front of a sub-millisecond upstream, the gateway's own
- * event-loop scheduling adds a few milliseconds under load, which would otherwise read as a queue
- * many times the no-load latency. Why the one-step decrease: Vegas' fixed step ({@code L − lg})
- * needs hundreds of windows to come down from a limit grown under healthy traffic, while
- * {@code L − q} is the concurrency the upstream served without queueing in that window. Why
- * doubling only after two full windows: right after a step up, a window's latency still comes
- * mostly from requests sent under the old limit, so one clean window at the limit proves little.
+ * The faster half ignores a heavy tail and a brief pause of the gateway, and moves by the full
+ * queueing delay as soon as a backend's FIFO queue stands. Why its mean rather than a percentile
+ * or the minimum: a share of cheap requests (fast 404s, cache hits) moves a mean only by that
+ * share, while a percentile or the minimum jumps between windows that happen to hold a few more or
+ * fewer of them, and makes every other window look queued.
+ *
+ * <p>Why {@code tol}: in front of a sub-millisecond upstream, the gateway's own event-loop
+ * scheduling adds a few milliseconds under load, which would otherwise read as a queue many times
+ * the no-load latency. Why the one-step decrease: Vegas' fixed step ({@code L − lg}) needs
+ * hundreds of windows to come down from a limit grown under healthy traffic, while {@code L − q}
+ * is the concurrency the upstream served without queueing in that window. Why doubling only after
+ * two full windows without a queue: at the knee of a saturated backend, one such window is often
+ * just a lull in the arrivals, and doubling there overshoots into a queue.
  *
  * <p>At equilibrium, in front of a backend with {@code W} workers and service time {@code S}
  * that the offered load saturates, {@code w = S · L / W} and so {@code q ≈ L − W − tol·W/S}: the

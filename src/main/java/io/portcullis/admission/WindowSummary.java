@@ -3,9 +3,8 @@ package io.portcullis.admission;
 /**
  * What one sampling window of an adaptive limiter saw.
  *
- * @param latencyNanos the window's latency statistic: the 10th percentile of its successes'
- *     latencies to the response head (the minimum when it has fewer than ten), or {@link
- *     #NO_SAMPLE} when it had none
+ * @param latencyNanos the window's latency statistic: the mean of the faster half of its
+ *     successes' latencies to the response head, or {@link #NO_SAMPLE} when it had none
  * @param successes completions with a latency sample
  * @param drops timeouts and resets
  * @param maxInFlight the most requests in flight seen when one of them completed
