@@ -7,6 +7,8 @@ COPY src ./src
 RUN mvn -B -q -DskipTests package
 
 # Runtime stage: a JRE 17, a non-root user, the jar, the config and a class-data archive.
+# Both base images are multi-architecture: on amd64 and arm64 the jar's Netty epoll transport
+# (linux-x86_64 and linux-aarch_64) is used, and the start line says "transport epoll".
 FROM eclipse-temurin:17-jre
 RUN useradd --system --uid 10001 --no-create-home portcullis
 WORKDIR /app

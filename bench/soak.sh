@@ -382,12 +382,13 @@ DELAY=$(awk -v c="$CONNS" -v t="$TARGET" -v d0="$D0" -v r0="$R0" \
 log "saturation $SAT req/s (wrk -t2 -c64, 10 s); target $TARGET req/s (x$FRACTION): trial delay $D0 ms gave $R0 req/s, soak delay $DELAY ms on $CONNS connections"
 DISC_RATE=$(awk -v t="$TARGET" 'BEGIN { r = t * 0.05 / 0.95; if (r < 1) r = 1; printf "%.0f", r }')
 
-route_status() {          # route_status: "route status count" per portcullis_requests_total series
+route_status() {          # route_status: "route status count", portcullis_requests_total summed over methods
   curl -s --max-time 5 "http://127.0.0.1:$ADMIN_PORT/metrics" 2>/dev/null | awk '
     index($0, "portcullis_requests_total{") == 1 {
       route = $0; sub(/.*route="/, "", route); sub(/".*/, "", route); if (route == "") route = "-"
       status = $0; sub(/.*status="/, "", status); sub(/".*/, "", status)
-      printf "%s %s %.0f\n", route, status, $NF }'
+      count[route " " status] += $NF }
+    END { for (key in count) printf "%s %.0f\n", key, count[key] }'
 }
 
 metric_sum() {            # metric_sum PREFIX: sum of a Prometheus counter family (any labels)

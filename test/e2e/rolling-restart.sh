@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rolling restart behind a load balancer, end to end (CONTRACT §6: no accepted request fails
+# Rolling restart behind a load balancer, end to end (README "Signals and shutdown": no accepted request fails
 # because of a shutdown).
 #
 #   nginx (fixed 200 + slow /stream) <- gw1, gw2 (target/portcullis.jar) <- HAProxy <- wrk
@@ -10,11 +10,25 @@
 # Case 2: a slow 20 MiB download through gw1 is in flight when gw1 gets SIGTERM: it must
 #         complete with every byte (curl exit 0, size and content match) and gw1 must exit 0.
 #
+# With --proxy-protocol the gateways run with "server.proxyProtocol": true and HAProxy runs the
+# shipped example deploy/haproxy/haproxy.cfg as it is (TCP mode, send-proxy-v2, check-send-proxy,
+# checks on /healthz/ready): case 1 must still lose nothing (HAProxy counts no HTTP statuses in TCP
+# mode: wrk's count, and the backend's, are the check), every client address must reach the
+# backend (X-Forwarded-For, logged by nginx), and case 2 talks to gw1 directly with curl's own
+# PROXY header.
+#
 # Needs java, nginx, haproxy, wrk, curl. Everything listens on 127.0.0.1 (random free ports
 # below the ephemeral range); every wait is bounded; everything started is stopped on exit.
 # Environment: PORTCULLIS_JAR (default target/portcullis.jar), JAVA_OPTS, LOAD_MIN_SECONDS (30),
 # CONNECTIONS (24), KEEP_WORK=1 keeps the temp dir.
 set -euo pipefail
+
+PROXY_PROTOCOL=0
+case "${1:-}" in
+  --proxy-protocol) PROXY_PROTOCOL=1 ;;
+  "") ;;
+  *) echo "usage: $0 [--proxy-protocol]" >&2; exit 2 ;;
+esac
 
 PATH="$PATH:/usr/sbin:/sbin"
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -30,7 +44,7 @@ STREAM_RATE=4m                # nginx limit_rate: about 5 s for the whole body
 SCRIPT_BUDGET=175             # seconds; the whole script must stay under 3 minutes
 T0=$SECONDS
 
-log() { printf '[%3ds] %s\n' "$((SECONDS - T0))" "$*" >&2; }
+log() { printf '[%3ds]%s %s\n' "$((SECONDS - T0))" "$([ "$PROXY_PROTOCOL" = 1 ] && echo ' [proxy-protocol]')" "$*" >&2; }
 die() { log "FAIL: $*"; exit 1; }
 now_ms() { date +%s%3N; }
 check_budget() {
@@ -46,6 +60,10 @@ WORK="$(mktemp -d /tmp/portcullis-e2e.XXXXXX)"
 chmod 755 "$WORK"             # nginx workers (nobody when run as root) read the stream file
 
 declare -A GW_PID=() GW_PORT=() GW_ADMIN=()
+# curl options for talking to a gateway directly: with the PROXY protocol on, a connection without
+# the header is closed unanswered.
+GW_CURL=()
+[ "$PROXY_PROTOCOL" = 1 ] && GW_CURL=(--haproxy-protocol)
 NGINX_PID="" HAPROXY_PID="" WRK_PID="" CURL_PID=""
 
 stop_pids() {
@@ -124,7 +142,8 @@ pid $WORK/nginx/nginx.pid;
 error_log $WORK/nginx/error.log warn;
 events { worker_connections 4096; }
 http {
-    access_log off;
+    log_format xff '\$http_x_forwarded_for';
+    $([ "$PROXY_PROTOCOL" = 1 ] && echo "access_log $WORK/nginx/xff.log xff;" || echo "access_log off;")
     client_body_temp_path $WORK/nginx/tmp/body;
     proxy_temp_path $WORK/nginx/tmp/proxy;
     fastcgi_temp_path $WORK/nginx/tmp/fastcgi;
@@ -147,10 +166,11 @@ EOF
 nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" >"$WORK/nginx/stdout.log" 2>&1 &
 NGINX_PID=$!
 
-wait_http() {             # wait_http URL EXPECTED_CODE SECONDS [PID that must stay alive]
+wait_http() {             # wait_http URL EXPECTED_CODE SECONDS [PID that must stay alive] [curl options...]
   local url=$1 want=$2 limit=$(( SECONDS + $3 )) pid=${4:-} code
+  shift "$(( $# < 4 ? $# : 4 ))"
   while [ "$SECONDS" -lt "$limit" ]; do
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" 2>/dev/null || true)
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$@" "$url" 2>/dev/null || true)
     [ "$code" = "$want" ] && return 0
     if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
       die "process $pid exited while waiting for $url"
@@ -161,13 +181,16 @@ wait_http() {             # wait_http URL EXPECTED_CODE SECONDS [PID that must s
   die "$url did not answer $want within $3 s (last: ${code:-none})"
 }
 wait_http "http://127.0.0.1:$BACKEND_PORT/" 200 15 "$NGINX_PID"
+# Only requests through the gateways count from here (nginx appends to its log: truncating is safe).
+[ "$PROXY_PROTOCOL" = 1 ] && : >"$WORK/nginx/xff.log"
 log "backend nginx on 127.0.0.1:$BACKEND_PORT (pid $NGINX_PID)"
 
 # --- gateways ----------------------------------------------------------------------------------
 for i in 1 2; do
   cat >"$WORK/gw$i.json" <<EOF
 {
-  "server": { "host": "127.0.0.1", "port": ${GW_PORT[$i]}, "instances": 2 },
+  "server": { "host": "127.0.0.1", "port": ${GW_PORT[$i]}, "instances": 2,
+              "proxyProtocol": $([ "$PROXY_PROTOCOL" = 1 ] && echo true || echo false) },
   "admin": { "host": "127.0.0.1", "port": ${GW_ADMIN[$i]} },
   "accessLog": { "enabled": false },
   "shutdown": { "drainMs": $DRAIN_MS, "graceMs": $GRACE_MS },
@@ -208,6 +231,14 @@ wait_exit() {             # wait_exit PID SECONDS -> sets EXIT_RC; polls HAProxy
 }
 
 # --- HAProxy -----------------------------------------------------------------------------------
+FE=fe
+if [ "$PROXY_PROTOCOL" = 1 ]; then
+  # The shipped example, unchanged: addresses from the environment.
+  FE=portcullis
+  export PORTCULLIS_LB="127.0.0.1:$LB_PORT" PORTCULLIS_STATS="127.0.0.1:$STATS_PORT"
+  export PORTCULLIS_GW1="127.0.0.1:${GW_PORT[1]}" PORTCULLIS_GW2="127.0.0.1:${GW_PORT[2]}"
+  cp "$ROOT/deploy/haproxy/haproxy.cfg" "$WORK/haproxy.cfg"
+else
 cat >"$WORK/haproxy.cfg" <<EOF
 global
     maxconn 4096
@@ -253,6 +284,7 @@ listen stats
     stats enable
     stats uri /stats
 EOF
+fi
 haproxy -c -q -f "$WORK/haproxy.cfg" >/dev/null 2>&1 || { haproxy -c -f "$WORK/haproxy.cfg" >&2 || true; die "invalid haproxy config"; }
 
 STATS_CSV="$WORK/stats.csv"
@@ -260,7 +292,7 @@ fetch_stats() { curl -s --max-time 2 "http://127.0.0.1:$STATS_PORT/stats;csv" >"
 stat_field() {            # stat_field PROXY SERVER COLUMN_NAME (from the last fetch_stats)
   awk -F, -v px="$1" -v sv="$2" -v col="$3" '
     NR == 1 { sub(/^# /, ""); for (i = 1; i <= NF; i++) idx[$i] = i; next }
-    $1 == px && $2 == sv { print $(idx[col]); exit }' "$STATS_CSV"
+    $1 == px && $2 == sv { v = $(idx[col]); print (v == "" ? 0 : v); exit }' "$STATS_CSV"   # empty (a TCP frontend's HTTP counters): 0
 }
 lb_status() { fetch_stats; stat_field gateways "$1" status; }
 wait_lb_up() {            # wait_lb_up gwN SECONDS
@@ -276,10 +308,10 @@ wait_lb_up() {            # wait_lb_up gwN SECONDS
 
 for i in 1 2; do start_gateway "$i"; done
 for i in 1 2; do
-  wait_http "http://127.0.0.1:${GW_PORT[$i]}/healthz/ready" 200 60 "${GW_PID[$i]}"
+  wait_http "http://127.0.0.1:${GW_PORT[$i]}/healthz/ready" 200 60 "${GW_PID[$i]}" "${GW_CURL[@]}"
   log "gw$i ready on 127.0.0.1:${GW_PORT[$i]} (admin ${GW_ADMIN[$i]}, pid ${GW_PID[$i]})"
 done
-wait_http "http://127.0.0.1:${GW_PORT[1]}/" 200 10
+wait_http "http://127.0.0.1:${GW_PORT[1]}/" 200 10 "" "${GW_CURL[@]}"
 
 haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.log" 2>&1 &
 HAPROXY_PID=$!
@@ -291,8 +323,8 @@ log "HAProxy on 127.0.0.1:$LB_PORT, both gateways UP"
 
 # --- case 1: rolling restart under keep-alive load ----------------------------------------------
 fetch_stats
-FE_REQ_BEFORE=$(stat_field fe FRONTEND req_tot)
-FE_2XX_BEFORE=$(stat_field fe FRONTEND hrsp_2xx)
+FE_REQ_BEFORE=$(stat_field "$FE" FRONTEND req_tot)
+FE_2XX_BEFORE=$(stat_field "$FE" FRONTEND hrsp_2xx)
 
 cat >"$WORK/count.lua" <<'EOF'
 done = function(summary, latency, requests)
@@ -321,7 +353,7 @@ restart_gateway() {       # restart_gateway I
   [ -n "$DOWN_AFTER_MS" ] || die "HAProxy never saw gw$i DOWN between SIGTERM and its exit"
   [ "$DOWN_AFTER_MS" -le "$MAX_DOWN_MS" ] || MAX_DOWN_MS=$DOWN_AFTER_MS
   start_gateway "$i"
-  wait_http "http://127.0.0.1:${GW_PORT[$i]}/healthz/ready" 200 60 "${GW_PID[$i]}"
+  wait_http "http://127.0.0.1:${GW_PORT[$i]}/healthz/ready" 200 60 "${GW_PID[$i]}" "${GW_CURL[@]}"
   t_ready=$(now_ms)
   wait_lb_up "gw$i" 30
   t_up=$(now_ms)
@@ -357,15 +389,19 @@ if grep -qE 'Non-2xx|Socket errors' "$WORK/wrk.out"; then
 fi
 
 fetch_stats
-FE_REQ=$(( $(stat_field fe FRONTEND req_tot) - FE_REQ_BEFORE ))
-FE_2XX=$(( $(stat_field fe FRONTEND hrsp_2xx) - FE_2XX_BEFORE ))
+FE_REQ=$(( $(stat_field "$FE" FRONTEND req_tot) - FE_REQ_BEFORE ))
+FE_2XX=$(( $(stat_field "$FE" FRONTEND hrsp_2xx) - FE_2XX_BEFORE ))
 LB_FAILED=$(( FE_REQ - FE_2XX ))
 RETRIES=$(stat_field gateways BACKEND wretr)
 REDISP=$(stat_field gateways BACKEND wredis)
 ECON=$(stat_field gateways BACKEND econ)
 ERESP=$(stat_field gateways BACKEND eresp)
 log "wrk: $REQUESTS responses in ${LOAD_SECONDS}s, errors: $line"
-log "HAProxy frontend: $FE_REQ requests, $FE_2XX 2xx; backend retries=$RETRIES redispatches=$REDISP econ=$ECON eresp=$ERESP"
+if [ "$PROXY_PROTOCOL" = 1 ]; then
+  log "HAProxy (TCP mode): backend retries=$RETRIES redispatches=$REDISP econ=$ECON eresp=$ERESP"
+else
+  log "HAProxy frontend: $FE_REQ requests, $FE_2XX 2xx; backend retries=$RETRIES redispatches=$REDISP econ=$ECON eresp=$ERESP"
+fi
 if [ "$WRK_FAILED" -ne 0 ] || [ "$LB_FAILED" -ne 0 ]; then
   grep -v 'Health check\|is UP\|is DOWN' "$WORK/haproxy.log" | tail -n 20 >&2 || true
   hint=""
@@ -374,11 +410,27 @@ if [ "$WRK_FAILED" -ne 0 ] || [ "$LB_FAILED" -ne 0 ]; then
   die "requests failed during the rolling restart: wrk $WRK_FAILED, HAProxy $LB_FAILED non-2xx$hint"
 fi
 [ "$REQUESTS" -gt 0 ] || die "wrk completed no request"
+if [ "$PROXY_PROTOCOL" = 1 ]; then
+  # Every request reached the backend with one X-Forwarded-For entry, the client's address from
+  # the PROXY header (wrk's: 127.0.0.1, as everything here; the Java integration tests tell the
+  # header's source from the balancer's own address).
+  XFF_LINES=$(wc -l <"$WORK/nginx/xff.log")
+  XFF_OTHER=$(grep -cv '^127\.0\.0\.1$' "$WORK/nginx/xff.log" || true)
+  [ "$XFF_LINES" -ge "$REQUESTS" ] || die "the backend logged $XFF_LINES requests, fewer than wrk's $REQUESTS answers"
+  [ "$XFF_OTHER" -eq 0 ] || die "$XFF_OTHER request(s) reached the backend without the client's address alone: $(grep -v '^127\.0\.0\.1$' "$WORK/nginx/xff.log" | sort | uniq -c | head -5)"
+  log "backend: $XFF_LINES requests, each with X-Forwarded-For 127.0.0.1 from the PROXY header"
+fi
 
 # --- case 2: a streaming response in flight across SIGTERM -------------------------------------
 T_STREAM=$(now_ms)
-curl -sS -H 'X-E2E-Pin: gw1' --max-time 90 -o "$WORK/stream.out" -w '%{http_code} %{size_download}' \
-  "http://127.0.0.1:$LB_PORT/stream" >"$WORK/stream.meta" 2>"$WORK/stream.err" &
+if [ "$PROXY_PROTOCOL" = 1 ]; then
+  # The shipped HAProxy example has no pinning rule: straight to gw1, with curl's PROXY header.
+  STREAM_URL="http://127.0.0.1:${GW_PORT[1]}/stream"
+else
+  STREAM_URL="http://127.0.0.1:$LB_PORT/stream"
+fi
+curl -sS -H 'X-E2E-Pin: gw1' "${GW_CURL[@]}" --max-time 90 -o "$WORK/stream.out" -w '%{http_code} %{size_download}' \
+  "$STREAM_URL" >"$WORK/stream.meta" 2>"$WORK/stream.err" &
 CURL_PID=$!
 limit=$((SECONDS + 20))
 while :; do
@@ -420,5 +472,9 @@ errors=$(cat "$WORK/gw1.log" "$WORK/gw2.log" | grep -c ' ERROR ' || true)
 for r in "${RESTARTS[@]}"; do echo "  $r"; done
 echo "  gateway logs: $errors ERROR line(s)"
 echo "  $STREAM_SUMMARY"
-echo "  haproxy: $FE_REQ requests, $FE_2XX 2xx, retries $RETRIES, redispatches $REDISP; ${LOAD_SECONDS}s of load, $CONNECTIONS connections"
-echo "rolling-restart: $REQUESTS requests, 0 failed"
+if [ "$PROXY_PROTOCOL" = 1 ]; then
+  echo "  haproxy (TCP mode): retries $RETRIES, redispatches $REDISP; backend saw $XFF_LINES requests; ${LOAD_SECONDS}s of load, $CONNECTIONS connections"
+else
+  echo "  haproxy: $FE_REQ requests, $FE_2XX 2xx, retries $RETRIES, redispatches $REDISP; ${LOAD_SECONDS}s of load, $CONNECTIONS connections"
+fi
+echo "rolling-restart$([ "$PROXY_PROTOCOL" = 1 ] && echo ' (PROXY protocol)'): $REQUESTS requests, 0 failed"

@@ -4,23 +4,26 @@ import ch.qos.logback.classic.LoggerContext;
 import io.portcullis.config.ConfigException;
 import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.configfile.ConfigFiles;
+import io.portcullis.edge.CertificatePair;
+import io.portcullis.edge.CertificateValidity;
 import io.portcullis.lifecycle.Gateway;
 import io.portcullis.lifecycle.Signals;
+import io.portcullis.observe.BuildInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.BindException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Properties;
+import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 /**
- * The command line (CONTRACT §1):
+ * The command line (README "Command line"):
  * {@code java -jar portcullis.jar [--config PATH] [--check] [--print-config] [--demo] [--version]}.
  * Exit codes: 0 clean shutdown, valid {@code --check} or {@code --print-config}, or
  * {@code --version}; 2 invalid configuration; 1 any other start-up failure, named in one line on
@@ -38,8 +41,6 @@ public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger("portcullis.lifecycle");
   private static final String USAGE =
       "usage: java -jar target/portcullis.jar [--config PATH] [--check] [--print-config] [--demo] [--version]";
-  /** Written by the build (Maven resource filtering) for runs outside the jar. */
-  private static final String VERSION_RESOURCE = "/io/portcullis/version.properties";
 
   private Main() {
   }
@@ -50,7 +51,7 @@ public final class Main {
 
   private static final String NETTY_JFR_PROPERTY = "io.netty.jfr.enabled";
 
-  /** Runs the gateway and exits with the contract's status. */
+  /** Runs the gateway and exits with the status README "Command line" gives. */
   public static void main(String[] args) {
     // Netty 4.2 emits JFR events from its buffer allocator when JFR is present: initialising JFR
     // costs about 90 ms on the first request and a JFR check on every allocation. Off unless the
@@ -86,7 +87,7 @@ public final class Main {
     }
     GatewayConfig config;
     try {
-      config = ConfigLoader.load(options.config());
+      config = ConfigFiles.load(options.config());
     } catch (NoSuchFileException e) {
       err.println("portcullis: cannot read config file " + options.config() + ": no such file");
       return EXIT_FAILURE;
@@ -103,10 +104,31 @@ public final class Main {
       return EXIT_OK;
     }
     if (options.check()) {
+      warnAboutCertificate(config, Clock.systemUTC(), err);
       out.println("config OK");
       return EXIT_OK;
     }
     return serve(config, options.config(), options.demo(), err);
+  }
+
+  /**
+   * A warning line on {@code err} when the listener's certificate expires within
+   * {@link CertificateValidity#EXPIRY_WARNING}, has expired or is not valid yet: the configuration is
+   * still valid (the gateway starts, and warns again).
+   */
+  private static void warnAboutCertificate(GatewayConfig config, Clock clock, PrintStream err) {
+    config.server().tls().ifPresent(tls -> {
+      try {
+        CertificatePair pair = CertificatePair.read(tls.certFile(), tls.keyFile());
+        String warning = CertificateValidity.warning(pair.leaf(), tls.certFile(), clock.instant());
+        if (warning != null) {
+          err.println("portcullis: warning: server.tls.certFile: " + warning);
+        }
+      } catch (CertificatePair.Invalid e) {
+        // The loader has just accepted the pair: only a file changed since gets here.
+        err.println("portcullis: warning: server.tls." + e.setting() + ": " + e.getMessage());
+      }
+    });
   }
 
   static Options parse(String[] args) {
@@ -142,29 +164,9 @@ public final class Main {
     return new Options(config, check, demo, printConfig, version);
   }
 
-  /**
-   * This build's version: the jar manifest's {@code Implementation-Version} when run from the jar,
-   * else the project version the build wrote into {@value #VERSION_RESOURCE} (runs from the
-   * classes directory, as in tests), else {@code "unknown"}.
-   */
+  /** This build's version ({@link BuildInfo#version()}). */
   static String version() {
-    String fromManifest = Main.class.getPackage().getImplementationVersion();
-    if (fromManifest != null && !fromManifest.isBlank()) {
-      return fromManifest;
-    }
-    try (InputStream in = Main.class.getResourceAsStream(VERSION_RESOURCE)) {
-      if (in != null) {
-        Properties properties = new Properties();
-        properties.load(in);
-        String fromBuild = properties.getProperty("version", "").strip();
-        if (!fromBuild.isEmpty() && !fromBuild.contains("${")) {
-          return fromBuild;
-        }
-      }
-    } catch (IOException e) {
-      LOG.debug("cannot read {}", VERSION_RESOURCE, e);
-    }
-    return "unknown";
+    return BuildInfo.version();
   }
 
   private static int serve(GatewayConfig config, Path configFile, boolean demo, PrintStream err) {

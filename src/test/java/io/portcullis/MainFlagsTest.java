@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.configfile.ConfigFiles;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -83,7 +84,7 @@ class MainFlagsTest {
     assertThat(run.status()).isZero();
     assertThat(run.err()).isEmpty();
     JsonObject printed = new JsonObject(run.out());
-    GatewayConfig parsed = ConfigLoader.load(config);
+    GatewayConfig parsed = ConfigFiles.load(config);
     assertThat(printed).isEqualTo(ConfigLoader.toJson(parsed));
     // Defaults filled in.
     assertThat(printed.getJsonObject("server").getInteger("port")).isEqualTo(8080);
@@ -96,7 +97,7 @@ class MainFlagsTest {
     assertThat(run.out().lines().count()).isGreaterThan(20);
     assertThat(run.out()).contains("\n  \"server\" : {");
     // What it prints is itself a valid configuration, equal to the input.
-    assertThat(ConfigLoader.parse(run.out())).isEqualTo(parsed);
+    assertThat(ConfigFiles.parse(run.out())).isEqualTo(parsed);
   }
 
   @Test
@@ -104,7 +105,7 @@ class MainFlagsTest {
     CommandLineRun run = run("--print-config", "--config", shippedConfig().toString());
 
     assertThat(run.status()).isZero();
-    assertThat(ConfigLoader.parse(run.out())).isEqualTo(ConfigLoader.load(shippedConfig()));
+    assertThat(ConfigFiles.parse(run.out())).isEqualTo(ConfigFiles.load(shippedConfig()));
   }
 
   @Test
@@ -174,6 +175,49 @@ class MainFlagsTest {
     assertThat(run.status()).isEqualTo(2);
     assertThat(run.out()).isEmpty();
     assertThat(run.err()).contains("invalid JSON");
+  }
+
+  // ---- YAML files ----
+
+  @Test
+  void checkReadsAYamlFileByItsExtension() throws IOException {
+    Path yaml = Path.of(System.getProperty("user.dir"), "conf", "gateway.yaml");
+
+    CommandLineRun run = run("--check", "--config", yaml.toString());
+
+    assertThat(run.status()).isZero();
+    assertThat(run.out()).contains("config OK");
+  }
+
+  @Test
+  void printConfigOfAYamlFilePrintsJson() throws Exception {
+    Path yaml = Path.of(System.getProperty("user.dir"), "conf", "gateway.yaml");
+
+    CommandLineRun run = run("--print-config", "--config", yaml.toString());
+
+    assertThat(run.status()).isZero();
+    assertThat(ConfigFiles.parse(run.out())).isEqualTo(ConfigFiles.load(yaml)).isEqualTo(ConfigFiles.load(shippedConfig()));
+  }
+
+  @Test
+  void checkOfABadYamlFileNamesEveryProblemByItsPathAndExits2() throws IOException {
+    Path config = dir.resolve("bad.yml");
+    Files.writeString(config, """
+        server:
+          prot: 8080       # a typo
+        upstreams:
+          users: { endpoints: [http://127.0.0.1:9001], retry: { maxAttempts: 0 } }
+        routes:
+          - { name: r, match: { pathPrefix: /r }, upstream: nope }
+        """);
+
+    CommandLineRun run = run("--check", "--config", config.toString());
+
+    assertThat(run.status()).isEqualTo(2);
+    assertThat(run.errLines()).contains(
+        "server.prot: unknown key",
+        "upstreams.users.retry.maxAttempts: must be >= 1, got 0",
+        "routes[0].upstream: unknown upstream \"nope\"");
   }
 
   @Test

@@ -10,7 +10,7 @@ import io.portcullis.proxy.UpstreamCaller;
 import io.portcullis.proxy.UpstreamExchange;
 import io.portcullis.proxy.UpstreamHeaders;
 import io.portcullis.resilience.Deadline;
-import io.portcullis.route.PathPattern;
+import io.portcullis.route.PathTemplate;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -48,7 +48,7 @@ public final class AggregateHandler {
     List<Future<BranchResult>> branches = new ArrayList<>();
     GatewayException[] firstRequiredFailure = {null};
     for (AggregateRoute.Backend backend : route.backends()) {
-      String path = PathPattern.expand(backend.pathTemplate(), params);
+      String path = PathTemplate.expand(backend.pathTemplate(), params);
       branches.add(branch(ctx, backend, path, headers).andThen(ar -> {
         if (ar.succeeded() && !ar.result().succeeded() && backend.required() && firstRequiredFailure[0] == null) {
           // A required branch failed: its error is the answer; cancel the others now.

@@ -1,7 +1,7 @@
 package io.portcullis.config;
 
 /**
- * The JSON access log on stdout (JSON object {@code accessLog}, CONTRACT §7).
+ * The JSON access log on stdout (JSON object {@code accessLog}, README "Logs").
  *
  * @param enabled whether one line is written per request; default {@code true}
  */

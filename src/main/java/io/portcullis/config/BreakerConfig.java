@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The circuit breaker of each endpoint of an upstream (JSON {@code circuitBreaker}, CONTRACT §5).
+ * The circuit breaker of each endpoint of an upstream (JSON {@code circuitBreaker}, README "How a request flows").
  *
  * @param maxFailures failures within {@code rollingWindowMs} that open the breaker, >= 1; default
  *     {@code 5}

@@ -5,11 +5,12 @@ import io.portcullis.config.UpstreamReader.Upstreams;
 import java.util.List;
 
 /**
- * Checks between a route and the upstreams it uses (CONTRACT §1, "incoherent settings are
- * errors"): after the route's retry override is applied to each upstream's policy, a per-try
- * timeout must be below the route's timeout (else it could never fire) and the backoff cap must not
- * be below its base. Each problem is reported where it can be fixed: on the route if the route
- * overrides the value, else on the upstream.
+ * Checks between a route and the upstreams it uses (README "Command line", {@code --check}:
+ * incoherent settings are errors): after the route's retry override is applied to each upstream's
+ * policy, a per-try timeout must be below the route's timeout (else it could never fire) and the
+ * backoff cap must not be below its base. A hedge's delay must be below the route's timeout too.
+ * Each problem is reported where it can be fixed: on the route if the route overrides the value,
+ * else on the upstream.
  */
 final class Coherence {
 
@@ -22,6 +23,10 @@ final class Coherence {
     for (ParsedRoute route : routes) {
       RetryOverride override = route.retry();
       Long timeout = route.timeoutMs() != null ? route.timeoutMs() : defaultMs;
+      if (route.hedgeDelayMs() != null && route.timeoutValid() && timeout != null && route.hedgeDelayMs() >= timeout) {
+        problems.add(route.node().child("hedge").child("delayMs"), "must be below the route timeout " + timeout
+            + (route.timeoutMs() == null ? " (deadline.defaultMs)" : "") + ", got " + route.hedgeDelayMs());
+      }
       if (override == null || !route.timeoutValid()) {
         continue; // already reported; checking against a broken value would only add noise
       }

@@ -13,8 +13,11 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * Reads and validates the gateway configuration (CONTRACT §1, §2): the one way to make a
- * {@link GatewayConfig}.
+ * Reads and validates the gateway configuration (README "Command line" and "Configuration reference"): the one way to make a
+ * {@link GatewayConfig}. A loader is made with the {@link PathRules} of the routing package, which
+ * owns the rules of path parameters and templates, and the {@link KeyPairRules} of the package
+ * that serves TLS; the gateway's own loader, wired so, is
+ * {@code io.portcullis.configfile.ConfigFiles}.
  *
  * <p>Every problem is collected, not just the first, and reported as {@code <json path>:
  * <problem>} in document order: wrong types ({@code server.port: must be an integer, got "8080"}),
@@ -29,10 +32,20 @@ import java.util.function.Function;
  */
 public final class ConfigLoader {
 
-  private ConfigLoader() {}
+  private final PathRules pathRules;
+  private final KeyPairRules keyPairRules;
 
   /**
-   * Parses and validates a configuration document, substituting the process environment
+   * A loader that checks path parameters and templates by {@code pathRules}, and whether the
+   * listener's key belongs to its certificate by {@code keyPairRules}.
+   */
+  public ConfigLoader(PathRules pathRules, KeyPairRules keyPairRules) {
+    this.pathRules = Objects.requireNonNull(pathRules, "pathRules");
+    this.keyPairRules = Objects.requireNonNull(keyPairRules, "keyPairRules");
+  }
+
+  /**
+   * Parses and validates a JSON configuration document, substituting the process environment
    * ({@link System#getenv(String)}) as {@link #parse(String, Function)} does.
    *
    * @param jsonText the JSON text (a UTF-8 byte order mark at its start is ignored)
@@ -40,12 +53,12 @@ public final class ConfigLoader {
    * @throws ConfigException listing every problem; for text that is not JSON, the single problem
    *     {@code $: invalid JSON: <reason> at line L, column C}
    */
-  public static GatewayConfig parse(String jsonText) throws ConfigException {
+  public GatewayConfig parse(String jsonText) throws ConfigException {
     return parse(jsonText, System::getenv);
   }
 
   /**
-   * Parses and validates a configuration document, substituting {@code ${NAME}} and
+   * Parses and validates a JSON configuration document, substituting {@code ${NAME}} and
    * {@code ${NAME:-default}} in its string values (not member names) from {@code env} first;
    * {@code $${} is a literal {@code ${}. An unset variable without a default is a problem at the
    * value's path: {@code upstreams.users.endpoints[0]: environment variable "USERS_URL" is not
@@ -57,49 +70,81 @@ public final class ConfigLoader {
    * @return the configuration, every default filled in
    * @throws ConfigException listing every problem
    */
-  public static GatewayConfig parse(String jsonText, Function<String, String> env) throws ConfigException {
-    Objects.requireNonNull(jsonText, "jsonText");
+  public GatewayConfig parse(String jsonText, Function<String, String> env) throws ConfigException {
+    return parse(jsonText, ConfigFormat.JSON, env);
+  }
+
+  /**
+   * Parses and validates a configuration document written in {@code format}, as
+   * {@link #parse(String, Function)} does: the same checks and messages whatever the format. Text
+   * that cannot be read is the single problem {@code $: invalid JSON: <reason> at line L, column
+   * C} ({@code invalid YAML} for YAML), or a problem at a place of the document (a YAML key that
+   * is not a string, aliases that expand too far).
+   */
+  public GatewayConfig parse(String text, ConfigFormat format, Function<String, String> env) throws ConfigException {
+    Objects.requireNonNull(text, "text");
+    Objects.requireNonNull(format, "format");
     Objects.requireNonNull(env, "env");
-    JsonText.Document document;
+    DocumentReader.Document document;
     try {
-      document = JsonText.parse(jsonText);
-    } catch (JsonText.SyntaxException e) {
-      throw new ConfigException(List.of("$: invalid JSON: " + e.getMessage()));
+      String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
+      String problem = format == ConfigFormat.YAML ? YamlText.precheck(body) : null;
+      if (problem != null) {
+        throw new ConfigException(List.of("$: invalid YAML: " + problem));
+      }
+      document = DocumentReader.read(format.parser(body), format);
+    } catch (DocumentReader.SyntaxException e) {
+      String at = e.path() == null ? "$: invalid " + format.displayName() + ": " : GatewayReader.label(e.path()) + ": ";
+      throw new ConfigException(List.of(at + e.getMessage()));
+    } catch (IOException e) {
+      throw new ConfigException(List.of("$: invalid " + format.displayName() + ": " + e.getMessage()));
     }
-    return new GatewayReader().read(document, env);
+    return new GatewayReader(pathRules, keyPairRules).read(document, env);
   }
 
   /**
    * Reads a configuration file (UTF-8) and {@link #parse(String)}s it with the process
-   * environment.
+   * environment, as YAML if its name ends in {@code .yaml} or {@code .yml}, else as JSON.
    *
    * @throws ConfigException as {@link #parse}, or {@code $: invalid JSON: not valid UTF-8 text}
    * @throws IOException only if the file cannot be read
    */
-  public static GatewayConfig load(Path file) throws ConfigException, IOException {
+  public GatewayConfig load(Path file) throws ConfigException, IOException {
     return load(file, System::getenv);
   }
 
   /**
-   * Reads a configuration file (UTF-8) and {@link #parse(String, Function) parses} it with the
-   * environment {@code env}.
+   * Reads a configuration file (UTF-8) and {@link #parse(String, ConfigFormat, Function) parses}
+   * it with the environment {@code env}, in the {@link ConfigFormat#of format of its name}.
    *
    * @throws ConfigException as {@link #parse}, or {@code $: invalid JSON: not valid UTF-8 text}
    * @throws IOException only if the file cannot be read
    */
-  public static GatewayConfig load(Path file, Function<String, String> env) throws ConfigException, IOException {
+  public GatewayConfig load(Path file, Function<String, String> env) throws ConfigException, IOException {
     Objects.requireNonNull(env, "env");
-    return parse(Files.readAllBytes(file), env);
+    return parse(Files.readAllBytes(file), ConfigFormat.of(file), env);
   }
 
   /**
-   * Parses a configuration file's content (UTF-8) as {@link #load(Path, Function)} does, for a
-   * caller that has read the bytes itself (to compare them with the last ones seen).
+   * Parses a JSON configuration file's content (UTF-8) as {@link #load(Path, Function)} does, for
+   * a caller that has read the bytes itself.
    *
    * @throws ConfigException as {@link #parse}, or {@code $: invalid JSON: not valid UTF-8 text}
    */
-  public static GatewayConfig parse(byte[] bytes, Function<String, String> env) throws ConfigException {
+  public GatewayConfig parse(byte[] bytes, Function<String, String> env) throws ConfigException {
+    return parse(bytes, ConfigFormat.JSON, env);
+  }
+
+  /**
+   * Parses a configuration file's content (UTF-8) written in {@code format}, for a caller that has
+   * read the bytes itself (to compare them with the last ones seen).
+   *
+   * @throws ConfigException as {@link #parse}, or {@code $: invalid JSON: not valid UTF-8 text}
+   *     ({@code invalid YAML} for YAML)
+   */
+  public GatewayConfig parse(byte[] bytes, ConfigFormat format, Function<String, String> env) throws ConfigException {
     Objects.requireNonNull(bytes, "bytes");
+    Objects.requireNonNull(format, "format");
     Objects.requireNonNull(env, "env");
     String text;
     try {
@@ -109,9 +154,9 @@ public final class ConfigLoader {
           .decode(ByteBuffer.wrap(bytes))
           .toString();
     } catch (CharacterCodingException e) {
-      throw new ConfigException(List.of("$: invalid JSON: not valid UTF-8 text"));
+      throw new ConfigException(List.of("$: invalid " + format.displayName() + ": not valid UTF-8 text"));
     }
-    return parse(text, env);
+    return parse(text, format, env);
   }
 
   /**

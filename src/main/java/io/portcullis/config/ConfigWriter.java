@@ -3,17 +3,22 @@ package io.portcullis.config;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Collection;
+import java.util.Map;
 
 /**
  * Writes a {@link GatewayConfig} back in the input schema, every default filled in (route
  * overrides only with the fields given), so that reading the result gives the same configuration
  * (a literal {@code ${} in a string is written {@code $${}, as environment substitution expects).
+ * It also writes the view of {@code GET /admin/routes}: each route as written here, with its
+ * effective timeout and, per upstream, its {@link EffectivePolicy} in the same field spelling.
+ * This is the only JSON rendering of configuration ({@code --print-config} and the admin view).
  */
-final class ConfigWriter {
+public final class ConfigWriter {
 
   private ConfigWriter() {}
 
-  static JsonObject toJson(GatewayConfig config) {
+  /** {@code config} in the input schema, every default filled in. */
+  public static JsonObject toJson(GatewayConfig config) {
     ServerConfig server = config.server();
     DeadlineConfig deadline = config.deadline();
     JsonObject upstreams = new JsonObject();
@@ -30,7 +35,10 @@ final class ConfigWriter {
             .put("idleTimeoutMs", server.idleTimeoutMs())
             .put("http2", server.http2())
             .put("h2c", server.h2c())
-            .put("maxConcurrentStreams", server.maxConcurrentStreams()))
+            .put("maxConcurrentStreams", server.maxConcurrentStreams())
+            .put("proxyProtocol", server.proxyProtocol())
+            .put("trustedProxies", array(server.trustedProxies().stream().map(CidrBlock::toString).toList()))
+            .put("maxHops", server.maxHops()))
         .put("admin", new JsonObject().put("host", config.admin().host()).put("port", config.admin().port()))
         .put("shutdown", new JsonObject()
             .put("drainMs", config.shutdown().drainMs())
@@ -51,9 +59,48 @@ final class ConfigWriter {
         .put("reload", new JsonObject()
             .put("watch", config.reload().watch())
             .put("pollMs", config.reload().pollMs()));
+    config.redis().ifPresent(redis -> json.put("redis", new JsonObject()
+        .put("endpoint", redis.endpoint())
+        .put("timeoutMs", redis.timeoutMs())));
+    json.put("dns", new JsonObject()
+        .put("servers", array(config.dns().servers().stream().map(DnsServer::toString).toList())));
     server.tls().ifPresent(tls -> json.getJsonObject("server")
         .put("tls", new JsonObject().put("certFile", tls.certFile()).put("keyFile", tls.keyFile())));
     escapeStrings(json);
+    return json;
+  }
+
+  /**
+   * The {@code GET /admin/routes} document: {@code {"routes":[...]}}, each route as
+   * {@link #toJson} writes it plus {@code timeoutMs} (the effective one) and {@code effective}:
+   * per upstream, {@code upstream}, {@code timeoutMs}, {@code retry} and {@code circuitBreaker}
+   * with every field, and {@code rateLimit} when the route has one.
+   *
+   * @param policies per route name, per upstream name, in configured order
+   */
+  public static JsonObject routesView(GatewayConfig config, Map<String, Map<String, EffectivePolicy>> policies) {
+    JsonArray routes = new JsonArray();
+    for (RouteConfig route : config.routes()) {
+      JsonObject json = route(route);
+      json.put("timeoutMs", config.timeoutFor(route));
+      JsonObject effective = new JsonObject();
+      policies.getOrDefault(route.name(), Map.of()).forEach((upstream, policy) -> effective.put(upstream, policy(policy)));
+      json.put("effective", effective);
+      routes.add(json);
+    }
+    JsonObject view = new JsonObject().put("routes", routes);
+    escapeStrings(view);
+    return view;
+  }
+
+  /** One effective policy: its upstream, timeout, retry and breaker (every field), rate limit if any. */
+  private static JsonObject policy(EffectivePolicy policy) {
+    JsonObject json = new JsonObject()
+        .put("upstream", policy.upstream())
+        .put("timeoutMs", policy.timeoutMs())
+        .put("retry", retry(RetryOverride.NONE, policy.retry()))
+        .put("circuitBreaker", breaker(BreakerOverride.NONE, policy.circuitBreaker()));
+    policy.rateLimit().ifPresent(limit -> json.put("rateLimit", rateLimit(limit)));
     return json;
   }
 
@@ -101,6 +148,18 @@ final class ConfigWriter {
         .put("timeoutMs", check.timeoutMs())
         .put("unhealthyThreshold", check.unhealthyThreshold())
         .put("healthyThreshold", check.healthyThreshold())));
+    ConcurrencyConfig concurrency = upstream.concurrency();
+    json.put("concurrency", new JsonObject()
+        .put("mode", concurrency.mode().jsonName())
+        .put("initial", concurrency.initial())
+        .put("min", concurrency.min())
+        .put("max", concurrency.max()));
+    JsonObject pool = new JsonObject().put("maxConnections", upstream.pool().maxConnections());
+    upstream.pool().maxPending().ifPresent(maxPending -> pool.put("maxPending", maxPending)); // absent: unbounded
+    json.put("pool", pool);
+    json.put("discovery", new JsonObject()
+        .put("dns", upstream.discovery().dns())
+        .put("refreshMs", upstream.discovery().refreshMs()));
     return json;
   }
 
@@ -132,11 +191,22 @@ final class ConfigWriter {
     if (route.upstream().isPresent()) {
       json.put("websocket", route.websocket());
     }
-    route.rateLimit().ifPresent(limit -> json.put("rateLimit", new JsonObject()
+    route.rateLimit().ifPresent(limit -> json.put("rateLimit", rateLimit(limit)));
+    route.hedge().ifPresent(hedge -> {
+      JsonObject hedgeJson = new JsonObject();
+      hedge.delayMs().ifPresent(delay -> hedgeJson.put("delayMs", delay));
+      hedge.percentile().ifPresent(percentile -> hedgeJson.put("percentile", number(percentile)));
+      json.put("hedge", hedgeJson.put("maxHedges", hedge.maxHedges()));
+    });
+    return json;
+  }
+
+  private static JsonObject rateLimit(RateLimitConfig limit) {
+    return new JsonObject()
         .put("requestsPerSecond", number(limit.requestsPerSecond()))
         .put("burst", limit.burst())
-        .put("key", limit.key())));
-    return json;
+        .put("key", limit.key())
+        .put("scope", limit.scope().jsonName());
   }
 
   /** The override's fields, then (if {@code full} is not null) every other field of {@code full}. */

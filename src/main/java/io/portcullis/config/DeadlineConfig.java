@@ -3,7 +3,7 @@ package io.portcullis.config;
 import java.util.Objects;
 
 /**
- * Request deadlines (JSON object {@code deadline}, CONTRACT §5).
+ * Request deadlines (JSON object {@code deadline}, README "How a request flows").
  *
  * @param header the request header a client may use to shorten its deadline, and that carries
  *     the milliseconds left to each upstream attempt; an HTTP field name (token); default

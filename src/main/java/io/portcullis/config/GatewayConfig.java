@@ -3,9 +3,10 @@ package io.portcullis.config;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * The whole, validated gateway configuration (the JSON document, CONTRACT §2), every default
+ * The whole, validated gateway configuration (the JSON document, README "Configuration reference"), every default
  * filled in. Made by {@link ConfigLoader}; immutable, so a reload swaps a whole snapshot.
  *
  * @param server the main listener; default {@link ServerConfig#defaults()}
@@ -17,6 +18,9 @@ import java.util.Objects;
  * @param routes routes in matching order, at least one; unmodifiable; required
  * @param tracing trace context and export; default {@link TracingConfig#defaults()}
  * @param reload hot reload of the file; default {@link ReloadConfig#defaults()}
+ * @param redis the Redis of cluster-wide rate limits; empty (the default) means none, and no
+ *     route may then have {@code rateLimit.scope: "cluster"}
+ * @param dns the resolver of DNS discovery; default {@link DnsConfig#defaults()} (the system's)
  */
 public record GatewayConfig(
     ServerConfig server,
@@ -27,7 +31,9 @@ public record GatewayConfig(
     Map<String, UpstreamConfig> upstreams,
     List<RouteConfig> routes,
     TracingConfig tracing,
-    ReloadConfig reload) {
+    ReloadConfig reload,
+    Optional<RedisConfig> redis,
+    DnsConfig dns) {
 
   /** Checks for nulls and copies the collections into unmodifiable ones (order kept). */
   public GatewayConfig {
@@ -40,6 +46,16 @@ public record GatewayConfig(
     routes = List.copyOf(routes);
     Objects.requireNonNull(tracing, "tracing");
     Objects.requireNonNull(reload, "reload");
+    Objects.requireNonNull(redis, "redis");
+    Objects.requireNonNull(dns, "dns");
+  }
+
+  /** A configuration without Redis and with the system's DNS resolvers. */
+  public GatewayConfig(ServerConfig server, AdminConfig admin, ShutdownConfig shutdown, DeadlineConfig deadline,
+      AccessLogConfig accessLog, Map<String, UpstreamConfig> upstreams, List<RouteConfig> routes,
+      TracingConfig tracing, ReloadConfig reload) {
+    this(server, admin, shutdown, deadline, accessLog, upstreams, routes, tracing, reload, Optional.empty(),
+        DnsConfig.defaults());
   }
 
   /** A configuration with the default {@link #tracing()} and {@link #reload()}. */

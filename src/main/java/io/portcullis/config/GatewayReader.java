@@ -18,20 +18,27 @@ final class GatewayReader {
   private static final Range PORT = Range.between(0, 65535);
 
   private final Problems problems = new Problems();
+  private final PathRules pathRules;
+  private final KeyPairRules keyPairRules;
+
+  GatewayReader(PathRules pathRules, KeyPairRules keyPairRules) {
+    this.pathRules = pathRules;
+    this.keyPairRules = keyPairRules;
+  }
 
   /**
    * Reads the document, after substituting the environment in its string values.
    *
    * @param env an environment variable's value, or null if it is not set
    */
-  GatewayConfig read(JsonText.Document document, Function<String, String> env) throws ConfigException {
+  GatewayConfig read(DocumentReader.Document document, Function<String, String> env) throws ConfigException {
     if (!(document.value() instanceof JsonObject)) {
       throw new ConfigException(List.of("$: must be a JSON object"));
     }
     Node root = Node.root(document.value());
     List<Object> lastObject = null;
     Node object = null;
-    for (JsonText.DuplicateKey duplicate : document.duplicateKeys()) {
+    for (DocumentReader.DuplicateKey duplicate : document.duplicateKeys()) {
       if (duplicate.object() != lastObject) { // the duplicates of one object share its path
         lastObject = duplicate.object();
         object = locate(root, lastObject);
@@ -39,16 +46,19 @@ final class GatewayReader {
       problems.add(object.child(duplicate.name()), "duplicate key");
     }
     EnvSubstitution.apply(root, env, problems);
-    Fields top = Fields.open(root, problems,
-        "server", "admin", "shutdown", "deadline", "accessLog", "upstreams", "routes", "tracing", "reload");
+    Fields top = Fields.open(root, problems, "$schema",
+        "server", "admin", "shutdown", "deadline", "accessLog", "upstreams", "routes", "tracing", "reload", "redis",
+        "dns");
+    top.string("$schema", null); // for editors: allowed, checked to be a string, otherwise ignored
+    NetworkReader network = new NetworkReader(problems);
 
     Fields serverFields = Fields.open(top.get("server"), problems,
         "host", "port", "instances", "maxHeaderBytes", "maxBodyBytes", "idleTimeoutMs", "tls", "http2", "h2c",
-        "maxConcurrentStreams");
+        "maxConcurrentStreams", "proxyProtocol", "trustedProxies", "maxHops");
     int serverPortMark = problems.mark();
     int serverPort = serverFields.int32("port", ServerConfig.DEFAULT_PORT, PORT);
     boolean serverPortValid = problems.cleanSince(serverPortMark);
-    ServerConfig server = server(serverFields, serverPort);
+    ServerConfig server = server(serverFields, serverPort, network);
     AdminConfig admin = admin(top.get("admin"), serverPortValid ? serverPort : null);
     ShutdownConfig shutdown = shutdown(top.get("shutdown"));
 
@@ -68,9 +78,11 @@ final class GatewayReader {
     Fields accessLogFields = Fields.open(top.get("accessLog"), problems, "enabled");
     AccessLogConfig accessLog = new AccessLogConfig(accessLogFields.bool("enabled", AccessLogConfig.DEFAULT_ENABLED));
 
+    Optional<RedisConfig> redis = network.redis(top.get("redis"));
+    DnsConfig dns = network.dns(top.get("dns"));
     Upstreams upstreams = new UpstreamReader(problems).read(top.get("upstreams"));
-    List<ParsedRoute> routes =
-        new RouteReader(problems, upstreams.names(), maxValid ? maxMs : null).read(top.get("routes"));
+    List<ParsedRoute> routes = new RouteReader(problems, pathRules, upstreams.names(), maxValid ? maxMs : null,
+        top.has("redis")).read(top.get("routes"));
     Coherence.check(routes, upstreams, defaultValid ? defaultMs : null, problems);
     TracingConfig tracing = tracing(top.get("tracing"));
     Fields reloadFields = Fields.open(top.get("reload"), problems, "watch", "pollMs");
@@ -83,10 +95,10 @@ final class GatewayReader {
     List<RouteConfig> routeConfigs = new ArrayList<>();
     routes.forEach(route -> routeConfigs.add(route.config()));
     return new GatewayConfig(server, admin, shutdown, deadline, accessLog, upstreams.valid(), routeConfigs,
-        tracing, reload);
+        tracing, reload, redis, dns);
   }
 
-  private ServerConfig server(Fields f, int port) {
+  private ServerConfig server(Fields f, int port, NetworkReader network) {
     return new ServerConfig(
         host(f, ServerConfig.DEFAULT_HOST),
         port,
@@ -97,7 +109,10 @@ final class GatewayReader {
         serverTls(f.get("tls")),
         f.bool("http2", ServerConfig.DEFAULT_HTTP2),
         f.bool("h2c", ServerConfig.DEFAULT_H2C),
-        f.int32("maxConcurrentStreams", ServerConfig.DEFAULT_MAX_CONCURRENT_STREAMS, Range.intAtLeast(1)));
+        f.int32("maxConcurrentStreams", ServerConfig.DEFAULT_MAX_CONCURRENT_STREAMS, Range.intAtLeast(1)),
+        f.bool("proxyProtocol", ServerConfig.DEFAULT_PROXY_PROTOCOL),
+        network.trustedProxies(f),
+        f.int32("maxHops", ServerConfig.DEFAULT_MAX_HOPS, Range.intAtLeast(1)));
   }
 
   private Optional<TlsConfig> serverTls(Node node) {
@@ -108,6 +123,7 @@ final class GatewayReader {
     if (!f.isObject()) {
       return Optional.empty();
     }
+    int mark = problems.mark();
     String certFile = f.requiredString("certFile");
     if (certFile != null) {
       PemFiles.checkCertificates(f.get("certFile"), certFile, problems);
@@ -115,6 +131,14 @@ final class GatewayReader {
     String keyFile = f.requiredString("keyFile");
     if (keyFile != null) {
       PemFiles.checkPrivateKey(f.get("keyFile"), keyFile, problems);
+    }
+    if (certFile != null && keyFile != null && problems.cleanSince(mark)) {
+      KeyPairRules.Problem pair = keyPairRules.check(certFile, keyFile);
+      if (pair != null && pair.mismatch()) {
+        problems.add(f.get("keyFile"), "does not match the certificate in server.tls.certFile");
+      } else if (pair != null) {
+        problems.add(f.get(pair.setting()), pair.reason());
+      }
     }
     return certFile == null || keyFile == null ? Optional.empty() : Optional.of(new TlsConfig(certFile, keyFile));
   }
@@ -174,6 +198,11 @@ final class GatewayReader {
       problems.add(f.get("header"), "must be an HTTP header field name (token), got " + Syntax.quote(header));
     }
     return header;
+  }
+
+  /** The path as messages print it ({@code routes[1].match}; {@code $} for the whole document). */
+  static String label(List<Object> path) {
+    return locate(Node.root(null), path).label();
   }
 
   private static Node locate(Node root, List<Object> path) {

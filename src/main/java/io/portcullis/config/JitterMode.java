@@ -1,6 +1,6 @@
 package io.portcullis.config;
 
-/** How the retry backoff randomises its sleeps (JSON {@code retry.jitter}, CONTRACT §5). */
+/** How the retry backoff randomises its sleeps (JSON {@code retry.jitter}, README "How a request flows"). */
 public enum JitterMode {
   /** {@code "full"} (the default): uniform(0, min(maxDelayMs, baseDelayMs · 2^(k-1))). */
   FULL("full"),

@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The retry policy of an upstream (JSON {@code retry}, CONTRACT §5).
+ * The retry policy of an upstream (JSON {@code retry}, README "How a request flows").
  *
  * @param maxAttempts attempts in total, first one included, 1..10; default {@code 3}
  * @param baseDelayMs the backoff before the first retry grows from this, >= 1; default {@code 25}

@@ -24,6 +24,8 @@ import java.util.OptionalLong;
  * @param websocket whether a WebSocket upgrade is proxied (proxy routes only); default
  *     {@code false}: the upgrade is not honoured and the request goes upstream as plain HTTP
  * @param rateLimit the route's token bucket; empty (the default) means no limit
+ * @param hedge hedged requests (proxy routes without {@code websocket} only); empty (the default)
+ *     means none
  */
 public record RouteConfig(
     String name,
@@ -35,7 +37,8 @@ public record RouteConfig(
     RetryOverride retry,
     BreakerOverride circuitBreaker,
     boolean websocket,
-    Optional<RateLimitConfig> rateLimit) {
+    Optional<RateLimitConfig> rateLimit,
+    Optional<HedgeConfig> hedge) {
 
   /** Checks for nulls and copies {@code aggregate} into an unmodifiable list. */
   public RouteConfig {
@@ -48,12 +51,22 @@ public record RouteConfig(
     Objects.requireNonNull(retry, "retry");
     Objects.requireNonNull(circuitBreaker, "circuitBreaker");
     Objects.requireNonNull(rateLimit, "rateLimit");
+    Objects.requireNonNull(hedge, "hedge");
+  }
+
+  /** A route without hedging. */
+  public RouteConfig(String name, MatchConfig match, Optional<String> upstream, List<AggregateBackendConfig> aggregate,
+      Optional<String> stripPrefix, OptionalLong timeoutMs, RetryOverride retry, BreakerOverride circuitBreaker,
+      boolean websocket, Optional<RateLimitConfig> rateLimit) {
+    this(name, match, upstream, aggregate, stripPrefix, timeoutMs, retry, circuitBreaker, websocket, rateLimit,
+        Optional.empty());
   }
 
   /** A route without WebSocket and without a rate limit. */
   public RouteConfig(String name, MatchConfig match, Optional<String> upstream, List<AggregateBackendConfig> aggregate,
       Optional<String> stripPrefix, OptionalLong timeoutMs, RetryOverride retry, BreakerOverride circuitBreaker) {
-    this(name, match, upstream, aggregate, stripPrefix, timeoutMs, retry, circuitBreaker, false, Optional.empty());
+    this(name, match, upstream, aggregate, stripPrefix, timeoutMs, retry, circuitBreaker, false, Optional.empty(),
+        Optional.empty());
   }
 
   /** Whether this is a fan-out route (it has {@code aggregate} backends, not an {@code upstream}). */

@@ -19,24 +19,30 @@ final class RouteReader {
    * @param timeoutValid whether {@code timeoutMs} is absent or sound
    * @param retry its retry override, or null if the override has problems
    * @param upstreams the existing upstreams it uses, each once
+   * @param hedgeDelayMs its {@code hedge.delayMs}, or null if not given or invalid
    * @param config the route, or null if it has problems
    */
   record ParsedRoute(Node node, String name, Long timeoutMs, boolean timeoutValid, RetryOverride retry,
-      Set<String> upstreams, RouteConfig config) {}
+      Set<String> upstreams, Long hedgeDelayMs, RouteConfig config) {}
 
   private final Problems problems;
+  private final PathRules pathRules;
   private final Set<String> upstreamNames;
   private final Long maxMs;
+  private final boolean redisGiven;
   private final Set<String> routeNames = new LinkedHashSet<>();
 
   /**
    * @param upstreamNames every upstream name given
    * @param maxMs {@code deadline.maxMs}, or null if it is invalid
+   * @param redisGiven whether the document has a top-level {@code redis} (valid or not)
    */
-  RouteReader(Problems problems, Set<String> upstreamNames, Long maxMs) {
+  RouteReader(Problems problems, PathRules pathRules, Set<String> upstreamNames, Long maxMs, boolean redisGiven) {
     this.problems = problems;
+    this.pathRules = pathRules;
     this.upstreamNames = upstreamNames;
     this.maxMs = maxMs;
+    this.redisGiven = redisGiven;
   }
 
   List<ParsedRoute> read(Node node) {
@@ -62,7 +68,7 @@ final class RouteReader {
     int mark = problems.mark();
     Fields f = Fields.open(node, problems,
         "name", "match", "upstream", "aggregate", "stripPrefix", "timeoutMs", "retry", "circuitBreaker",
-        "websocket", "rateLimit");
+        "websocket", "rateLimit", "hedge");
     String name = f.isObject() ? name(f) : null;
     MatchConfig match = match(f);
     Set<String> used = new LinkedHashSet<>();
@@ -92,17 +98,29 @@ final class RouteReader {
       problems.add(f.get("websocket"), "applies to proxy routes only (this route has \"aggregate\")");
     }
     Optional<RateLimitConfig> rateLimit = f.has("rateLimit") ? rateLimit(f.get("rateLimit")) : Optional.empty();
+    Optional<HedgeConfig> hedge = Optional.empty();
+    if (f.has("hedge")) {
+      hedge = HedgeReader.read(f.get("hedge"), problems);
+      if (f.has("aggregate")) {
+        problems.add(f.get("hedge"), "applies to proxy routes only (this route has \"aggregate\")");
+      } else if (websocket) {
+        problems.add(f.get("hedge"), "not allowed on a WebSocket route (this route has \"websocket\": true)");
+      }
+    }
     RouteConfig config = null;
     if (problems.cleanSince(mark)) {
       config = new RouteConfig(name, match, upstream, aggregate, stripPrefix,
           timeoutMs == null ? OptionalLong.empty() : OptionalLong.of(timeoutMs), retry, breaker, websocket,
-          rateLimit);
+          rateLimit, hedge);
     }
-    return new ParsedRoute(node, name, timeoutValid ? timeoutMs : null, timeoutValid, retry, used, config);
+    Long hedgeDelayMs = hedge.flatMap(h -> h.delayMs().isPresent() ? Optional.of(h.delayMs().getAsLong())
+        : Optional.empty()).orElse(null);
+    return new ParsedRoute(node, name, timeoutValid ? timeoutMs : null, timeoutValid, retry, used, hedgeDelayMs,
+        config);
   }
 
   private Optional<RateLimitConfig> rateLimit(Node node) {
-    Fields f = Fields.open(node, problems, "requestsPerSecond", "burst", "key");
+    Fields f = Fields.open(node, problems, "requestsPerSecond", "burst", "key", "scope");
     if (!f.isObject()) {
       return Optional.empty();
     }
@@ -127,10 +145,17 @@ final class RouteReader {
         key = null;
       }
     }
-    if (rate == null || burst == null || key == null) {
+    int scopeMark = problems.mark();
+    RateLimitScope scope =
+        f.choice("scope", RateLimitConfig.DEFAULT_SCOPE, RateLimitScope.values(), RateLimitScope::jsonName);
+    if (problems.cleanSince(scopeMark) && scope == RateLimitScope.CLUSTER && !redisGiven) {
+      problems.add(f.get("scope"), "\"cluster\" needs a top-level \"redis\" object (the Redis that holds the "
+          + "buckets), and there is none");
+    }
+    if (rate == null || burst == null || key == null || !problems.cleanSince(scopeMark)) {
       return Optional.empty();
     }
-    return Optional.of(new RateLimitConfig(rate, burst, key));
+    return Optional.of(new RateLimitConfig(rate, burst, key, scope));
   }
 
   private String name(Fields f) {
@@ -174,7 +199,7 @@ final class RouteReader {
       if (problem != null) {
         problems.add(f.get("path"), problem);
       } else {
-        Syntax.parameterProblems(exact).forEach(p -> problems.add(f.get("path"), p));
+        pathRules.patternProblems(exact).forEach(p -> problems.add(f.get("path"), p));
       }
     }
     Optional<String> pathPrefix = Optional.empty();
@@ -239,7 +264,7 @@ final class RouteReader {
   }
 
   private void checkBackendPath(Node at, String path, MatchConfig match) {
-    String problem = Syntax.targetProblem(path);
+    String problem = pathRules.templateProblem(path);
     if (problem != null) {
       problems.add(at, problem);
       return;
@@ -247,11 +272,11 @@ final class RouteReader {
     if (match == null) {
       return; // the route's own path is broken: its parameters are unknown
     }
-    Set<String> parameters = match.path().map(Syntax::parameters).orElse(Set.of());
+    Set<String> parameters = match.path().map(pathRules::patternParameters).orElse(Set.of());
     String routePath = match.path()
         .map(p -> "(route path " + Syntax.quote(p) + ")")
         .orElseGet(() -> "(route pathPrefix " + Syntax.quote(match.pathPrefix().orElseThrow()) + " has no parameters)");
-    for (String use : Syntax.parameterUses(path)) {
+    for (String use : pathRules.templatePlaceholders(path)) {
       if (!parameters.contains(use)) {
         problems.add(at, "unknown parameter \":" + use + "\" " + routePath);
       }

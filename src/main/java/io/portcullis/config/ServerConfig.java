@@ -1,5 +1,6 @@
 package io.portcullis.config;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -22,6 +23,12 @@ import java.util.Optional;
  *     set; default {@code false}
  * @param maxConcurrentStreams the most concurrent streams one HTTP/2 connection may open, >= 1;
  *     default {@code 100}
+ * @param proxyProtocol whether every main-port connection must start with a PROXY protocol header
+ *     (v1 or v2) whose source address becomes the connection's peer; default {@code false}
+ * @param trustedProxies the peers whose {@code X-Forwarded-For} entries are believed, walking
+ *     from the right; unmodifiable; default empty: the peer is the client
+ * @param maxHops a request whose {@code Via} already holds this many {@code portcullis} entries
+ *     is a loop (508), >= 1; default {@code 10}
  */
 public record ServerConfig(
     String host,
@@ -33,7 +40,10 @@ public record ServerConfig(
     Optional<TlsConfig> tls,
     boolean http2,
     boolean h2c,
-    int maxConcurrentStreams) {
+    int maxConcurrentStreams,
+    boolean proxyProtocol,
+    List<CidrBlock> trustedProxies,
+    int maxHops) {
 
   /** Default {@link #host()}. */
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -53,11 +63,23 @@ public record ServerConfig(
   public static final boolean DEFAULT_H2C = false;
   /** Default {@link #maxConcurrentStreams()}. */
   public static final int DEFAULT_MAX_CONCURRENT_STREAMS = 100;
+  /** Default {@link #proxyProtocol()}. */
+  public static final boolean DEFAULT_PROXY_PROTOCOL = false;
+  /** Default {@link #maxHops()}. */
+  public static final int DEFAULT_MAX_HOPS = 10;
 
-  /** Checks that no component is null. */
+  /** Checks that no component is null and copies {@code trustedProxies} into an unmodifiable list. */
   public ServerConfig {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(tls, "tls");
+    trustedProxies = List.copyOf(trustedProxies);
+  }
+
+  /** The listener settings the earlier ones give, without PROXY protocol or trusted proxies. */
+  public ServerConfig(String host, int port, int instances, int maxHeaderBytes, long maxBodyBytes,
+      long idleTimeoutMs, Optional<TlsConfig> tls, boolean http2, boolean h2c, int maxConcurrentStreams) {
+    this(host, port, instances, maxHeaderBytes, maxBodyBytes, idleTimeoutMs, tls, http2, h2c, maxConcurrentStreams,
+        DEFAULT_PROXY_PROTOCOL, List.of(), DEFAULT_MAX_HOPS);
   }
 
   /** The listener settings the earlier ones give, with the defaults for the rest. */

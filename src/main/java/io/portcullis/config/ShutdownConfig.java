@@ -1,7 +1,7 @@
 package io.portcullis.config;
 
 /**
- * Graceful shutdown phases (JSON object {@code shutdown}, CONTRACT §6).
+ * Graceful shutdown phases (JSON object {@code shutdown}, README "Signals and shutdown").
  *
  * @param drainMs how long to keep serving with {@code Connection: close} after readiness turns
  *     DOWN, >= 0; default {@code 5000}

@@ -2,24 +2,20 @@ package io.portcullis.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Lexical rules of configuration values: HTTP tokens, endpoint URLs, paths and parameters. */
+/**
+ * Lexical rules of configuration values: HTTP tokens, endpoint URLs and paths. The rules of path
+ * parameters and templates belong to the routing package ({@link PathRules}).
+ */
 final class Syntax {
 
-  /** A path parameter name after its ':'. */
-  static final Pattern PARAMETER_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   /** An upstream name. */
   static final Pattern UPSTREAM_NAME = Pattern.compile("[A-Za-z0-9._-]+");
 
   private static final Pattern NAME_AUTHORITY = Pattern.compile("([A-Za-z0-9._-]+)(?::([0-9]{1,5}))?");
-  private static final Pattern PARAMETER_USE = Pattern.compile(":([A-Za-z_][A-Za-z0-9_]*)");
   /** RFC 9110 §5.6.2 tchar, apart from ALPHA and DIGIT. */
   private static final String TCHAR_SYMBOLS = "!#$%&'*+-.^_`|~";
   private static final String HEX = "0123456789ABCDEF";
@@ -153,70 +149,6 @@ final class Syntax {
   }
 
   /**
-   * The problem of an aggregate backend's path (not absolute, or whitespace in it), or null. A
-   * query is allowed there: it is a request target the gateway sends, not a pattern it matches.
-   */
-  static String targetProblem(String target) {
-    if (!target.startsWith("/")) {
-      return "must start with \"/\", got " + quote(target);
-    }
-    for (int i = 0; i < target.length(); i++) {
-      char c = target.charAt(i);
-      if (c <= ' ' || c == 0x7f) {
-        return "must not contain whitespace, got " + quote(target);
-      }
-    }
-    return null;
-  }
-
-  /**
-   * The problems of the {@code :name} parameters of a {@code match.path} that already passed
-   * {@link #pathProblem}: a ':' only starts a whole segment, names are well formed and unique.
-   */
-  static List<String> parameterProblems(String path) {
-    List<String> problems = new ArrayList<>();
-    Set<String> seen = new LinkedHashSet<>();
-    for (String segment : segments(path)) {
-      int colon = segment.indexOf(':');
-      if (colon < 0) {
-        continue;
-      }
-      if (colon > 0 || segment.indexOf(':', 1) > 0) {
-        problems.add("\":\" may only start a whole-segment parameter, got " + quote(path));
-        continue;
-      }
-      String name = segment.substring(1);
-      if (!PARAMETER_NAME.matcher(name).matches()) {
-        problems.add("invalid parameter name " + quote(segment) + " (must match [A-Za-z_][A-Za-z0-9_]*)");
-      } else if (!seen.add(name)) {
-        problems.add("duplicate parameter " + quote(segment));
-      }
-    }
-    return problems;
-  }
-
-  /** The parameter names of a valid {@code match.path}, in order. */
-  static Set<String> parameters(String path) {
-    Set<String> names = new LinkedHashSet<>();
-    for (String segment : segments(path)) {
-      if (segment.startsWith(":")) {
-        names.add(segment.substring(1));
-      }
-    }
-    return names;
-  }
-
-  /** Every {@code :name} used in an aggregate backend's path, in order, each once. */
-  static Set<String> parameterUses(String path) {
-    Set<String> names = new LinkedHashSet<>();
-    Matcher m = PARAMETER_USE.matcher(path);
-    while (m.find()) {
-      names.add(m.group(1));
-    }
-    return names;
-  }
-
-  /**
    * Whether {@code prefix} ends at a segment boundary of {@code path}: {@code "/"}, the path
    * itself, or the path up to (not including) one of its '/'.
    */
@@ -268,9 +200,5 @@ final class Syntax {
       }
     }
     return out.append('"').toString();
-  }
-
-  private static String[] segments(String path) {
-    return path.substring(1).split("/", -1);
   }
 }

@@ -17,6 +17,9 @@ import java.util.Optional;
  * @param healthCheck active health checking; empty unless the JSON has a {@code healthCheck}
  *     object
  * @param tls how {@code https://} endpoints are verified; default {@link UpstreamTlsConfig#defaults()}
+ * @param concurrency the limit on requests in flight to it; default {@link ConcurrencyConfig#defaults()}
+ * @param pool each event loop's connection pool to it; default {@link PoolConfig#defaults()}
+ * @param discovery DNS discovery of its endpoints; default {@link DiscoveryConfig#defaults()} (off)
  */
 public record UpstreamConfig(
     String name,
@@ -26,7 +29,10 @@ public record UpstreamConfig(
     BreakerConfig circuitBreaker,
     RetryConfig retry,
     Optional<HealthCheckConfig> healthCheck,
-    UpstreamTlsConfig tls) {
+    UpstreamTlsConfig tls,
+    ConcurrencyConfig concurrency,
+    PoolConfig pool,
+    DiscoveryConfig discovery) {
 
   /** Default {@link #balancer()}. */
   public static final BalancerKind DEFAULT_BALANCER = BalancerKind.ROUND_ROBIN;
@@ -42,6 +48,17 @@ public record UpstreamConfig(
     Objects.requireNonNull(retry, "retry");
     Objects.requireNonNull(healthCheck, "healthCheck");
     Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(concurrency, "concurrency");
+    Objects.requireNonNull(pool, "pool");
+    Objects.requireNonNull(discovery, "discovery");
+  }
+
+  /** An upstream with the default {@link #concurrency()}, {@link #pool()} and {@link #discovery()}. */
+  public UpstreamConfig(String name, List<Endpoint> endpoints, BalancerKind balancer, long connectTimeoutMs,
+      BreakerConfig circuitBreaker, RetryConfig retry, Optional<HealthCheckConfig> healthCheck,
+      UpstreamTlsConfig tls) {
+    this(name, endpoints, balancer, connectTimeoutMs, circuitBreaker, retry, healthCheck, tls,
+        ConcurrencyConfig.defaults(), PoolConfig.defaults(), DiscoveryConfig.defaults());
   }
 
   /** An upstream with the default {@link #tls()}. */

@@ -60,7 +60,8 @@ final class UpstreamReader {
 
   private UpstreamConfig upstream(String name, Node node, Map<String, RetryConfig> retries) {
     Fields f = Fields.open(node, problems,
-        "endpoints", "balancer", "connectTimeoutMs", "circuitBreaker", "retry", "healthCheck", "tls");
+        "endpoints", "balancer", "connectTimeoutMs", "circuitBreaker", "retry", "healthCheck", "tls", "concurrency",
+        "pool", "discovery");
     List<Endpoint> endpoints = endpoints(f);
     BalancerKind balancer =
         f.choice("balancer", UpstreamConfig.DEFAULT_BALANCER, BalancerKind.values(), BalancerKind::jsonName);
@@ -73,10 +74,16 @@ final class UpstreamReader {
     Optional<HealthCheckConfig> healthCheck =
         f.has("healthCheck") ? Optional.ofNullable(healthCheck(f.get("healthCheck"))) : Optional.empty();
     UpstreamTlsConfig tls = tls(f.get("tls"));
-    if (endpoints == null || breaker == null || retry == null || tls == null) {
+    OverloadReader overload = new OverloadReader(problems);
+    ConcurrencyConfig concurrency = overload.concurrency(f.get("concurrency"));
+    PoolConfig pool = overload.pool(f.get("pool"));
+    DiscoveryConfig discovery = discovery(f.get("discovery"));
+    if (endpoints == null || breaker == null || retry == null || tls == null || concurrency == null || pool == null
+        || discovery == null) {
       return null;
     }
-    return new UpstreamConfig(name, endpoints, balancer, connectTimeoutMs, breaker, retry, healthCheck, tls);
+    return new UpstreamConfig(name, endpoints, balancer, connectTimeoutMs, breaker, retry, healthCheck, tls,
+        concurrency, pool, discovery);
   }
 
   private List<Endpoint> endpoints(Fields f) {
@@ -125,6 +132,15 @@ final class UpstreamReader {
     }
     boolean verifyHostname = f.bool("verifyHostname", UpstreamTlsConfig.DEFAULT_VERIFY_HOSTNAME);
     return problems.cleanSince(mark) ? new UpstreamTlsConfig(trustFile, verifyHostname) : null;
+  }
+
+  /** {@code discovery}; null if it has problems. Endpoints keep their host names either way. */
+  private DiscoveryConfig discovery(Node node) {
+    int mark = problems.mark();
+    Fields f = Fields.open(node, problems, "dns", "refreshMs");
+    boolean dns = f.bool("dns", DiscoveryConfig.DEFAULT_DNS);
+    long refreshMs = f.integer("refreshMs", DiscoveryConfig.DEFAULT_REFRESH_MS, Range.atLeast(1));
+    return problems.cleanSince(mark) ? new DiscoveryConfig(dns, refreshMs) : null;
   }
 
   private HealthCheckConfig healthCheck(Node node) {

@@ -1,6 +1,6 @@
 /**
  * The gateway's configuration: immutable records parsed once from JSON and validated at load
- * time (CONTRACT §1 and §2).
+ * time (README "Command line" and "Configuration reference").
  *
  * <p>{@link io.portcullis.config.ConfigLoader} is the only entry point. It reads the JSON
  * document, checks every rule (types, ranges, unknown keys, references between routes and
@@ -12,7 +12,11 @@
  * in string values from the environment ({@code $${} is a literal {@code ${}). Past this edge
  * nothing is mutable: a reload swaps a whole snapshot.
  *
- * <p>The package is plain data. It depends on {@code java.*} and {@code io.vertx.core.json} only
- * and on no other Portcullis package, so every other package may depend on it.
+ * <p>The package is plain data. It depends on {@code java.*}, {@code io.vertx.core.json} and
+ * Jackson's streaming parsers (JSON, and YAML through SnakeYAML's event parser) only, and on no
+ * other Portcullis package, so every other package may depend on it. The rules of path
+ * parameters and aggregate path templates belong to the {@code route} package: the loader asks
+ * them through {@link io.portcullis.config.PathRules}, given to it by whoever makes it (the
+ * gateway's loader is {@code io.portcullis.configfile.ConfigFiles}).
  */
 package io.portcullis.config;

@@ -4,7 +4,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 
-/** Writes the gateway's JSON error body (CONTRACT §3). The one place an error becomes bytes. */
+/** Writes the gateway's JSON error body (README "Errors"). The one place an error becomes bytes. */
 public final class ErrorResponses {
 
   private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");

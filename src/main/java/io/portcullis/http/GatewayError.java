@@ -2,7 +2,7 @@ package io.portcullis.http;
 
 /**
  * The errors the gateway itself answers with, each with its fixed status and code
- * (CONTRACT §3). An upstream's own response is never turned into one of these.
+ * (README "Errors"). An upstream's own response is never turned into one of these.
  */
 public enum GatewayError {
   BAD_REQUEST(400, "bad_request"),
@@ -17,6 +17,11 @@ public enum GatewayError {
   UPSTREAM_UNAVAILABLE(502, "upstream_unavailable"),
   CIRCUIT_OPEN(503, "circuit_open"),
   DEADLINE_EXCEEDED(504, "deadline_exceeded"),
+  /**
+   * The request's {@code Via} already holds {@code server.maxHops} entries of this gateway: it has
+   * been round a forwarding loop (RFC 5842 §7.2 gives 508 its meaning).
+   */
+  LOOP_DETECTED(508, "loop_detected"),
   /** A fault inside the gateway itself; logged with its cause. */
   INTERNAL(500, "internal_error");
 

@@ -1,13 +1,15 @@
 package io.portcullis.http;
 
+import io.netty.util.AsciiString;
+
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Locale;
 
 /**
  * A fixed set of header names matched case-insensitively without allocating: names are
- * bucketed by length and compared with {@link String#regionMatches(boolean, int, String, int, int)}.
- * Built once; safe to share across threads.
+ * bucketed by length and compared ignoring case, as {@link String}s or as the
+ * {@link AsciiString}s the HTTP decoders make. Built once; safe to share across threads.
  */
 public final class HeaderNameSet {
 
@@ -35,7 +37,7 @@ public final class HeaderNameSet {
   }
 
   /** Whether {@code name} is in the set, ignoring case. */
-  public boolean contains(String name) {
+  public boolean contains(CharSequence name) {
     int length = name.length();
     if (length >= byLength.length) {
       return false;
@@ -45,7 +47,7 @@ public final class HeaderNameSet {
       return false;
     }
     for (String candidate : bucket) {
-      if (candidate.regionMatches(true, 0, name, 0, length)) {
+      if (AsciiString.contentEqualsIgnoreCase(candidate, name)) {
         return true;
       }
     }

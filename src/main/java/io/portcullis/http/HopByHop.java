@@ -1,8 +1,10 @@
 package io.portcullis.http;
 
+import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,17 +43,33 @@ public final class HopByHop {
   /**
    * Copies every end-to-end header of {@code from} into {@code to}, skipping the names in
    * {@code skip} (which includes the hop-by-hop list, see {@link #skipping}) and those named in
-   * {@code from}'s {@code Connection} header.
+   * {@code from}'s {@code Connection} header. Vert.x's own header map (an HTTP/1.x request's) is
+   * read entry by entry as stored, its names and values going over as they are, without a
+   * wrapper or a string copy per header.
    */
   public static void copyEndToEnd(MultiMap from, MultiMap to, HeaderNameSet skip) {
     Set<String> named = connectionTokens(from);
+    if (from instanceof io.netty.handler.codec.http.HttpHeaders stored) {
+      Iterator<Map.Entry<CharSequence, CharSequence>> entries = stored.iteratorCharSequence();
+      while (entries.hasNext()) {
+        Map.Entry<CharSequence, CharSequence> header = entries.next();
+        CharSequence name = header.getKey();
+        if (!skip.contains(name) && (named.isEmpty() || !named.contains(lower(name)))) {
+          to.add(name, header.getValue());
+        }
+      }
+      return;
+    }
     for (Map.Entry<String, String> header : from) {
       String name = header.getKey();
-      if (skip.contains(name) || (!named.isEmpty() && named.contains(name.toLowerCase(Locale.ROOT)))) {
-        continue;
+      if (!skip.contains(name) && (named.isEmpty() || !named.contains(lower(name)))) {
+        to.add(name, header.getValue());
       }
-      to.add(name, header.getValue());
     }
+  }
+
+  private static String lower(CharSequence name) {
+    return name.toString().toLowerCase(Locale.ROOT);
   }
 
   /** The header names listed in every {@code Connection} header (lower case), empty when none. */
@@ -59,12 +77,25 @@ public final class HopByHop {
     if (!headers.contains(HttpHeaders.CONNECTION)) {
       return Set.of();
     }
-    List<String> values = headers.getAll(HttpHeaders.CONNECTION);
-    if (values.size() == 1) {
-      String only = values.get(0).trim();
-      if (only.equalsIgnoreCase("keep-alive") || only.equalsIgnoreCase("close")) {
-        return Set.of(); // the common case: names only a header that is dropped anyway
+    if (headers instanceof io.netty.handler.codec.http.HttpHeaders stored) {
+      // The common case, one "Connection: keep-alive" (or close), seen in place.
+      CharSequence only = null;
+      int count = 0;
+      Iterator<Map.Entry<CharSequence, CharSequence>> entries = stored.iteratorCharSequence();
+      while (entries.hasNext()) {
+        Map.Entry<CharSequence, CharSequence> header = entries.next();
+        if (AsciiString.contentEqualsIgnoreCase(HttpHeaders.CONNECTION, header.getKey())) {
+          only = header.getValue();
+          count++;
+        }
       }
+      if (count == 1 && namesNoHeader(only)) {
+        return Set.of();
+      }
+    }
+    List<String> values = headers.getAll(HttpHeaders.CONNECTION);
+    if (values.size() == 1 && namesNoHeader(values.get(0))) {
+      return Set.of(); // the common case: names only a header that is dropped anyway
     }
     java.util.HashSet<String> names = new java.util.HashSet<>();
     for (String value : values) {
@@ -76,5 +107,22 @@ public final class HopByHop {
       }
     }
     return names;
+  }
+
+  /** Whether a {@code Connection} value is just {@code keep-alive} or {@code close}, in any case and spacing. */
+  private static boolean namesNoHeader(CharSequence value) {
+    int start = 0;
+    int end = value.length();
+    while (start < end && value.charAt(start) <= ' ') {
+      start++;
+    }
+    while (end > start && value.charAt(end - 1) <= ' ') {
+      end--;
+    }
+    return matches(value, start, end, "keep-alive") || matches(value, start, end, "close");
+  }
+
+  private static boolean matches(CharSequence value, int start, int end, String word) {
+    return end - start == word.length() && AsciiString.regionMatches(value, true, start, word, 0, word.length());
   }
 }

@@ -1,25 +1,28 @@
 package io.portcullis.http;
 
 import io.portcullis.resilience.Deadline;
+import io.portcullis.resilience.Scheduler;
 import io.portcullis.trace.RequestTrace;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
  * Everything one client request carries through the gateway: its id, the deadline (budget and
  * cancellation, read by every later stage), the route and upstream it went to, and how many
- * upstream attempts it took. Confined to the request's event loop.
+ * upstream attempts it took. Confined to the request's event loop. The request path extends it
+ * with what its stages pass on to each other ({@code io.portcullis.pipeline.Exchange}), so one
+ * object per request carries both.
  */
-public final class RequestContext {
+public class RequestContext {
 
   private final HttpServerRequest request;
   private final String requestId;
-  private final String path;
+  private String path;
   private final long startNanos;
   private Deadline deadline;
   private String route;
   private String upstream;
   private int attempts;
-  private long deadlineTimer = -1;
+  private Scheduler.Cancellable deadlineTimer;
   private boolean finished;
   private RequestTrace trace;
 
@@ -45,9 +48,14 @@ public final class RequestContext {
     return requestId;
   }
 
-  /** The normalized path. */
+  /** The normalized path (the path as received until the request's hygiene has checked it). */
   public String path() {
     return path;
+  }
+
+  /** Replaces the path with its normalized form (once the request's hygiene has checked it). */
+  protected void path(String normalized) {
+    this.path = normalized;
   }
 
   /** When the gateway received the request (ticker nanos). */
@@ -95,14 +103,18 @@ public final class RequestContext {
     attempts++;
   }
 
-  /** The id of the deadline timer, {@code -1} when none is armed. */
-  public long deadlineTimer() {
-    return deadlineTimer;
+  /** Records the deadline timer so it is cancelled when the request finishes (or is upgraded). */
+  public void deadlineTimer(Scheduler.Cancellable timer) {
+    this.deadlineTimer = timer;
   }
 
-  /** Records the deadline timer so it is cancelled when the request finishes. */
-  public void deadlineTimer(long timerId) {
-    this.deadlineTimer = timerId;
+  /** Cancels the deadline timer, if one is armed and has not fired. */
+  public void cancelDeadlineTimer() {
+    Scheduler.Cancellable timer = deadlineTimer;
+    if (timer != null) {
+      deadlineTimer = null;
+      timer.cancel();
+    }
   }
 
   /** Marks the request finished; true only the first time (logs and counters run once). */

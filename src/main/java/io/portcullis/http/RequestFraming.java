@@ -7,7 +7,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 
 /**
- * Request framing and head rules (RFC 9112 §3, §6.1, §6.3; RFC 9110 §7.2, §8.6; CONTRACT §4): a
+ * Request framing and head rules (RFC 9112 §3, §6.1, §6.3; RFC 9110 §7.2, §8.6; README "How a request flows"): a
  * message whose body length is ambiguous, or whose head a server must refuse, is refused before
  * anything is sent upstream.
  *

@@ -3,7 +3,7 @@ package io.portcullis.http;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Request ids (CONTRACT §4): an incoming id is kept when valid, else a new UUID is made. */
+/** Request ids (README "How a request flows"): an incoming id is kept when valid, else a new UUID is made. */
 public final class RequestIds {
 
   /** Longest incoming id kept. */

@@ -2,11 +2,9 @@ package io.portcullis.lifecycle;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.portcullis.config.BreakerConfig;
-import io.portcullis.config.ConfigLoader;
-import io.portcullis.config.RetryConfig;
-import io.portcullis.config.RouteConfig;
+import io.portcullis.config.ConfigWriter;
+import io.portcullis.dashboard.Dashboard;
 import io.portcullis.health.HealthEndpoints;
-import io.portcullis.reload.ConfigReloader;
 import io.portcullis.reload.ReloadOutcome;
 import io.portcullis.upstream.EndpointBreaker;
 import io.portcullis.upstream.EndpointState;
@@ -23,7 +21,6 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -39,17 +36,19 @@ final class AdminVerticle extends VerticleBase {
 
   private final GatewayRuntime runtime;
   private final PrometheusMeterRegistry registry;
-  private final ConfigReloader reloader;
+  private final Reloads reloads;
+  private final Dashboard dashboard;
   private final GatewayRuntime.Follower follower = this::adoptOnLoop;
   private HealthEndpoints health;
   private HttpServer server;
   private volatile int port = -1;
 
-  /** The admin server; {@code reloader} is null when the gateway was not started from a file. */
-  AdminVerticle(GatewayRuntime runtime, PrometheusMeterRegistry registry, ConfigReloader reloader) {
+  /** The admin server; {@code reloads} re-reads the configuration file and the listener's certificate. */
+  AdminVerticle(GatewayRuntime runtime, PrometheusMeterRegistry registry, Reloads reloads) {
     this.runtime = runtime;
     this.registry = registry;
-    this.reloader = reloader;
+    this.reloads = reloads;
+    this.dashboard = new Dashboard(registry, runtime::config, runtime.ticker()::nanos);
   }
 
   int port() {
@@ -67,6 +66,7 @@ final class AdminVerticle extends VerticleBase {
     router.get("/admin/upstreams").handler(this::upstreams);
     router.get("/admin/routes").handler(this::routes);
     router.post("/admin/reload").handler(this::reload);
+    dashboard.mount(router);
     server = vertx.createHttpServer().requestHandler(router);
     return server.listen(runtime.config().admin().port(), runtime.config().admin().host())
         .onSuccess(s -> port = s.actualPort());
@@ -94,21 +94,22 @@ final class AdminVerticle extends VerticleBase {
   /**
    * {@code POST /admin/reload}: 200 with the change summary when the file was applied (or is
    * unchanged), 400 with {@code errors} when it is unreadable or invalid, 409 when the gateway
-   * has no configuration file or is shutting down.
+   * has no configuration file or is shutting down. With TLS, {@code "certificate"} tells what
+   * became of the listener's certificate.
    */
   private void reload(RoutingContext rc) {
-    if (reloader == null) {
+    if (!reloads.fromFile()) {
       json(rc, 409, new JsonObject().put("result", "failed")
           .put("errors", new JsonArray().add("$: the gateway was not started from a configuration file")));
       return;
     }
-    reloader.reload(ADMIN_TRIGGER).onComplete(ar -> {
+    reloads.reload(ADMIN_TRIGGER).onComplete(ar -> {
       if (ar.failed()) {
         json(rc, 409, new JsonObject().put("result", "failed")
             .put("errors", new JsonArray().add("$: " + ar.cause().getMessage())));
       } else {
-        ReloadOutcome outcome = ar.result();
-        json(rc, outcome.succeeded() ? 200 : 400, outcome.toJson());
+        ReloadOutcome outcome = ar.result().config();
+        json(rc, outcome.succeeded() ? 200 : 400, ar.result().toJson());
       }
     });
   }
@@ -127,14 +128,27 @@ final class AdminVerticle extends VerticleBase {
       EndpointState[] states = upstream.endpoints();
       for (int i = 0; i < states.length; i++) {
         EndpointBreaker breaker = breakers.breaker(i);
-        endpoints.add(new JsonObject()
+        JsonObject endpoint = new JsonObject()
             .put("endpoint", states[i].address().toString())
             .put("circuit", stateName(breaker.state()))
             .put("millisUntilHalfOpen", breaker.millisUntilHalfOpen())
             .put("inFlight", states[i].inFlight())
             .put("recentFailures", breaker.failureCount())
             .put("totalFailures", states[i].failures())
-            .put("health", states[i].health().name().toLowerCase()));
+            .put("health", states[i].health().name().toLowerCase());
+        states[i].address().discoveredFrom().ifPresent(name -> endpoint.put("discoveredFrom", name));
+        endpoints.add(endpoint);
+      }
+      // Addresses that left DNS, listed until their requests in flight finish.
+      for (EndpointState gone : upstream.draining()) {
+        JsonObject endpoint = new JsonObject()
+            .put("endpoint", gone.address().toString())
+            .put("draining", true)
+            .put("inFlight", gone.inFlight())
+            .put("totalFailures", gone.failures())
+            .put("health", gone.health().name().toLowerCase());
+        gone.address().discoveredFrom().ifPresent(name -> endpoint.put("discoveredFrom", name));
+        endpoints.add(endpoint);
       }
       JsonArray overrides = new JsonArray();
       for (Map.Entry<BreakerConfig, Upstream.BreakerSet> set : upstream.allBreakerSets().entrySet()) {
@@ -168,46 +182,8 @@ final class AdminVerticle extends VerticleBase {
 
   private void routes(RoutingContext rc) {
     RuntimeSnapshot snapshot = runtime.snapshot();
-    JsonObject effective = ConfigLoader.toJson(snapshot.config());
-    JsonArray routes = new JsonArray();
-    JsonArray written = effective.getJsonArray("routes");
-    for (int i = 0; i < written.size(); i++) {
-      RouteConfig config = snapshot.config().routes().get(i);
-      JsonObject route = written.getJsonObject(i).copy();
-      Map<String, Object> perUpstream = snapshot.effectivePolicies().get(config.name());
-      JsonObject policies = new JsonObject();
-      if (perUpstream != null) {
-        perUpstream.forEach((upstream, policy) -> policies.put(upstream, policyJson(policy)));
-      }
-      route.put("timeoutMs", snapshot.config().timeoutFor(config));
-      route.put("effective", policies);
-      routes.add(route);
-    }
     rc.response().putHeader("Content-Type", "application/json")
-        .end(new JsonObject().put("routes", routes).encodePrettily());
-  }
-
-  private static JsonObject policyJson(Object policyMap) {
-    JsonObject json = new JsonObject();
-    ((Map<?, ?>) policyMap).forEach((key, v) -> {
-      String k = String.valueOf(key);
-      if (v instanceof RetryConfig r) {
-        json.put(k, new JsonObject()
-            .put("maxAttempts", r.maxAttempts()).put("baseDelayMs", r.baseDelayMs())
-            .put("maxDelayMs", r.maxDelayMs()).put("jitter", r.jitter().jsonName())
-            .put("perTryTimeoutMs", r.perTryTimeoutMs()).put("retryOn", new JsonArray(List.copyOf(r.retryOn())))
-            .put("methods", new JsonArray(List.copyOf(r.methods()))).put("budgetRatio", r.budgetRatio())
-            .put("budgetMinPerSecond", r.budgetMinPerSecond()));
-      } else if (v instanceof BreakerConfig b) {
-        json.put(k, new JsonObject()
-            .put("maxFailures", b.maxFailures()).put("rollingWindowMs", b.rollingWindowMs())
-            .put("resetTimeoutMs", b.resetTimeoutMs())
-            .put("failureStatuses", new JsonArray(List.copyOf(b.failureStatuses()))));
-      } else {
-        json.put(k, v);
-      }
-    });
-    return json;
+        .end(ConfigWriter.routesView(snapshot.config(), snapshot.effectivePolicies()).encodePrettily());
   }
 
   private static String stateName(EndpointBreaker.State state) {

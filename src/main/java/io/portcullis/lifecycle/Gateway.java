@@ -4,13 +4,16 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.demo.DemoBackends;
+import io.portcullis.edge.ListenerCertificate;
 import io.portcullis.health.Readiness;
 import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.reload.ConfigReloader;
 import io.portcullis.reload.FileWatcher;
 import io.portcullis.reload.ReloadOutcome;
 import io.portcullis.reload.ReloadTarget;
-import io.portcullis.resilience.Ticker;
+import io.portcullis.upstream.HealthCheckVerticle;
+import io.portcullis.upstream.discovery.DiscoveryVerticle;
+import io.portcullis.upstream.discovery.DnsDiscovery;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -23,14 +26,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * A running gateway: its Vert.x instance, the event-loop verticles sharing the main port, the
  * admin verticle and, with {@code --demo}, the demo backends. Started from a configuration file,
  * it reloads that file on {@link #reload}, {@code POST /admin/reload} and, while
  * {@code reload.watch} is on, when the file changes. {@link #shutdown()} runs the graceful
- * sequence of CONTRACT §6; {@link #closeVertx()} ends it.
+ * sequence of README "Signals and shutdown"; {@link #closeVertx()} ends it.
  */
 public final class Gateway {
 
@@ -42,10 +49,14 @@ public final class Gateway {
   private final GatewayRuntime runtime;
   private final AdminVerticle admin;
   private final ConfigReloader reloader;
+  private final Reloads reloads;
   private final FileWatcher watcher;
   private String gatewayDeployment;
   private String adminDeployment;
   private String healthCheckDeployment;
+  private GatewayRuntime.Follower healthCheckFollower;
+  private String discoveryDeployment;
+  private GatewayRuntime.Follower discoveryFollower;
   private DemoBackends demo;
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
   /** Longest wait at shutdown for queued spans to be exported. */
@@ -53,11 +64,12 @@ public final class Gateway {
   private Future<Void> shutdown;
 
   private Gateway(Vertx vertx, GatewayRuntime runtime, AdminVerticle admin, ConfigReloader reloader,
-                  FileWatcher watcher) {
+                  Reloads reloads, FileWatcher watcher) {
     this.vertx = vertx;
     this.runtime = runtime;
     this.admin = admin;
     this.reloader = reloader;
+    this.reloads = reloads;
     this.watcher = watcher;
   }
 
@@ -75,35 +87,62 @@ public final class Gateway {
    * reloads on request and, while {@code reload.watch} is on, when it changes.
    */
   public static Future<Gateway> start(GatewayConfig config, boolean withDemo, Path configFile) {
+    return start(config, withDemo, configFile, GatewayOptions.defaults());
+  }
+
+  /**
+   * Starts a gateway for {@code config}, loaded from {@code configFile} (null for none), with its
+   * clock, random source, timers and request-header timeout from {@code options}.
+   */
+  public static Future<Gateway> start(GatewayConfig config, boolean withDemo, Path configFile,
+                                      GatewayOptions options) {
     int instances = config.server().instances() > 0 ? config.server().instances()
         : Runtime.getRuntime().availableProcessors();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(true);
-    // The gateway records its own request meters; Vert.x's per-request ones would only add cost.
+    // The gateway records its own request meters; Vert.x's per-request ones would only add cost (the
+    // connection pools' queue meters, NAMED_POOLS, cost a future listener and two meter updates on
+    // every upstream request).
     for (MetricsDomain domain : new MetricsDomain[] {MetricsDomain.HTTP_SERVER, MetricsDomain.HTTP_CLIENT,
-        MetricsDomain.NET_SERVER, MetricsDomain.NET_CLIENT, MetricsDomain.EVENT_BUS, MetricsDomain.DATAGRAM_SOCKET}) {
+        MetricsDomain.NET_SERVER, MetricsDomain.NET_CLIENT, MetricsDomain.EVENT_BUS, MetricsDomain.DATAGRAM_SOCKET,
+        MetricsDomain.NAMED_POOLS}) {
       metricsOptions.addDisabledMetricsCategory(domain);
     }
-    VertxOptions options = new VertxOptions()
+    VertxOptions vertxOptions = new VertxOptions()
         .setPreferNativeTransport(true)
         .setEventLoopPoolSize(Math.max(instances, 1))
         .setMetricsOptions(metricsOptions);
-    Vertx vertx = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
-    GatewayRuntime runtime = new GatewayRuntime(vertx, config, Ticker.system(), new GatewayMetrics(registry));
+    Vertx vertx = Vertx.builder().with(vertxOptions).withMetrics(new MicrometerMetricsFactory(registry)).build();
+    GatewayRuntime runtime = new GatewayRuntime(vertx, config, options.ticker(), options.scheduler().apply(vertx),
+        options.random(), new GatewayMetrics(registry), options.env());
     ConfigReloader reloader = configFile == null ? null
-        : new ConfigReloader(vertx, configFile, reloadTarget(runtime), runtime.metrics(), System::getenv);
-    FileWatcher watcher = reloader == null ? null
-        : new FileWatcher(vertx, reloader, () -> runtime.config().reload());
-    Gateway gateway = new Gateway(vertx, runtime, new AdminVerticle(runtime, registry, reloader), reloader, watcher);
+        : new ConfigReloader(vertx, configFile, reloadTarget(runtime), runtime.metrics(), options.env());
+    // The listener's certificate: read at start, re-read on the same poll and triggers as the file.
+    ListenerCertificate certificate = config.server().tls()
+        .map(tls -> new ListenerCertificate(vertx, tls, Clock.systemUTC(), runtime.metrics()))
+        .orElse(null);
+    Reloads reloads = new Reloads(reloader, certificate);
+    List<FileWatcher.Poll> polls = new ArrayList<>();
+    if (reloader != null) {
+      polls.add(() -> reloader.reloadIfChanged(FileWatcher.TRIGGER));
+    }
+    if (certificate != null) {
+      polls.add(certificate::poll);
+    }
+    FileWatcher watcher = polls.isEmpty() ? null : new FileWatcher(vertx, () -> runtime.config().reload(), polls);
+    Gateway gateway = new Gateway(vertx, runtime, new AdminVerticle(runtime, registry, reloads), reloader, reloads,
+        watcher);
     Future<Void> demoStarted = Future.succeededFuture();
     if (withDemo) {
       gateway.demo = new DemoBackends(vertx);
       demoStarted = gateway.demo.start(config);
     }
     return demoStarted
-        .compose(v -> vertx.deployVerticle(() -> new GatewayVerticle(runtime),
+        .compose(v -> certificate == null ? Future.<Void>succeededFuture() : certificate.load())
+        .compose(v -> vertx.deployVerticle(
+            () -> new GatewayVerticle(runtime, options.requestHeaderTimeoutMs(), certificate),
             new DeploymentOptions().setInstances(instances)))
         .compose(id -> {
           gateway.gatewayDeployment = id;
@@ -111,10 +150,22 @@ public final class Gateway {
         })
         .compose(id -> {
           gateway.adminDeployment = id;
-          return vertx.deployVerticle(new HealthCheckVerticle(runtime));
+          HealthCheckVerticle checks = new HealthCheckVerticle(runtime.snapshot().upstreams().values());
+          gateway.healthCheckFollower = snapshot -> checks.adopt(snapshot.upstreams().values(), snapshot.generation());
+          runtime.follow(gateway.healthCheckFollower);
+          return vertx.deployVerticle(checks);
         })
         .compose(id -> {
           gateway.healthCheckDeployment = id;
+          // DNS discovery: start-up does not wait for a first answer.
+          DiscoveryVerticle discovery = new DiscoveryVerticle(runtime.config(), runtime.discovered(),
+              runtime::refresh, DnsDiscovery.DEFAULT_QUERY_TIMEOUT_MS);
+          gateway.discoveryFollower = snapshot -> discovery.adopt(snapshot.config(), snapshot.generation());
+          runtime.follow(gateway.discoveryFollower);
+          return vertx.deployVerticle(discovery);
+        })
+        .compose(id -> {
+          gateway.discoveryDeployment = id;
           return reloader == null ? Future.<Void>succeededFuture() : reloader.prime();
         })
         .map(v -> {
@@ -147,14 +198,12 @@ public final class Gateway {
   }
 
   /**
-   * Reloads the configuration file ({@code trigger} names the cause in the log). Completes with
-   * the outcome; fails when the gateway has no configuration file or is shutting down.
+   * Reloads the configuration file, then the listener's certificate ({@code trigger} names the
+   * cause in the log). Completes with the file's outcome; fails when the gateway has no
+   * configuration file or is shutting down.
    */
   public Future<ReloadOutcome> reload(String trigger) {
-    if (reloader == null) {
-      return Future.failedFuture(new IllegalStateException("the gateway was not started from a configuration file"));
-    }
-    return reloader.reload(trigger);
+    return reloads.reload(trigger).map(Reloads.Result::config);
   }
 
   /** The main port actually bound. */
@@ -188,7 +237,7 @@ public final class Gateway {
   }
 
   /**
-   * The graceful shutdown of CONTRACT §6, each phase logged: readiness DOWN at once; serve on
+   * The graceful shutdown of README "Signals and shutdown", each phase logged: readiness DOWN at once; serve on
    * for {@code drainMs} with {@code Connection: close}; stop accepting and wait up to
    * {@code graceMs} for in-flight requests (the verticles' {@code stop}); undeploy every
    * verticle. Idempotent: later calls return the same future. Does not close Vert.x: call
@@ -214,7 +263,7 @@ public final class Gateway {
         drainMs, runtime.inFlight());
     Promise<Void> drained = Promise.promise();
     if (drainMs > 0) {
-      vertx.setTimer(drainMs, id -> drained.complete());
+      runtime.scheduler().schedule(drainMs, drained::complete);
     } else {
       drained.complete();
     }
@@ -236,7 +285,18 @@ public final class Gateway {
           }
           return adminDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(adminDeployment);
         })
-        .compose(v -> healthCheckDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(healthCheckDeployment))
+        .compose(v -> {
+          if (healthCheckFollower != null) {
+            runtime.unfollow(healthCheckFollower);
+          }
+          return healthCheckDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(healthCheckDeployment);
+        })
+        .compose(v -> {
+          if (discoveryFollower != null) {
+            runtime.unfollow(discoveryFollower);
+          }
+          return discoveryDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(discoveryDeployment);
+        })
         .compose(v -> flushTraces())
         .compose(v -> demo == null ? Future.<Void>succeededFuture() : demo.stop())
         .onSuccess(v -> LOG.info("shutdown phase 5/5: every verticle undeployed"))
@@ -255,16 +315,16 @@ public final class Gateway {
    */
   private Future<Void> settled(long maxMs) {
     Promise<Void> done = Promise.promise();
-    long deadline = System.nanoTime() + maxMs * 1_000_000L;
+    long deadline = runtime.ticker().nanos() + maxMs * 1_000_000L;
     checkSettled(done, deadline);
     return done.future();
   }
 
   private void checkSettled(Promise<Void> done, long deadlineNanos) {
-    if (runtime.inFlight() == 0 || System.nanoTime() >= deadlineNanos) {
+    if (runtime.inFlight() == 0 || runtime.ticker().nanos() - deadlineNanos >= 0) {
       done.complete();
     } else {
-      vertx.setTimer(10, id -> checkSettled(done, deadlineNanos));
+      runtime.scheduler().schedule(10, () -> checkSettled(done, deadlineNanos));
     }
   }
 

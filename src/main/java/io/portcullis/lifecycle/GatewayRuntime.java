@@ -1,15 +1,21 @@
 package io.portcullis.lifecycle;
 
+import io.portcullis.pipeline.RouteTarget;
+import io.portcullis.config.EffectivePolicy;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.edge.ProxyHeaderRejections;
 import io.portcullis.health.Readiness;
 import io.portcullis.observe.AccessLog;
 import io.portcullis.observe.GatewayMetrics;
+import io.portcullis.ratelimit.StoreHealth;
+import io.portcullis.resilience.Scheduler;
 import io.portcullis.resilience.Ticker;
 import io.portcullis.route.RouteTable;
 import io.portcullis.trace.RequestTrace;
 import io.portcullis.upstream.EndpointBreaker;
 import io.portcullis.upstream.EndpointState;
 import io.portcullis.upstream.Upstream;
+import io.portcullis.upstream.discovery.DiscoveredEndpoints;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
@@ -18,9 +24,10 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
@@ -34,25 +41,55 @@ public final class GatewayRuntime {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayRuntime.class);
   private static final Logger EVENTS = LoggerFactory.getLogger("portcullis.events");
 
-  /** A random source safe to share across event loops: each call uses the caller thread's generator. */
-  static final RandomGenerator THREAD_LOCAL_RANDOM = () -> ThreadLocalRandom.current().nextLong();
-
+  private final Vertx vertx;
   private final Ticker ticker;
+  private final Scheduler scheduler;
   private final GatewayMetrics metrics;
   private final Readiness readiness = new Readiness();
   private final SnapshotBuilder builder;
+  private final DiscoveredEndpoints discovered = new DiscoveredEndpoints();
+  /** Held while a snapshot is swapped in: reloads and discovery never install over each other. */
+  private final Object swapLock = new Object();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final List<Follower> followers = new CopyOnWriteArrayList<>();
+  private final ProxyHeaderRejections proxyHeaderRejections = new ProxyHeaderRejections();
+  /** Whether the Redis of cluster rate limits answers, per endpoint configured since start. */
+  private final Map<String, StoreHealth> storeHealths = new ConcurrentHashMap<>();
   private volatile RuntimeSnapshot snapshot;
   private volatile int boundPort = -1;
 
-  GatewayRuntime(Vertx vertx, GatewayConfig config, Ticker ticker, GatewayMetrics metrics) {
+  GatewayRuntime(Vertx vertx, GatewayConfig config, Ticker ticker, Scheduler scheduler, RandomGenerator random,
+                 GatewayMetrics metrics, Function<String, String> env) {
+    this.vertx = vertx;
     this.ticker = ticker;
+    this.scheduler = scheduler;
     this.metrics = metrics;
-    this.builder = new SnapshotBuilder(vertx, ticker, THREAD_LOCAL_RANDOM, metrics, GatewayRuntime::onBreakerTransition);
+    this.builder = new SnapshotBuilder(vertx, ticker, scheduler, random, metrics, GatewayRuntime::onBreakerTransition,
+        env, discovered);
     this.snapshot = builder.build(config, null);
     registerCircuitGauges(snapshot);
     metrics.inFlight(inFlight::get);
+    metrics.proxyProtocolRejected(proxyHeaderRejections::rejected);
+    metrics.rateLimitStoreErrors(() -> {
+      long sum = 0;
+      for (StoreHealth health : storeHealths.values()) {
+        sum += health.fallbacks();
+      }
+      return sum;
+    });
+  }
+
+  /** The main listener's exception handler with {@code server.proxyProtocol}: one per process. */
+  ProxyHeaderRejections proxyHeaderRejections() {
+    return proxyHeaderRejections;
+  }
+
+  /**
+   * The health of the Redis at {@code endpoint}, shared by every event loop's store of it (one
+   * warning per outage for the whole process).
+   */
+  StoreHealth storeHealth(String endpoint) {
+    return storeHealths.computeIfAbsent(endpoint, e -> new StoreHealth(e, ticker));
   }
 
   /**
@@ -77,24 +114,51 @@ public final class GatewayRuntime {
 
   /**
    * Builds the snapshot of {@code config} over the current one (keeping the state of what did
-   * not change) without making it visible. Reloads are serialized, so the current snapshot is
-   * still current when the result is {@link #install installed}.
+   * not change) without making it visible. Reloads are serialized; if DNS discovery installs a
+   * snapshot meanwhile, {@link #install} builds this one again over it.
    */
   RuntimeSnapshot prepare(GatewayConfig config) {
     return builder.build(config, snapshot);
   }
 
+  /** The addresses DNS discovery found, which every snapshot build reads. */
+  DiscoveredEndpoints discovered() {
+    return discovered;
+  }
+
+  /**
+   * Builds and installs the current configuration again with the endpoints DNS discovery knows
+   * now (README "Configuration reference", {@code upstreams.NAME.discovery}), as a reload does:
+   * off the event loops, every follower (health checks included) told. Requests in flight keep
+   * their endpoints to their end. Never fails (a failure is logged).
+   */
+  Future<Void> refresh() {
+    return vertx.executeBlocking(() -> {
+      RuntimeSnapshot base = snapshot;
+      return builder.build(base.config(), base, base.tracing());
+    }, false).compose(this::install).recover(err -> {
+      LOG.error("the endpoints DNS discovery found could not be applied", err);
+      return Future.succeededFuture();
+    });
+  }
+
   /**
    * Makes {@code next} the current snapshot in one volatile write: requests that started before
    * finish on theirs, later ones see {@code next}. Completes once every follower has adopted it.
+   * A snapshot prepared over one that is no longer current (DNS discovery installed another
+   * meanwhile) is built again over the current one first, so no discovered endpoint is lost.
    */
-  Future<Void> install(RuntimeSnapshot next) {
-    RuntimeSnapshot previous = snapshot;
-    snapshot = next;
-    if (previous.tracing() != next.tracing()) {
-      // New tracing settings: the old exporter sends what it has queued, then stops.
-      previous.tracing().shutdown(Gateway.TRACE_FLUSH_MS);
+  Future<Void> install(RuntimeSnapshot prepared) {
+    RuntimeSnapshot previous;
+    RuntimeSnapshot next;
+    synchronized (swapLock) {
+      previous = snapshot;
+      next = prepared.generation() == previous.generation() + 1 ? prepared
+          : builder.build(prepared.config(), previous, prepared.tracing());
+      snapshot = next;
     }
+    // New export settings: the old exporter sends what it has queued, then stops.
+    previous.tracing().handOver(next.tracing(), Gateway.TRACE_FLUSH_MS);
     registerCircuitGauges(next);
     metrics.retainCircuitStates((upstream, endpoint) -> {
       Upstream u = next.upstreams().get(upstream);
@@ -147,6 +211,11 @@ public final class GatewayRuntime {
     return ticker;
   }
 
+  /** The timers (deadlines, backoff, breakers, drain). */
+  public Scheduler scheduler() {
+    return scheduler;
+  }
+
   /** The gateway's meters. */
   public GatewayMetrics metrics() {
     return metrics;
@@ -168,7 +237,7 @@ public final class GatewayRuntime {
   }
 
   /** Current effective policy per route and upstream, after defaults and overrides. */
-  public Map<String, Map<String, Object>> effectivePolicies() {
+  public Map<String, Map<String, EffectivePolicy>> effectivePolicies() {
     return snapshot.effectivePolicies();
   }
 
@@ -200,14 +269,14 @@ public final class GatewayRuntime {
   void finished(String requestId, String method, String path, String route, int status, long startNanos,
                 String upstream, int attempts, RequestTrace trace) {
     long nanos = ticker.nanos() - startNanos;
-    metrics.request(route, status, nanos);
+    metrics.request(route, method, status, nanos);
     AccessLog accessLog = snapshot.accessLog();
     if (accessLog.enabled()) {
       accessLog.log(requestId, method, path, route, status, nanos / 1_000_000L, upstream, attempts,
           trace == null ? null : trace.traceId());
     }
     if (trace != null) {
-      trace.finish(method, route, status);
+      trace.finish(method, route, path, status);
     }
   }
 

@@ -1,12 +1,12 @@
 package io.portcullis.lifecycle;
 
-import io.portcullis.aggregate.AggregateHandler;
 import io.portcullis.config.UpstreamConfig;
-import io.portcullis.proxy.ProxyHandler;
-import io.portcullis.proxy.WebSocketProxy;
+import io.portcullis.pipeline.RequestPath;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import org.slf4j.Logger;
@@ -23,7 +23,7 @@ import java.util.function.Function;
 
 /**
  * One verticle's state per configuration snapshot: an HTTP client (connection pool) per upstream
- * and the handlers over them. Used on the verticle's event loop only. A new snapshot keeps the
+ * and the request path over them. Used on the verticle's event loop only. A new snapshot keeps the
  * client of each upstream whose connection settings are unchanged (its pooled connections stay),
  * and gets a new client for a new upstream or changed settings. A client no longer in the current
  * generation is closed once no request that started on an older generation still runs.
@@ -32,27 +32,22 @@ final class LoopGenerations {
 
   private static final Logger LOG = LoggerFactory.getLogger(LoopGenerations.class);
 
-  /** Builds a generation's handlers over its clients. */
-  interface HandlerFactory {
-    Handlers create(RuntimeSnapshot snapshot, Map<String, HttpClient> clients);
-  }
-
-  /** A generation's handlers. */
-  record Handlers(ProxyHandler proxy, AggregateHandler aggregate, WebSocketProxy webSocket) {
+  /** Builds a generation's request path over its clients ({@code generation.snapshot()} is set). */
+  interface PathFactory {
+    RequestPath create(Generation generation, Map<String, HttpClient> clients);
   }
 
   /** One snapshot as this event loop runs it. */
   static final class Generation {
     private final RuntimeSnapshot snapshot;
     private final Map<String, HttpClient> clients;
-    private final Handlers handlers;
+    private RequestPath path;
     private int inFlight;
     private boolean retired;
 
-    private Generation(RuntimeSnapshot snapshot, Map<String, HttpClient> clients, Handlers handlers) {
+    private Generation(RuntimeSnapshot snapshot, Map<String, HttpClient> clients) {
       this.snapshot = snapshot;
       this.clients = clients;
-      this.handlers = handlers;
     }
 
     RuntimeSnapshot snapshot() {
@@ -64,33 +59,37 @@ final class LoopGenerations {
       return clients.get(upstream);
     }
 
-    ProxyHandler proxy() {
-      return handlers.proxy();
-    }
-
-    AggregateHandler aggregate() {
-      return handlers.aggregate();
-    }
-
-    WebSocketProxy webSocket() {
-      return handlers.webSocket();
+    /** The request path of this snapshot on this event loop. */
+    RequestPath path() {
+      return path;
     }
   }
 
   private final Vertx vertx;
   private final Function<UpstreamConfig, HttpClientOptions> clientOptions;
   private final PoolOptions poolOptions;
-  private final HandlerFactory handlers;
+  private final PathFactory paths;
+  private final Function<String, Handler<HttpConnection>> connectHandlers;
   /** The current generation and every older one that still has requests running. */
   private final List<Generation> live = new ArrayList<>();
   private Generation current;
 
   LoopGenerations(Vertx vertx, Function<UpstreamConfig, HttpClientOptions> clientOptions, PoolOptions poolOptions,
-                  HandlerFactory handlers) {
+                  PathFactory paths) {
+    this(vertx, clientOptions, poolOptions, paths, upstream -> connection -> { });
+  }
+
+  /**
+   * As above; {@code connectHandlers} gives, per upstream name, the handler told of every
+   * connection that upstream's clients open (the connection gauges).
+   */
+  LoopGenerations(Vertx vertx, Function<UpstreamConfig, HttpClientOptions> clientOptions, PoolOptions poolOptions,
+                  PathFactory paths, Function<String, Handler<HttpConnection>> connectHandlers) {
     this.vertx = vertx;
     this.clientOptions = clientOptions;
     this.poolOptions = poolOptions;
-    this.handlers = handlers;
+    this.paths = paths;
+    this.connectHandlers = connectHandlers;
   }
 
   /**
@@ -119,10 +118,11 @@ final class LoopGenerations {
     Map<String, HttpClient> clients = new LinkedHashMap<>();
     for (UpstreamConfig upstream : snapshot.config().upstreams().values()) {
       HttpClient kept = current == null ? null : reusable(upstream);
-      clients.put(upstream.name(), kept != null ? kept : vertx.createHttpClient(clientOptions.apply(upstream), poolOptions));
+      clients.put(upstream.name(), kept != null ? kept : newClient(upstream));
     }
     Map<String, HttpClient> frozen = Collections.unmodifiableMap(clients);
-    Generation next = new Generation(snapshot, frozen, handlers.create(snapshot, frozen));
+    Generation next = new Generation(snapshot, frozen);
+    next.path = paths.create(next, frozen);
     Generation before = current;
     current = next;
     live.add(next);
@@ -130,6 +130,14 @@ final class LoopGenerations {
       before.retired = true;
       closeIfDrained(before);
     }
+  }
+
+  private HttpClient newClient(UpstreamConfig upstream) {
+    return vertx.httpClientBuilder()
+        .with(clientOptions.apply(upstream))
+        .with(poolOptions)
+        .withConnectHandler(connectHandlers.apply(upstream.name()))
+        .build();
   }
 
   /** The current client of {@code upstream} if its connection settings are unchanged, else null. */

@@ -1,5 +1,7 @@
 package io.portcullis.lifecycle;
 
+import io.portcullis.pipeline.RouteTarget;
+import io.portcullis.config.EffectivePolicy;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.observe.AccessLog;
 import io.portcullis.route.RouteTable;
@@ -21,12 +23,12 @@ public final class RuntimeSnapshot {
   private final GatewayConfig config;
   private final Map<String, Upstream> upstreams;
   private final RouteTable<RouteTarget> routes;
-  private final Map<String, Map<String, Object>> effectivePolicies;
+  private final Map<String, Map<String, EffectivePolicy>> effectivePolicies;
   private final AccessLog accessLog;
   private final Tracing tracing;
 
   RuntimeSnapshot(long generation, GatewayConfig config, Map<String, Upstream> upstreams,
-                  RouteTable<RouteTarget> routes, Map<String, Map<String, Object>> effectivePolicies,
+                  RouteTable<RouteTarget> routes, Map<String, Map<String, EffectivePolicy>> effectivePolicies,
                   AccessLog accessLog, Tracing tracing) {
     this.generation = generation;
     this.config = config;
@@ -57,8 +59,8 @@ public final class RuntimeSnapshot {
     return routes;
   }
 
-  /** Effective policy per route and upstream, after defaults and overrides; unmodifiable. */
-  public Map<String, Map<String, Object>> effectivePolicies() {
+  /** Effective policy per route name and upstream name, after defaults and overrides; unmodifiable. */
+  public Map<String, Map<String, EffectivePolicy>> effectivePolicies() {
     return effectivePolicies;
   }
 

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * SIGTERM and SIGINT: the first starts the graceful shutdown, a second one ends the process at
  * once (status 1). SIGHUP asks for a configuration reload (see {@link #install(Runnable)}). Signal handlers are used rather than a JVM shutdown hook because the JVM
- * ignores further signals while its hooks run, and exits 143 after SIGTERM where the contract
+ * ignores further signals while its hooks run, and exits 143 after SIGTERM where README "Signals and shutdown"
  * says 0.
  */
 public final class Signals {

@@ -1,20 +1,23 @@
 package io.portcullis.lifecycle;
 
+import io.portcullis.pipeline.RouteTarget;
 import io.portcullis.aggregate.AggregateRoute;
 import io.portcullis.config.AggregateBackendConfig;
 import io.portcullis.config.BreakerConfig;
+import io.portcullis.config.EffectivePolicy;
 import io.portcullis.config.GatewayConfig;
-import io.portcullis.config.RetryConfig;
 import io.portcullis.config.RouteConfig;
+import io.portcullis.config.Endpoint;
 import io.portcullis.config.UpstreamConfig;
 import io.portcullis.observe.AccessLog;
 import io.portcullis.trace.Tracing;
 import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.proxy.CallPlan;
 import io.portcullis.proxy.ProxyRoute;
+import io.portcullis.ratelimit.RateLimiterRegistry;
+import io.portcullis.ratelimit.RouteRateLimits;
 import io.portcullis.resilience.GiveUpReason;
 import io.portcullis.resilience.Outcome;
-import io.portcullis.resilience.RateLimiterRegistry;
 import io.portcullis.resilience.RetryListener;
 import io.portcullis.resilience.RetryOperator;
 import io.portcullis.resilience.RetryPolicy;
@@ -24,6 +27,7 @@ import io.portcullis.route.PathPattern;
 import io.portcullis.route.RouteTable;
 import io.portcullis.upstream.EndpointBreaker;
 import io.portcullis.upstream.Upstream;
+import io.portcullis.upstream.discovery.DiscoveredEndpoints;
 import io.vertx.core.Vertx;
 
 import java.util.ArrayList;
@@ -34,28 +38,48 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
  * Compiles a {@link GatewayConfig} into a {@link RuntimeSnapshot}: upstreams, call plans, the route
  * table and the effective policies. Given the previous snapshot, an upstream whose configuration
- * is equal keeps its {@link Upstream} object (breakers with their state, retry budget, balancer);
- * a changed one is rebuilt, keeping the state of the endpoints it still has (see
- * {@link Upstream#Upstream(Vertx, UpstreamConfig, Ticker, RandomGenerator, EndpointBreaker.Listener, Upstream)}).
+ * and endpoints are equal keeps its {@link Upstream} object (breakers with their state, retry
+ * budget, balancer); a changed one is rebuilt, keeping the state of the endpoints it still has (see
+ * {@link Upstream#Upstream(Vertx, UpstreamConfig, List, Ticker, Scheduler, RandomGenerator, EndpointBreaker.Listener, Upstream)}).
+ * An upstream's endpoints are its configured ones, or with DNS discovery the addresses
+ * {@link DiscoveredEndpoints} knows when the snapshot is built.
  */
 final class SnapshotBuilder {
 
   private final Vertx vertx;
   private final Ticker ticker;
+  private final Scheduler scheduler;
   private final RandomGenerator random;
   private final GatewayMetrics metrics;
   private final EndpointBreaker.Listener breakerListener;
   private final RouteRateLimits rateLimits;
+  private final Function<String, String> env;
+  private final DiscoveredEndpoints discovered;
 
-  SnapshotBuilder(Vertx vertx, Ticker ticker, RandomGenerator random, GatewayMetrics metrics,
+  /** A builder that sees an empty environment and discovers nothing. */
+  SnapshotBuilder(Vertx vertx, Ticker ticker, Scheduler scheduler, RandomGenerator random, GatewayMetrics metrics,
                   EndpointBreaker.Listener breakerListener) {
+    this(vertx, ticker, scheduler, random, metrics, breakerListener, name -> null, new DiscoveredEndpoints());
+  }
+
+  /**
+   * @param env the environment, read by each build (tracing's OpenTelemetry variables)
+   * @param discovered the addresses DNS discovery found, read by each build
+   */
+  SnapshotBuilder(Vertx vertx, Ticker ticker, Scheduler scheduler, RandomGenerator random, GatewayMetrics metrics,
+                  EndpointBreaker.Listener breakerListener, Function<String, String> env,
+                  DiscoveredEndpoints discovered) {
     this.vertx = vertx;
+    this.discovered = discovered;
+    this.env = env;
     this.ticker = ticker;
+    this.scheduler = scheduler;
     this.random = random;
     this.metrics = metrics;
     this.breakerListener = breakerListener;
@@ -64,40 +88,50 @@ final class SnapshotBuilder {
 
   /** The snapshot of {@code config}; {@code previous} (null at start) lends the state it can keep. */
   RuntimeSnapshot build(GatewayConfig config, RuntimeSnapshot previous) {
+    return build(config, previous, null);
+  }
+
+  /**
+   * The snapshot of {@code config} over {@code previous} (null at start), with {@code tracing}
+   * when it is already made for {@code config} (null: made here, keeping {@code previous}'s
+   * exporter when its settings are unchanged).
+   */
+  synchronized RuntimeSnapshot build(GatewayConfig config, RuntimeSnapshot previous, Tracing tracing) {
+    // Synchronized: a reload and a DNS answer may build at once, and a build trims the breaker
+    // sets of the upstreams it shares with the other.
     Map<String, Upstream> upstreams = new LinkedHashMap<>();
     for (UpstreamConfig u : config.upstreams().values()) {
       Upstream before = previous == null ? null : previous.upstreams().get(u.name());
-      Upstream upstream = before != null && before.config().equals(u) ? before
-          : new Upstream(vertx, u, ticker, random, breakerListener, before);
+      List<Endpoint> endpoints = discovered.endpoints(u);
+      Upstream upstream = before != null && before.config().equals(u) && before.hasEndpoints(endpoints) ? before
+          : new Upstream(vertx, u, endpoints, ticker, scheduler, random, breakerListener, before);
       upstreams.put(u.name(), upstream);
     }
-    Map<String, Map<String, Object>> policies = new LinkedHashMap<>();
+    Map<String, Map<String, EffectivePolicy>> policies = new LinkedHashMap<>();
     RouteTable<RouteTarget> routes = compileRoutes(config, upstreams, policies);
     rateLimits.retainOnly(config);
     retainBreakerSetsInUse(upstreams, policies);
-    Map<String, Map<String, Object>> frozen = new LinkedHashMap<>();
+    Map<String, Map<String, EffectivePolicy>> frozen = new LinkedHashMap<>();
     policies.forEach((route, perUpstream) -> frozen.put(route, Collections.unmodifiableMap(perUpstream)));
     long generation = previous == null ? 1 : previous.generation() + 1;
-    // Unchanged tracing settings keep the running exporter (and its queue).
-    Tracing tracing = previous != null && previous.config().tracing().equals(config.tracing()) ? previous.tracing()
-        : Tracing.create(config.tracing(), random);
+    // Unchanged export settings keep the running exporter (and its queue).
+    Tracing traced = tracing != null ? tracing
+        : Tracing.create(config, env, random, previous == null ? null : previous.tracing());
     return new RuntimeSnapshot(generation, config, Collections.unmodifiableMap(upstreams), routes,
-        Collections.unmodifiableMap(frozen), new AccessLog(config.accessLog().enabled()), tracing);
+        Collections.unmodifiableMap(frozen), new AccessLog(config.accessLog().enabled()), traced);
   }
 
   /** Lets each upstream forget the route breaker settings no route of this configuration uses. */
-  private static void retainBreakerSetsInUse(Map<String, Upstream> upstreams, Map<String, Map<String, Object>> policies) {
+  private static void retainBreakerSetsInUse(Map<String, Upstream> upstreams,
+                                             Map<String, Map<String, EffectivePolicy>> policies) {
     Map<String, Set<BreakerConfig>> inUse = new HashMap<>();
-    policies.values().forEach(perUpstream -> perUpstream.forEach((upstream, policy) -> {
-      if (policy instanceof Map<?, ?> fields && fields.get("circuitBreaker") instanceof BreakerConfig settings) {
-        inUse.computeIfAbsent(upstream, k -> new HashSet<>()).add(settings);
-      }
-    }));
+    policies.values().forEach(perUpstream -> perUpstream.forEach((upstream, policy) ->
+        inUse.computeIfAbsent(upstream, k -> new HashSet<>()).add(policy.circuitBreaker())));
     upstreams.forEach((name, upstream) -> upstream.retainBreakerSets(inUse.getOrDefault(name, Set.of())));
   }
 
   private RouteTable<RouteTarget> compileRoutes(GatewayConfig config, Map<String, Upstream> upstreams,
-                                                Map<String, Map<String, Object>> policies) {
+                                                Map<String, Map<String, EffectivePolicy>> policies) {
     List<RouteTable.Entry<RouteTarget>> entries = new ArrayList<>();
     for (RouteConfig route : config.routes()) {
       PathPattern pattern = route.match().path().map(PathPattern::exact)
@@ -123,10 +157,11 @@ final class SnapshotBuilder {
   }
 
   private CallPlan plan(GatewayConfig config, RouteConfig route, Upstream upstream,
-                        Map<String, Map<String, Object>> policies) {
+                        Map<String, Map<String, EffectivePolicy>> policies) {
     String upstreamName = upstream.name();
-    RetryConfig retry = route.retry().applyTo(upstream.config().retry());
-    BreakerConfig breaker = route.circuitBreaker().applyTo(upstream.config().circuitBreaker());
+    EffectivePolicy policy = EffectivePolicy.of(config, route, upstream.config());
+    policies.computeIfAbsent(route.name(), k -> new LinkedHashMap<>()).put(upstreamName, policy);
+    BreakerConfig breaker = policy.circuitBreaker();
     RetryListener listener = new RetryListener() {
       @Override
       public void onRetry(int nextAttempt, long delayMs, Outcome previous) {
@@ -140,14 +175,8 @@ final class SnapshotBuilder {
         }
       }
     };
-    RetryOperator operator = new RetryOperator(RetryPolicy.from(retry), upstream.retryBudget(),
-        Scheduler.of(vertx), random, listener);
-    Map<String, Object> policy = new LinkedHashMap<>();
-    policy.put("upstream", upstreamName);
-    policy.put("timeoutMs", config.timeoutFor(route));
-    policy.put("retry", retry);
-    policy.put("circuitBreaker", breaker);
-    policies.computeIfAbsent(route.name(), k -> new LinkedHashMap<>()).put(upstreamName, Collections.unmodifiableMap(policy));
+    RetryOperator operator = new RetryOperator(RetryPolicy.from(policy.retry()), upstream.retryBudget(),
+        scheduler, random, listener);
     return new CallPlan(upstream, upstream.breakers(breaker), operator, breaker.failureStatuses());
   }
 }

@@ -1,16 +1,15 @@
 package io.portcullis.observe;
 
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 
 /**
- * One JSON line per request on stdout (CONTRACT §7), through the {@code portcullis.access}
- * logger, whose appender is asynchronous so the event loop never waits on stdout. Only the
- * fields below are logged: header values (and so {@code Authorization} and {@code Cookie})
- * never are.
+ * One JSON line per request on stdout (README "Logs"), through the {@code portcullis.access}
+ * logger, whose appender ({@link AccessLogAppender}) is asynchronous so the event loop never
+ * waits on stdout. Only the fields below are logged: header values (and so {@code Authorization}
+ * and {@code Cookie}) never are.
  */
 public final class AccessLog {
 
@@ -34,17 +33,7 @@ public final class AccessLog {
     if (!enabled) {
       return;
     }
-    JsonObject line = new JsonObject()
-        .put("ts", Instant.now().toString())
-        .put("requestId", requestId)
-        .put("method", method)
-        .put("path", path)
-        .put("route", route)
-        .put("status", status)
-        .put("durationMs", durationMs)
-        .put("upstream", upstream)
-        .put("attempts", attempts)
-        .put("traceId", traceId);
-    LOG.info(line.encode());
+    LOG.info(AccessLogLine.format(Instant.now(), requestId, method, path, route, status, durationMs, upstream,
+        attempts, traceId));
   }
 }

@@ -1,6 +1,7 @@
 package io.portcullis.observe;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -12,13 +13,26 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.BiPredicate;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * The gateway's own meters (CONTRACT §6). Each labelled meter is looked up once and cached, so
- * the request path pays a map lookup, not a registry lookup.
+ * The gateway's own meters (README "Metrics"). Each labelled meter is looked up once and cached, so
+ * the request path pays a map lookup, not a registry lookup. Names and units follow the Prometheus
+ * conventions: counters end in {@code _total}, durations are histograms in seconds.
  */
 public final class GatewayMetrics {
+
+  /**
+   * The buckets of every duration histogram, from 1 ms to 60 s: fine where an API answers, coarse
+   * past a second, and few (15 and {@code +Inf}) so that each route and upstream costs little to
+   * keep and to scrape.
+   */
+  static final Duration[] DURATION_BUCKETS = {
+      Duration.ofMillis(1), Duration.ofMillis(2).plusNanos(500_000), Duration.ofMillis(5), Duration.ofMillis(10),
+      Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+      Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2_500), Duration.ofSeconds(5),
+      Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60)};
 
   private final MeterRegistry registry;
   private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
@@ -26,14 +40,26 @@ public final class GatewayMetrics {
   private final ConcurrentHashMap<String, UpstreamMeters> upstreams = new ConcurrentHashMap<>();
 
   private final ConcurrentHashMap<List<String>, CircuitGauge> circuitGauges = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, OpenConnections> upstreamConnections = new ConcurrentHashMap<>();
+  private final OpenConnections downstreamConnections = new OpenConnections();
   private final Counter reloadSuccesses;
   private final Counter reloadFailures;
+  /** The sources of function counters: the registry holds them weakly, so they are held here. */
+  private final List<LongSupplier> counterSources = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  /** Meters registered in {@code registry}. */
+  /** Meters registered in {@code registry}, with {@code portcullis_build_info} for this build. */
   public GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
     this.reloadSuccesses = reloadCounter("success");
     this.reloadFailures = reloadCounter("failure");
+    BuildInfo.register(registry);
+    FunctionCounter.builder("portcullis_access_log_dropped", AccessLogAppender.class, a -> AccessLogAppender.droppedLines())
+        .description("Access-log lines dropped because stdout could not keep up")
+        .register(registry);
+    Gauge.builder("portcullis_downstream_connections", downstreamConnections, OpenConnections::count)
+        .description("Client connections open on the main listener (HTTP/1.x and HTTP/2)")
+        .strongReference(true)
+        .register(registry);
   }
 
   /** The registry (for the scrape endpoint). */
@@ -41,50 +67,77 @@ public final class GatewayMetrics {
     return registry;
   }
 
-  /** One client request finished with {@code status} after {@code nanos}. */
-  public void request(String route, int status, long nanos) {
+  /**
+   * One client request with method {@code method} finished with {@code status} after
+   * {@code nanos}. The method label is one of {@link MethodLabel}'s, so a client cannot grow the
+   * label space.
+   */
+  public void request(String route, String method, int status, long nanos) {
     String r = route == null ? "" : route;
     RouteMeters meters = routes.get(r);
     if (meters == null) {
       meters = routes.computeIfAbsent(r, RouteMeters::new);
     }
-    meters.count(status);
+    meters.count(MethodLabel.index(method), status);
     meters.duration.record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  /** One upstream attempt ended with {@code outcome}. */
+  /** One upstream attempt ended with {@code outcome}; no response head, so no duration. */
   public void attempt(String upstream, Outcome outcome) {
+    attempt(upstream, outcome, -1);
+  }
+
+  /**
+   * One upstream attempt ended with {@code outcome}; {@code headNanos} is the time from its start
+   * to its response head, or negative when it got none (it is then counted, not timed).
+   */
+  public void attempt(String upstream, Outcome outcome, long headNanos) {
     UpstreamMeters meters = upstreams.get(upstream);
     if (meters == null) {
       meters = upstreams.computeIfAbsent(upstream, UpstreamMeters::new);
     }
     meters.attempt(outcome);
+    if (headNanos >= 0) {
+      meters.duration.record(headNanos, TimeUnit.NANOSECONDS);
+    }
   }
 
-  /** Meters of one route: a counter per status (created on first use) and the duration histogram. */
+  /** A duration histogram with the {@link #DURATION_BUCKETS}. */
+  private Timer durationHistogram(String name, String description, String tag, String value) {
+    return Timer.builder(name)
+        .description(description)
+        .tag(tag, value)
+        .serviceLevelObjectives(DURATION_BUCKETS)
+        .register(registry);
+  }
+
+  /**
+   * Meters of one route: a counter per method and status (created on first use) and the duration
+   * histogram.
+   */
   private final class RouteMeters {
     private final String route;
-    private final AtomicReferenceArray<Counter> byStatus = new AtomicReferenceArray<>(1000);
+    private final AtomicReferenceArray<AtomicReferenceArray<Counter>> byMethod =
+        new AtomicReferenceArray<>(MethodLabel.count());
     private final Timer duration;
 
     RouteMeters(String route) {
       this.route = route;
-      this.duration = Timer.builder("portcullis_request_duration")
-          .description("Client request duration")
-          .tag("route", route)
-          .publishPercentileHistogram()
-          .minimumExpectedValue(Duration.ofMillis(1))
-          .maximumExpectedValue(Duration.ofSeconds(60))
-          .register(registry);
+      this.duration = durationHistogram("portcullis_request_duration", "Client request duration", "route", route);
     }
 
-    void count(int status) {
+    void count(int method, int status) {
+      AtomicReferenceArray<Counter> byStatus = byMethod.get(method);
+      if (byStatus == null) {
+        byMethod.compareAndSet(method, null, new AtomicReferenceArray<>(1000));
+        byStatus = byMethod.get(method);
+      }
       int index = status >= 0 && status < 1000 ? status : 0;
       Counter counter = byStatus.get(index);
       if (counter == null) {
         counter = Counter.builder("portcullis_requests")
-            .description("Client requests by route and status")
-            .tag("route", route).tag("status", Integer.toString(status))
+            .description("Client requests by route, method and status")
+            .tag("route", route).tag("method", MethodLabel.name(method)).tag("status", Integer.toString(status))
             .register(registry);
         byStatus.compareAndSet(index, null, counter);
       }
@@ -92,14 +145,17 @@ public final class GatewayMetrics {
     }
   }
 
-  /** Attempt counters of one upstream, by outcome label. */
+  /** Attempt counters of one upstream, by outcome label, and its time-to-response-head histogram. */
   private final class UpstreamMeters {
     private final String upstream;
     private final AtomicReferenceArray<Counter> byStatus = new AtomicReferenceArray<>(1000);
     private final ConcurrentHashMap<Outcome.Kind, Counter> byKind = new ConcurrentHashMap<>();
+    private final Timer duration;
 
     UpstreamMeters(String upstream) {
       this.upstream = upstream;
+      this.duration = durationHistogram("portcullis_upstream_request_duration",
+          "Time from the start of an upstream attempt to its response head", "upstream", upstream);
     }
 
     void attempt(Outcome outcome) {
@@ -210,10 +266,84 @@ public final class GatewayMetrics {
         .register(registry));
   }
 
+  /**
+   * The open-connection count of the main listener ({@code portcullis_downstream_connections}):
+   * give it every connection the listener accepts.
+   */
+  public OpenConnections downstreamConnections() {
+    return downstreamConnections;
+  }
+
+  /**
+   * The open-connection count of {@code upstream} over every event loop
+   * ({@code portcullis_upstream_connections{upstream}}): give it every connection an HTTP client of
+   * that upstream opens. Asking again for the same upstream gives the same count.
+   */
+  public OpenConnections upstreamConnections(String upstream) {
+    OpenConnections count = upstreamConnections.get(upstream);
+    return count != null ? count : upstreamConnections.computeIfAbsent(upstream, name -> {
+      OpenConnections created = new OpenConnections();
+      Gauge.builder("portcullis_upstream_connections", created, OpenConnections::count)
+          .description("Connections open to the upstream, over every event loop")
+          .tag("upstream", name)
+          .strongReference(true)
+          .register(registry);
+      return created;
+    });
+  }
+
+  /**
+   * Registers the meters of the main listener's certificate: the expiry of the certificate served
+   * now ({@code notAfterEpochSeconds}, read at each scrape) and the reload counters, both results
+   * from 0.
+   */
+  public void listenerCertificate(Supplier<Number> notAfterEpochSeconds) {
+    Gauge.builder("portcullis_tls_certificate_expiration_timestamp_seconds", notAfterEpochSeconds)
+        .description("When the certificate the main listener serves expires (Unix time)")
+        .strongReference(true)
+        .register(registry);
+    certificateReloadCounter("success");
+    certificateReloadCounter("failure");
+  }
+
+  /** One reload of the main listener's certificate applied a new one ({@code success}) or was refused. */
+  public void certificateReload(boolean success) {
+    certificateReloadCounter(success ? "success" : "failure").increment();
+  }
+
+  private Counter certificateReloadCounter(String result) {
+    return counters.computeIfAbsent("tls\0" + result, k -> Counter.builder("portcullis_tls_certificate_reloads")
+        .description("Reloads of the main listener's certificate by result")
+        .tag("result", result)
+        .register(registry));
+  }
+
   /** Registers a gauge of requests in flight through the gateway. */
   public void inFlight(Supplier<Number> value) {
     Gauge.builder("portcullis_requests_in_flight", value)
         .description("Client requests in flight")
+        .register(registry);
+  }
+
+  /**
+   * Registers {@code portcullis_proxy_protocol_rejected_total}: main-port connections closed because
+   * their PROXY protocol header was missing or malformed ({@code server.proxyProtocol}).
+   */
+  public void proxyProtocolRejected(LongSupplier total) {
+    counterSources.add(total);
+    FunctionCounter.builder("portcullis_proxy_protocol_rejected", total, LongSupplier::getAsLong)
+        .description("Connections closed for a missing or malformed PROXY protocol header")
+        .register(registry);
+  }
+
+  /**
+   * Registers {@code portcullis_rate_limit_store_errors_total}: cluster rate-limit decisions made by
+   * the local bucket because Redis did not decide (down, too slow, an error or a bad answer).
+   */
+  public void rateLimitStoreErrors(LongSupplier total) {
+    counterSources.add(total);
+    FunctionCounter.builder("portcullis_rate_limit_store_errors", total, LongSupplier::getAsLong)
+        .description("Cluster rate-limit decisions made locally because Redis did not decide")
         .register(registry);
   }
 }

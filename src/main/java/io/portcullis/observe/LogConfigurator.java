@@ -12,14 +12,17 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 
 /**
  * The logging set-up, in code rather than XML (parsing {@code logback.xml} cost a noticeable
- * share of start-up): the access log as bare JSON lines on stdout, operational events one line
- * each on stderr, both through asynchronous appenders that never block the event loop (a full
- * queue drops lines rather than wait). A {@code -Dlogback.configurationFile=...} still wins.
+ * share of start-up): the access log as bare JSON lines on stdout through the
+ * {@link AccessLogAppender} (batched writes; a full queue drops and counts lines rather than
+ * wait), operational events one line each on stderr through an asynchronous appender; neither
+ * ever blocks the event loop. A {@code -Dlogback.configurationFile=...} still wins.
  */
 public final class LogConfigurator extends ContextAwareBase implements Configurator {
 
   /** Logger of the access log. */
   public static final String ACCESS_LOGGER = "portcullis.access";
+  /** Access-log lines that may wait for stdout before new ones are dropped (and counted). */
+  static final int ACCESS_QUEUE_LINES = 16_384;
 
   @Override
   public ExecutionStatus configure(LoggerContext context) {
@@ -29,7 +32,11 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
     Logger access = context.getLogger(ACCESS_LOGGER);
     access.setAdditive(false);
     access.setLevel(Level.INFO);
-    access.addAppender(async(context, "ACCESS", console(context, "ACCESS_STDOUT", "System.out", "%msg%n"), 16384));
+    AccessLogAppender accessAppender = new AccessLogAppender(ACCESS_QUEUE_LINES);
+    accessAppender.setContext(context);
+    accessAppender.setName("ACCESS");
+    accessAppender.start();
+    access.addAppender(accessAppender);
 
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.INFO);

@@ -1,6 +1,8 @@
 /**
- * Observability: Prometheus meters (CONTRACT §6), the JSON access log and operational event
- * logs (CONTRACT §7). Meters are registered once and cached; nothing here formats strings on
- * the event loop when the access log is off.
+ * Observability: Prometheus meters (README "Metrics"), the JSON access log and operational event
+ * logs (README "Logs"). Meters are registered once and cached; nothing here formats strings on
+ * the event loop when the access log is off. {@link io.portcullis.observe.OpenConnections} counts
+ * open connections from the channels' close (no per-request work); {@link io.portcullis.observe.BuildInfo}
+ * is the build's version and its info metric.
  */
 package io.portcullis.observe;

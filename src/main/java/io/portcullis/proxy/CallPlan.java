@@ -1,5 +1,6 @@
 package io.portcullis.proxy;
 
+import io.portcullis.http.StatusSet;
 import io.portcullis.resilience.RetryOperator;
 import io.portcullis.upstream.Upstream;
 
@@ -8,10 +9,16 @@ import java.util.Set;
 /**
  * How one route calls one upstream, fixed at load time: the upstream, the breakers that apply
  * (the upstream's, or the route's own when it overrides breaker settings), the retry
- * operator with the effective retry policy, and the statuses that count as breaker failures.
+ * operator with the effective retry policy, and the statuses that count as breaker failures
+ * (also as a {@link StatusSet}, which each attempt tests without boxing its status).
  */
 public record CallPlan(Upstream upstream, Upstream.BreakerSet breakers, RetryOperator retry,
-                       Set<Integer> failureStatuses) {
+                       Set<Integer> failureStatuses, StatusSet failureStatusSet) {
+
+  /** A plan whose {@link #failureStatusSet()} is made from {@code failureStatuses}. */
+  public CallPlan(Upstream upstream, Upstream.BreakerSet breakers, RetryOperator retry, Set<Integer> failureStatuses) {
+    this(upstream, breakers, retry, failureStatuses, StatusSet.of(failureStatuses));
+  }
 
   /** The upstream's name. */
   public String upstreamName() {

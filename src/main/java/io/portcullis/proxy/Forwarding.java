@@ -1,17 +1,20 @@
 package io.portcullis.proxy;
 
+import io.portcullis.config.IpLiteral;
 import io.portcullis.http.HeaderNameSet;
 import io.portcullis.http.HopByHop;
 import io.portcullis.http.RequestContext;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.SocketAddress;
 
 import java.util.List;
 import java.util.Set;
 
 /**
- * Builds the headers sent upstream (CONTRACT §4): end-to-end headers of the client request,
+ * Builds the headers sent upstream (README "How a request flows"): end-to-end headers of the client request,
  * plus {@code X-Request-Id} and the {@code X-Forwarded-*} family. {@code Host} is set per
  * attempt from the endpoint's authority; {@code X-Attempt-Count} and the deadline header are
  * set per attempt too.
@@ -20,6 +23,18 @@ public final class Forwarding {
 
   /** The request id header. */
   public static final String REQUEST_ID = "X-Request-Id";
+
+  // Header names the gateway writes on every request and response, made once: their hash is kept
+  // and Vert.x turns them into strings only once.
+  static final CharSequence REQUEST_ID_NAME = HttpHeaders.createOptimized(REQUEST_ID);
+  static final CharSequence FORWARDED_FOR = HttpHeaders.createOptimized("X-Forwarded-For");
+  static final CharSequence FORWARDED_PROTO = HttpHeaders.createOptimized("X-Forwarded-Proto");
+  static final CharSequence FORWARDED_HOST = HttpHeaders.createOptimized("X-Forwarded-Host");
+  static final CharSequence VIA = HttpHeaders.createOptimized("Via");
+  // For lookups, and for HTTP/2 headers: HTTP/1.x lookups ignore case, HTTP/2 names are lower case
+  // (Vert.x lowers and copies any other name on each HTTP/2 lookup).
+  static final CharSequence FORWARDED_FOR_LOWER = HttpHeaders.createOptimized("x-forwarded-for");
+  static final CharSequence VIA_LOWER = HttpHeaders.createOptimized("via");
 
   private final HeaderNameSet skip;
 
@@ -33,13 +48,28 @@ public final class Forwarding {
   public UpstreamHeaders upstreamHeaders(RequestContext ctx) {
     HttpServerRequest request = ctx.request();
     MultiMap in = request.headers();
-    String clientAddress = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
-    String prior = joined(in, "X-Forwarded-For");
+    String clientAddress = address(request.remoteAddress());
+    if (clientAddress != null && clientAddress.indexOf(':') >= 0) {
+      clientAddress = IpLiteral.canonical(clientAddress); // IPv6 as RFC 5952 writes it, not Java's long form
+    }
+    String prior = joined(in, FORWARDED_FOR_LOWER);
     String forwardedFor = clientAddress == null ? prior
         : prior == null ? clientAddress : prior + ", " + clientAddress;
-    String via = joined(in, "Via");
+    String via = joined(in, VIA_LOWER);
     return new UpstreamHeaders(in, skip, ctx.requestId(), forwardedFor,
         request.isSSL() ? "https" : "http", host(request), via(via, request.version()));
+  }
+
+  /**
+   * The IP address of {@code peer} as text. A connection's address keeps the text it was made
+   * from when that was an IP address: it is taken as it is rather than formatted again on every
+   * request.
+   */
+  static String address(SocketAddress peer) {
+    if (peer == null) {
+      return null;
+    }
+    return peer.hostName() == null && peer.host() != null ? peer.host() : peer.hostAddress();
   }
 
   /** {@code Host}, or on HTTP/2 (which has none) the {@code :authority} (RFC 9113 §8.3.1). */
@@ -54,14 +84,18 @@ public final class Forwarding {
   /** The gateway's own {@code Via} entry (RFC 9110 §7.6.3). */
   public static final String VIA_NAME = "portcullis";
 
+  private static final String VIA_10 = "1.0 " + VIA_NAME;
+  private static final String VIA_11 = "1.1 " + VIA_NAME;
+  private static final String VIA_2 = "2 " + VIA_NAME;
+
   /** {@code prior} with this hop appended for a message received as {@code version}. */
-  public static String via(String prior, io.vertx.core.http.HttpVersion version) {
-    String hop = (version == io.vertx.core.http.HttpVersion.HTTP_1_0 ? "1.0 "
-        : version == io.vertx.core.http.HttpVersion.HTTP_2 ? "2 " : "1.1 ") + VIA_NAME;
+  public static String via(String prior, HttpVersion version) {
+    String hop = version == HttpVersion.HTTP_1_0 ? VIA_10 : version == HttpVersion.HTTP_2 ? VIA_2 : VIA_11;
     return prior == null || prior.isEmpty() ? hop : prior + ", " + hop;
   }
 
-  private static String joined(MultiMap headers, String name) {
+  /** Every value of {@code name} in {@code headers} joined with {@code ", "}; null when there is none. */
+  static String joined(MultiMap headers, CharSequence name) {
     if (!headers.contains(name)) {
       return null;
     }

@@ -5,6 +5,7 @@ import io.portcullis.http.HeaderNameSet;
 import io.portcullis.http.HopByHop;
 import io.portcullis.http.RequestContext;
 import io.portcullis.route.PathPattern;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpClientResponse;
@@ -14,7 +15,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -27,6 +27,8 @@ import java.util.Set;
 public final class ProxyHandler {
 
   static final HeaderNameSet RESPONSE_SKIP = HopByHop.skipping(Set.of("x-request-id", "via"));
+  /** Looked up in lower case: HTTP/1.x lookups ignore case, HTTP/2 names are lower case. */
+  static final CharSequence IDEMPOTENCY_KEY = HttpHeaders.createOptimized("idempotency-key");
 
   private final UpstreamCaller caller;
   private final Forwarding forwarding;
@@ -49,7 +51,7 @@ public final class ProxyHandler {
     HttpServerRequest request = ctx.request();
     String uri = upstreamUri(ctx, route);
     UpstreamHeaders headers = forwarding.upstreamHeaders(ctx);
-    boolean idempotencyKey = request.headers().contains("Idempotency-Key");
+    boolean idempotencyKey = request.headers().contains(IDEMPOTENCY_KEY);
     Future<UpstreamExchange> exchange;
     if (!chunked && contentLength <= 0) {
       // No body: skip the body stage (the common GET).
@@ -88,15 +90,16 @@ public final class ProxyHandler {
       exchange.abort();
       return;
     }
-    response.setStatusCode(upstream.statusCode());
+    int status = upstream.statusCode();
+    response.setStatusCode(status);
     String message = upstream.statusMessage();
-    if (message != null && !message.isEmpty()) {
+    if (message != null && !message.isEmpty() && !message.equals(HttpResponseStatus.valueOf(status).reasonPhrase())) {
+      // Only a reason phrase of its own: the standard one is what the status code already carries.
       response.setStatusMessage(message);
     }
     HopByHop.copyEndToEnd(upstream.headers(), response.headers(), RESPONSE_SKIP);
-    List<String> upstreamVia = upstream.headers().getAll("Via");
-    response.headers().set("Via", Forwarding.via(upstreamVia.isEmpty() ? null : String.join(", ", upstreamVia),
-        upstream.version()));
+    response.headers().set(request.version() == HttpVersion.HTTP_2 ? Forwarding.VIA_LOWER : Forwarding.VIA,
+        Forwarding.via(Forwarding.joined(upstream.headers(), Forwarding.VIA_LOWER), upstream.version()));
     if (!response.headers().contains(HttpHeaders.CONTENT_LENGTH) && mayHaveBody(request.method(), upstream.statusCode())) {
       if (request.version() == HttpVersion.HTTP_1_0) {
         // HTTP/1.0 has no chunked coding: the end of the body is the end of the connection.

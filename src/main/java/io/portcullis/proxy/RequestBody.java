@@ -16,7 +16,7 @@ public abstract sealed class RequestBody permits RequestBody.Buffered, RequestBo
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RequestBody.class);
 
-  /** Largest body kept in memory for replay (CONTRACT §5: 64 KiB). */
+  /** Largest body kept in memory for replay (README "How a request flows": 64 KiB). */
   public static final int MAX_REPLAY_BYTES = 64 * 1024;
 
   /** Whether the body can be sent again on a retry. */

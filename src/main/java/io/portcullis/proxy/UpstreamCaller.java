@@ -9,6 +9,7 @@ import io.portcullis.resilience.Attempts;
 import io.portcullis.resilience.Deadline;
 import io.portcullis.resilience.Outcome;
 import io.portcullis.resilience.RequestTraits;
+import io.portcullis.resilience.Ticker;
 import io.portcullis.trace.AttemptSpan;
 import io.portcullis.upstream.EndpointBreaker;
 import io.portcullis.upstream.EndpointState;
@@ -38,22 +39,34 @@ public final class UpstreamCaller {
 
   /** Header carrying the attempt number (1 on the first attempt). */
   public static final String ATTEMPT_HEADER = "X-Attempt-Count";
+  private static final CharSequence ATTEMPT_NAME = HttpHeaders.createOptimized(ATTEMPT_HEADER);
+  /** The values of {@link #ATTEMPT_HEADER} for the first attempts, made once. */
+  private static final String[] ATTEMPT_VALUES = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"};
 
   private final Vertx vertx;
   private final Map<String, HttpClient> clients;
-  private final String deadlineHeader;
+  private final CharSequence deadlineHeader;
   private final GatewayMetrics metrics;
+  private final Ticker ticker;
+  /**
+   * The options of every attempt's request, refilled each time: this caller is confined to its
+   * event loop, and {@link HttpClient#request(RequestOptions)} reads them before it returns.
+   */
+  private final RequestOptions requestOptions = new RequestOptions().setFollowRedirects(false);
 
   /**
    * A caller over {@code clients} (one per upstream name, owned by the calling verticle).
    *
    * @param deadlineHeader the header sent upstream with the milliseconds left
+   * @param ticker the clock that times each attempt to its response head
    */
-  public UpstreamCaller(Vertx vertx, Map<String, HttpClient> clients, String deadlineHeader, GatewayMetrics metrics) {
+  public UpstreamCaller(Vertx vertx, Map<String, HttpClient> clients, String deadlineHeader, GatewayMetrics metrics,
+                        Ticker ticker) {
     this.vertx = vertx;
     this.clients = clients;
-    this.deadlineHeader = deadlineHeader;
+    this.deadlineHeader = HttpHeaders.createOptimized(deadlineHeader);
     this.metrics = metrics;
+    this.ticker = ticker;
   }
 
   /**
@@ -62,6 +75,11 @@ public final class UpstreamCaller {
    * failed with; map that with {@link #toGatewayException}.
    */
   public Future<UpstreamExchange> call(RequestContext ctx, CallPlan plan, OutboundRequest out) {
+    if (plan.upstream().endpoints().length == 0) {
+      // DNS discovery has not had a first answer for any of the upstream's names yet.
+      return Future.failedFuture(new GatewayException(GatewayError.UPSTREAM_UNAVAILABLE,
+          "upstream " + plan.upstreamName() + " has no endpoint yet: DNS has not resolved its names"));
+    }
     plan.upstream().retryBudget().recordRequest();
     RequestTraits traits = new RequestTraits(out.method().name(), out.hasIdempotencyKey(), out.body().replayable());
     return plan.retry().execute(ctx.deadline(), traits, new PlanAttempts(ctx, plan, out));
@@ -138,25 +156,27 @@ public final class UpstreamCaller {
       EndpointBreaker breaker = breakers.breaker(index);
       ctx.countAttempt();
       AttemptSpan span = ctx.trace() == null ? null : ctx.trace().attempt(attemptNumber);
+      // Timed from here (a pooled connection or a new one included) to the response head.
+      long startNanos = ticker.nanos();
       Future<UpstreamExchange> result = breaker.execute(() -> sendOnce(endpoint, attemptNumber, span), this::isBreakerFailure);
       return result.onComplete(ar -> {
         Outcome outcome = classify(ar);
         if (span != null) {
           span.end(out.method().name(), ctx.route(), plan.upstreamName(), endpoint.address(), outcome.status(),
-              ar.failed() || plan.failureStatuses().contains(outcome.status()));
+              ar.failed() || plan.failureStatusSet().contains(outcome.status()));
         }
         if (ar.failed() && outcome.kind() != Outcome.Kind.CANCELLED && outcome.kind() != Outcome.Kind.CIRCUIT_OPEN) {
           endpoint.recordFailure();
-        } else if (ar.succeeded() && plan.failureStatuses().contains(outcome.status())) {
+        } else if (ar.succeeded() && plan.failureStatusSet().contains(outcome.status())) {
           endpoint.recordFailure();
         }
-        metrics.attempt(plan.upstreamName(), outcome);
+        metrics.attempt(plan.upstreamName(), outcome, ar.succeeded() ? ticker.nanos() - startNanos : -1);
       });
     }
 
     private boolean isBreakerFailure(AsyncResult<UpstreamExchange> ar) {
       if (ar.succeeded()) {
-        return plan.failureStatuses().contains(ar.result().response().statusCode());
+        return plan.failureStatusSet().contains(ar.result().response().statusCode());
       }
       return ar.cause() instanceof AttemptFailure af && af.isBreakerFailure();
     }
@@ -193,14 +213,14 @@ public final class UpstreamCaller {
       }
       HttpClient client = clients.get(plan.upstreamName());
       Endpoint address = endpoint.address();
-      RequestOptions options = new RequestOptions()
+      // https endpoints: TLS with SNI and the checks of the upstream's client options; a failed
+      // handshake fails the connect, so it is a connect failure like a refused one.
+      RequestOptions options = requestOptions
           .setMethod(out.method())
-          .setHost(address.host())
+          .setHost(address.hostName()) // a discovered endpoint: its name (Host, SNI, certificate), sent to endpoint.server()
           .setPort(address.port())
+          .setServer(endpoint.server())
           .setURI(out.uri())
-          .setFollowRedirects(false)
-          // https endpoints: TLS with SNI and the checks of the upstream's client options; a
-          // failed handshake fails the connect, so it is a connect failure like a refused one.
           .setSsl("https".equals(address.scheme()));
       endpoint.acquire();
       Promise<UpstreamExchange> promise = Promise.promise();
@@ -222,7 +242,7 @@ public final class UpstreamCaller {
       // handler Vert.x would also log each reset (a cancelled attempt) as an ERROR.
       request.exceptionHandler(err -> LOG.debug("upstream request failed: {}", err.toString()));
       Deadline deadline = ctx.deadline();
-      // Strictly smaller on each retry (CONTRACT §4), even when a retry follows within the same millisecond.
+      // Strictly smaller on each retry (README "How a request flows"), even when a retry follows within the same millisecond.
       long remaining = Math.min(deadline.remainingMillis(), lastDeadlineSent - 1);
       if (deadline.isCancelled() || remaining <= 0) {
         request.reset();
@@ -232,15 +252,16 @@ public final class UpstreamCaller {
       }
       Deadline.Registration cancelHook = deadline.onCancel(request::reset);
       out.headers().writeTo(request.headers());
-      request.headers().set(ATTEMPT_HEADER, Integer.toString(attemptNumber));
+      request.headers().set(ATTEMPT_NAME, attemptNumber < ATTEMPT_VALUES.length ? ATTEMPT_VALUES[attemptNumber]
+          : Integer.toString(attemptNumber));
       request.headers().set(deadlineHeader, Long.toString(remaining));
       if (span != null) {
         span.writeTo(request.headers()); // traceparent with this attempt's span id, tracestate
       }
       lastDeadlineSent = remaining;
-      boolean[] timedOut = {false};
       long perTry = plan.perTryTimeoutMs();
-      long timer = perTry > 0 && perTry < remaining ? vertx.setTimer(perTry, id -> {
+      boolean[] timedOut = perTry > 0 && perTry < remaining ? new boolean[1] : null;
+      long timer = timedOut != null ? vertx.setTimer(perTry, id -> {
         timedOut[0] = true;
         request.reset();
       }) : -1;
@@ -258,7 +279,7 @@ public final class UpstreamCaller {
         }
         endpoint.release();
         cancelHook.remove();
-        Outcome outcome = timedOut[0] ? Outcome.perTryTimeout()
+        Outcome outcome = timedOut != null && timedOut[0] ? Outcome.perTryTimeout()
             : deadline.isCancelled() ? Outcome.cancelled() : Outcome.reset();
         promise.tryFail(new AttemptFailure(outcome, describe(outcome, ar.cause()), ar.cause()));
       });

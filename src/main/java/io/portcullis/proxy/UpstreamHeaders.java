@@ -6,7 +6,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 
 /**
- * The headers every attempt sends upstream (CONTRACT §4): the client's end-to-end headers plus
+ * The headers every attempt sends upstream (README "How a request flows"): the client's end-to-end headers plus
  * {@code X-Request-Id} and the {@code X-Forwarded-*} family, written straight into each
  * attempt's request (no intermediate copy). {@code Host}, {@code X-Attempt-Count} and the
  * deadline header are set per attempt by the caller. For a protocol upgrade (a WebSocket
@@ -54,15 +54,15 @@ public final class UpstreamHeaders {
   /** Writes the headers into {@code target} (an attempt's request headers). */
   public void writeTo(MultiMap target) {
     HopByHop.copyEndToEnd(client, target, skip);
-    target.set(Forwarding.REQUEST_ID, requestId);
+    target.set(Forwarding.REQUEST_ID_NAME, requestId);
     if (forwardedFor != null) {
-      target.set("X-Forwarded-For", forwardedFor);
+      target.set(Forwarding.FORWARDED_FOR, forwardedFor);
     }
-    target.set("X-Forwarded-Proto", forwardedProto);
+    target.set(Forwarding.FORWARDED_PROTO, forwardedProto);
     if (forwardedHost != null) {
-      target.set("X-Forwarded-Host", forwardedHost);
+      target.set(Forwarding.FORWARDED_HOST, forwardedHost);
     }
-    target.set("Via", via);
+    target.set(Forwarding.VIA, via);
     if (upgrade != null) {
       target.set(HttpHeaders.UPGRADE, upgrade);
       target.set(HttpHeaders.CONNECTION, "Upgrade");

@@ -16,7 +16,6 @@ import io.vertx.core.net.NetSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.List;
 
 /**
  * Proxies a WebSocket opening handshake (RFC 6455 §4) and, when the upstream accepts it, splices
@@ -71,7 +70,7 @@ public final class WebSocketProxy {
     HttpServerRequest request = ctx.request();
     OutboundRequest out = new OutboundRequest(HttpMethod.GET, ProxyHandler.upstreamUri(ctx, route),
         forwarding.upstreamHeaders(ctx).upgrading(WebSocketUpgrade.PROTOCOL), RequestBody.UPGRADE,
-        request.headers().contains("Idempotency-Key"));
+        request.headers().contains(ProxyHandler.IDEMPOTENCY_KEY));
     Promise<Void> handled = Promise.promise();
     caller.call(ctx, route.plan(), out).onComplete(ar -> {
       if (ar.failed()) {
@@ -97,16 +96,12 @@ public final class WebSocketProxy {
       return;
     }
     // The handshake is over: from here on neither the deadline nor its timer applies.
-    if (ctx.deadlineTimer() >= 0) {
-      vertx.cancelTimer(ctx.deadlineTimer());
-      ctx.deadlineTimer(-1);
-    }
+    ctx.cancelDeadlineTimer();
     exchange.detachFromDeadline();
     HttpClientResponse upstream = exchange.response();
     response.setStatusCode(SWITCHING_PROTOCOLS);
     HopByHop.copyEndToEnd(upstream.headers(), response.headers(), ProxyHandler.RESPONSE_SKIP);
-    List<String> upstreamVia = upstream.headers().getAll("Via");
-    response.headers().set("Via", Forwarding.via(upstreamVia.isEmpty() ? null : String.join(", ", upstreamVia),
+    response.headers().set(Forwarding.VIA, Forwarding.via(Forwarding.joined(upstream.headers(), Forwarding.VIA_LOWER),
         upstream.version()));
     response.headers().set(HttpHeaders.UPGRADE, WebSocketUpgrade.PROTOCOL);
     response.headers().set(HttpHeaders.CONNECTION, "Upgrade");

@@ -28,7 +28,7 @@ import java.util.Set;
  * @param upstreamsRemoved names of upstreams only in the running configuration
  * @param upstreamsChanged names of upstreams in both whose settings differ
  * @param sectionsChanged other top-level sections that differ ({@code deadline}, {@code accessLog},
- *     {@code tracing}, {@code reload}, {@code shutdown})
+ *     {@code tracing}, {@code reload}, {@code shutdown}, {@code redis}, {@code dns})
  * @param restartRequired one entry per listener field that differs, {@code server.port: 8080 -> 8081}
  */
 public record ConfigChange(GatewayConfig effective, List<String> routesAdded, List<String> routesRemoved,
@@ -38,7 +38,8 @@ public record ConfigChange(GatewayConfig effective, List<String> routesAdded, Li
   /** Listener sections: bound when the process starts. */
   private static final List<String> BOUND_AT_START = List.of("server", "admin");
   /** Sections that follow a reload, beside routes and upstreams. */
-  private static final List<String> RELOADABLE = List.of("shutdown", "deadline", "accessLog", "tracing", "reload");
+  private static final List<String> RELOADABLE =
+      List.of("shutdown", "deadline", "accessLog", "tracing", "reload", "redis", "dns");
 
   /** Copies the lists into unmodifiable ones. */
   public ConfigChange {
@@ -56,7 +57,8 @@ public record ConfigChange(GatewayConfig effective, List<String> routesAdded, Li
   /** The change from {@code running} to {@code loaded}. */
   public static ConfigChange between(GatewayConfig running, GatewayConfig loaded) {
     GatewayConfig effective = new GatewayConfig(running.server(), running.admin(), loaded.shutdown(),
-        loaded.deadline(), loaded.accessLog(), loaded.upstreams(), loaded.routes(), loaded.tracing(), loaded.reload());
+        loaded.deadline(), loaded.accessLog(), loaded.upstreams(), loaded.routes(), loaded.tracing(), loaded.reload(),
+        loaded.redis(), loaded.dns());
     JsonObject before = ConfigLoader.toJson(running);
     JsonObject after = ConfigLoader.toJson(loaded);
 

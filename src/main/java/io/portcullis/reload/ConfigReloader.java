@@ -3,6 +3,7 @@ package io.portcullis.reload;
 import io.portcullis.config.ConfigException;
 import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.configfile.ConfigFiles;
 import io.portcullis.observe.GatewayMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -74,7 +75,7 @@ public final class ConfigReloader {
       lastReadError = null;
       try {
         byte[] bytes = Files.readAllBytes(file);
-        ConfigChange change = ConfigChange.between(target.current(), ConfigLoader.parse(bytes, env));
+        ConfigChange change = ConfigChange.between(target.current(), ConfigFiles.parse(bytes, file, env));
         if (change.empty() && change.restartRequired().isEmpty()) {
           lastBytes = bytes;
         }
@@ -175,7 +176,7 @@ public final class ConfigReloader {
     lastReadError = null;
     GatewayConfig loaded;
     try {
-      loaded = ConfigLoader.parse(bytes, env);
+      loaded = ConfigFiles.parse(bytes, file, env);
     } catch (ConfigException e) {
       return new Prepared(ReloadOutcome.failed(trigger, e.errors()), null);
     }

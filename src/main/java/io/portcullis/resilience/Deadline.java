@@ -1,10 +1,6 @@
 package io.portcullis.resilience;
 
 import java.util.Objects;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -12,18 +8,27 @@ import java.util.function.Consumer;
  *
  * <p>The budget is measured on an injected {@link Ticker} from the moment the deadline is made.
  * Cancellation is one-shot: the first {@link #cancel(CancelReason)} records its reason and runs
- * every registered callback exactly once. Safe to use from several threads; nothing blocks.
+ * every registered callback exactly once, in the order they were registered.
+ *
+ * <p>Confined to one thread, the request's event loop, like the request itself: everything that
+ * registers, removes or cancels (the attempts, the retry operator, the deadline timer, the
+ * client's close) runs there. So it holds plain fields and a linked list of registrations, and
+ * registering, removing and cancelling cost a few field writes each ({@code docs/performance.md}).
  */
 public final class Deadline {
 
   private static final long NANOS_PER_MILLI = 1_000_000L;
+  private static final Consumer<Throwable> REPORT =
+      error -> Unexpected.report("a Deadline cancel callback", error);
 
   private final long budgetMs;
   private final Ticker ticker;
   private final long deadlineNanos;
   private final Consumer<Throwable> callbackErrorHandler;
-  private final AtomicReference<CancelReason> cancelReason = new AtomicReference<>();
-  private final Queue<CallbackRegistration> callbacks = new ConcurrentLinkedQueue<>();
+  private CancelReason cancelReason;
+  /** Registered callbacks not yet run or removed, oldest first. */
+  private CallbackRegistration first;
+  private CallbackRegistration last;
 
   private Deadline(long budgetMs, Ticker ticker, Consumer<Throwable> callbackErrorHandler) {
     if (budgetMs < 0) {
@@ -47,8 +52,7 @@ public final class Deadline {
    * @return the new deadline
    */
   public static Deadline after(long budgetMs, Ticker ticker) {
-    return new Deadline(budgetMs, ticker,
-        error -> Unexpected.report("a Deadline cancel callback", error));
+    return new Deadline(budgetMs, ticker, REPORT);
   }
 
   /**
@@ -93,26 +97,28 @@ public final class Deadline {
    * @return {@code true} once the deadline has passed
    */
   public boolean expired() {
-    return deadlineNanos - ticker.nanos() <= 0
-        || cancelReason.get() == CancelReason.DEADLINE_EXCEEDED;
+    return cancelReason == CancelReason.DEADLINE_EXCEEDED || deadlineNanos - ticker.nanos() <= 0;
   }
 
   /**
    * Cancels: marks this deadline cancelled with {@code reason} and runs every registered callback
-   * once. Each callback's exception is caught and reported to the error handler, never lost, and
-   * does not stop the other callbacks. Idempotent.
+   * once, oldest first. Each callback's exception is caught and reported to the error handler,
+   * never lost, and does not stop the other callbacks. A callback may register (it runs at once)
+   * or remove others (they do not run). Idempotent.
    *
    * @param reason why the request is cancelled
    * @return {@code true} the first time, {@code false} if it was already cancelled
    */
   public boolean cancel(CancelReason reason) {
     Objects.requireNonNull(reason, "reason");
-    if (!cancelReason.compareAndSet(null, reason)) {
+    if (cancelReason != null) {
       return false;
     }
+    cancelReason = reason;
     CallbackRegistration registration;
-    while ((registration = callbacks.poll()) != null) {
-      registration.runOnce();
+    while ((registration = first) != null) {
+      registration.unlink();
+      registration.run();
     }
     return true;
   }
@@ -123,7 +129,7 @@ public final class Deadline {
    * @return {@code true} once cancelled
    */
   public boolean isCancelled() {
-    return cancelReason.get() != null;
+    return cancelReason != null;
   }
 
   /**
@@ -132,7 +138,7 @@ public final class Deadline {
    * @return the reason, or {@code null} if not cancelled
    */
   public CancelReason cancelReason() {
-    return cancelReason.get();
+    return cancelReason;
   }
 
   /**
@@ -144,20 +150,25 @@ public final class Deadline {
   public Registration onCancel(Runnable callback) {
     CallbackRegistration registration =
         new CallbackRegistration(Objects.requireNonNull(callback, "callback"));
-    callbacks.add(registration);
-    if (isCancelled()) {
-      // cancel() may have drained the queue before we added to it: run it ourselves (runOnce
-      // guarantees a single run if cancel() got to it too).
-      callbacks.remove(registration);
-      registration.runOnce();
+    if (cancelReason != null) {
+      registration.run();
+      return registration;
     }
+    registration.linked = true;
+    registration.previous = last;
+    if (last == null) {
+      first = registration;
+    } else {
+      last.next = registration;
+    }
+    last = registration;
     return registration;
   }
 
   @Override
   public String toString() {
     return "Deadline[budgetMs=" + budgetMs + ", remainingMs=" + remainingMillis()
-        + ", cancelReason=" + cancelReason.get() + "]";
+        + ", cancelReason=" + cancelReason + "]";
   }
 
   /** Handle of a callback registered with {@link #onCancel(Runnable)}. */
@@ -180,18 +191,18 @@ public final class Deadline {
     ABORTED
   }
 
+  /** A registered callback, a node of the deadline's list while it waits. */
   private final class CallbackRegistration implements Registration {
     private final Runnable callback;
-    private final AtomicBoolean pending = new AtomicBoolean(true);
+    private CallbackRegistration previous;
+    private CallbackRegistration next;
+    private boolean linked;
 
     CallbackRegistration(Runnable callback) {
       this.callback = callback;
     }
 
-    void runOnce() {
-      if (!pending.compareAndSet(true, false)) {
-        return;
-      }
+    void run() {
       try {
         callback.run();
       } catch (RuntimeException | Error error) {
@@ -199,11 +210,28 @@ public final class Deadline {
       }
     }
 
+    void unlink() {
+      if (!linked) {
+        return;
+      }
+      linked = false;
+      if (previous == null) {
+        first = next;
+      } else {
+        previous.next = next;
+      }
+      if (next == null) {
+        last = previous;
+      } else {
+        next.previous = previous;
+      }
+      previous = null;
+      next = null;
+    }
+
     @Override
     public void remove() {
-      if (pending.compareAndSet(true, false)) {
-        callbacks.remove(this);
-      }
+      unlink();
     }
   }
 

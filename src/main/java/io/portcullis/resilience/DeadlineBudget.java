@@ -3,7 +3,7 @@ package io.portcullis.resilience;
 import java.util.OptionalLong;
 
 /**
- * Computes a request's time budget (CONTRACT §5): the smallest of the route's timeout (or
+ * Computes a request's time budget (README "How a request flows"): the smallest of the route's timeout (or
  * {@code deadline.defaultMs}), the client's deadline header, the {@code grpc-timeout} header and
  * {@code deadline.maxMs}.
  */

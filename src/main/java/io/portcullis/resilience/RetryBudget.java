@@ -3,20 +3,23 @@ package io.portcullis.resilience;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Process-wide retry budget (CONTRACT §5): over any 10 s window, {@code retries <= budgetRatio *
+ * Process-wide retry budget (README "How a request flows"): over any 10 s window, {@code retries <= budgetRatio *
  * requests + budgetMinPerSecond * 10}. Past that, no retry.
  *
  * <p>The window is ten one-second buckets, indexed by the second modulo 10. Each bucket is
- * stamped with its second and holds both counters packed in one {@link AtomicLong} (requests in
- * the high 32 bits, retries in the low 32). A bucket whose stamp is stale is replaced by a fresh
- * one with a single CAS. Lock-free and shared by all event loops.
+ * stamped with its second and holds its requests in a {@link LongAdder} (every request of every
+ * event loop counts here, so the count is striped: event loops do not contend for one cache
+ * line) and its retries in an {@link AtomicLong}. A bucket whose stamp is stale is replaced by a
+ * fresh one with a single CAS. Lock-free and shared by all event loops.
  *
  * <p>{@link #tryAcquireRetry()} checks the bound and counts the retry in one CAS on the current
- * bucket, so concurrent callers within one second never exceed the bound. Across a second
- * boundary, a grant racing with the bucket change may be counted against the older second; the
- * excess is at most one retry per racing thread.
+ * bucket's retries, so concurrent callers within one second never exceed the bound (a request
+ * being counted at the same moment may be missed by the sum, which only makes the bound
+ * stricter). Across a second boundary, a grant racing with the bucket change may be counted
+ * against the older second; the excess is at most one retry per racing thread.
  */
 public final class RetryBudget {
 
@@ -24,9 +27,6 @@ public final class RetryBudget {
   static final int WINDOW_SECONDS = 10;
 
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
-  private static final long RETRY_ONE = 1L;
-  private static final long REQUEST_ONE = 1L << 32;
-  private static final long LOW_MASK = 0xFFFF_FFFFL;
   // Products such as 0.57 * 100 land a hair below the integer in binary floating point.
   private static final double EPSILON = 1e-9;
 
@@ -62,7 +62,7 @@ public final class RetryBudget {
 
   /** Counts one client request that reaches this upstream; call once per request. */
   public void recordRequest() {
-    bucketFor(currentSecond()).counters.addAndGet(REQUEST_ONE);
+    bucketFor(currentSecond()).requests.increment();
   }
 
   /**
@@ -73,18 +73,20 @@ public final class RetryBudget {
   public boolean tryAcquireRetry() {
     while (true) {
       Bucket current = bucketFor(currentSecond());
-      long packed = current.counters.get();
-      long requests = requestsOf(packed);
-      long retries = retriesOf(packed);
+      long own = current.retries.get();
+      long requests = current.requests.sum();
+      long retries = own;
       for (int age = 1; age < WINDOW_SECONDS; age++) {
-        long other = countersAt(current.second - age);
-        requests += requestsOf(other);
-        retries += retriesOf(other);
+        Bucket other = bucketAt(current.second - age);
+        if (other != null) {
+          requests += other.requests.sum();
+          retries += other.retries.get();
+        }
       }
       if (retries + 1 > ratio * requests + minPerSecond * WINDOW_SECONDS + EPSILON) {
         return false;
       }
-      if (current.counters.compareAndSet(packed, packed + RETRY_ONE)) {
+      if (current.retries.compareAndSet(own, own + 1)) {
         return true;
       }
     }
@@ -99,7 +101,8 @@ public final class RetryBudget {
     long now = currentSecond();
     long sum = 0;
     for (int age = 0; age < WINDOW_SECONDS; age++) {
-      sum += requestsOf(countersAt(now - age));
+      Bucket bucket = bucketAt(now - age);
+      sum += bucket == null ? 0 : bucket.requests.sum();
     }
     return sum;
   }
@@ -113,7 +116,8 @@ public final class RetryBudget {
     long now = currentSecond();
     long sum = 0;
     for (int age = 0; age < WINDOW_SECONDS; age++) {
-      sum += retriesOf(countersAt(now - age));
+      Bucket bucket = bucketAt(now - age);
+      sum += bucket == null ? 0 : bucket.retries.get();
     }
     return sum;
   }
@@ -139,24 +143,17 @@ public final class RetryBudget {
     }
   }
 
-  /** Returns the packed counters of {@code second}, or 0 if its bucket holds another second. */
-  private long countersAt(long second) {
+  /** Returns the bucket of {@code second}, or null if its place holds another second. */
+  private Bucket bucketAt(long second) {
     Bucket bucket = buckets.get((int) Math.floorMod(second, (long) WINDOW_SECONDS));
-    return bucket.second == second ? bucket.counters.get() : 0L;
-  }
-
-  private static long requestsOf(long packed) {
-    return packed >>> 32;
-  }
-
-  private static long retriesOf(long packed) {
-    return packed & LOW_MASK;
+    return bucket.second == second ? bucket : null;
   }
 
   /** One second of counters. */
   private static final class Bucket {
     final long second;
-    final AtomicLong counters = new AtomicLong();
+    final LongAdder requests = new LongAdder();
+    final AtomicLong retries = new AtomicLong();
 
     Bucket(long second) {
       this.second = second;

@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.random.RandomGenerator;
 
 /**
- * The project's own jittered exponential backoff retry operator (CONTRACT §5).
+ * The project's own jittered exponential backoff retry operator (README "How a request flows").
  *
  * <p>One operator is built per route and upstream and holds only static parts: the {@link
  * RetryPolicy}, the shared {@link RetryBudget}, the timers, the random source and the listener.

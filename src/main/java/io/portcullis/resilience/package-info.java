@@ -3,9 +3,9 @@
  * the request budget ({@link io.portcullis.resilience.DeadlineBudget},
  * {@link io.portcullis.resilience.GrpcTimeout}) and the project's own jittered exponential
  * backoff retry operator ({@link io.portcullis.resilience.RetryOperator}) with its process-wide
- * {@link io.portcullis.resilience.RetryBudget} (CONTRACT §5), and the per-route token buckets
- * of rate limiting ({@link io.portcullis.resilience.RateLimiter}, kept across reloads by
- * {@link io.portcullis.resilience.RateLimiterRegistry}).
+ * {@link io.portcullis.resilience.RetryBudget} (README "How a request flows"), and the per-route token buckets
+ * of rate limiting ({@link io.portcullis.ratelimit.RateLimiter}, kept across reloads by
+ * {@link io.portcullis.ratelimit.RateLimiterRegistry}).
  *
  * <p>The package knows nothing about HTTP routing. Static policy ({@link
  * io.portcullis.resilience.RetryPolicy}, built once per route and upstream) is kept apart from

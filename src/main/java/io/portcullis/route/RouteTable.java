@@ -24,10 +24,17 @@ public final class RouteTable<T> {
   }
 
   private final List<Entry<T>> entries;
+  /** Per entry, its match without path parameters, made once. */
+  private final Match<T>[] plainMatches;
 
   /** A table of routes, first match wins. */
+  @SuppressWarnings("unchecked")
   public RouteTable(List<Entry<T>> entries) {
     this.entries = List.copyOf(entries);
+    this.plainMatches = new Match[this.entries.size()];
+    for (int i = 0; i < plainMatches.length; i++) {
+      plainMatches[i] = new Match<>(this.entries.get(i), Map.of());
+    }
   }
 
   /** The routes in order. */
@@ -44,7 +51,7 @@ public final class RouteTable<T> {
       }
       Map<String, String> params = e.pattern().match(path);
       if (params != null) {
-        return new Match<>(e, params);
+        return params.isEmpty() ? plainMatches[i] : new Match<>(e, params);
       }
     }
     return null;

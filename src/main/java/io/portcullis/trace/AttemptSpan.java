@@ -1,5 +1,6 @@
 package io.portcullis.trace;
 
+import io.portcullis.config.Endpoint;
 import io.vertx.core.MultiMap;
 
 /**
@@ -43,15 +44,19 @@ public final class AttemptSpan {
   /**
    * Ends the span (the first call only).
    *
-   * @param endpoint the endpoint tried; its {@code toString()} is read only when the span is exported
+   * @param method the method sent upstream
+   * @param route the route the attempt serves; not part of the client span (the route template
+   *     is an attribute of the gateway's server span)
+   * @param upstream the upstream's name
+   * @param endpoint the endpoint tried
    * @param status the response status, 0 when none came
    * @param error whether the attempt failed (no response, or a status counted as a failure)
    */
-  public void end(String method, String route, String upstream, Object endpoint, int status, boolean error) {
+  public void end(String method, String route, String upstream, Endpoint endpoint, int status, boolean error) {
     if (ended) {
       return;
     }
     ended = true;
-    trace.finishAttempt(this, method, route, upstream, endpoint, status, error);
+    trace.finishAttempt(this, method, upstream, endpoint, status, error);
   }
 }

@@ -1,6 +1,8 @@
 package io.portcullis.trace;
 
+import io.portcullis.config.Endpoint;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 
 /**
  * The trace of one client request: its trace id, the gateway's own span (a child of the
@@ -8,6 +10,9 @@ import io.vertx.core.MultiMap;
  * upstream attempt gets a child span from {@link #attempt}. Confined to the request's event loop.
  */
 public final class RequestTrace {
+
+  private static final CharSequence TRACEPARENT = HttpHeaders.createOptimized(TraceParent.HEADER);
+  private static final CharSequence TRACESTATE = HttpHeaders.createOptimized(TraceState.HEADER);
 
   private final Tracing tracing;
   private final long traceIdHigh;
@@ -17,10 +22,12 @@ public final class RequestTrace {
   private final boolean sampled;
   private final String traceState;
   private final long startEpochNanos;
+  private final String authority;
   private String traceIdHex;
 
+  /** @param authority the request's {@code Host}, kept only when the span is recorded (else null) */
   RequestTrace(Tracing tracing, long traceIdHigh, long traceIdLow, long parentId, long spanId, boolean sampled,
-               String traceState, long startEpochNanos) {
+               String traceState, long startEpochNanos, String authority) {
     this.tracing = tracing;
     this.traceIdHigh = traceIdHigh;
     this.traceIdLow = traceIdLow;
@@ -29,6 +36,7 @@ public final class RequestTrace {
     this.sampled = sampled;
     this.traceState = traceState;
     this.startEpochNanos = startEpochNanos;
+    this.authority = authority;
   }
 
   /** The trace id, 32 lower-case hex digits. */
@@ -74,29 +82,35 @@ public final class RequestTrace {
    * (or none, replacing what the client sent when its trace context was invalid).
    */
   void writeTo(MultiMap headers, long attemptSpanId) {
-    headers.set(TraceParent.HEADER,
-        TraceParent.format(traceIdHigh, traceIdLow, attemptSpanId, sampled ? TraceParent.SAMPLED : 0));
+    headers.set(TRACEPARENT, TraceParent.format(traceIdHigh, traceIdLow, attemptSpanId, sampled ? TraceParent.SAMPLED : 0));
     if (traceState != null) {
-      headers.set(TraceState.HEADER, traceState);
+      headers.set(TRACESTATE, traceState);
     } else {
-      headers.remove(TraceState.HEADER);
+      headers.remove(TRACESTATE);
     }
   }
 
-  /** Ends the gateway's span once the response is done; exported when sampled and export is on. */
-  public void finish(String method, String route, int status) {
+  /**
+   * Ends the gateway's span once the response is done; exported when sampled and export is on.
+   *
+   * @param method the request's method
+   * @param route the matched route's name, or {@code null}; the span carries its path template
+   * @param path the request path
+   * @param status the status answered (the access log's status)
+   */
+  public void finish(String method, String route, String path, int status) {
     if (recording()) {
       tracing.sink().accept(new FinishedSpan(traceIdHigh, traceIdLow, spanId, parentId, FinishedSpan.Kind.SERVER,
-          startEpochNanos, tracing.now(), method, route, status, null, null, 0, status >= 500));
+          startEpochNanos, tracing.now(), method, status, status >= 500, tracing.scheme(), authority, path,
+          tracing.httpRoute(route), null, null, 0));
     }
   }
 
-  void finishAttempt(AttemptSpan span, String method, String route, String upstream, Object endpoint, int status,
-                     boolean error) {
+  void finishAttempt(AttemptSpan span, String method, String upstream, Endpoint endpoint, int status, boolean error) {
     if (recording()) {
       tracing.sink().accept(new FinishedSpan(traceIdHigh, traceIdLow, span.spanId(), spanId,
-          FinishedSpan.Kind.CLIENT, span.startEpochNanos(), tracing.now(), method, route, status, upstream,
-          endpoint == null ? null : endpoint.toString(), span.attemptNumber(), error));
+          FinishedSpan.Kind.CLIENT, span.startEpochNanos(), tracing.now(), method, status, error, null, null, null,
+          null, upstream, endpoint, span.attemptNumber()));
     }
   }
 }

@@ -1,5 +1,7 @@
 package io.portcullis.trace;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * A parsed {@code traceparent} header (W3C Trace Context §3.2): trace id (two longs), parent
  * (span) id and trace flags. Parsing is strict and allocation-free until the record itself:
@@ -21,7 +23,7 @@ public record TraceParent(long traceIdHigh, long traceIdLow, long parentId, int 
   /** Length of a version-00 header: {@code 2 + 1 + 32 + 1 + 16 + 1 + 2}. */
   public static final int LENGTH = 55;
 
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   /** Whether the sampled flag is set. */
   public boolean sampled() {
@@ -59,7 +61,7 @@ public record TraceParent(long traceIdHigh, long traceIdLow, long parentId, int 
 
   /** The header value for these ids: {@code 00-<trace id>-<parentId>-<flags>}. */
   public static String format(long traceIdHigh, long traceIdLow, long parentId, int flags) {
-    char[] out = new char[LENGTH];
+    byte[] out = new byte[LENGTH];
     out[0] = '0';
     out[1] = '0';
     out[2] = '-';
@@ -70,7 +72,7 @@ public record TraceParent(long traceIdHigh, long traceIdLow, long parentId, int 
     out[52] = '-';
     out[53] = HEX[(flags >> 4) & 0xf];
     out[54] = HEX[flags & 0xf];
-    return new String(out);
+    return new String(out, StandardCharsets.ISO_8859_1);
   }
 
   /** This header in version-00 form. */
@@ -80,20 +82,20 @@ public record TraceParent(long traceIdHigh, long traceIdLow, long parentId, int 
 
   /** The 32 lower-case hex digits of a trace id. */
   public static String traceIdHex(long high, long low) {
-    char[] out = new char[32];
+    byte[] out = new byte[32];
     writeHex(out, 0, high);
     writeHex(out, 16, low);
-    return new String(out);
+    return new String(out, StandardCharsets.ISO_8859_1);
   }
 
   /** The 16 lower-case hex digits of a span id. */
   public static String spanIdHex(long id) {
-    char[] out = new char[16];
+    byte[] out = new byte[16];
     writeHex(out, 0, id);
-    return new String(out);
+    return new String(out, StandardCharsets.ISO_8859_1);
   }
 
-  private static void writeHex(char[] out, int at, long value) {
+  private static void writeHex(byte[] out, int at, long value) {
     for (int i = 15; i >= 0; i--) {
       out[at + i] = HEX[(int) (value & 0xf)];
       value >>>= 4;

@@ -2,8 +2,8 @@ package io.portcullis.upstream;
 
 import io.portcullis.config.BalancerKind;
 
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
 
 /**
  * Picks an endpoint index among those a caller accepts. Implementations are lock-free and
@@ -20,9 +20,12 @@ public interface Balancer {
   /** An eligible index, or {@code -1} when none is. */
   int pick(EndpointState[] endpoints, Eligibility eligibility);
 
-  /** The balancer for {@code kind}. */
-  static Balancer of(BalancerKind kind) {
-    return kind == BalancerKind.LEAST_REQUESTS ? new LeastRequests() : new RoundRobin();
+  /**
+   * The balancer for {@code kind}; {@code random} draws the candidates of
+   * {@code least-requests} (it must be safe to call from every event loop).
+   */
+  static Balancer of(BalancerKind kind, RandomGenerator random) {
+    return kind == BalancerKind.LEAST_REQUESTS ? new LeastRequests(random) : new RoundRobin();
   }
 
   /** Round robin over eligible endpoints: ineligible ones are skipped, the rotation goes on. */
@@ -48,6 +51,13 @@ public interface Balancer {
    * random, the one with fewer requests in flight wins.
    */
   final class LeastRequests implements Balancer {
+    private final RandomGenerator random;
+
+    /** Draws with {@code random}. */
+    LeastRequests(RandomGenerator random) {
+      this.random = random;
+    }
+
     @Override
     public int pick(EndpointState[] endpoints, Eligibility eligibility) {
       int n = endpoints.length;
@@ -64,7 +74,6 @@ public interface Balancer {
       if (count == 1) {
         return candidates[0];
       }
-      ThreadLocalRandom random = ThreadLocalRandom.current();
       int a = random.nextInt(count);
       int b = random.nextInt(count - 1);
       if (b >= a) {

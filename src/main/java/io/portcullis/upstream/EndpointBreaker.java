@@ -1,17 +1,15 @@
 package io.portcullis.upstream;
 
 import io.portcullis.config.BreakerConfig;
+import io.portcullis.resilience.Scheduler;
 import io.portcullis.resilience.Ticker;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
-import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.circuitbreaker.impl.CircuitBreakerImpl;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
@@ -19,22 +17,35 @@ import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
- * The circuit breaker of one endpoint: a vertx-circuit-breaker {@link CircuitBreaker} seen
- * through our own small interface. One instance is shared by every event loop, so failures
- * from all verticle instances count toward one threshold (CONTRACT §5).
+ * The circuit breaker of one endpoint (README "How a request flows"): a vertx-circuit-breaker
+ * {@link CircuitBreaker} seen through our own small interface, with its timing on the injected
+ * clock. One instance is shared by every event loop, so failures from all verticle instances
+ * count toward one threshold.
  *
- * <p>How the Vert.x breaker is driven: vert.x clears its rolling failure count on every
- * success, which would turn "{@code maxFailures} within {@code rollingWindowMs}" into
- * "consecutive failures". So while closed, attempts run directly and only failures are
- * reported to the breaker (it counts them in its rolling window and opens at the threshold);
- * while half-open, the attempt runs through the breaker, which lets exactly one trial pass and
- * closes or re-opens on its outcome. Each time it opens, the open period is
- * {@code resetTimeoutMs} plus up to 10% jitter from the injected random source, so replicas do
- * not probe in step.
+ * <p>How the Vert.x breaker is driven. Its own failure counting happens on a later event-loop turn
+ * ({@code execute} reports an outcome through {@code runOnContext}) on the wall clock, and its
+ * reset timer is a Vert.x timer; so a client could see a failed attempt's answer, send its next
+ * request to another event loop and reach the endpoint before the failure was counted, and no
+ * test could drive its timing. Here, instead:
+ * <ul>
+ *   <li>failures are counted in a {@link FailureWindow} on the injected {@link Ticker},
+ *       synchronously, in the first listener of the attempt's outcome, before anyone else sees
+ *       the outcome: "{@code maxFailures} failures within {@code rollingWindowMs} open it" holds
+ *       for any client that waits for its answers. Successes do not clear the window while
+ *       closed (Vert.x would, turning the rule into "consecutive failures");</li>
+ *   <li>at the threshold the Vert.x breaker is {@linkplain CircuitBreaker#open() opened}
+ *       synchronously; its open period is {@code resetTimeoutMs} plus up to 10% jitter from the
+ *       injected random source, so replicas do not probe in step. The Vert.x breaker has no reset
+ *       timer of its own;</li>
+ *   <li>half-open is read from the ticker when asked (the shape of Armeria's
+ *       {@code NonBlockingCircuitBreaker}), and also announced by a timer on the injected
+ *       {@link Scheduler} so the transition is logged on time; one trial runs at a time. A
+ *       successful trial {@linkplain CircuitBreakerImpl#reset(boolean) closes} the Vert.x breaker,
+ *       a failed one opens it again.</li>
+ * </ul>
+ * Open and close transitions reach the listener through the Vert.x breaker's handlers.
  */
 public final class EndpointBreaker {
-
-  private static final Logger LOG = LoggerFactory.getLogger(EndpointBreaker.class);
 
   /** Breaker state as seen by the rest of the gateway. */
   public enum State {
@@ -58,63 +69,51 @@ public final class EndpointBreaker {
     void onTransition(EndpointBreaker breaker, State to);
   }
 
-  private static final RuntimeException REPORTED_FAILURE = new RuntimeException("attempt failed", null, false, false) {
-    private static final long serialVersionUID = 1L;
-  };
-
   private final String upstream;
   private final String endpoint;
-  private final CircuitBreaker breaker;
-  private final CircuitBreakerOptions liveOptions;
+  private final CircuitBreakerImpl breaker;
   private final long resetTimeoutMs;
   private final Ticker ticker;
+  private final Scheduler scheduler;
   private final RandomGenerator random;
+  private final Listener listener;
+  private final FailureWindow failures;
   private final AtomicBoolean trialInFlight = new AtomicBoolean();
+  /** The state, written only under this object's lock; {@code HALF_OPEN} is set when first seen. */
+  private volatile State state = State.CLOSED;
   private volatile long openedAtNanos;
   private volatile long openForMs;
+  /** Counts openings, so a stale half-open timer does nothing. */
+  private long openings;
 
   /**
    * A breaker for {@code endpoint} of {@code upstream}.
    *
-   * @param ticker monotonic time for "when does it half-open" (Retry-After)
+   * @param ticker monotonic time: the failure window, when it half-opens, Retry-After
+   * @param scheduler announces half-open on time
    * @param random source of the open-period jitter
    */
   public EndpointBreaker(Vertx vertx, String upstream, String endpoint, BreakerConfig config,
-                         Ticker ticker, RandomGenerator random, Listener listener) {
+                         Ticker ticker, Scheduler scheduler, RandomGenerator random, Listener listener) {
     this.upstream = upstream;
     this.endpoint = endpoint;
     this.resetTimeoutMs = config.resetTimeoutMs();
     this.ticker = ticker;
+    this.scheduler = scheduler;
     this.random = random;
+    this.listener = listener;
+    this.failures = new FailureWindow(config.maxFailures(), config.rollingWindowMs());
     CircuitBreakerOptions options = new CircuitBreakerOptions()
         .setMaxFailures(config.maxFailures())
         .setFailuresRollingWindow(config.rollingWindowMs())
-        .setResetTimeout(config.resetTimeoutMs())
+        // No timer of its own: half-open is decided on the injected clock.
+        .setResetTimeout(-1)
         .setTimeout(-1)
         .setMaxRetries(0)
         .setFallbackOnFailure(false);
-    this.breaker = CircuitBreaker.create(upstream + "/" + endpoint, vertx, options);
-    // The implementation copies the options; its copy is read each time the breaker opens,
-    // after the open handler runs: that is where a fresh jittered period is set.
-    this.liveOptions = breaker instanceof CircuitBreakerImpl impl ? impl.options() : null;
-    if (liveOptions == null) {
-      LOG.warn("circuit breaker {} does not expose its options: open periods are not jittered", breaker.name());
-    }
-    breaker.openHandler(v -> {
-      long period = jitteredResetTimeoutMs();
-      if (liveOptions != null) {
-        liveOptions.setResetTimeout(period);
-      }
-      openForMs = liveOptions != null ? period : resetTimeoutMs;
-      openedAtNanos = ticker.nanos();
-      trialInFlight.set(false);
-      listener.onTransition(this, State.OPEN);
-    });
-    breaker.halfOpenHandler(v -> listener.onTransition(this, State.HALF_OPEN));
-    breaker.closeHandler(v -> {
-      trialInFlight.set(false);
-      listener.onTransition(this, State.CLOSED);
-    });
+    this.breaker = new CircuitBreakerImpl(upstream + "/" + endpoint, vertx, options);
+    breaker.openHandler(v -> listener.onTransition(this, State.OPEN));
+    breaker.closeHandler(v -> listener.onTransition(this, State.CLOSED));
   }
 
   /** {@code resetTimeoutMs} plus uniform jitter in [0, 10%]. */
@@ -133,19 +132,32 @@ public final class EndpointBreaker {
     return endpoint;
   }
 
-  /** The current state. */
+  /** The current state; an open breaker whose period has passed is half-open from here on. */
   public State state() {
-    CircuitBreakerState s = breaker.state();
-    return switch (s) {
-      case CLOSED -> State.CLOSED;
-      case OPEN -> State.OPEN;
-      case HALF_OPEN -> State.HALF_OPEN;
-    };
+    State s = state;
+    if (s == State.OPEN && periodOver()) {
+      return halfOpen(-1);
+    }
+    return s;
+  }
+
+  private boolean periodOver() {
+    return (ticker.nanos() - openedAtNanos) / 1_000_000L >= openForMs;
+  }
+
+  /** Moves an open breaker whose period is over to half-open ({@code opening} -1: any). */
+  private synchronized State halfOpen(long opening) {
+    if (state == State.OPEN && (opening < 0 || opening == openings) && periodOver()) {
+      state = State.HALF_OPEN;
+      trialInFlight.set(false);
+      listener.onTransition(this, State.HALF_OPEN);
+    }
+    return state;
   }
 
   /** Failures counted in the current rolling window. */
-  public long failureCount() {
-    return breaker.failureCount();
+  public synchronized long failureCount() {
+    return failures.count(ticker.nanos());
   }
 
   /**
@@ -153,13 +165,13 @@ public final class EndpointBreaker {
    * running yet.
    */
   public boolean allowsTraffic() {
-    CircuitBreakerState s = breaker.state();
-    return s == CircuitBreakerState.CLOSED || (s == CircuitBreakerState.HALF_OPEN && !trialInFlight.get());
+    State s = state();
+    return s == State.CLOSED || (s == State.HALF_OPEN && !trialInFlight.get());
   }
 
   /** Milliseconds until this breaker half-opens; 0 when it is not open. */
   public long millisUntilHalfOpen() {
-    if (breaker.state() != CircuitBreakerState.OPEN) {
+    if (state() != State.OPEN) {
       return 0;
     }
     long elapsedMs = (ticker.nanos() - openedAtNanos) / 1_000_000L;
@@ -173,43 +185,59 @@ public final class EndpointBreaker {
 
   /**
    * Runs one attempt under the breaker. {@code isFailure} classifies the outcome
-   * (connect failure, reset, per-try timeout, failure status: true; cancellation: false).
-   * Fails with {@link OpenCircuitException} without running the attempt when the breaker is
-   * open or a half-open trial is already running.
+   * (connect failure, reset, per-try timeout, failure status: true; cancellation: false); a
+   * failure is counted before any other listener of the returned future runs. Fails with
+   * {@link OpenCircuitException} without running the attempt when the breaker is open or a
+   * half-open trial is already running.
    */
   public <T> Future<T> execute(Supplier<Future<T>> attempt, Predicate<AsyncResult<T>> isFailure) {
-    CircuitBreakerState s = breaker.state();
-    if (s == CircuitBreakerState.CLOSED) {
-      // onComplete returns the same future: no extra future or dispatch on the hot path.
+    State s = state();
+    if (s == State.CLOSED) {
+      // onComplete returns the same future: no extra future or dispatch on the hot path, and this
+      // listener is its first, so the count is in before the outcome goes anywhere.
       return attempt.get().onComplete(ar -> {
         if (isFailure.test(ar)) {
-          reportFailure();
+          recordFailure();
         }
       });
     }
-    if (s == CircuitBreakerState.OPEN || !trialInFlight.compareAndSet(false, true)) {
+    if (s == State.OPEN || !trialInFlight.compareAndSet(false, true)) {
       return Future.failedFuture(OpenCircuitException.INSTANCE);
     }
-    // Half-open: the Vert.x breaker lets one trial through and closes or re-opens on it.
-    Holder<T> holder = new Holder<>();
-    return breaker.<Void>execute(() -> attempt.get().transform(ar -> {
-      holder.result = ar;
-      return isFailure.test(ar) ? Future.failedFuture(REPORTED_FAILURE) : Future.succeededFuture();
-    })).transform(ignored -> {
+    return attempt.get().onComplete(ar -> trialOver(!isFailure.test(ar)));
+  }
+
+  /** Counts one failure of an attempt that ran while closed (or ended after it opened). */
+  public synchronized void recordFailure() {
+    boolean full = failures.record(ticker.nanos());
+    if (full && state == State.CLOSED) {
+      open();
+    }
+  }
+
+  private synchronized void trialOver(boolean succeeded) {
+    if (state != State.HALF_OPEN) {
+      return;
+    }
+    if (succeeded) {
+      state = State.CLOSED;
+      failures.clear();
       trialInFlight.set(false);
-      if (holder.result == null) {
-        return Future.failedFuture(OpenCircuitException.INSTANCE);
-      }
-      return holder.result.succeeded() ? Future.succeededFuture(holder.result.result())
-          : Future.failedFuture(holder.result.cause());
-    });
+      breaker.reset(true);
+    } else {
+      open();
+    }
   }
 
-  private void reportFailure() {
-    breaker.execute(() -> Future.failedFuture(REPORTED_FAILURE)).onFailure(ignored -> { });
-  }
-
-  private static final class Holder<T> {
-    AsyncResult<T> result;
+  /** Opens (again) for a fresh jittered period; called under the lock. */
+  private void open() {
+    long period = jitteredResetTimeoutMs();
+    openForMs = period;
+    openedAtNanos = ticker.nanos();
+    state = State.OPEN;
+    trialInFlight.set(false);
+    long opening = ++openings;
+    breaker.open();
+    scheduler.schedule(period, () -> halfOpen(opening));
   }
 }

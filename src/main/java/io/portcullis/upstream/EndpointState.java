@@ -1,6 +1,7 @@
 package io.portcullis.upstream;
 
 import io.portcullis.config.Endpoint;
+import io.vertx.core.net.SocketAddress;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -8,7 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Process-wide state of one upstream endpoint, shared by every event loop: requests in
  * flight (for {@code least-requests} and {@code /admin/upstreams}), failures seen, and the
- * active health-check verdict.
+ * active health-check verdict. A discovered endpoint (an address its name resolved to) also
+ * carries the socket address requests connect to, while they are addressed to the name.
  */
 public final class EndpointState {
 
@@ -16,17 +18,29 @@ public final class EndpointState {
   public enum Health { UNKNOWN, HEALTHY, UNHEALTHY }
 
   private final Endpoint address;
+  private final SocketAddress server;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong failures = new AtomicLong();
   private volatile Health health = Health.UNKNOWN;
 
   EndpointState(Endpoint address) {
     this.address = address;
+    this.server = SocketAddress.inetSocketAddress(address.port(), address.host());
   }
 
   /** The endpoint's address. */
   public Endpoint address() {
     return address;
+  }
+
+  /**
+   * The endpoint as the HTTP client's server address, made once: a request that names it does not
+   * parse the host into a new address (a host name is resolved when a connection is opened). For a
+   * discovered endpoint it is the resolved address, while requests are still addressed to
+   * {@link Endpoint#hostName()}.
+   */
+  public SocketAddress server() {
+    return server;
   }
 
   /** Requests to this endpoint now in flight. */

@@ -3,25 +3,28 @@ package io.portcullis.upstream;
 import io.portcullis.config.HealthCheckConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.WebClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Active health checks of one upstream (CONTRACT §2, optional per upstream): every
+ * Active health checks of one upstream (README "Configuration reference",
+ * {@code upstreams.*.healthCheck}): every
  * {@code intervalMs} each endpoint is probed with {@code GET path}; a 2xx within
  * {@code timeoutMs} is a success. {@code unhealthyThreshold} consecutive failures mark it
  * unhealthy (the balancer skips it), {@code healthyThreshold} consecutive successes mark it
- * healthy again. Each transition is logged.
+ * healthy again. Each transition is logged. A probe reads the whole answer, so it goes through a
+ * vertx-web-client {@link WebClient} (with the upstream's TLS settings for https endpoints).
  */
 public final class HealthChecker {
 
   private static final Logger EVENTS = LoggerFactory.getLogger("portcullis.events");
 
   private final Vertx vertx;
-  private final HttpClient client;
+  private final WebClient client;
   private final Upstream upstream;
   private final HealthCheckConfig config;
   private final int[] consecutiveFailures;
@@ -29,7 +32,7 @@ public final class HealthChecker {
   private long timer = -1;
 
   /** A checker probing {@code upstream}'s endpoints through {@code client}. */
-  public HealthChecker(Vertx vertx, HttpClient client, Upstream upstream, HealthCheckConfig config) {
+  public HealthChecker(Vertx vertx, WebClient client, Upstream upstream, HealthCheckConfig config) {
     this.vertx = vertx;
     this.client = client;
     this.upstream = upstream;
@@ -61,16 +64,15 @@ public final class HealthChecker {
   }
 
   private Future<Boolean> probe(EndpointState endpoint) {
-    RequestOptions options = new RequestOptions()
-        .setMethod(HttpMethod.GET)
-        .setHost(endpoint.address().host())
-        .setPort(endpoint.address().port())
-        .setURI(config.path())
-        .setTimeout(config.timeoutMs())
-        .setSsl("https".equals(endpoint.address().scheme()));
-    return client.request(options)
-        .compose(req -> req.send())
-        .compose(res -> res.body().map(body -> res.statusCode() >= 200 && res.statusCode() <= 299));
+    // Probed at the endpoint's server address, addressed to its name as requests are (for a
+    // discovered endpoint the name and the resolved address differ).
+    HttpRequest<Buffer> request = client.request(HttpMethod.GET, endpoint.server(), endpoint.address().port(),
+        endpoint.address().hostName(), config.path());
+    return request
+        .ssl("https".equals(endpoint.address().scheme()))
+        .timeout(config.timeoutMs())
+        .send()
+        .map(res -> res.statusCode() >= 200 && res.statusCode() <= 299);
   }
 
   void record(int index, boolean success) {

@@ -4,9 +4,11 @@ import io.portcullis.config.BreakerConfig;
 import io.portcullis.config.Endpoint;
 import io.portcullis.config.UpstreamConfig;
 import io.portcullis.resilience.RetryBudget;
+import io.portcullis.resilience.Scheduler;
 import io.portcullis.resilience.Ticker;
 import io.vertx.core.Vertx;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,26 +20,38 @@ import java.util.random.RandomGenerator;
  * One configured upstream, process-wide: its endpoints, balancer, retry budget, and the
  * breakers of its endpoints. Breakers are per endpoint; a route that overrides breaker
  * settings gets its own set for the same endpoints (routes with equal effective settings share
- * one set).
+ * one set). With DNS discovery its endpoints are the addresses its names resolved to (possibly
+ * none yet); a new answer makes a new {@code Upstream} over this one, and the endpoints it no
+ * longer has drain: requests that hold them finish, and they are listed as {@link #draining()}
+ * until then.
  */
 public final class Upstream {
 
   private final UpstreamConfig config;
   private final EndpointState[] endpoints;
+  /** Endpoints a previous upstream had, gone from this one, with requests in flight when it was made. */
+  private final EndpointState[] draining;
   private final Balancer balancer;
   private final RetryBudget retryBudget;
   private final Map<BreakerConfig, BreakerSet> breakerSets = new ConcurrentHashMap<>();
   private final Vertx vertx;
   private final Ticker ticker;
+  private final Scheduler scheduler;
   private final RandomGenerator random;
   private final EndpointBreaker.Listener listener;
   /** Breakers handed over by the upstream this one replaces, by settings then endpoint address. */
   private final Map<BreakerConfig, Map<String, EndpointBreaker>> inherited;
 
-  /** Builds the upstream's shared state; breakers are made on first use. */
-  public Upstream(Vertx vertx, UpstreamConfig config, Ticker ticker, RandomGenerator random,
+  /**
+   * Builds the upstream's shared state; breakers are made on first use.
+   *
+   * @param ticker the clock of breakers and the retry budget
+   * @param scheduler the breakers' timers
+   * @param random the balancer's and the breakers' random source
+   */
+  public Upstream(Vertx vertx, UpstreamConfig config, Ticker ticker, Scheduler scheduler, RandomGenerator random,
                   EndpointBreaker.Listener listener) {
-    this(vertx, config, ticker, random, listener, null);
+    this(vertx, config, ticker, scheduler, random, listener, null);
   }
 
   /**
@@ -46,26 +60,54 @@ public final class Upstream {
    * health verdict) and, for each breaker setting both use, its breaker with its state; the
    * retry budget is kept when its settings are unchanged. The balancer starts afresh.
    */
-  public Upstream(Vertx vertx, UpstreamConfig config, Ticker ticker, RandomGenerator random,
+  public Upstream(Vertx vertx, UpstreamConfig config, Ticker ticker, Scheduler scheduler, RandomGenerator random,
                   EndpointBreaker.Listener listener, Upstream previous) {
+    this(vertx, config, config.endpoints(), ticker, scheduler, random, listener, previous);
+  }
+
+  /**
+   * Builds the upstream over {@code addresses} (the configured endpoints, or with DNS discovery the
+   * addresses resolved so far, possibly none) that replaces {@code previous} (null for none), as
+   * {@link #Upstream(Vertx, UpstreamConfig, Ticker, Scheduler, RandomGenerator, EndpointBreaker.Listener, Upstream)}
+   * does. An endpoint of {@code previous} that is not in {@code addresses} and still has requests
+   * in flight is listed in {@link #draining()}.
+   */
+  public Upstream(Vertx vertx, UpstreamConfig config, List<Endpoint> addresses, Ticker ticker, Scheduler scheduler,
+                  RandomGenerator random, EndpointBreaker.Listener listener, Upstream previous) {
     this.vertx = vertx;
     this.config = config;
     this.ticker = ticker;
+    this.scheduler = scheduler;
     this.random = random;
     this.listener = listener;
-    List<Endpoint> addresses = config.endpoints();
     this.endpoints = new EndpointState[addresses.size()];
     Map<String, EndpointState> kept = new HashMap<>();
     if (previous != null && previous.name().equals(config.name())) {
       for (EndpointState state : previous.endpoints) {
         kept.put(state.address().toString(), state);
       }
+      for (EndpointState state : previous.draining) {
+        kept.putIfAbsent(state.address().toString(), state); // an address that came back
+      }
     }
     for (int i = 0; i < endpoints.length; i++) {
-      EndpointState before = kept.get(addresses.get(i).toString());
-      endpoints[i] = before != null ? before : new EndpointState(addresses.get(i));
+      EndpointState before = kept.remove(addresses.get(i).toString());
+      // Same address, same name it is addressed to: the same endpoint, state and all.
+      endpoints[i] = before != null && before.address().equals(addresses.get(i)) ? before
+          : new EndpointState(addresses.get(i));
     }
-    this.balancer = Balancer.of(config.balancer());
+    List<EndpointState> gone = new ArrayList<>();
+    for (EndpointState state : kept.values()) {
+      if (state.inFlight() > 0) {
+        gone.add(state);
+      }
+    }
+    this.draining = gone.toArray(new EndpointState[0]);
+    kept.clear(); // from here: the endpoints both have, whose breakers carry over
+    for (EndpointState state : endpoints) {
+      kept.put(state.address().toString(), state);
+    }
+    this.balancer = Balancer.of(config.balancer(), random);
     this.inherited = new HashMap<>();
     if (previous != null && previous.name().equals(config.name())) {
       previous.breakerSets.forEach((settings, set) -> {
@@ -95,9 +137,37 @@ public final class Upstream {
     return config;
   }
 
-  /** Its endpoints, in configured order. */
+  /** Its endpoints, in configured order (with DNS discovery: in order of name, then address). */
   public EndpointState[] endpoints() {
     return endpoints;
+  }
+
+  /**
+   * Endpoints that earlier upstreams of this name had and this one does not (their address left
+   * DNS), which still have requests in flight: they take no new request and are forgotten once
+   * those finish.
+   */
+  public List<EndpointState> draining() {
+    List<EndpointState> still = new ArrayList<>(draining.length);
+    for (EndpointState state : draining) {
+      if (state.inFlight() > 0) {
+        still.add(state);
+      }
+    }
+    return still;
+  }
+
+  /** Whether this upstream has exactly {@code addresses} as endpoints, in this order. */
+  public boolean hasEndpoints(List<Endpoint> addresses) {
+    if (addresses.size() != endpoints.length) {
+      return false;
+    }
+    for (int i = 0; i < endpoints.length; i++) {
+      if (!endpoints[i].address().equals(addresses.get(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The process-wide retry budget of this upstream. */
@@ -132,6 +202,9 @@ public final class Upstream {
   /** One breaker per endpoint for one set of breaker settings, with endpoint picking. */
   public final class BreakerSet {
     private final EndpointBreaker[] breakers;
+    // Made once: a pick that has no tried endpoint to avoid (every first attempt) allocates nothing.
+    private final Balancer.Eligibility openAndHealthy = i -> breakers()[i].allowsTraffic() && endpoints[i].healthy();
+    private final Balancer.Eligibility open = i -> breakers()[i].allowsTraffic();
 
     private BreakerSet(BreakerConfig settings) {
       breakers = new EndpointBreaker[endpoints.length];
@@ -140,7 +213,7 @@ public final class Upstream {
         String address = endpoints[i].address().toString();
         EndpointBreaker before = handedOver.get(address);
         breakers[i] = before != null ? before
-            : new EndpointBreaker(vertx, config.name(), address, settings, ticker, random, listener);
+            : new EndpointBreaker(vertx, config.name(), address, settings, ticker, scheduler, random, listener);
       }
     }
 
@@ -161,15 +234,23 @@ public final class Upstream {
      * unhealthy, health is ignored (a failing health check must not outrank live traffic).
      */
     public int pick(long triedMask) {
-      int index = balancer.pick(endpoints, i -> (triedMask & (1L << i)) == 0
-          && breakers[i].allowsTraffic() && endpoints[i].healthy());
+      if (breakers.length == 0) {
+        return -1;
+      }
+      int index = triedMask == 0 ? balancer.pick(endpoints, openAndHealthy)
+          : balancer.pick(endpoints, i -> (triedMask & (1L << i)) == 0 && breakers[i].allowsTraffic()
+              && endpoints[i].healthy());
       if (index < 0) {
-        index = balancer.pick(endpoints, i -> breakers[i].allowsTraffic() && endpoints[i].healthy());
+        index = balancer.pick(endpoints, openAndHealthy);
       }
       if (index < 0) {
-        index = balancer.pick(endpoints, i -> breakers[i].allowsTraffic());
+        index = balancer.pick(endpoints, open);
       }
       return index;
+    }
+
+    private EndpointBreaker[] breakers() {
+      return breakers;
     }
 
     /** Whether any endpoint's breaker lets traffic through. */

@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.testkit.AdminProbe;
 import io.portcullis.testkit.Await;
-import io.portcullis.testkit.Closer;
 import io.portcullis.testkit.FakeBackend;
 import io.portcullis.testkit.GatewayClient.Reply;
 import io.portcullis.testkit.GatewayClient;
-import io.portcullis.testkit.JvmWarmup;
+import io.portcullis.testkit.GatewayExtension;
 import io.portcullis.testkit.TestGateway;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
@@ -17,14 +16,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * CONTRACT §4 and §5, fan-out routes end to end: branches run in parallel under the request's
+ * README "How a request flows", fan-out routes end to end: branches run in parallel under the request's
  * one deadline, their JSON bodies are merged under their {@code as} names, an optional branch's
  * failure is reported in {@code X-Gateway-Failed}, and a required branch's failure fails the
  * request and cancels the branches still running.
@@ -36,30 +32,18 @@ class AggregationIntegrationTest {
       .add(new JsonObject().put("id", 1).put("total", 9.5))
       .add(new JsonObject().put("id", 2).put("total", 20));
 
-  private static GatewayClient client;
-
   @RegisterExtension
-  final Closer toClose = new Closer();
+  static final GatewayExtension harness = GatewayExtension.keepAlive();
 
-  @BeforeAll
-  static void startClient() {
-    JvmWarmup.once();
-    client = GatewayClient.create(true);
-  }
-
-  @AfterAll
-  static void closeClient() {
-    client.close();
-  }
-
+  private final GatewayClient client = harness.client();
 
   // ------------------------------------------------------------------------- success
 
   @Test
   void branchesRunInParallelAndTheirBodiesAreMergedUnderTheirNames() {
-    FakeBackend users = backend(FakeBackend.start(delayedJson(300, USER.encode())));
-    FakeBackend orders = backend(FakeBackend.start(delayedJson(300, ORDERS.encode())));
-    TestGateway gateway = gateway(config(users.port(), orders.port(), null, null));
+    FakeBackend users = harness.backend(delayedJson(300, USER.encode()));
+    FakeBackend orders = harness.backend(delayedJson(300, ORDERS.encode()));
+    TestGateway gateway = harness.start(config(users.port(), orders.port(), null, null));
     client.get(gateway.port(), "/api/profile/7"); // warm-up: class loading, connection pools
 
     Reply reply = client.get(gateway.port(), "/api/profile/42");
@@ -76,9 +60,9 @@ class AggregationIntegrationTest {
   @Test
   void eachBackendsJsonIsMergedByteForByteAndAnInvalidOneIsReported() {
     String exact = "{\"total\":12.50,\"big\":123456789012345678901234567890,\"e\":1E+2, \"s\":\"\\u00e9\"}";
-    FakeBackend users = backend(FakeBackend.start(delayedJson(0, exact)));
-    FakeBackend orders = backend(FakeBackend.start(delayedJson(0, "{\"a\":1} trailing")));
-    TestGateway gateway = gateway(config(users.port(), orders.port(), null, null));
+    FakeBackend users = harness.backend(delayedJson(0, exact));
+    FakeBackend orders = harness.backend(delayedJson(0, "{\"a\":1} trailing"));
+    TestGateway gateway = harness.start(config(users.port(), orders.port(), null, null));
 
     Reply reply = client.get(gateway.port(), "/api/profile/42");
 
@@ -90,14 +74,14 @@ class AggregationIntegrationTest {
 
   @Test
   void pathParametersAreExpandedIntoEachBackendPath() {
-    FakeBackend users = backend(FakeBackend.start(delayedJson(0, USER.encode())));
-    FakeBackend orders = backend(FakeBackend.start(delayedJson(0, ORDERS.encode())));
+    FakeBackend users = harness.backend(delayedJson(0, USER.encode()));
+    FakeBackend orders = harness.backend(delayedJson(0, ORDERS.encode()));
     JsonObject config = config(users.port(), orders.port(), null, null);
     JsonObject route = config.getJsonArray("routes").getJsonObject(0);
     route.put("match", new JsonObject().put("path", "/api/shops/:shop/profile/:id"));
     route.getJsonArray("aggregate").getJsonObject(0).put("path", "/users/:id");
     route.getJsonArray("aggregate").getJsonObject(1).put("path", "/shops/:shop/orders/by-user/:id");
-    TestGateway gateway = gateway(config);
+    TestGateway gateway = harness.start(config);
 
     Reply reply = client.get(gateway.port(), "/api/shops/north-7/profile/u-42");
 
@@ -111,9 +95,9 @@ class AggregationIntegrationTest {
 
   @Test
   void anOptionalBackendAnswering500LeavesTheRequiredPartAndIsReportedByStatus() {
-    FakeBackend users = backend(FakeBackend.start(delayedJson(0, USER.encode())));
-    FakeBackend orders = backend(FakeBackend.start(req -> req.response().setStatusCode(500).end("oops")));
-    TestGateway gateway = gateway(config(users.port(), orders.port(), null, null));
+    FakeBackend users = harness.backend(delayedJson(0, USER.encode()));
+    FakeBackend orders = harness.backend(req -> req.response().setStatusCode(500).end("oops"));
+    TestGateway gateway = harness.start(config(users.port(), orders.port(), null, null));
 
     Reply reply = client.get(gateway.port(), "/api/profile/42");
 
@@ -121,9 +105,9 @@ class AggregationIntegrationTest {
   }
 
   @Test
-  void anOptionalBackendThatRefusesConnectionsIsReportedAsUpstreamUnavailable() throws IOException {
-    FakeBackend users = backend(FakeBackend.start(delayedJson(0, USER.encode())));
-    TestGateway gateway = gateway(config(users.port(), refusedPort(), null, null));
+  void anOptionalBackendThatRefusesConnectionsIsReportedAsUpstreamUnavailable() {
+    FakeBackend users = harness.backend(delayedJson(0, USER.encode()));
+    TestGateway gateway = harness.start(config(users.port(), harness.refusedPort(), null, null));
 
     Reply reply = client.get(gateway.port(), "/api/profile/42");
 
@@ -131,12 +115,12 @@ class AggregationIntegrationTest {
   }
 
   @Test
-  void anOptionalBackendBehindAnOpenBreakerIsReportedAsCircuitOpen() throws IOException {
-    FakeBackend users = backend(FakeBackend.start(delayedJson(0, USER.encode())));
+  void anOptionalBackendBehindAnOpenBreakerIsReportedAsCircuitOpen() {
+    FakeBackend users = harness.backend(delayedJson(0, USER.encode()));
     JsonObject oneStrike = new JsonObject()
         .put("circuitBreaker", new JsonObject().put("maxFailures", 1).put("resetTimeoutMs", 60_000))
         .put("retry", new JsonObject().put("maxAttempts", 1));
-    TestGateway gateway = gateway(config(users.port(), refusedPort(), null, oneStrike));
+    TestGateway gateway = harness.start(config(users.port(), harness.refusedPort(), null, oneStrike));
 
     assertPartial(client.get(gateway.port(), "/api/profile/42"), "orders=upstream_unavailable");
     AdminProbe.awaitCircuit(gateway.adminPort(), "orders", 0, "open", 2_000);
@@ -150,7 +134,7 @@ class AggregationIntegrationTest {
   void aFailingRequiredBackendFailsTheRequestAndCancelsTheSlowBranch() {
     Promise<Void> ordersArrived = Promise.promise();
     Promise<Long> ordersClosedAt = Promise.promise();
-    FakeBackend orders = backend(FakeBackend.start(req -> {
+    FakeBackend orders = harness.backend(req -> {
       req.connection().closeHandler(v -> ordersClosedAt.tryComplete(System.nanoTime()));
       ordersArrived.tryComplete();
       Vertx.currentContext().owner().setTimer(2_000, id -> {
@@ -158,15 +142,15 @@ class AggregationIntegrationTest {
           req.response().putHeader("Content-Type", "application/json").end(ORDERS.encode());
         }
       });
-    }));
+    });
     // The required backend fails (drops its connection) once the slow branch is surely in
     // flight at the orders backend.
-    FakeBackend users = backend(FakeBackend.start(req -> {
+    FakeBackend users = harness.backend(req -> {
       Context here = Vertx.currentContext();
       ordersArrived.future().onComplete(v -> here.runOnContext(x -> req.connection().close()));
-    }));
+    });
     JsonObject noRetry = new JsonObject().put("retry", new JsonObject().put("maxAttempts", 1));
-    TestGateway gateway = gateway(config(users.port(), orders.port(), noRetry, null));
+    TestGateway gateway = harness.start(config(users.port(), orders.port(), noRetry, null));
 
     long start = System.nanoTime();
     Reply reply = client.get(gateway.port(), "/api/profile/42");
@@ -227,26 +211,5 @@ class AggregationIntegrationTest {
     return new JsonObject()
         .put("upstreams", new JsonObject().put("users", users).put("orders", orders))
         .put("routes", new JsonArray().add(route));
-  }
-
-  private FakeBackend backend(FakeBackend backend) {
-    toClose.add(backend);
-    return backend;
-  }
-
-  private TestGateway gateway(JsonObject config) {
-    TestGateway gateway = TestGateway.start(config);
-    toClose.add(gateway);
-    return gateway;
-  }
-
-  /**
-   * A port that refuses connections and stays reserved for the test (a closed probe socket's
-   * port could be handed to the gateway itself, which would then proxy to itself).
-   */
-  private int refusedPort() throws IOException {
-    io.portcullis.testkit.RefusedPort port = io.portcullis.testkit.RefusedPort.open();
-    toClose.add(port);
-    return port.port();
   }
 }

@@ -3,6 +3,7 @@ package io.portcullis.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.portcullis.configfile.ConfigFiles;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -36,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Fuzzing of {@link ConfigLoader}: whatever the text, it yields a configuration or a
  * {@link ConfigException} whose every line is {@code <path>: <problem>}, in bounded time and
- * memory. Random JSON trees, mutations of the CONTRACT §2 example (with an {@code orders}
+ * memory. Random JSON trees, mutations of the README configuration example (with an {@code orders}
  * upstream), truncated and garbled text, 10 MB documents, and nesting 100,000 levels deep.
  */
 class ConfigFuzzTest {
@@ -89,7 +90,7 @@ class ConfigFuzzTest {
   /** {@link #parse} without a timeout of its own: for loops that are guarded as a whole. */
   static Outcome parseUnguarded(String text) {
     try {
-      return checked(new Outcome(ConfigLoader.parse(text, ENV), List.of()), text);
+      return checked(new Outcome(ConfigFiles.parse(text, ENV), List.of()), text);
     } catch (ConfigException e) {
       assertThat(e.getMessage()).isEqualTo(String.join("\n", e.errors()));
       return checked(new Outcome(null, e.errors()), text);
@@ -149,7 +150,10 @@ class ConfigFuzzTest {
       "retry", "healthCheck", "maxFailures", "rollingWindowMs", "resetTimeoutMs", "failureStatuses",
       "maxAttempts", "baseDelayMs", "maxDelayMs", "jitter", "perTryTimeoutMs", "retryOn", "methods",
       "budgetRatio", "budgetMinPerSecond", "path", "intervalMs", "timeoutMs", "unhealthyThreshold",
-      "healthyThreshold", "name", "match", "pathPrefix", "upstream", "aggregate", "stripPrefix", "as", "required");
+      "healthyThreshold", "name", "match", "pathPrefix", "upstream", "aggregate", "stripPrefix", "as", "required",
+      "$schema", "proxyProtocol", "trustedProxies", "maxHops", "redis", "endpoint", "dns", "servers", "concurrency",
+      "mode", "initial", "min", "max", "pool", "maxConnections", "maxPending", "discovery", "refreshMs", "hedge",
+      "delayMs", "percentile", "maxHedges", "rateLimit", "scope", "requestsPerSecond", "burst", "key");
 
   /** Numbers written as text: huge, tiny, negative zero, beyond long, exponent forms. */
   private static final List<String> NUMBER_LITERALS = List.of(
@@ -168,7 +172,9 @@ class ConfigFuzzTest {
       "orders", "${HOST}", "http://${HOST}:${PORT}", "${URL}", "${NOPE}", "${NOPE:-http://127.0.0.1:1}",
       "${EMPTY:-/x}", "$${HOST}", "${", "${}", "${1A}", "${jndi:ldap://x}", "#{T(java.lang.Runtime)}", "%{x}",
       "\u0000", "\u001f", "\u2028", "caf\u00e9", "\uD83D\uDE00", "\uD800", "\uDC00", "\uFFFF", "\"", "\\",
-      "a\"b", "line\nbreak", "X-Request-Timeout-Ms", "X Bad", "true", "null", "8080");
+      "a\"b", "line\nbreak", "X-Request-Timeout-Ms", "X Bad", "true", "null", "8080",
+      "off", "fixed", "adaptive", "instance", "cluster", "10.0.0.0/8", "10.0.0/8", "::1/128", "fd00::/129",
+      "127.0.0.1:53", "[::1]:5353", "::1%lo", "redis://127.0.0.1:6379", "rediss://:pw@h:6380/1", "redis://h:0");
 
   @Provide
   Arbitrary<String> documents() {
@@ -274,10 +280,10 @@ class ConfigFuzzTest {
   /** Messages render values and member names without a JSON generator, but exactly as one. */
   @Property(tries = 200, shrinking = ShrinkingMode.BOUNDED)
   void valuesInMessagesAreTheStartOfTheirJsonEncoding(@ForAll("documents") String text) {
-    JsonText.Document document;
+    DocumentReader.Document document;
     try {
-      document = JsonText.parse(text);
-    } catch (JsonText.SyntaxException e) {
+      document = DocumentReader.read(ConfigFormat.JSON.parser(text), ConfigFormat.JSON);
+    } catch (DocumentReader.SyntaxException | IOException e) {
       return;
     }
     String full = Json.encode(document.value());
@@ -341,8 +347,8 @@ class ConfigFuzzTest {
   // (b) mutations of a valid configuration
   // =============================================================================================
 
-  /** The CONTRACT §2 example, with the {@code orders} upstream its aggregate route needs. */
-  static final String BASE = ConfigLoaderTest.CONTRACT_EXAMPLE;
+  /** The README configuration example, with the {@code orders} upstream its aggregate route needs. */
+  static final String BASE = ConfigLoaderTest.REFERENCE_EXAMPLE;
 
   static final String MINIMAL = ConfigLoaderTest.MINIMAL;
 
@@ -846,7 +852,7 @@ class ConfigFuzzTest {
       long start = threads.getCurrentThreadCpuTime();
       Outcome outcome;
       try {
-        outcome = new Outcome(ConfigLoader.load(file, ENV), List.of());
+        outcome = new Outcome(ConfigFiles.load(file, ENV), List.of());
       } catch (ConfigException e) {
         outcome = new Outcome(null, e.errors());
       }

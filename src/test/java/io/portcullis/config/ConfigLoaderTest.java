@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import io.portcullis.configfile.ConfigFiles;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -70,7 +72,7 @@ class ConfigLoaderTest {
   }
 
   private static List<String> errorsOf(String json) {
-    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse(json));
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigFiles.parse(json));
     assertThat(e).as("expected a ConfigException for %s", json).isNotNull();
     assertThat(e.getMessage()).isEqualTo(String.join("\n", e.errors()));
     return e.errors();
@@ -318,7 +320,7 @@ class ConfigLoaderTest {
             "routes[0].circuitBreaker.x: unknown key"),
         bad("override as an array", routes(route("'retry':[]")), "routes[0].retry: must be an object, got []"),
 
-        // coherence (CONTRACT §1)
+        // coherence (README "Command line": incoherent settings are errors)
         bad("route per-try timeout not below the route timeout",
             routes(route("'timeoutMs':3000,'retry':{'perTryTimeoutMs':3000}")),
             "routes[0].retry.perTryTimeoutMs: must be below the route timeout 3000, got 3000"),
@@ -338,6 +340,116 @@ class ConfigLoaderTest {
         bad("a broken route timeout is reported once, not compared",
             routes(route("'timeoutMs':'3000','retry':{'perTryTimeoutMs':5000}")),
             "routes[0].timeoutMs: must be an integer, got \"3000\""),
+
+        // concurrency and pool
+        bad("unknown concurrency mode", upstream("'concurrency':{'mode':'auto'}"),
+            "upstreams.users.concurrency.mode: must be one of \"off\", \"fixed\", \"adaptive\", got \"auto\""),
+        bad("non-positive concurrency bounds", upstream("'concurrency':{'initial':0,'min':-1,'max':0}"),
+            "upstreams.users.concurrency.initial: must be >= 1, got 0",
+            "upstreams.users.concurrency.min: must be >= 1, got -1",
+            "upstreams.users.concurrency.max: must be >= 1, got 0"),
+        bad("concurrency min above max", upstream("'concurrency':{'mode':'adaptive','min':50,'max':10}"),
+            "upstreams.users.concurrency.min: must be <= max 10, got 50"),
+        bad("concurrency min above the default max", upstream("'concurrency':{'min':2000}"),
+            "upstreams.users.concurrency.min: must be <= max 1000 (default), got 2000"),
+        bad("concurrency initial outside min..max",
+            upstream("'concurrency':{'mode':'adaptive','initial':5,'min':10,'max':100}"),
+            "upstreams.users.concurrency.initial: must be between min 10 and max 100, got 5"),
+        bad("concurrency initial above max", upstream("'concurrency':{'initial':101,'max':100}"),
+            "upstreams.users.concurrency.initial: must be between min 2 and max 100, got 101"),
+        bad("concurrency as a number", upstream("'concurrency':5"),
+            "upstreams.users.concurrency: must be an object, got 5"),
+        bad("unknown pool key", upstream("'pool':{'maxConnection':5}"), "upstreams.users.pool.maxConnection: unknown key"),
+        bad("non-positive pool bounds", upstream("'pool':{'maxConnections':0,'maxPending':-1}"),
+            "upstreams.users.pool.maxConnections: must be >= 1, got 0",
+            "upstreams.users.pool.maxPending: must be >= 0, got -1"),
+        bad("pool bound beyond 32 bits", upstream("'pool':{'maxPending':4294967296}"),
+            "upstreams.users.pool.maxPending: must be <= 2147483647, got 4294967296"),
+
+        // hedging
+        bad("hedge with both delayMs and percentile", routes(route("'hedge':{'delayMs':30,'percentile':95}")),
+            "routes[0].hedge: must have exactly one of \"delayMs\" or \"percentile\""),
+        bad("hedge with neither delayMs nor percentile", routes(route("'hedge':{'maxHedges':2}")),
+            "routes[0].hedge: must have exactly one of \"delayMs\" or \"percentile\""),
+        bad("hedge percentile of 100 or more", routes(route("'hedge':{'percentile':120}")),
+            "routes[0].hedge.percentile: must be > 0 and < 100, got 120"),
+        bad("hedge percentile of 0", routes(route("'hedge':{'percentile':0}")),
+            "routes[0].hedge.percentile: must be > 0 and < 100, got 0"),
+        bad("hedge percentile as a string", routes(route("'hedge':{'percentile':'p95'}")),
+            "routes[0].hedge.percentile: must be a number, got \"p95\""),
+        bad("hedge delay and count out of range", routes(route("'hedge':{'delayMs':0,'maxHedges':0}")),
+            "routes[0].hedge.delayMs: must be >= 1, got 0", "routes[0].hedge.maxHedges: must be >= 1, got 0"),
+        bad("more hedges than attempts allow", routes(route("'hedge':{'delayMs':5,'maxHedges':10}")),
+            "routes[0].hedge.maxHedges: must be <= 9, got 10"),
+        bad("hedge delay not below the route timeout", routes(route("'timeoutMs':100,'hedge':{'delayMs':100}")),
+            "routes[0].hedge.delayMs: must be below the route timeout 100, got 100"),
+        bad("hedge delay not below the default deadline", routes(route("'hedge':{'delayMs':20000}")),
+            "routes[0].hedge.delayMs: must be below the route timeout 15000 (deadline.defaultMs), got 20000"),
+        bad("hedge on an aggregate route",
+            routes(aggregateRoute("'match':{'path':'/p/:id'}", "{'upstream':'users','path':'/u/:id','as':'u'}")
+                .replace("}]}", "}],'hedge':{'delayMs':10}}")),
+            "routes[0].hedge: applies to proxy routes only (this route has \"aggregate\")"),
+        bad("hedge on a websocket route", routes(route("'websocket':true,'hedge':{'delayMs':10}")),
+            "routes[0].hedge: not allowed on a WebSocket route (this route has \"websocket\": true)"),
+        bad("unknown hedge key", routes(route("'hedge':{'delay':10}")),
+            "routes[0].hedge.delay: unknown key",
+            "routes[0].hedge: must have exactly one of \"delayMs\" or \"percentile\""),
+
+        // client address and loops
+        bad("proxyProtocol as a string", top("'server':{'proxyProtocol':'yes'}"),
+            "server.proxyProtocol: must be a boolean, got \"yes\""),
+        bad("trusted proxy that is not a CIDR block",
+            top("'server':{'trustedProxies':['10.0.0.0/8','10.0.0/8','fd00::/129',7,'::1%lo','example.com/8']}"),
+            "server.trustedProxies[1]: not a CIDR block: \"10.0.0/8\" (expected ADDRESS/BITS like \"10.0.0.0/8\" or "
+                + "\"fd00::/8\")",
+            "server.trustedProxies[2]: not a CIDR block: \"fd00::/129\" (expected ADDRESS/BITS like \"10.0.0.0/8\" or "
+                + "\"fd00::/8\")",
+            "server.trustedProxies[3]: must be a string, got 7",
+            "server.trustedProxies[4]: not a CIDR block: \"::1%lo\" (expected ADDRESS/BITS like \"10.0.0.0/8\" or "
+                + "\"fd00::/8\")",
+            "server.trustedProxies[5]: not a CIDR block: \"example.com/8\" (expected ADDRESS/BITS like \"10.0.0.0/8\" or "
+                + "\"fd00::/8\")"),
+        bad("trustedProxies as a string", top("'server':{'trustedProxies':'10.0.0.0/8'}"),
+            "server.trustedProxies: must be an array, got \"10.0.0.0/8\""),
+        bad("maxHops of zero", top("'server':{'maxHops':0}"), "server.maxHops: must be >= 1, got 0"),
+
+        // Redis and cluster rate limits
+        bad("cluster rate limit without redis",
+            routes(route("'rateLimit':{'requestsPerSecond':10,'scope':'cluster'}")),
+            "routes[0].rateLimit.scope: \"cluster\" needs a top-level \"redis\" object (the Redis that holds the "
+                + "buckets), and there is none"),
+        bad("unknown rate limit scope", routes(route("'rateLimit':{'requestsPerSecond':10,'scope':'global'}")),
+            "routes[0].rateLimit.scope: must be one of \"instance\", \"cluster\", got \"global\""),
+        bad("redis without an endpoint (a missing member is named last)", top("'redis':{'timeoutMs':0}"),
+            "redis.timeoutMs: must be >= 1, got 0", "redis.endpoint: required"),
+        bad("redis endpoint of another scheme", top("'redis':{'endpoint':'http://127.0.0.1:6379'}"),
+            "redis.endpoint: must be a Redis URL like \"redis://host:6379\" (redis://[:password@]host[:port][/db], "
+                + "or rediss:// for TLS), got \"http://127.0.0.1:6379\""),
+        bad("redis endpoint with a bad port", top("'redis':{'endpoint':'redis://127.0.0.1:70000'}"),
+            "redis.endpoint: must be a Redis URL like \"redis://host:6379\" (redis://[:password@]host[:port][/db], "
+                + "or rediss:// for TLS), got \"redis://127.0.0.1:70000\""),
+        bad("redis endpoint with a non-numeric database", top("'redis':{'endpoint':'redis://h/zero'}"),
+            "redis.endpoint: must be a Redis URL like \"redis://host:6379\" (redis://[:password@]host[:port][/db], "
+                + "or rediss:// for TLS), got \"redis://h/zero\""),
+        bad("redis as a string", top("'redis':'redis://127.0.0.1'"), "redis: must be an object, got \"redis://127.0.0.1\""),
+
+        // DNS discovery
+        bad("dns server that is not an address",
+            top("'dns':{'servers':['127.0.0.1:5353','[::1]:53','dns.internal:53','127.0.0.1:0','[::1',5]}"),
+            "dns.servers[2]: must be an IP address with an optional port, like \"127.0.0.1:53\" or \"[::1]:53\", "
+                + "got \"dns.internal:53\"",
+            "dns.servers[3]: must be an IP address with an optional port, like \"127.0.0.1:53\" or \"[::1]:53\", "
+                + "got \"127.0.0.1:0\"",
+            "dns.servers[4]: must be an IP address with an optional port, like \"127.0.0.1:53\" or \"[::1]:53\", "
+                + "got \"[::1\"",
+            "dns.servers[5]: must be a string, got 5"),
+        bad("unknown dns key", top("'dns':{'server':[]}"), "dns.server: unknown key"),
+        bad("discovery out of range", upstream("'discovery':{'dns':'yes','refreshMs':0}"),
+            "upstreams.users.discovery.dns: must be a boolean, got \"yes\"",
+            "upstreams.users.discovery.refreshMs: must be >= 1, got 0"),
+
+        // $schema
+        bad("$schema that is not a string", top("'$schema':5"), "[\"$schema\"]: must be a string, got 5"),
 
         // order
         bad("problems come in document order, routes first if written first",
@@ -380,8 +492,8 @@ class ConfigLoaderTest {
 
   // ---- valid configurations ----
 
-  /** CONTRACT §2's example, plus the upstream "orders" that its profile route uses but it omits. */
-  static final String CONTRACT_EXAMPLE = """
+  /** The README configuration example, plus the upstream "orders" that its profile route uses but it omits. */
+  static final String REFERENCE_EXAMPLE = """
       {
         "server":   { "host": "0.0.0.0", "port": 8080, "instances": 0,
                       "maxHeaderBytes": 8192, "maxBodyBytes": 10485760, "idleTimeoutMs": 60000 },
@@ -440,7 +552,7 @@ class ConfigLoaderTest {
 
   @Test
   void parsesTheContractExample() throws ConfigException {
-    GatewayConfig config = ConfigLoader.parse(CONTRACT_EXAMPLE);
+    GatewayConfig config = ConfigFiles.parse(REFERENCE_EXAMPLE);
 
     UpstreamConfig users = new UpstreamConfig("users",
         List.of(new Endpoint("http", "127.0.0.1", 9001), new Endpoint("http", "127.0.0.1", 9002)),
@@ -479,7 +591,7 @@ class ConfigLoaderTest {
 
   @Test
   void theContractExampleAsPrintedNamesAnUndeclaredUpstream() {
-    String asPrinted = CONTRACT_EXAMPLE.replace(
+    String asPrinted = REFERENCE_EXAMPLE.replace(
         ",\n    \"orders\": { \"endpoints\": [\"https://orders.internal\"], \"balancer\": \"least-requests\" }", "");
     assertThat(asPrinted).doesNotContain("orders.internal");
     assertThat(errorsOf(asPrinted)).containsExactly("routes[1].aggregate[1].upstream: unknown upstream \"orders\"");
@@ -487,7 +599,7 @@ class ConfigLoaderTest {
 
   @Test
   void minimalConfigGetsEveryDefault() throws ConfigException {
-    GatewayConfig config = ConfigLoader.parse(MINIMAL);
+    GatewayConfig config = ConfigFiles.parse(MINIMAL);
 
     RouteConfig route = new RouteConfig("r", new MatchConfig(Optional.empty(), Optional.of("/"), Set.of()),
         Optional.of("a"), List.of(), Optional.empty(), OptionalLong.empty(), RetryOverride.NONE, BreakerOverride.NONE);
@@ -514,7 +626,7 @@ class ConfigLoaderTest {
 
   @Test
   void readsEveryOptionChangedFromItsDefault() throws ConfigException {
-    GatewayConfig config = ConfigLoader.parse(EVERYTHING_CHANGED);
+    GatewayConfig config = ConfigFiles.parse(EVERYTHING_CHANGED);
 
     assertThat(config.server()).isEqualTo(new ServerConfig("127.0.0.2", 0, 4, 16384, 10_000_000_000L, 0));
     assertThat(config.admin()).isEqualTo(new AdminConfig("0.0.0.0", 0));
@@ -539,28 +651,30 @@ class ConfigLoaderTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"CONTRACT_EXAMPLE", "MINIMAL", "EVERYTHING_CHANGED"})
+  @ValueSource(strings = {"REFERENCE_EXAMPLE", "MINIMAL", "EVERYTHING_CHANGED"})
   void toJsonReadsBackToTheSameConfig(String which) throws Exception {
     String json = (String) ConfigLoaderTest.class.getDeclaredField(which).get(null);
-    GatewayConfig first = ConfigLoader.parse(json);
+    GatewayConfig first = ConfigFiles.parse(json);
 
     JsonObject written = ConfigLoader.toJson(first);
 
-    assertThat(ConfigLoader.parse(written.encode())).isEqualTo(first);
-    assertThat(ConfigLoader.parse(written.encodePrettily())).isEqualTo(first);
+    assertThat(ConfigFiles.parse(written.encode())).isEqualTo(first);
+    assertThat(ConfigFiles.parse(written.encodePrettily())).isEqualTo(first);
   }
 
   @Test
   void toJsonFillsInEveryDefaultAndKeepsOverridesAsGiven() throws ConfigException {
-    JsonObject json = ConfigLoader.toJson(ConfigLoader.parse(MINIMAL));
+    JsonObject json = ConfigLoader.toJson(ConfigFiles.parse(MINIMAL));
 
     assertThat(json.fieldNames()).containsExactly(
-        "server", "admin", "shutdown", "deadline", "accessLog", "upstreams", "routes", "tracing", "reload");
+        "server", "admin", "shutdown", "deadline", "accessLog", "upstreams", "routes", "tracing", "reload", "dns");
     assertThat(json.getJsonObject("server").getMap()).containsExactly(
         Map.entry("host", "0.0.0.0"), Map.entry("port", 8080), Map.entry("instances", 0),
         Map.entry("maxHeaderBytes", 8192), Map.entry("maxBodyBytes", 10_485_760L),
         Map.entry("idleTimeoutMs", 60_000L), Map.entry("http2", true), Map.entry("h2c", false),
-        Map.entry("maxConcurrentStreams", 100));
+        Map.entry("maxConcurrentStreams", 100), Map.entry("proxyProtocol", false),
+        Map.entry("trustedProxies", new JsonArray()), Map.entry("maxHops", 10));
+    assertThat(json.getJsonObject("dns").getMap()).containsExactly(Map.entry("servers", new JsonArray()));
     assertThat(json.getJsonObject("tracing").getMap()).containsExactly(
         Map.entry("enabled", true), Map.entry("exporter", "none"),
         Map.entry("otlpEndpoint", "http://localhost:4318/v1/traces"), Map.entry("serviceName", "portcullis"),
@@ -569,7 +683,14 @@ class ConfigLoaderTest {
         Map.entry("watch", true), Map.entry("pollMs", 1000L));
     JsonObject upstream = json.getJsonObject("upstreams").getJsonObject("a");
     assertThat(upstream.fieldNames()).containsExactly(
-        "endpoints", "balancer", "connectTimeoutMs", "circuitBreaker", "retry", "tls");
+        "endpoints", "balancer", "connectTimeoutMs", "circuitBreaker", "retry", "tls", "concurrency", "pool",
+        "discovery");
+    assertThat(upstream.getJsonObject("concurrency").getMap()).containsExactly(
+        Map.entry("mode", "off"), Map.entry("initial", 20), Map.entry("min", 2), Map.entry("max", 1000));
+    assertThat(upstream.getJsonObject("pool").getMap())
+        .as("maxPending absent: unbounded").containsExactly(Map.entry("maxConnections", 512));
+    assertThat(upstream.getJsonObject("discovery").getMap()).containsExactly(
+        Map.entry("dns", false), Map.entry("refreshMs", 5000L));
     assertThat(upstream.getJsonObject("tls").getMap()).containsExactly(Map.entry("verifyHostname", true));
     assertThat(upstream.getJsonArray("endpoints").getList()).containsExactly("http://127.0.0.1:1");
     assertThat(upstream.getJsonObject("retry").fieldNames()).containsExactly("maxAttempts", "baseDelayMs",
@@ -578,7 +699,7 @@ class ConfigLoaderTest {
     assertThat(json.getJsonArray("routes").getJsonObject(0).fieldNames())
         .containsExactly("name", "match", "upstream", "websocket");
 
-    JsonObject route = ConfigLoader.toJson(ConfigLoader.parse(EVERYTHING_CHANGED))
+    JsonObject route = ConfigLoader.toJson(ConfigFiles.parse(EVERYTHING_CHANGED))
         .getJsonArray("routes").getJsonObject(0);
     assertThat(route.getJsonObject("retry").fieldNames()).containsExactly("jitter", "retryOn", "budgetRatio");
     assertThat(route.getJsonObject("circuitBreaker").fieldNames()).containsExactly("failureStatuses");
@@ -590,7 +711,7 @@ class ConfigLoaderTest {
     for (int i = 0; i < 300; i++) {
       GatewayConfig config = random.next();
       String written = ConfigLoader.toJson(config).encode();
-      assertThat(ConfigLoader.parse(written)).as(written).isEqualTo(config);
+      assertThat(ConfigFiles.parse(written)).as(written).isEqualTo(config);
     }
   }
 
@@ -600,18 +721,25 @@ class ConfigLoaderTest {
     return Stream.of(
         arguments("", "expected a value, got end of input at line 1, column 1"),
         arguments("   \n  ", "expected a value, got end of input at line 2, column 3"),
-        arguments("{\"a\":}", "expected a value, got '}' at line 1, column 6"),
-        arguments("{\n  \"a\": 1,\n}", "expected a member name in double quotes, got '}' at line 3, column 1"),
-        arguments("{\"a\": 1", "expected ',' or '}' after an object member, got end of input at line 1, column 8"),
-        arguments("[1 2]", "expected ',' or ']' after an array element, got '2' at line 1, column 4"),
+        arguments("{\"a\":}", "Unexpected character ('}'): expected a value at line 1, column 6"),
+        arguments("{\n  \"a\": 1,\n}",
+            "Unexpected character ('}'): was expecting double-quote to start field name at line 3, column 1"),
+        arguments("{\"a\": 1", "Unexpected end-of-input: expected close marker for Object (opened at line 1, column 1)"
+            + " at line 1, column 8"),
+        arguments("[1 2]", "Unexpected character ('2'): was expecting comma to separate Array entries at line 1, column 4"),
         arguments("{} {}", "unexpected '{' after the end of the document at line 1, column 4"),
-        arguments("{'a': 1}", "expected a member name in double quotes, got ''' at line 1, column 2"),
-        arguments("{\"a\": nul}", "unrecognized token 'nul' (strings need double quotes) at line 1, column 7"),
-        arguments("{\"a\": 01}", "invalid number '01' at line 1, column 7"),
-        arguments("{\"a\": \"x\ny\"}", "control character U+000A in a string (escape it) at line 1, column 9"),
-        arguments("{\"a\": \"\\x\"}", "invalid escape '\\x' in a string at line 1, column 8"),
-        arguments("// comment\n{}", "expected a value, got '/' at line 1, column 1"),
-        arguments("{\"a\": \"open", "unterminated string at line 1, column 12"));
+        arguments("{'a': 1}", "Unexpected character ('''): was expecting double-quote to start field name at line 1, column 2"),
+        arguments("{\"a\": nul}", "Unrecognized token 'nul': was expecting (JSON String, Number, Array, Object or token "
+            + "'null', 'true' or 'false') at line 1, column 10"),
+        arguments("{\"a\": 01}", "Invalid numeric value: Leading zeroes not allowed at line 1, column 8"),
+        arguments("{\"a\": \"x\ny\"}", "Illegal unquoted character ((CTRL-CHAR, code 10)): has to be escaped using "
+            + "backslash to be included in string value at line 1, column 9"),
+        arguments("{\"a\": \"\\x\"}", "Unrecognized character escape 'x' at line 1, column 9"),
+        arguments("// comment\n{}", "Unexpected character ('/'): maybe a (non-standard) comment? (JSON has no comments) "
+            + "at line 1, column 1"),
+        arguments("{\"a\": \"open", "Unexpected end-of-input: was expecting closing quote for a string value at line 1, "
+            + "column 12"),
+        arguments("{\"a\": 1e99999}", "number '1e99999' out of range (exponent beyond ±9999) at line 1, column 7"));
   }
 
   @ParameterizedTest
@@ -628,7 +756,7 @@ class ConfigLoaderTest {
 
   @Test
   void aByteOrderMarkIsIgnored() throws ConfigException {
-    assertThat(ConfigLoader.parse("\uFEFF" + MINIMAL)).isEqualTo(ConfigLoader.parse(MINIMAL));
+    assertThat(ConfigFiles.parse("\uFEFF" + MINIMAL)).isEqualTo(ConfigFiles.parse(MINIMAL));
   }
 
   // ---- files ----
@@ -636,20 +764,20 @@ class ConfigLoaderTest {
   @Test
   void loadsAFile(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("gateway.json");
-    Files.writeString(file, CONTRACT_EXAMPLE);
-    assertThat(ConfigLoader.load(file)).isEqualTo(ConfigLoader.parse(CONTRACT_EXAMPLE));
+    Files.writeString(file, REFERENCE_EXAMPLE);
+    assertThat(ConfigFiles.load(file)).isEqualTo(ConfigFiles.parse(REFERENCE_EXAMPLE));
   }
 
   @Test
   void aMissingFileIsAnIoException(@TempDir Path dir) {
-    assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("absent.json"))).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> ConfigFiles.load(dir.resolve("absent.json"))).isInstanceOf(IOException.class);
   }
 
   @Test
   void aFileThatIsNotUtf8IsAConfigError(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("latin1.json");
     Files.write(file, "{\"upstreams\":{\"caf\u00e9\":{}}}".getBytes(StandardCharsets.ISO_8859_1));
-    assertThatThrownBy(() -> ConfigLoader.load(file))
+    assertThatThrownBy(() -> ConfigFiles.load(file))
         .isInstanceOfSatisfying(ConfigException.class,
             e -> assertThat(e.errors()).containsExactly("$: invalid JSON: not valid UTF-8 text"));
   }
@@ -698,7 +826,7 @@ class ConfigLoaderTest {
 
     @Test
     void aRouteOverrideIsAppliedToTheUpstreamPolicyAsAnOperatorWouldSeeIt() throws ConfigException {
-      GatewayConfig config = ConfigLoader.parse(doc(
+      GatewayConfig config = ConfigFiles.parse(doc(
           "'upstreams':{'users':{'endpoints':['http://127.0.0.1:9001'],'retry':{'maxAttempts':4,'perTryTimeoutMs':100},"
               + "'circuitBreaker':{'maxFailures':9}}}",
           "'routes':[" + route("'retry':{'maxAttempts':2},'circuitBreaker':{'resetTimeoutMs':7000}") + "]"));
@@ -717,7 +845,7 @@ class ConfigLoaderTest {
 
   @Test
   void collectionsAreUnmodifiable() throws ConfigException {
-    GatewayConfig config = ConfigLoader.parse(CONTRACT_EXAMPLE);
+    GatewayConfig config = ConfigFiles.parse(REFERENCE_EXAMPLE);
     UpstreamConfig users = config.upstreams().get("users");
 
     assertThatThrownBy(() -> config.routes().clear()).isInstanceOf(UnsupportedOperationException.class);
@@ -740,7 +868,7 @@ class ConfigLoaderTest {
 
   @Test
   void methodsAreUpperCasedAndKeptInOrder() throws ConfigException {
-    GatewayConfig config = ConfigLoader.parse(doc(
+    GatewayConfig config = ConfigFiles.parse(doc(
         "'upstreams':{'users':{'endpoints':['http://127.0.0.1:9001'],'retry':{'methods':['patch','get','GET']}}}",
         "'routes':[{'name':'r','match':{'pathPrefix':'/','methods':['post','Get']},'upstream':'users'}]"));
 
@@ -750,7 +878,7 @@ class ConfigLoaderTest {
 
   @Test
   void endpointsPrintAsUrlsAndAuthorities() throws ConfigException {
-    GatewayConfig config = ConfigLoader.parse(doc(
+    GatewayConfig config = ConfigFiles.parse(doc(
         "'upstreams':{'u':{'endpoints':['http://127.0.0.1:9001','https://api.example.com','HTTP://h/',"
             + "'http://[::1]:8080','http://user_service:8080','http://user_service']}}",
         "'routes':[{'name':'r','match':{'pathPrefix':'/'},'upstream':'u'}]"));
@@ -768,13 +896,13 @@ class ConfigLoaderTest {
 
   @Test
   void aPerTryTimeoutOfZeroIsOffAndNeverComparedWithTheRouteTimeout() throws ConfigException {
-    GatewayConfig config = ConfigLoader.parse(routes(route("'timeoutMs':1,'retry':{'perTryTimeoutMs':0}")));
+    GatewayConfig config = ConfigFiles.parse(routes(route("'timeoutMs':1,'retry':{'perTryTimeoutMs':0}")));
     assertThat(config.routes().get(0).retry().perTryTimeoutMs()).isZero();
   }
 
   @Test
   void backendPathsReuseRouteParametersAndMayCarryAQuery() throws ConfigException {
-    GatewayConfig config = ConfigLoader.parse(routes(aggregateRoute("'match':{'path':'/u/:user_id/o/:oid'}",
+    GatewayConfig config = ConfigFiles.parse(routes(aggregateRoute("'match':{'path':'/u/:user_id/o/:oid'}",
         "{'upstream':'users','path':'/users/:user_id','as':'user'},"
             + "{'upstream':'orders','path':'/orders/:oid?user=:user_id','as':'order','required':false}")));
     assertThat(config.routes().get(0).aggregate()).extracting(AggregateBackendConfig::path)

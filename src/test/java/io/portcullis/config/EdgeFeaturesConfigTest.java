@@ -3,6 +3,7 @@ package io.portcullis.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.portcullis.configfile.ConfigFiles;
 import io.portcullis.testkit.TestCertificates;
 import io.portcullis.testkit.TestCertificates.PemPair;
 import java.nio.file.Files;
@@ -42,14 +43,14 @@ class EdgeFeaturesConfigTest {
   }
 
   private static List<String> errorsOf(String json) {
-    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse(json));
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigFiles.parse(json));
     assertThat(e).as("expected a ConfigException for %s", json).isNotNull();
     return e.errors();
   }
 
   @Test
   void defaultsAreCleartextHttp1WithPropagationAndAWatchedFile() throws ConfigException {
-    GatewayConfig config = ConfigLoader.parse(doc("", "", "", ""));
+    GatewayConfig config = ConfigFiles.parse(doc("", "", "", ""));
 
     assertThat(config.server().tls()).isEmpty();
     assertThat(config.server().http2()).isTrue();
@@ -65,7 +66,7 @@ class EdgeFeaturesConfigTest {
 
   @Test
   void readsEveryEdgeOption() throws ConfigException {
-    GatewayConfig config = ConfigLoader.parse(doc(
+    GatewayConfig config = ConfigFiles.parse(doc(
         "'tls':{'certFile':'" + json(server.certFile().toString()) + "','keyFile':'"
             + json(server.keyFile().toString()) + "'},'http2':false,'h2c':true,'maxConcurrentStreams':7",
         ",'tls':{'trustFile':'" + json(authority.toString()) + "','verifyHostname':false}",
@@ -86,17 +87,17 @@ class EdgeFeaturesConfigTest {
     assertThat(config.tracing())
         .isEqualTo(new TracingConfig(false, TraceExporter.OTLP, "http://collector:4318/v1/traces", "edge", 0.25));
     assertThat(config.reload()).isEqualTo(new ReloadConfig(false, 250));
-    assertThat(ConfigLoader.parse(ConfigLoader.toJson(config).encode())).isEqualTo(config);
+    assertThat(ConfigFiles.parse(ConfigLoader.toJson(config).encode())).isEqualTo(config);
   }
 
   @Test
   void aRateLimitsBurstDefaultsToTheRateRoundedUpAndItsKeyToTheClientAddress() throws ConfigException {
-    RateLimitConfig limit = ConfigLoader.parse(doc("", "", ",'rateLimit':{'requestsPerSecond':2.5}", ""))
+    RateLimitConfig limit = ConfigFiles.parse(doc("", "", ",'rateLimit':{'requestsPerSecond':2.5}", ""))
         .routes().get(0).rateLimit().orElseThrow();
 
     assertThat(limit).isEqualTo(new RateLimitConfig(2.5, 3, "ip"));
     assertThat(limit.keyHeader()).isEmpty();
-    assertThat(ConfigLoader.parse(doc("", "", ",'rateLimit':{'requestsPerSecond':0.1}", ""))
+    assertThat(ConfigFiles.parse(doc("", "", ",'rateLimit':{'requestsPerSecond':0.1}", ""))
         .routes().get(0).rateLimit().orElseThrow().burst()).isEqualTo(1);
   }
 
@@ -153,6 +154,28 @@ class EdgeFeaturesConfigTest {
     assertThat(errorsOf(doc("", ",'tls':{'trustFile':'" + json(text.toString()) + "'}", "", "")))
         .containsExactly("upstreams.u.tls.trustFile: no PEM certificate (-----BEGIN CERTIFICATE-----) in \""
             + text + "\"");
+  }
+
+  @Test
+  void aKeyThatDoesNotBelongToTheCertificateIsAnErrorAtKeyFileListedWithTheOthers() {
+    PemPair other = TestCertificates.authority("other CA").server("other").writeTo(dir, "other");
+
+    assertThat(errorsOf(doc("'tls':{'certFile':'" + json(server.certFile().toString()) + "','keyFile':'"
+        + json(other.keyFile().toString()) + "'},'maxHops':0", "", "", "")))
+        .containsExactly(
+            "server.tls.keyFile: does not match the certificate in server.tls.certFile",
+            "server.maxHops: must be >= 1, got 0");
+  }
+
+  @Test
+  void aKeyTheListenerCannotServeIsAnErrorAtKeyFile() throws Exception {
+    Path ed25519 = dir.resolve("ed25519.key");
+    TestCertificates.write(ed25519, java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPrivate());
+
+    assertThat(errorsOf(doc("'tls':{'certFile':'" + json(server.certFile().toString()) + "','keyFile':'"
+        + json(ed25519.toString()) + "'}", "", "", "")))
+        .singleElement().asString()
+        .startsWith("server.tls.keyFile: invalid private key in \"" + ed25519 + "\" (an RSA or EC key is needed)");
   }
 
   @ParameterizedTest(name = "{0}")

@@ -3,6 +3,7 @@ package io.portcullis.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.portcullis.configfile.ConfigFiles;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,14 +36,14 @@ class EnvSubstitutionTest {
   }
 
   private static List<String> errorsOf(String json, Function<String, String> env) {
-    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse(json, env));
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigFiles.parse(json, env));
     assertThat(e).as("expected a ConfigException").isNotNull();
     return e.errors();
   }
 
   @Test
   void aSetVariableIsSubstituted() throws ConfigException {
-    GatewayConfig config = ConfigLoader.parse(doc("${USERS_URL}", "/api/users"),
+    GatewayConfig config = ConfigFiles.parse(doc("${USERS_URL}", "/api/users"),
         env(Map.of("USERS_URL", "http://users.default.svc:8080")));
 
     Endpoint endpoint = config.upstreams().get("users").endpoints().get(0);
@@ -52,7 +53,7 @@ class EnvSubstitutionTest {
 
   @Test
   void partsOfAStringAndSeveralVariablesAreSubstituted() throws ConfigException {
-    GatewayConfig config = ConfigLoader.parse(doc("http://${HOST}:${PORT}", "/${PREFIX}/users"),
+    GatewayConfig config = ConfigFiles.parse(doc("http://${HOST}:${PORT}", "/${PREFIX}/users"),
         env(Map.of("HOST", "10.0.0.7", "PORT", "9001", "PREFIX", "v2")));
 
     assertThat(config.upstreams().get("users").endpoints().get(0).toString()).isEqualTo("http://10.0.0.7:9001");
@@ -91,9 +92,9 @@ class EnvSubstitutionTest {
   void theDefaultAppliesWhenUnsetOrEmpty() throws ConfigException {
     String json = doc("${USERS_URL:-http://127.0.0.1:9001}", "${PREFIX:-/api/users}");
 
-    GatewayConfig unset = ConfigLoader.parse(json, NO_ENV);
-    GatewayConfig empty = ConfigLoader.parse(json, env(Map.of("USERS_URL", "", "PREFIX", "")));
-    GatewayConfig set = ConfigLoader.parse(json, env(Map.of("USERS_URL", "http://u:1", "PREFIX", "/x")));
+    GatewayConfig unset = ConfigFiles.parse(json, NO_ENV);
+    GatewayConfig empty = ConfigFiles.parse(json, env(Map.of("USERS_URL", "", "PREFIX", "")));
+    GatewayConfig set = ConfigFiles.parse(json, env(Map.of("USERS_URL", "http://u:1", "PREFIX", "/x")));
 
     assertThat(unset.upstreams().get("users").endpoints().get(0).toString()).isEqualTo("http://127.0.0.1:9001");
     assertThat(unset.routes().get(0).match().pathPrefix()).contains("/api/users");
@@ -106,7 +107,7 @@ class EnvSubstitutionTest {
   void anEmptyDefaultAndAnEmptyValueGiveTheEmptyString() throws ConfigException {
     String json = doc("http://127.0.0.1:9001", "/api${SUFFIX:-}${MORE}");
 
-    GatewayConfig config = ConfigLoader.parse(json, env(Map.of("MORE", "")));
+    GatewayConfig config = ConfigFiles.parse(json, env(Map.of("MORE", "")));
 
     assertThat(config.routes().get(0).match().pathPrefix()).contains("/api");
   }
@@ -115,14 +116,14 @@ class EnvSubstitutionTest {
   void theDefaultIsLiteralAndNotSubstitutedAgain() throws ConfigException {
     String json = doc("http://127.0.0.1:9001", "${P:-/a/$x}");
 
-    GatewayConfig config = ConfigLoader.parse(json, env(Map.of("x", "NO")));
+    GatewayConfig config = ConfigFiles.parse(json, env(Map.of("x", "NO")));
 
     assertThat(config.routes().get(0).match().pathPrefix()).contains("/a/$x");
   }
 
   @Test
   void aSubstitutedValueIsNotScannedAgain() throws ConfigException {
-    GatewayConfig config = ConfigLoader.parse(doc("http://127.0.0.1:9001", "${P}"),
+    GatewayConfig config = ConfigFiles.parse(doc("http://127.0.0.1:9001", "${P}"),
         env(Map.of("P", "/a/${Q}", "Q", "nope")));
 
     assertThat(config.routes().get(0).match().pathPrefix()).contains("/a/${Q}");
@@ -130,14 +131,14 @@ class EnvSubstitutionTest {
 
   @Test
   void doubleDollarEscapesALiteralReference() throws ConfigException {
-    GatewayConfig config = ConfigLoader.parse(doc("http://127.0.0.1:9001", "/a/$${NOT_A_VAR}/b$$c$d"), NO_ENV);
+    GatewayConfig config = ConfigFiles.parse(doc("http://127.0.0.1:9001", "/a/$${NOT_A_VAR}/b$$c$d"), NO_ENV);
 
     assertThat(config.routes().get(0).match().pathPrefix()).contains("/a/${NOT_A_VAR}/b$$c$d");
   }
 
   @Test
   void tripleDollarIsADollarThenAnEscape() throws ConfigException {
-    GatewayConfig config = ConfigLoader.parse(doc("http://127.0.0.1:9001", "/a$$${X}"), NO_ENV);
+    GatewayConfig config = ConfigFiles.parse(doc("http://127.0.0.1:9001", "/a$$${X}"), NO_ENV);
 
     assertThat(config.routes().get(0).match().pathPrefix()).contains("/a$${X}");
   }
@@ -181,7 +182,7 @@ class EnvSubstitutionTest {
         Map.entry("HEALTH_PATH", "/ready"), Map.entry("ROUTE", "profile"), Map.entry("BACKEND_PATH", "/users"),
         Map.entry("AS", "user"));
 
-    GatewayConfig config = ConfigLoader.parse(json, env(variables));
+    GatewayConfig config = ConfigFiles.parse(json, env(variables));
 
     assertThat(config.server().host()).isEqualTo("10.0.0.1");
     assertThat(config.admin().host()).isEqualTo("127.0.0.1");
@@ -223,13 +224,13 @@ class EnvSubstitutionTest {
 
   @Test
   void aLiteralReferenceSurvivesToJsonAndBack() throws ConfigException {
-    GatewayConfig config = ConfigLoader.parse(doc("http://127.0.0.1:9001", "/a/$${X}"), NO_ENV);
+    GatewayConfig config = ConfigFiles.parse(doc("http://127.0.0.1:9001", "/a/$${X}"), NO_ENV);
 
     JsonObject written = ConfigLoader.toJson(config);
 
     assertThat(written.getJsonArray("routes").getJsonObject(0).getJsonObject("match").getString("pathPrefix"))
         .isEqualTo("/a/$${X}");
-    assertThat(ConfigLoader.parse(written.encode(), env(Map.of("X", "nope")))).isEqualTo(config);
+    assertThat(ConfigFiles.parse(written.encode(), env(Map.of("X", "nope")))).isEqualTo(config);
   }
 
   @Test
@@ -237,7 +238,7 @@ class EnvSubstitutionTest {
     Path file = tmp.resolve("gateway.json");
     Files.writeString(file, doc("${USERS_URL}", "/api"), StandardCharsets.UTF_8);
 
-    GatewayConfig config = ConfigLoader.load(file, env(Map.of("USERS_URL", "http://users:80")));
+    GatewayConfig config = ConfigFiles.load(file, env(Map.of("USERS_URL", "http://users:80")));
 
     assertThat(config.upstreams().get("users").endpoints().get(0).toString()).isEqualTo("http://users:80");
   }
@@ -249,7 +250,7 @@ class EnvSubstitutionTest {
     String json = doc("http://127.0.0.1:9001", "/api")
         .replace("{\"upstreams\"", "{\"server\":{\"host\":\"${PATH}\"},\"upstreams\"");
 
-    assertThat(ConfigLoader.parse(json).server().host()).isEqualTo(path);
+    assertThat(ConfigFiles.parse(json).server().host()).isEqualTo(path);
   }
 
   @Test

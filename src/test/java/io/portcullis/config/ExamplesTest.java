@@ -3,6 +3,7 @@ package io.portcullis.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.portcullis.configfile.ConfigFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,7 +51,7 @@ class ExamplesTest {
   @MethodSource("examples")
   void everyExampleIsValid(Path example) throws IOException {
     try {
-      GatewayConfig config = ConfigLoader.load(example, TEST_ENV::get);
+      GatewayConfig config = ConfigFiles.load(example, TEST_ENV::get);
       assertThat(config.routes()).isNotEmpty();
     } catch (ConfigException e) {
       throw new AssertionError(example.getFileName() + " is invalid:\n" + e.getMessage(), e);
@@ -72,7 +73,7 @@ class ExamplesTest {
       return;
     }
     try {
-      ConfigLoader.load(example, empty);
+      ConfigFiles.load(example, empty);
     } catch (ConfigException e) {
       throw new AssertionError(example.getFileName() + " depends on the environment:\n" + e.getMessage(), e);
     }
@@ -82,7 +83,7 @@ class ExamplesTest {
   void theEnvironmentExampleSubstitutesAndDefaults() throws Exception {
     Path example = DIR.resolve("env-substitution.json");
 
-    GatewayConfig defaults = ConfigLoader.load(example, TEST_ENV::get);
+    GatewayConfig defaults = ConfigFiles.load(example, TEST_ENV::get);
     assertThat(defaults.server().host()).isEqualTo("0.0.0.0");
     assertThat(defaults.admin().host()).isEqualTo("127.0.0.1");
     assertThat(defaults.upstreams().get("users").endpoints().get(0).host())
@@ -92,13 +93,13 @@ class ExamplesTest {
 
     Map<String, String> custom = Map.of("USERS_URL", "http://u:1", "ORDERS_HOST", "o", "ORDERS_PORT", "9000",
         "API_PREFIX", "/v2", "ADMIN_HOST", "0.0.0.0");
-    GatewayConfig overridden = ConfigLoader.load(example, custom::get);
+    GatewayConfig overridden = ConfigFiles.load(example, custom::get);
     assertThat(overridden.upstreams().get("orders").endpoints().get(0).toString()).isEqualTo("http://o:9000");
     assertThat(overridden.routes().get(0).match().pathPrefix()).contains("/v2/users");
     assertThat(overridden.routes().get(0).stripPrefix()).contains("/v2");
     assertThat(overridden.admin().host()).isEqualTo("0.0.0.0");
 
-    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(example, name -> null));
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigFiles.load(example, name -> null));
     assertThat(e.errors()).containsExactly(
         "upstreams.users.endpoints[0]: environment variable \"USERS_URL\" is not set",
         "upstreams.orders.endpoints[0]: environment variable \"ORDERS_HOST\" is not set");

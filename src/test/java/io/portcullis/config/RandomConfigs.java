@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Random;
 import java.util.Set;
@@ -22,6 +23,12 @@ final class RandomConfigs {
   private static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "M-1");
   private static final List<String> CONDITIONS = List.of("connect-failure", "reset", "per-try-timeout", "100", "429",
       "500", "502", "503", "504", "599");
+
+  private static final List<String> CIDRS = List.of("10.0.0.0/8", "127.0.0.1/32", "0.0.0.0/0", "192.168.1.0/24",
+      "::1/128", "fd00::/8", "::/0", "2001:db8::/32", "::ffff:10.0.0.0/104");
+  private static final List<String> DNS_SERVERS = List.of("127.0.0.1:5353", "10.0.0.2:53", "[::1]:53", "[fd00::1]:1");
+  private static final List<String> REDIS_URLS = List.of("redis://127.0.0.1:6379", "rediss://:secret@redis.internal:6380/2",
+      "redis://user:pw@[::1]:6379/0", "redis://redis_cache");
 
   private final Random random;
 
@@ -49,20 +56,33 @@ final class RandomConfigs {
     long largestBase = upstreams.values().stream().mapToLong(u -> u.retry().baseDelayMs()).max().orElseThrow();
     List<String> names = List.copyOf(upstreams.keySet());
 
+    Optional<RedisConfig> redis = random.nextBoolean()
+        ? Optional.of(new RedisConfig(pick(REDIS_URLS), randomLong(1, 1000)))
+        : Optional.empty();
     List<RouteConfig> routes = new ArrayList<>();
     int routeCount = between(1, 4);
     for (int i = 0; i < routeCount; i++) {
-      routes.add(route("r" + i, names, floorMs, maxMs, smallestCap, largestBase));
+      routes.add(route("r" + i, names, floorMs, maxMs, smallestCap, largestBase, redis.isPresent()));
     }
+    List<CidrBlock> trusted = new ArrayList<>();
+    subset(CIDRS).forEach(text -> trusted.add(CidrBlock.parse(text)));
+    List<DnsServer> dnsServers = new ArrayList<>();
+    subset(DNS_SERVERS).forEach(text -> dnsServers.add(DnsServer.parse(text)));
     return new GatewayConfig(
         new ServerConfig(pick(List.of("0.0.0.0", "127.0.0.1", "::")), serverPort, between(0, 64),
-            between(1024, 1 << 20), randomLong(0, 100_000_000_000L), randomLong(0, 1_000_000)),
+            between(1024, 1 << 20), randomLong(0, 100_000_000_000L), randomLong(0, 1_000_000), Optional.empty(),
+            random.nextBoolean(), random.nextBoolean(), between(1, 1000), random.nextBoolean(), trusted,
+            between(1, 100)),
         new AdminConfig(pick(List.of("127.0.0.1", "0.0.0.0")), adminPort),
         new ShutdownConfig(randomLong(0, 60_000), randomLong(0, 60_000)),
         new DeadlineConfig(pick(List.of("X-Request-Timeout-Ms", "x-deadline", "Deadline!")), defaultMs, maxMs),
         new AccessLogConfig(random.nextBoolean()),
         upstreams,
-        routes);
+        routes,
+        TracingConfig.defaults(),
+        ReloadConfig.defaults(),
+        redis,
+        new DnsConfig(dnsServers));
   }
 
   private UpstreamConfig upstream(String name, long floorMs) {
@@ -81,8 +101,16 @@ final class RandomConfigs {
       healthCheck = Optional.of(new HealthCheckConfig("/health/" + between(0, 9), interval,
           randomLong(1, interval - 1), between(1, 10), between(1, 10)));
     }
+    int max = between(1, 5000);
+    int min = between(1, max);
+    ConcurrencyConfig concurrency =
+        new ConcurrencyConfig(pick(List.of(ConcurrencyMode.values())), between(min, max), min, max);
+    PoolConfig pool = new PoolConfig(between(1, 4096),
+        random.nextBoolean() ? OptionalInt.empty() : OptionalInt.of(between(0, 100_000)));
+    DiscoveryConfig discovery = new DiscoveryConfig(random.nextBoolean(), randomLong(1, 600_000));
     return new UpstreamConfig(name, List.copyOf(endpoints), pick(List.of(BalancerKind.values())),
-        between(1, 100_000), breaker(), retry, healthCheck);
+        between(1, 100_000), breaker(), retry, healthCheck, UpstreamTlsConfig.defaults(), concurrency, pool,
+        discovery);
   }
 
   private BreakerConfig breaker() {
@@ -95,7 +123,7 @@ final class RandomConfigs {
   }
 
   private RouteConfig route(String name, List<String> upstreams, long floorMs, long maxMs, long smallestCap,
-      long largestBase) {
+      long largestBase, boolean redis) {
     boolean exact = random.nextBoolean();
     MatchConfig match = exact
         ? new MatchConfig(Optional.of(pick(List.of("/", "/api/:id", "/a/:x/b/:y_2", "/v1/things"))), Optional.empty(),
@@ -111,7 +139,15 @@ final class RandomConfigs {
     if (random.nextBoolean()) {
       Optional<String> strip = random.nextBoolean() ? Optional.empty()
           : Optional.of(exact ? "/" : pick(List.of("/", pattern)));
-      return new RouteConfig(name, match, Optional.of(pick(upstreams)), List.of(), strip, timeout, retry, breaker);
+      boolean websocket = random.nextInt(4) == 0;
+      Optional<HedgeConfig> hedge = Optional.empty();
+      if (!websocket && random.nextBoolean()) {
+        hedge = random.nextBoolean() && floorMs > 1
+            ? Optional.of(HedgeConfig.afterDelay(randomLong(1, floorMs - 1), between(1, 9)))
+            : Optional.of(HedgeConfig.atPercentile(pick(List.of(50.0, 95.0, 99.9, 0.5)), between(1, 9)));
+      }
+      return new RouteConfig(name, match, Optional.of(pick(upstreams)), List.of(), strip, timeout, retry, breaker,
+          websocket, rateLimit(redis), hedge);
     }
     List<AggregateBackendConfig> backends = new ArrayList<>();
     int count = between(1, 3);
@@ -119,7 +155,18 @@ final class RandomConfigs {
       String path = pattern.contains(":id") ? "/backend/:id" : "/backend/" + i + "?q=1";
       backends.add(new AggregateBackendConfig(pick(upstreams), path, "part" + i, random.nextBoolean()));
     }
-    return new RouteConfig(name, match, Optional.empty(), backends, Optional.empty(), timeout, retry, breaker);
+    return new RouteConfig(name, match, Optional.empty(), backends, Optional.empty(), timeout, retry, breaker,
+        false, rateLimit(redis), Optional.empty());
+  }
+
+  /** No limit, or a bucket of either scope ({@code cluster} only where there is a Redis). */
+  private Optional<RateLimitConfig> rateLimit(boolean redis) {
+    if (random.nextBoolean()) {
+      return Optional.empty();
+    }
+    RateLimitScope scope = redis && random.nextBoolean() ? RateLimitScope.CLUSTER : RateLimitScope.INSTANCE;
+    return Optional.of(new RateLimitConfig(pick(List.of(0.5, 1.0, 10.0, 2500.0)), between(1, 1000),
+        pick(List.of("ip", "header:X-Api-Key")), scope));
   }
 
   private RetryOverride retryOverride(long floorMs, long smallestCap, long largestBase) {

@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.portcullis.config.ConfigException;
 import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.config.RateLimitScope;
+import io.portcullis.configfile.ConfigFiles;
 import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,9 +28,11 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * deploy/kubernetes/*.yaml agree with each other, with the gateway configuration their ConfigMap
- * holds (read by {@link ConfigLoader}, with the Deployment's environment) and with the contract:
+ * holds (read by {@link ConfigLoader}, with the Deployment's environment) and with README "Deploying on Kubernetes":
  * probe paths and ports, container and Service ports, the termination grace period against
- * {@code shutdown.drainMs + graceMs}, label selectors and the non-root security context.
+ * {@code shutdown.drainMs + graceMs}, label selectors and the non-root security context; and the
+ * optional Redis of cluster rate limits ({@code optional/redis.yaml}) against the configuration's
+ * {@code redis.endpoint}.
  */
 class KubernetesManifestsTest {
 
@@ -60,7 +66,7 @@ class KubernetesManifestsTest {
         ? cast(m) : Map.of();
     assertThat(podLabels).as("pod template labels").isNotEmpty();
 
-    config = ConfigLoader.parse(gatewayJson(), containerEnv()::get);
+    config = ConfigFiles.parse(gatewayJson(), containerEnv()::get);
   }
 
   // ---- the ConfigMap's configuration ----
@@ -76,7 +82,7 @@ class KubernetesManifestsTest {
     // Without the Deployment's env the ConfigMap's config is incomplete: the variables are
     // really used, and the Deployment is what sets them.
     ConfigException e = catchThrowableOfType(ConfigException.class,
-        () -> ConfigLoader.parse(gatewayJson(), name -> null));
+        () -> ConfigFiles.parse(gatewayJson(), name -> null));
     assertThat(e).isNotNull();
     assertThat(e.errors()).allMatch(line -> line.contains("environment variable"));
   }
@@ -226,6 +232,53 @@ class KubernetesManifestsTest {
     assertThat(resolvePort(ports.get("admin").get("targetPort"))).isEqualTo(config.admin().port());
   }
 
+  // ---- the optional Redis ----
+
+  @Test
+  void theOptionalRedisIsTheOneTheConfigurationNamesAndAClusterLimitUsesIt() throws IOException {
+    Map<String, Map<String, Object>> redis = documents("optional/redis.yaml");
+    Map<String, Object> redisDeployment = redis.get("Deployment");
+    Map<String, Object> redisService = redis.get("Service");
+    assertThat(redisDeployment.get("apiVersion")).isEqualTo("apps/v1");
+    assertThat(redisService.get("apiVersion")).isEqualTo("v1");
+
+    assertThat(config.redis()).as("the ConfigMap's redis").isPresent();
+    URI endpoint = URI.create(config.redis().get().endpoint());
+    assertThat(endpoint.getScheme()).isEqualTo("redis");
+    assertThat(endpoint.getHost()).isEqualTo(map(redisService, "metadata").get("name"));
+    Map<String, Object> serviceSpec = map(redisService, "spec");
+    List<Map<String, Object>> servicePorts = list(serviceSpec, "ports");
+    assertThat(servicePorts).hasSize(1);
+    assertThat(servicePorts.get(0).get("port")).isEqualTo(endpoint.getPort() < 0 ? 6379 : endpoint.getPort());
+    assertThat(config.routes()).as("a route that shares its limit through Redis")
+        .anyMatch(route -> route.rateLimit().map(limit -> limit.scope() == RateLimitScope.CLUSTER).orElse(false));
+
+    Map<String, Object> template = map(map(redisDeployment, "spec"), "template");
+    Map<String, Object> redisLabels = map(map(template, "metadata"), "labels");
+    assertThat(redisLabels).containsAllEntriesOf(map(serviceSpec, "selector"));
+    assertThat(redisLabels).containsAllEntriesOf(map(map(map(redisDeployment, "spec"), "selector"), "matchLabels"));
+    // Neither Service picks the other's pods.
+    assertThat(redisLabels).doesNotContainEntry("app.kubernetes.io/component", "gateway");
+    assertThat(podLabels).doesNotContainEntry("app.kubernetes.io/component",
+        map(serviceSpec, "selector").get("app.kubernetes.io/component"));
+
+    Map<String, Object> redisSpec = map(template, "spec");
+    List<Map<String, Object>> containers = list(redisSpec, "containers");
+    assertThat(containers).hasSize(1);
+    Map<String, Object> redisContainer = containers.get(0);
+    Object target = servicePorts.get(0).get("targetPort");
+    assertThat(list(redisContainer, "ports")).anySatisfy(port -> assertThat(
+        target instanceof Number ? port.get("containerPort") : port.get("name")).isEqualTo(target));
+    // Buckets need no persistence: none, so nothing is written to the read-only root.
+    assertThat(strings(redisContainer.get("args"))).containsSubsequence("--save", "").contains("--appendonly");
+    assertThat(map(redisSpec, "securityContext").get("runAsNonRoot")).isEqualTo(true);
+    Map<String, Object> own = map(redisContainer, "securityContext");
+    assertThat(own.get("readOnlyRootFilesystem")).isEqualTo(true);
+    assertThat(own.get("allowPrivilegeEscalation")).isEqualTo(false);
+    assertThat(map(map(redisContainer, "resources"), "limits")).containsKeys("cpu", "memory");
+    assertThat(redisContainer).containsKeys("readinessProbe", "livenessProbe");
+  }
+
   // ---- HPA and PDB ----
 
   @Test
@@ -273,6 +326,20 @@ class KubernetesManifestsTest {
     assertThat(manifest.get("apiVersion")).as(file + " apiVersion").isEqualTo(apiVersion);
     assertThat(manifest.get("kind")).as(file + " kind").isEqualTo(kind);
     return manifest;
+  }
+
+  /** The documents of a multi-document manifest, by kind. */
+  private static Map<String, Map<String, Object>> documents(String file) throws IOException {
+    String text = Files.readString(DIR.resolve(file), StandardCharsets.UTF_8);
+    Map<String, Map<String, Object>> byKind = new LinkedHashMap<>();
+    List<Object> all = new ArrayList<>();
+    new Yaml(new SafeConstructor(new LoaderOptions())).loadAll(text).forEach(all::add);
+    for (Object document : all) {
+      assertThat(document).as(file).isInstanceOf(Map.class);
+      Map<String, Object> manifest = cast((Map<?, ?>) document);
+      assertThat(byKind.put(String.valueOf(manifest.get("kind")), manifest)).as("one " + manifest.get("kind")).isNull();
+    }
+    return byKind;
   }
 
   private static String gatewayJson() {

@@ -3,15 +3,16 @@ package io.portcullis.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import io.portcullis.testkit.Closer;
+import io.portcullis.testkit.Await;
 import io.portcullis.testkit.FakeBackend;
+import io.portcullis.testkit.GatewayExtension;
 import io.portcullis.testkit.TestGateway;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * CONTRACT §6 end to end on real sockets: liveness, readiness and the admin views
+ * README "Endpoints" end to end on real sockets: liveness, readiness and the admin views
  * ({@code /metrics}, {@code /admin/upstreams}, {@code /admin/routes}).
  */
 class HealthIntegrationTest {
@@ -39,15 +40,15 @@ class HealthIntegrationTest {
       .connectTimeout(TIMEOUT)
       .build();
   @RegisterExtension
-  final Closer toClose = new Closer();
+  static final GatewayExtension harness = GatewayExtension.keepAlive();
 
 
   // ---------------------------------------------------------------- liveness
 
   @Test
   void liveIsUpOnMainAndAdminPortsEvenWhenEveryUpstreamIsDown() throws Exception {
-    int closedPort = freePort();
-    TestGateway gateway = start(TestGateway.proxyConfig(
+    int closedPort = harness.refusedPort();
+    TestGateway gateway = harness.start(TestGateway.proxyConfig(
         "{\"retry\":{\"maxAttempts\":1},\"circuitBreaker\":{\"maxFailures\":1,\"resetTimeoutMs\":60000}}",
         closedPort));
 
@@ -66,8 +67,8 @@ class HealthIntegrationTest {
 
   @Test
   void liveStaysUpOnBothPortsWhileShuttingDown() throws Exception {
-    FakeBackend backend = backend(FakeBackend.ok("hello"));
-    TestGateway gateway = start(withShutdown(TestGateway.proxyConfig(null, backend.port()), 3000, 5000));
+    FakeBackend backend = harness.okBackend("hello");
+    TestGateway gateway = harness.start(withShutdown(TestGateway.proxyConfig(null, backend.port()), 3000, 5000));
 
     Future<Void> shutdown = gateway.gateway().shutdown();
 
@@ -83,8 +84,8 @@ class HealthIntegrationTest {
 
   @Test
   void readyIsUpWithAChecksArrayOnMainAndAdminPorts() throws Exception {
-    FakeBackend backend = backend(FakeBackend.ok("hello"));
-    TestGateway gateway = start(TestGateway.proxyConfig(null, backend.port()));
+    FakeBackend backend = harness.okBackend("hello");
+    TestGateway gateway = harness.start(TestGateway.proxyConfig(null, backend.port()));
 
     for (int port : new int[] {gateway.port(), gateway.adminPort()}) {
       HttpResponse<String> ready = get(readyUrl(port));
@@ -101,8 +102,8 @@ class HealthIntegrationTest {
 
   @Test
   void anUpstreamWithAnOpenBreakerIsListedInChecksButReadinessStaysUp() throws Exception {
-    int closedPort = freePort();
-    TestGateway gateway = start(TestGateway.proxyConfig(
+    int closedPort = harness.refusedPort();
+    TestGateway gateway = harness.start(TestGateway.proxyConfig(
         "{\"retry\":{\"maxAttempts\":1},\"circuitBreaker\":{\"maxFailures\":1,\"resetTimeoutMs\":60000}}",
         closedPort));
 
@@ -124,8 +125,8 @@ class HealthIntegrationTest {
 
   @Test
   void readyTurnsDownOnBothPortsTheMomentShutdownIsCalledWhileRequestsAreStillServed() throws Exception {
-    FakeBackend backend = backend(FakeBackend.ok("hello"));
-    TestGateway gateway = start(withShutdown(TestGateway.proxyConfig(null, backend.port()), 3000, 5000));
+    FakeBackend backend = harness.okBackend("hello");
+    TestGateway gateway = harness.start(withShutdown(TestGateway.proxyConfig(null, backend.port()), 3000, 5000));
     assertThat(get(readyUrl(gateway.port())).statusCode()).isEqualTo(200);
 
     Future<Void> shutdown = gateway.gateway().shutdown();
@@ -145,8 +146,8 @@ class HealthIntegrationTest {
 
   @Test
   void aCatchAllRouteNeverReceivesTheHealthPaths() throws Exception {
-    FakeBackend backend = backend(FakeBackend.ok("from-backend"));
-    TestGateway gateway = start(TestGateway.proxyConfig(null, backend.port()));
+    FakeBackend backend = harness.okBackend("from-backend");
+    TestGateway gateway = harness.start(TestGateway.proxyConfig(null, backend.port()));
 
     HttpResponse<String> live = get(liveUrl(gateway.port()));
     HttpResponse<String> ready = get(readyUrl(gateway.port()));
@@ -166,8 +167,8 @@ class HealthIntegrationTest {
 
   @Test
   void metricsExposeRequestCountsDurationsAttemptsAndCircuitState() throws Exception {
-    FakeBackend backend = backend(FakeBackend.ok("hello"));
-    TestGateway gateway = start(TestGateway.proxyConfig(null, backend.port()));
+    FakeBackend backend = harness.okBackend("hello");
+    TestGateway gateway = harness.start(TestGateway.proxyConfig(null, backend.port()));
 
     assertThat(get(gateway.url("/m")).statusCode()).isEqualTo(200);
 
@@ -185,14 +186,14 @@ class HealthIntegrationTest {
   @Test
   void metricsCountARetryAfterAn503() throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    FakeBackend backend = backend(FakeBackend.start(req -> {
+    FakeBackend backend = harness.backend(req -> {
       if (calls.incrementAndGet() == 1) {
         req.response().setStatusCode(503).end("busy");
       } else {
         req.response().end("ok");
       }
-    }));
-    TestGateway gateway = start(TestGateway.proxyConfig(
+    });
+    TestGateway gateway = harness.start(TestGateway.proxyConfig(
         "{\"retry\":{\"maxAttempts\":3,\"baseDelayMs\":1,\"maxDelayMs\":5}}", backend.port()));
 
     HttpResponse<String> response = get(gateway.url("/retry-me"));
@@ -209,10 +210,10 @@ class HealthIntegrationTest {
 
   @Test
   void adminUpstreamsListsEveryEndpointWithCircuitInFlightFailuresAndHealth() throws Exception {
-    CompletableFuture<HeldRequest> held = new CompletableFuture<>();
-    FakeBackend first = backend(FakeBackend.start(req -> held.complete(new HeldRequest(req.localAddress().port(), req))));
-    FakeBackend second = backend(FakeBackend.start(req -> held.complete(new HeldRequest(req.localAddress().port(), req))));
-    TestGateway gateway = start(TestGateway.proxyConfig(null, first.port(), second.port()));
+    Promise<HeldRequest> held = Promise.promise();
+    FakeBackend first = harness.backend(req -> held.tryComplete(new HeldRequest(req.localAddress().port(), req)));
+    FakeBackend second = harness.backend(req -> held.tryComplete(new HeldRequest(req.localAddress().port(), req)));
+    TestGateway gateway = harness.start(TestGateway.proxyConfig(null, first.port(), second.port()));
 
     JsonObject idle = new JsonObject(get(adminUrl(gateway, "/admin/upstreams")).body());
     JsonArray endpoints = idle.getJsonObject("backend").getJsonArray("endpoints");
@@ -229,7 +230,7 @@ class HealthIntegrationTest {
 
     // A request held by one endpoint shows up as in flight there, and only there.
     CompletableFuture<HttpResponse<String>> pending = getAsync(gateway.url("/hold"));
-    HeldRequest request = held.get(10, TimeUnit.SECONDS);
+    HeldRequest request = Await.result(held.future(), 10_000);
     int busyPort = request.port();
     int idlePort = busyPort == first.port() ? second.port() : first.port();
     JsonObject busy = pollUntil(() -> new JsonObject(get(adminUrl(gateway, "/admin/upstreams")).body()),
@@ -248,8 +249,8 @@ class HealthIntegrationTest {
 
   @Test
   void adminUpstreamsShowsAnOpenBreakerWithItsFailures() throws Exception {
-    int closedPort = freePort();
-    TestGateway gateway = start(TestGateway.proxyConfig(
+    int closedPort = harness.refusedPort();
+    TestGateway gateway = harness.start(TestGateway.proxyConfig(
         "{\"retry\":{\"maxAttempts\":1},\"circuitBreaker\":{\"maxFailures\":2,\"resetTimeoutMs\":60000}}",
         closedPort));
 
@@ -268,7 +269,7 @@ class HealthIntegrationTest {
 
   @Test
   void adminRoutesShowsEachRoutesEffectivePolicyAfterOverrides() throws Exception {
-    FakeBackend backend = backend(FakeBackend.ok("x"));
+    FakeBackend backend = harness.okBackend("x");
     JsonObject config = new JsonObject()
         .put("deadline", new JsonObject().put("defaultMs", 7000))
         .put("upstreams", new JsonObject().put("backend", new JsonObject()
@@ -285,7 +286,7 @@ class HealthIntegrationTest {
             .add(new JsonObject().put("name", "plain")
                 .put("match", new JsonObject().put("pathPrefix", "/"))
                 .put("upstream", "backend")));
-    TestGateway gateway = start(config);
+    TestGateway gateway = harness.start(config);
 
     HttpResponse<String> response = get(adminUrl(gateway, "/admin/routes"));
     assertThat(response.statusCode()).isEqualTo(200);
@@ -311,17 +312,6 @@ class HealthIntegrationTest {
 
   // ---------------------------------------------------------------- helpers
 
-  private TestGateway start(JsonObject config) {
-    TestGateway gateway = TestGateway.start(config);
-    toClose.add(gateway);
-    return gateway;
-  }
-
-  private FakeBackend backend(FakeBackend backend) {
-    toClose.add(backend);
-    return backend;
-  }
-
   private static JsonObject withShutdown(JsonObject config, long drainMs, long graceMs) {
     return config.put("shutdown", new JsonObject().put("drainMs", drainMs).put("graceMs", graceMs));
   }
@@ -346,12 +336,6 @@ class HealthIntegrationTest {
   private CompletableFuture<HttpResponse<String>> getAsync(String url) {
     return http.sendAsync(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   /** The {@code upstream:backend} entry of a readiness response's checks, or null. */

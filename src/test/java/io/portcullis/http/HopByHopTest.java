@@ -2,7 +2,12 @@ package io.portcullis.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.impl.headers.HeadersAdaptor;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -128,5 +133,56 @@ class HopByHopTest {
 
     assertThat(to.getAll("Via")).containsExactly("1.1 portcullis", "1.1 edge");
     assertThat(to.entries()).doesNotContain(Map.entry("Connection", "close"));
+  }
+
+  /** The headers of an upstream response as Vert.x hands them over: Netty's map behind an adaptor. */
+  private static MultiMap responseHeaders(String... nameValues) {
+    MultiMap m = new HeadersAdaptor(new DefaultHttpHeaders());
+    for (int i = 0; i < nameValues.length; i += 2) {
+      m.add(nameValues[i], nameValues[i + 1]);
+    }
+    return m;
+  }
+
+  @Test
+  void aResponsesHeadersLoseTheConnectionNamedOnesToo() {
+    MultiMap from = responseHeaders(
+        "Connection", "keep-alive",
+        "Connection", "X-Second",
+        "X-Second", "s",
+        "Keep-Alive", "timeout=5",
+        "X-Kept", "k");
+
+    assertThat(HopByHop.connectionTokens(from)).containsExactlyInAnyOrder("keep-alive", "x-second");
+    assertThat(pairs(copy(from, Set.of()))).containsExactly("X-Kept=k");
+  }
+
+  @Test
+  void aSingleKeepAliveOrCloseInAnyCaseAndSpacingNamesNoHeader() {
+    for (MultiMap from : new MultiMap[] {headers("Connection", " Keep-Alive\t", "X-Kept", "k"),
+        responseHeaders("Connection", "CLOSE ", "X-Kept", "k")}) {
+      assertThat(HopByHop.connectionTokens(from)).isEmpty();
+      assertThat(pairs(copy(from, Set.of()))).containsExactly("X-Kept=k");
+    }
+  }
+
+  @Test
+  void namesAsTheDecoderMadeThemAreCopiedWithTheirSpellingAndEveryValue() {
+    MultiMap from = MultiMap.caseInsensitiveMultiMap();
+    from.add(AsciiString.of("X-Custom"), "one");
+    from.add(AsciiString.of("x-custom"), "two");
+    from.add(AsciiString.of("HOST"), "client.example");
+    from.add(AsciiString.of("Connection"), "x-CUSTOM-hop");
+    from.add(AsciiString.of("X-Custom-Hop"), "dropped");
+
+    MultiMap to = copy(from, Set.of("host"));
+
+    assertThat(pairs(to)).containsExactly("X-Custom=one", "x-custom=two");
+  }
+
+  private static List<String> pairs(MultiMap headers) {
+    List<String> pairs = new ArrayList<>();
+    headers.forEach((name, value) -> pairs.add(name + "=" + value));
+    return pairs;
   }
 }

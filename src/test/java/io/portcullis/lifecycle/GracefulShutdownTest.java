@@ -4,14 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.health.Readiness;
 import io.portcullis.testkit.Await;
-import io.portcullis.testkit.Closer;
 import io.portcullis.testkit.FakeBackend;
+import io.portcullis.testkit.GatewayExtension;
 import io.portcullis.testkit.RawHttp;
 import io.portcullis.testkit.TestGateway;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Checkpoint;
+import io.vertx.junit5.VertxTestContext;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,7 +33,6 @@ import java.util.Locale;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,7 +40,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The graceful shutdown of CONTRACT §6, in process: readiness DOWN, drain with
+ * The graceful shutdown of README "Signals and shutdown", in process: readiness DOWN, drain with
  * {@code Connection: close}, stop accepting, wait for in-flight requests, undeploy everything.
  */
 class GracefulShutdownTest {
@@ -48,22 +50,23 @@ class GracefulShutdownTest {
       .connectTimeout(Duration.ofSeconds(10))
       .build();
   @RegisterExtension
-  final Closer toClose = new Closer();
+  static final GatewayExtension harness = GatewayExtension.keepAlive();
 
 
   @Test
   void slowInFlightRequestsAllCompleteWith200AndShutdownCompletesOnlyAfterThem() throws Exception {
     int requests = 5;
-    CountDownLatch allArrived = new CountDownLatch(requests);
+    VertxTestContext arrivals = new VertxTestContext();
+    Checkpoint arrived = arrivals.checkpoint(requests);
     Queue<Long> backendAnsweredAt = new ConcurrentLinkedQueue<>();
-    FakeBackend backend = backend(FakeBackend.start(req -> {
-      allArrived.countDown();
+    FakeBackend backend = harness.backend(req -> {
+      arrived.flag();
       // The backend answers after 1 s (a timer on its own event loop).
       Vertx.currentContext().owner().setTimer(1000, id -> {
         backendAnsweredAt.add(System.nanoTime());
         req.response().end("slow-ok");
       });
-    }));
+    });
     TestGateway gateway = start(TestGateway.proxyConfig(null, backend.port()), 500, 5000);
 
     List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
@@ -71,7 +74,7 @@ class GracefulShutdownTest {
     for (int i = 0; i < requests; i++) {
       inFlight.add(getAsync(gateway.url("/slow/" + i)).whenComplete((r, e) -> clientDoneAt.add(System.nanoTime())));
     }
-    assertThat(allArrived.await(10, TimeUnit.SECONDS)).as("all %d requests reached the backend", requests).isTrue();
+    Await.completion(arrivals, 10_000, "all " + requests + " requests reached the backend");
     assertThat(gateway.gateway().runtime().inFlight()).isEqualTo(requests);
 
     AtomicLong shutdownDoneAt = new AtomicLong();
@@ -99,7 +102,7 @@ class GracefulShutdownTest {
 
   @Test
   void aRequestSentDuringTheDrainIsServedWithConnectionClose() throws Exception {
-    FakeBackend backend = backend(FakeBackend.ok("drained"));
+    FakeBackend backend = harness.okBackend("drained");
     TestGateway gateway = start(TestGateway.proxyConfig(null, backend.port()), 3000, 5000);
 
     Future<Void> shutdown = gateway.gateway().shutdown();
@@ -119,7 +122,7 @@ class GracefulShutdownTest {
 
   @Test
   void aKeepAliveConnectionOpenedBeforeShutdownGetsConnectionCloseOnItsNextRequest() throws Exception {
-    FakeBackend backend = backend(FakeBackend.ok("kept"));
+    FakeBackend backend = harness.okBackend("kept");
     TestGateway gateway = start(TestGateway.proxyConfig(null, backend.port()), 3000, 5000);
 
     try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
@@ -143,25 +146,18 @@ class GracefulShutdownTest {
 
   @Test
   void afterTheDrainNewConnectionsAreRefusedWhileInFlightRequestsFinish() throws Exception {
-    CompletableFuture<HttpServerRequest> held = new CompletableFuture<>();
-    FakeBackend backend = backend(FakeBackend.start(held::complete));
+    Promise<HttpServerRequest> held = Promise.promise();
+    FakeBackend backend = harness.backend(held::tryComplete);
     TestGateway gateway = start(TestGateway.proxyConfig(null, backend.port()), 300, 20_000);
     int port = gateway.port();
     assertThat(probe(port)).as("accepting before shutdown").isTrue();
 
     CompletableFuture<HttpResponse<String>> inFlight = getAsync(gateway.url("/held"));
-    HttpServerRequest request = held.get(10, TimeUnit.SECONDS);
+    HttpServerRequest request = Await.result(held.future(), 10_000);
 
     Future<Void> shutdown = gateway.gateway().shutdown();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    boolean refused = false;
-    while (!refused && System.nanoTime() < deadline) {
-      refused = !probe(port);
-      if (!refused) {
-        Thread.sleep(25);
-      }
-    }
-    assertThat(refused).as("a new connection fails within 10 s of shutdown (drain is 300 ms)").isTrue();
+    // No event tells the test that the listener closed: probe until a new connection fails.
+    Await.until("a new connection fails within 10 s of shutdown (drain is 300 ms)", 10_000, () -> !probe(port));
     assertThat(inFlight).as("the held request is still in flight").isNotDone();
     assertThat(shutdown.isComplete()).as("shutdown waits for the held request").isFalse();
     assertThat(gateway.gateway().readiness().phase()).isEqualTo(Readiness.Phase.STOPPING);
@@ -185,7 +181,7 @@ class GracefulShutdownTest {
 
   @Test
   void everyVerticleIsUndeployedWhenTheShutdownFutureCompletes() {
-    FakeBackend backend = backend(FakeBackend.ok("x"));
+    FakeBackend backend = harness.okBackend("x");
     TestGateway gateway = start(TestGateway.proxyConfig(null, backend.port()), 0, 2000);
     assertThat(gateway.gateway().gatewayDeployed()).isTrue();
     assertThat(gateway.gateway().vertx().deploymentIDs()).isNotEmpty();
@@ -204,16 +200,9 @@ class GracefulShutdownTest {
     assertThat(gateway.gateway().gatewayDeployed()).isFalse();
   }
 
-  private TestGateway start(JsonObject config, long drainMs, long graceMs) {
+  private static TestGateway start(JsonObject config, long drainMs, long graceMs) {
     config.put("shutdown", new JsonObject().put("drainMs", drainMs).put("graceMs", graceMs));
-    TestGateway gateway = TestGateway.start(config);
-    toClose.add(gateway);
-    return gateway;
-  }
-
-  private FakeBackend backend(FakeBackend backend) {
-    toClose.add(backend);
-    return backend;
+    return harness.start(config);
   }
 
   private HttpResponse<String> get(String url) throws IOException, InterruptedException {

@@ -6,9 +6,9 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.portcullis.testkit.AdminProbe;
 import io.portcullis.testkit.Await;
-import io.portcullis.testkit.Closer;
 import io.portcullis.testkit.FakeBackend;
 import io.portcullis.testkit.GatewayClient;
+import io.portcullis.testkit.GatewayExtension;
 import io.portcullis.testkit.LogCapture;
 import io.portcullis.testkit.TestGateway;
 import io.vertx.core.Future;
@@ -17,6 +17,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Checkpoint;
+import io.vertx.junit5.VertxTestContext;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,8 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -62,33 +62,29 @@ class HotReloadTest {
       .connectTimeout(Duration.ofSeconds(5))
       .build();
   @RegisterExtension
-  final Closer toClose = new Closer();
-
-  private <T extends AutoCloseable> T closeLater(T resource) {
-    toClose.add(resource);
-    return resource;
-  }
+  static final GatewayExtension harness = GatewayExtension.keepAlive();
 
   @Test
   void reloadUnderSteadyLoadFailsNoRequestAndTheNewRouteAnswersAfterEachSwap() throws Exception {
     // Backends answer after a few milliseconds, so requests are in flight at every swap.
-    FakeBackend a = closeLater(FakeBackend.start(req -> delayed(req, "a")));
-    FakeBackend b = closeLater(FakeBackend.start(req -> delayed(req, "b")));
+    FakeBackend a = harness.backend(req -> delayed(req, "a"));
+    FakeBackend b = harness.backend(req -> delayed(req, "b"));
     // Two configurations routing the same path to two different upstreams: each swap removes one
     // upstream (its connection pools close once drained) and adds the other.
     JsonObject toA = config(new JsonObject().put("a", upstream(a.port())), new JsonArray().add(route("svc", "/", "a")), false);
     JsonObject toB = config(new JsonObject().put("b", upstream(b.port())), new JsonArray().add(route("svc", "/", "b")), false);
     Path file = dir.resolve("gateway.json");
     write(file, toA);
-    TestGateway gateway = closeLater(TestGateway.startFromFile(file));
-    GatewayClient fresh = closeLater(GatewayClient.create(false));
-    GatewayClient pooled = closeLater(GatewayClient.create(true));
-    GatewayClient probe = closeLater(GatewayClient.create(true));
+    TestGateway gateway = harness.startFromFile(file);
+    GatewayClient fresh = harness.add(GatewayClient.create(false));
+    GatewayClient pooled = harness.add(GatewayClient.create(true));
+    GatewayClient probe = harness.add(GatewayClient.create(true));
 
     List<String> failures = new CopyOnWriteArrayList<>();
     Map<String, AtomicInteger> bodies = new ConcurrentHashMap<>();
     AtomicInteger answered = new AtomicInteger();
-    AtomicReference<CountDownLatch> progress = new AtomicReference<>(new CountDownLatch(50));
+    AtomicReference<Checkpoint> progress = new AtomicReference<>();
+    VertxTestContext flowing = expectReplies(progress, 50);
     AtomicBoolean stop = new AtomicBoolean();
     List<Future<Void>> workers = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
@@ -104,11 +100,11 @@ class HotReloadTest {
           bodies.computeIfAbsent(reply.result().body(), k -> new AtomicInteger()).incrementAndGet();
         }
         answered.incrementAndGet();
-        progress.get().countDown();
+        progress.get().flag();
       });
     }
 
-    assertThat(progress.get().await(20, TimeUnit.SECONDS)).as("load is flowing").isTrue();
+    Await.completion(flowing, 20_000, "load is flowing");
     for (int swap = 1; swap <= 6; swap++) {
       boolean toBackendB = swap % 2 == 1;
       write(file, toBackendB ? toB : toA);
@@ -118,9 +114,8 @@ class HotReloadTest {
       assertThat(probe.get(gateway.port(), "/after-swap").body())
           .as("a request started after reload %d completed goes to the new upstream", swap)
           .isEqualTo(toBackendB ? "b" : "a");
-      CountDownLatch more = new CountDownLatch(30);
-      progress.set(more);
-      assertThat(more.await(20, TimeUnit.SECONDS)).as("load keeps flowing after reload %d", swap).isTrue();
+      VertxTestContext more = expectReplies(progress, 30);
+      Await.completion(more, 20_000, "load keeps flowing after reload " + swap);
     }
     stop.set(true);
     Await.result(Future.join(new ArrayList<>(workers)), 30_000);
@@ -134,12 +129,12 @@ class HotReloadTest {
 
   @Test
   void anInvalidOrUnreadableFileKeepsTheRunningConfigurationAndAnswers400WithEveryError() throws Exception {
-    FakeBackend a = closeLater(FakeBackend.ok("a"));
+    FakeBackend a = harness.okBackend("a");
     Path file = dir.resolve("gateway.json");
     JsonObject valid = config(new JsonObject().put("a", upstream(a.port())), new JsonArray().add(route("svc", "/", "a")), false);
     write(file, valid);
-    TestGateway gateway = closeLater(TestGateway.startFromFile(file));
-    GatewayClient client = closeLater(GatewayClient.create(true));
+    TestGateway gateway = harness.startFromFile(file);
+    GatewayClient client = harness.client();
 
     JsonObject invalid = valid.copy();
     invalid.getJsonObject("upstreams").getJsonObject("a").put("retry", new JsonObject().put("maxAttempts", 0));
@@ -173,13 +168,13 @@ class HotReloadTest {
 
   @Test
   void adminReloadAddsARouteAndAnUpstreamAndAnUnchangedFileIsANoOpSuccess() throws Exception {
-    FakeBackend a = closeLater(FakeBackend.ok("a"));
-    FakeBackend b = closeLater(FakeBackend.ok("b"));
+    FakeBackend a = harness.okBackend("a");
+    FakeBackend b = harness.okBackend("b");
     Path file = dir.resolve("gateway.json");
     JsonObject before = config(new JsonObject().put("a", upstream(a.port())), new JsonArray().add(route("svc", "/svc", "a")), false);
     write(file, before);
-    TestGateway gateway = closeLater(TestGateway.startFromFile(file));
-    GatewayClient client = closeLater(GatewayClient.create(true));
+    TestGateway gateway = harness.startFromFile(file);
+    GatewayClient client = harness.client();
     assertThat(client.get(gateway.port(), "/extra").status()).as("no route yet").isEqualTo(404);
 
     JsonObject after = before.copy();
@@ -211,13 +206,13 @@ class HotReloadTest {
 
   @Test
   void theFileWatchPicksUpAPlainRewrite() throws Exception {
-    FakeBackend a = closeLater(FakeBackend.ok("a"));
-    FakeBackend b = closeLater(FakeBackend.ok("b"));
+    FakeBackend a = harness.okBackend("a");
+    FakeBackend b = harness.okBackend("b");
     Path file = dir.resolve("gateway.json");
     JsonObject before = config(new JsonObject().put("a", upstream(a.port())), new JsonArray().add(route("svc", "/svc", "a")), true);
     write(file, before);
-    TestGateway gateway = closeLater(TestGateway.startFromFile(file));
-    GatewayClient client = closeLater(GatewayClient.create(true));
+    TestGateway gateway = harness.startFromFile(file);
+    GatewayClient client = harness.client();
 
     JsonObject after = before.copy();
     after.getJsonObject("upstreams").put("b", upstream(b.port()));
@@ -230,8 +225,8 @@ class HotReloadTest {
 
   @Test
   void theFileWatchSeesAConfigMapStyleSymlinkSwap() throws Exception {
-    FakeBackend a = closeLater(FakeBackend.ok("a"));
-    FakeBackend b = closeLater(FakeBackend.ok("b"));
+    FakeBackend a = harness.okBackend("a");
+    FakeBackend b = harness.okBackend("b");
     JsonObject before = config(new JsonObject().put("a", upstream(a.port())), new JsonArray().add(route("svc", "/", "a")), true);
     JsonObject after = config(new JsonObject().put("b", upstream(b.port())), new JsonArray().add(route("svc", "/", "b")), true);
     // The layout of a Kubernetes ConfigMap volume: gateway.json -> ..data/gateway.json,
@@ -241,8 +236,8 @@ class HotReloadTest {
     write(first.resolve("gateway.json"), before);
     Files.createSymbolicLink(dir.resolve("..data"), first.getFileName());
     Path file = Files.createSymbolicLink(dir.resolve("gateway.json"), Path.of("..data", "gateway.json"));
-    TestGateway gateway = closeLater(TestGateway.startFromFile(file));
-    GatewayClient client = closeLater(GatewayClient.create(true));
+    TestGateway gateway = harness.startFromFile(file);
+    GatewayClient client = harness.client();
     assertThat(client.get(gateway.port(), "/").body()).isEqualTo("a");
 
     Path second = Files.createDirectory(dir.resolve("..2026_11_27_08_05_00.000000002"));
@@ -257,8 +252,8 @@ class HotReloadTest {
 
   @Test
   void anUnchangedUpstreamKeepsItsOpenBreakerAndItsPooledConnection() throws Exception {
-    FakeBackend failing = closeLater(FakeBackend.start(req -> req.response().setStatusCode(500).end("boom")));
-    FakeBackend steady = closeLater(FakeBackend.ok("steady"));
+    FakeBackend failing = harness.backend(req -> req.response().setStatusCode(500).end("boom"));
+    FakeBackend steady = harness.okBackend("steady");
     Path file = dir.resolve("gateway.json");
     JsonObject before = config(new JsonObject()
             .put("flaky", upstream(failing.port()).put("retry", new JsonObject().put("maxAttempts", 1))
@@ -269,8 +264,8 @@ class HotReloadTest {
     // One event loop, so the second request to "steady" finds the pooled connection of the first.
     before.getJsonObject("server").put("instances", 1);
     write(file, before);
-    TestGateway gateway = closeLater(TestGateway.startFromFile(file));
-    GatewayClient client = closeLater(GatewayClient.create(true));
+    TestGateway gateway = harness.startFromFile(file);
+    GatewayClient client = harness.client();
 
     assertThat(client.get(gateway.port(), "/flaky").status()).isEqualTo(500);
     AdminProbe.awaitCircuit(gateway.adminPort(), "flaky", 0, "open", 5_000);
@@ -301,16 +296,16 @@ class HotReloadTest {
 
   @Test
   void aChangedUpstreamKeepsTheBreakerOfAnEndpointItStillHas() throws Exception {
-    FakeBackend failing = closeLater(FakeBackend.start(req -> req.response().setStatusCode(500).end("boom")));
-    FakeBackend healthy = closeLater(FakeBackend.ok("healthy"));
+    FakeBackend failing = harness.backend(req -> req.response().setStatusCode(500).end("boom"));
+    FakeBackend healthy = harness.okBackend("healthy");
     Path file = dir.resolve("gateway.json");
     JsonObject flaky = upstream(failing.port()).put("retry", new JsonObject().put("maxAttempts", 1))
         .put("circuitBreaker", new JsonObject().put("maxFailures", 1).put("resetTimeoutMs", 120_000)
             .put("failureStatuses", new JsonArray().add(500)));
     JsonObject before = config(new JsonObject().put("flaky", flaky), new JsonArray().add(route("flaky", "/", "flaky")), false);
     write(file, before);
-    TestGateway gateway = closeLater(TestGateway.startFromFile(file));
-    GatewayClient client = closeLater(GatewayClient.create(true));
+    TestGateway gateway = harness.startFromFile(file);
+    GatewayClient client = harness.client();
     assertThat(client.get(gateway.port(), "/").status()).isEqualTo(500);
     AdminProbe.awaitCircuit(gateway.adminPort(), "flaky", 0, "open", 5_000);
 
@@ -333,12 +328,12 @@ class HotReloadTest {
 
   @Test
   void aServerPortChangeIsRefusedWithAWarningAndTheRestIsApplied() throws Exception {
-    FakeBackend a = closeLater(FakeBackend.ok("a"));
+    FakeBackend a = harness.okBackend("a");
     Path file = dir.resolve("gateway.json");
     JsonObject before = config(new JsonObject().put("a", upstream(a.port())), new JsonArray().add(route("svc", "/svc", "a")), false);
     write(file, before);
-    TestGateway gateway = closeLater(TestGateway.startFromFile(file));
-    GatewayClient client = closeLater(GatewayClient.create(true));
+    TestGateway gateway = harness.startFromFile(file);
+    GatewayClient client = harness.client();
     int port = gateway.port();
 
     JsonObject after = before.copy();
@@ -371,12 +366,12 @@ class HotReloadTest {
 
   @Test
   void routeBreakersNoRouteUsesAnyMoreDisappearFromTheUpstreamView() throws Exception {
-    FakeBackend a = closeLater(FakeBackend.ok("a"));
+    FakeBackend a = harness.okBackend("a");
     Path file = dir.resolve("gateway.json");
     JsonObject overriding = route("svc", "/", "a").put("circuitBreaker", new JsonObject().put("maxFailures", 2));
     JsonObject before = config(new JsonObject().put("a", upstream(a.port())), new JsonArray().add(overriding), false);
     write(file, before);
-    TestGateway gateway = closeLater(TestGateway.startFromFile(file));
+    TestGateway gateway = harness.startFromFile(file);
     assertThat(AdminProbe.upstreams(gateway.adminPort()).getJsonObject("a").getJsonArray("routeBreakers")).hasSize(1);
 
     write(file, config(new JsonObject().put("a", upstream(a.port())), new JsonArray().add(route("svc", "/", "a")), false));
@@ -387,19 +382,20 @@ class HotReloadTest {
 
   @Test
   void activeHealthChecksAndReadinessFollowTheReloadedUpstreams() throws Exception {
-    FakeBackend a = closeLater(FakeBackend.ok("a"));
-    CountDownLatch probed = new CountDownLatch(2);
-    FakeBackend checked = closeLater(FakeBackend.start(req -> {
+    FakeBackend a = harness.okBackend("a");
+    VertxTestContext healthChecks = new VertxTestContext();
+    Checkpoint probed = healthChecks.laxCheckpoint(2); // probes go on every 100 ms
+    FakeBackend checked = harness.backend(req -> {
       if (req.path().equals("/health")) {
-        probed.countDown();
+        probed.flag();
       }
       req.response().end("ok");
-    }));
+    });
     Path file = dir.resolve("gateway.json");
     JsonObject before = config(new JsonObject().put("a", upstream(a.port())), new JsonArray().add(route("svc", "/", "a")), false);
     write(file, before);
-    TestGateway gateway = closeLater(TestGateway.startFromFile(file));
-    GatewayClient client = closeLater(GatewayClient.create(true));
+    TestGateway gateway = harness.startFromFile(file);
+    GatewayClient client = harness.client();
 
     JsonObject after = before.copy();
     after.getJsonObject("upstreams").put("checked", upstream(checked.port())
@@ -408,7 +404,7 @@ class HotReloadTest {
     write(file, after);
     assertThat(postReload(gateway.adminPort()).status()).isEqualTo(200);
 
-    assertThat(probed.await(10, TimeUnit.SECONDS)).as("the new upstream is health-checked").isTrue();
+    Await.completion(healthChecks, 10_000, "the new upstream is health-checked");
     GatewayClient.Reply ready = client.get(gateway.port(), "/healthz/ready");
     assertThat(ready.json().getJsonArray("checks").stream().map(c -> ((JsonObject) c).getString("id")).toList())
         .containsExactlyInAnyOrder("lifecycle", "upstream:a", "upstream:checked");
@@ -419,6 +415,16 @@ class HotReloadTest {
 
   private static void delayed(io.vertx.core.http.HttpServerRequest req, String body) {
     Vertx.currentContext().owner().setTimer(3, id -> req.response().end(body));
+  }
+
+  /**
+   * A context that completes once {@code replies} more replies have been recorded through
+   * {@code progress} (lax: the load goes on after that).
+   */
+  private static VertxTestContext expectReplies(AtomicReference<Checkpoint> progress, int replies) {
+    VertxTestContext phase = new VertxTestContext();
+    progress.set(phase.laxCheckpoint(replies));
+    return phase;
   }
 
   /** Sends GETs one after another on {@code client} until {@code stop}; completes {@code done} then. */

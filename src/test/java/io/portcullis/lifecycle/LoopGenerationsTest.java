@@ -1,11 +1,13 @@
 package io.portcullis.lifecycle;
 
+import io.portcullis.resilience.Scheduler;
+import io.portcullis.upstream.UpstreamClientOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.portcullis.config.ConfigException;
-import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.configfile.ConfigFiles;
 import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.resilience.Ticker;
 import io.portcullis.testkit.Await;
@@ -36,10 +38,10 @@ class LoopGenerationsTest {
   void setUp() throws Exception {
     vertx = Vertx.vertx();
     refused = RefusedPort.open();
-    builder = new SnapshotBuilder(vertx, Ticker.system(), new SplittableRandom(7),
+    builder = new SnapshotBuilder(vertx, Ticker.system(), Scheduler.of(vertx), new SplittableRandom(7),
         new GatewayMetrics(new SimpleMeterRegistry()), (breaker, to) -> { });
     generations = new LoopGenerations(vertx, UpstreamClientOptions::of, UpstreamClientOptions.pool(),
-        (snapshot, clients) -> new LoopGenerations.Handlers(null, null, null));
+        (generation, clients) -> null);
   }
 
   @AfterEach
@@ -105,6 +107,6 @@ class LoopGenerationsTest {
   }
 
   private static GatewayConfig parse(JsonObject json) throws ConfigException {
-    return ConfigLoader.parse(json.encode());
+    return ConfigFiles.parse(json.encode());
   }
 }

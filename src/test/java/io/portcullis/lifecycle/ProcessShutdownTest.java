@@ -3,15 +3,17 @@ package io.portcullis.lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.portcullis.testkit.Await;
 import io.portcullis.testkit.Closer;
 import io.portcullis.testkit.FakeBackend;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Checkpoint;
+import io.vertx.junit5.VertxTestContext;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,8 +25,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,12 +38,15 @@ import org.junit.jupiter.api.io.TempDir;
  * The real command line in a child JVM ({@code java -cp <test classpath> io.portcullis.Main}, so
  * it runs in {@code mvn verify} before {@code package}): SIGTERM runs the graceful shutdown and
  * exits 0, a second signal exits at once, stdout carries the JSON access log without
- * credentials (CONTRACT §1, §6, §7), and SIGHUP reloads the configuration file.
+ * credentials (README "Command line", "Signals and shutdown" and "Logs"), and SIGHUP reloads the configuration file.
  */
 class ProcessShutdownTest {
 
   private static final String TOKEN = "s3cr3t-token";
   private static final String COOKIE = "c00kie-value";
+  /** The line the gateway logs once it serves: its main and admin ports as bound. */
+  private static final Pattern READY_LINE =
+      Pattern.compile("portcullis ready: listening on 127\\.0\\.0\\.1:(\\d+) with .*admin on 127\\.0\\.0\\.1:(\\d+),");
   private static final List<String> ACCESS_LOG_FIELDS = List.of(
       "ts", "requestId", "method", "path", "route", "status", "durationMs", "upstream", "attempts", "traceId");
 
@@ -68,10 +74,11 @@ class ProcessShutdownTest {
 
   @Test
   void sigtermFinishesTheInFlightRequestLogsEveryPhaseAndExits0() throws Exception {
-    CountDownLatch slowArrived = new CountDownLatch(1);
+    VertxTestContext slowRequest = new VertxTestContext();
+    Checkpoint slowArrived = slowRequest.checkpoint();
     FakeBackend backend = FakeBackend.start(req -> {
       if (req.path().startsWith("/slow")) {
-        slowArrived.countDown();
+        slowArrived.flag();
         Vertx.currentContext().owner().setTimer(1000, id -> req.response().end("slow-done"));
       } else {
         req.response().end("fast-done");
@@ -86,7 +93,7 @@ class ProcessShutdownTest {
 
     CompletableFuture<HttpResponse<String>> slow = http.sendAsync(withSecrets(ports.url("/slow")).build(),
         HttpResponse.BodyHandlers.ofString());
-    assertThat(slowArrived.await(15, TimeUnit.SECONDS)).as("the slow request reached the backend").isTrue();
+    Await.completion(slowRequest, 15_000, "the slow request reached the backend");
 
     process.toHandle().destroy(); // SIGTERM
 
@@ -208,10 +215,11 @@ class ProcessShutdownTest {
 
   /** As {@link #startGateway(int, long, long)}, with a {@code reload} section when not null. */
   private Ports startGateway(int backendPort, long drainMs, long graceMs, JsonObject reload) throws Exception {
-    Ports ports = freePorts();
+    // Port 0 for both listeners: the child binds them itself and logs what it got, so no port
+    // is chosen here and released for someone else to take before the child binds it.
     JsonObject config = new JsonObject()
-        .put("server", new JsonObject().put("host", "127.0.0.1").put("port", ports.main()).put("instances", 2))
-        .put("admin", new JsonObject().put("host", "127.0.0.1").put("port", ports.admin()))
+        .put("server", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 2))
+        .put("admin", new JsonObject().put("host", "127.0.0.1").put("port", 0))
         .put("shutdown", new JsonObject().put("drainMs", drainMs).put("graceMs", graceMs))
         .put("accessLog", new JsonObject().put("enabled", true))
         .put("upstreams", new JsonObject().put("backend", new JsonObject()
@@ -235,23 +243,12 @@ class ProcessShutdownTest {
         .redirectError(stderr.toFile())
         .start();
 
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        fail("the gateway exited with %d before becoming ready; stderr:%n%s", process.exitValue(), read(stderr));
-      }
-      try {
-        HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(ports.url("/healthz/ready")))
-            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-        if (ready.statusCode() == 200) {
-          return ports;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(100);
-    }
-    return fail("the gateway was not ready within 20 s; stderr:%n%s", read(stderr));
+    Matcher ready = awaitStderr(READY_LINE, Duration.ofSeconds(20));
+    Ports ports = new Ports(Integer.parseInt(ready.group(1)), Integer.parseInt(ready.group(2)));
+    HttpResponse<String> readiness = http.send(HttpRequest.newBuilder(URI.create(ports.url("/healthz/ready")))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(readiness.statusCode()).as("readiness once the gateway logged that it is ready").isEqualTo(200);
+    return ports;
   }
 
   /**
@@ -268,6 +265,22 @@ class ProcessShutdownTest {
     return List.of(cp.split(File.pathSeparator)).stream()
         .filter(entry -> !entry.isBlank() && !Path.of(entry).toAbsolutePath().normalize().toString().equals(testClasses))
         .collect(Collectors.joining(File.pathSeparator));
+  }
+
+  /** Waits until stderr holds a match of {@code pattern} (the child logs there) and returns it. */
+  private Matcher awaitStderr(Pattern pattern, Duration within) throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (System.nanoTime() < deadline) {
+      Matcher matcher = pattern.matcher(read(stderr));
+      if (matcher.find()) {
+        return matcher;
+      }
+      if (!process.isAlive()) {
+        fail("the gateway exited with %d before logging %s; stderr:%n%s", process.exitValue(), pattern, read(stderr));
+      }
+      Thread.sleep(50);
+    }
+    return fail("stderr did not show %s within %s; stderr:%n%s", pattern, within, read(stderr));
   }
 
   private void waitForStderr(String text, Duration within) throws Exception {
@@ -288,10 +301,4 @@ class ProcessShutdownTest {
     return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
   }
 
-  /** Two distinct free ports (both held open while choosing, then released). */
-  private static Ports freePorts() throws IOException {
-    try (ServerSocket main = new ServerSocket(0); ServerSocket admin = new ServerSocket(0)) {
-      return new Ports(main.getLocalPort(), admin.getLocalPort());
-    }
-  }
 }

@@ -1,12 +1,14 @@
 package io.portcullis.lifecycle;
 
+import io.portcullis.resilience.Scheduler;
+import io.portcullis.ratelimit.RouteRateLimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.configfile.ConfigFiles;
 import io.portcullis.observe.GatewayMetrics;
-import io.portcullis.resilience.RateLimiter;
+import io.portcullis.ratelimit.RateLimiter;
 import io.portcullis.testkit.Await;
 import io.vertx.core.Vertx;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,7 +24,7 @@ class RateLimitSnapshotTest {
   private final Vertx vertx = Vertx.vertx();
   private final AtomicLong nanos = new AtomicLong();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final SnapshotBuilder builder = new SnapshotBuilder(vertx, nanos::get, GatewayRuntime.THREAD_LOCAL_RANDOM,
+  private final SnapshotBuilder builder = new SnapshotBuilder(vertx, nanos::get, Scheduler.of(vertx), GatewayOptions.THREAD_LOCAL_RANDOM,
       new GatewayMetrics(registry), (breaker, to) -> { });
 
   @AfterEach
@@ -31,7 +33,7 @@ class RateLimitSnapshotTest {
   }
 
   private static GatewayConfig config(String limitedTimeout, String limit) throws Exception {
-    return ConfigLoader.parse(("{'upstreams':{'backend':{'endpoints':['http://127.0.0.1:9']}},'routes':["
+    return ConfigFiles.parse(("{'upstreams':{'backend':{'endpoints':['http://127.0.0.1:9']}},'routes':["
         + "{'name':'limited','match':{'pathPrefix':'/limited'},'upstream':'backend','timeoutMs':" + limitedTimeout
         + ",'rateLimit':" + limit + "},"
         + "{'name':'open','match':{'pathPrefix':'/open'},'upstream':'backend'}]}").replace('\'', '"'));

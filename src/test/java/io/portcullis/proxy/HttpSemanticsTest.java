@@ -48,6 +48,20 @@ class HttpSemanticsTest {
     assertThat(reply.text().toLowerCase()).contains("via: 1.1 origin, 1.1 portcullis");
   }
 
+  @Test
+  void theUpstreamsOwnReasonPhraseReachesTheClientAndAStandardOneStays() throws Exception {
+    start(FakeBackend.start(req -> req.response()
+        .setStatusCode(req.path().equals("/custom") ? 299 : 404)
+        .setStatusMessage(req.path().equals("/custom") ? "Mostly Fine" : "Not Found")
+        .end("x")));
+
+    RawHttp.Reply custom = RawHttp.exchange(gateway.port(), "GET /custom HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n", 5_000);
+    RawHttp.Reply standard = RawHttp.exchange(gateway.port(), "GET /std HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n", 5_000);
+
+    assertThat(custom.statusLine()).isEqualTo("HTTP/1.1 299 Mostly Fine");
+    assertThat(standard.statusLine()).isEqualTo("HTTP/1.1 404 Not Found");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"TRACE", "CONNECT"})
   void traceAndConnectAreRefusedWithoutReachingTheUpstream(String method) throws Exception {

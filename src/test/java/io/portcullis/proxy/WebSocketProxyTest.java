@@ -2,11 +2,11 @@ package io.portcullis.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portcullis.lifecycle.GatewayOptions;
 import io.portcullis.testkit.AdminProbe;
 import io.portcullis.testkit.Await;
-import io.portcullis.testkit.JvmWarmup;
+import io.portcullis.testkit.GatewayExtension;
 import io.portcullis.testkit.RawHttp;
-import io.portcullis.testkit.RefusedPort;
 import io.portcullis.testkit.TestGateway;
 import io.portcullis.testkit.WebSocketBackend;
 import io.portcullis.testkit.WebSocketTestClient;
@@ -28,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -36,9 +35,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -51,24 +50,19 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class WebSocketProxyTest {
 
-  private static final String HEADER_TIMEOUT_PROPERTY = "portcullis.requestHeaderTimeoutMs";
   private static final String HANDSHAKE = "GET /ws/chat HTTP/1.1\r\nHost: gw\r\nConnection: Upgrade\r\n"
       + "Upgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
 
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  @RegisterExtension
+  static final GatewayExtension harness = GatewayExtension.keepAlive();
+
   private final WebSocketTestClient client = new WebSocketTestClient();
 
-  @BeforeAll
-  static void warmUp() {
-    JvmWarmup.once();
-  }
-
   @AfterEach
-  void closeAll() throws Exception {
-    client.close(); // first: tunnels still open would hold each gateway's shutdown for graceMs
-    for (int i = resources.size() - 1; i >= 0; i--) {
-      resources.get(i).close();
-    }
+  void closeClient() {
+    // Before the harness closes the gateways: tunnels still open would hold each gateway's
+    // shutdown for graceMs.
+    client.close();
   }
 
   @Test
@@ -286,17 +280,8 @@ class WebSocketProxyTest {
   @Test
   void quietTunnelSurvivesTheRequestHeaderTimeout() throws Exception {
     WebSocketBackend backend = backend();
-    String previous = System.setProperty(HEADER_TIMEOUT_PROPERTY, "300");
-    TestGateway gateway;
-    try {
-      gateway = gateway(config(true, 5_000, backend.port()));
-    } finally {
-      if (previous == null) {
-        System.clearProperty(HEADER_TIMEOUT_PROPERTY);
-      } else {
-        System.setProperty(HEADER_TIMEOUT_PROPERTY, previous);
-      }
-    }
+    TestGateway gateway = harness.start(config(true, 5_000, backend.port()),
+        GatewayOptions.defaults().withRequestHeaderTimeoutMs(300));
     Connection ws = client.open(gateway.port(), "/ws/chat");
     // A frame sent half-way: bytes the header timeout would take for the start of a request head.
     assertThat(ws.echo("first")).isEqualTo("first");
@@ -340,9 +325,9 @@ class WebSocketProxyTest {
   @Test
   void handshakeIsRetriedOnAnotherEndpointAfterAConnectFailure() throws Exception {
     WebSocketBackend backend = backend();
-    RefusedPort refused = closeLater(RefusedPort.open());
+    int refused = harness.refusedPort();
     TestGateway gateway = gateway(config(true, 5_000, "{'balancer':'round-robin','retry':{'maxAttempts':2}}",
-        refused.port(), backend.port()));
+        refused, backend.port()));
 
     for (int i = 0; i < 2; i++) {
       Connection ws = client.open(gateway.port(), "/ws/chat");
@@ -380,7 +365,7 @@ class WebSocketProxyTest {
     JsonObject before = TestGateway.withTestDefaults(config(true, 5_000, backend.port())
         .put("reload", new JsonObject().put("watch", false)));
     write(file, before);
-    TestGateway gateway = closeLater(TestGateway.startFromFile(file));
+    TestGateway gateway = harness.startFromFile(file);
     Connection ws = client.open(gateway.port(), "/ws/chat");
     assertThat(ws.echo("before the reload")).isEqualTo("before the reload");
 
@@ -424,17 +409,12 @@ class WebSocketProxyTest {
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
-  private WebSocketBackend backend() {
-    return closeLater(WebSocketBackend.start());
+  private static WebSocketBackend backend() {
+    return harness.add(WebSocketBackend.start());
   }
 
-  private TestGateway gateway(JsonObject config) {
-    return closeLater(TestGateway.start(config));
-  }
-
-  private <T extends AutoCloseable> T closeLater(T resource) {
-    resources.add(resource);
-    return resource;
+  private static TestGateway gateway(JsonObject config) {
+    return harness.start(config);
   }
 
   private static JsonObject config(boolean websocket, long routeTimeoutMs, int... ports) {

@@ -3,8 +3,8 @@ package io.portcullis.reload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.config.ConfigException;
-import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.configfile.ConfigFiles;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -106,7 +106,7 @@ class ConfigChangeTest {
   }
 
   private static GatewayConfig parse(JsonObject json) throws ConfigException {
-    return ConfigLoader.parse(json.encode());
+    return ConfigFiles.parse(json.encode());
   }
 
   private static JsonObject upstream(int port) {

@@ -3,8 +3,8 @@ package io.portcullis.reload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.configfile.ConfigFiles;
 import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.testkit.Await;
 import io.vertx.core.Future;
@@ -84,6 +84,23 @@ class ConfigReloaderTest {
   }
 
   @Test
+  void aYamlFileIsReloadedAsYaml() throws Exception {
+    file = dir.resolve("gateway.yaml");
+    Files.writeString(file, yaml("/a"), StandardCharsets.UTF_8);
+    ConfigReloader reloader = reloader(parse(config("/a")));
+    Await.result(reloader.prime());
+    Files.writeString(file, yaml("/b"), StandardCharsets.UTF_8);
+
+    ReloadOutcome outcome = Await.result(reloader.reloadIfChanged("file change"));
+
+    assertThat(outcome.result()).isEqualTo(ReloadOutcome.Result.APPLIED);
+    assertThat(target.installed).containsExactly(parse(config("/b")));
+    Files.writeString(file, "upstreams: [", StandardCharsets.UTF_8);
+    assertThat(Await.result(reloader.reloadIfChanged("file change")).errors()).singleElement().asString()
+        .startsWith("$: invalid YAML: ");
+  }
+
+  @Test
   void aClosedReloaderRefusesReloads() throws Exception {
     write(config("/a"));
     ConfigReloader reloader = reloader(parse(config("/a")));
@@ -104,8 +121,21 @@ class ConfigReloaderTest {
     Files.writeString(file, config.encode(), StandardCharsets.UTF_8);
   }
 
+  private static String yaml(String prefix) {
+    return """
+        # reloaded
+        upstreams:
+          svc:
+            endpoints: [http://127.0.0.1:9001]
+        routes:
+          - name: svc
+            match: { pathPrefix: PREFIX }
+            upstream: svc
+        """.replace("PREFIX", prefix);
+  }
+
   private static GatewayConfig parse(JsonObject config) throws Exception {
-    return ConfigLoader.parse(config.encode());
+    return ConfigFiles.parse(config.encode());
   }
 
   private static JsonObject config(String prefix) {

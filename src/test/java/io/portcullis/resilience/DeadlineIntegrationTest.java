@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.portcullis.testkit.Await;
-import io.portcullis.testkit.Closer;
 import io.portcullis.testkit.FakeBackend;
 import io.portcullis.testkit.GatewayClient.Reply;
 import io.portcullis.testkit.GatewayClient;
-import io.portcullis.testkit.JvmWarmup;
+import io.portcullis.testkit.GatewayExtension;
 import io.portcullis.testkit.TestGateway;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
@@ -18,8 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,7 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * CONTRACT §4 and §5, deadlines end to end: the budget, the header carrying what is left to
+ * README "How a request flows", deadlines end to end: the budget, the header carrying what is left to
  * each attempt, 504 at the deadline with the upstream request reset, cancellation on client
  * disconnect, and the per-try timeout.
  */
@@ -36,22 +33,10 @@ class DeadlineIntegrationTest {
 
   private static final String DEADLINE_HEADER = "X-Request-Timeout-Ms";
 
-  private static GatewayClient client;
-
   @RegisterExtension
-  final Closer toClose = new Closer();
+  static final GatewayExtension harness = GatewayExtension.keepAlive();
 
-  @BeforeAll
-  static void startClient() {
-    JvmWarmup.once();
-    client = GatewayClient.create(true);
-  }
-
-  @AfterAll
-  static void closeClient() {
-    client.close();
-  }
-
+  private final GatewayClient client = harness.client();
 
   // ------------------------------------------------------------------------------ budget
 
@@ -71,9 +56,9 @@ class DeadlineIntegrationTest {
   @MethodSource("budgets")
   void budgetIsTheMinimumOfRouteTimeoutClientHeaderGrpcTimeoutAndMaxMs(String story, Long routeTimeoutMs,
       JsonObject deadline, String clientHeader, String grpcTimeout, long budget) {
-    FakeBackend backend = backend(FakeBackend.ok("ok"));
+    FakeBackend backend = harness.okBackend("ok");
     JsonObject config = config(null, routeTimeoutMs, backend.port()).put("deadline", deadline);
-    TestGateway gateway = gateway(config);
+    TestGateway gateway = harness.start(config);
 
     List<String> headers = new ArrayList<>();
     if (clientHeader != null) {
@@ -99,8 +84,8 @@ class DeadlineIntegrationTest {
   @ParameterizedTest(name = "\"{0}\"")
   @ValueSource(strings = {"0", "-5", "abc", "1.5", ""})
   void aDeadlineHeaderThatIsNotAPositiveIntegerIsRefusedWith400(String value) {
-    FakeBackend backend = backend(FakeBackend.ok("ok"));
-    TestGateway gateway = gateway(config(null, 2_000L, backend.port()));
+    FakeBackend backend = harness.okBackend("ok");
+    TestGateway gateway = harness.start(config(null, 2_000L, backend.port()));
 
     Reply reply = client.get(gateway.port(), "/bad", DEADLINE_HEADER, value);
 
@@ -115,7 +100,7 @@ class DeadlineIntegrationTest {
   @Test
   void eachRetryCarriesTheAttemptNumberAndAStrictlySmallerPositiveDeadline() {
     // Each failing answer takes 20 ms, like a real backend, so time passes between attempts.
-    FakeBackend backend = backend(FakeBackend.start(req -> { }));
+    FakeBackend backend = harness.backend(req -> { });
     backend.handler(req -> {
       if (backend.requests() <= 2) {
         backend.vertx().setTimer(20, id -> req.response().setStatusCode(503).end("busy"));
@@ -123,7 +108,7 @@ class DeadlineIntegrationTest {
         req.response().end("finally");
       }
     });
-    TestGateway gateway = gateway(config("{\"retry\":{\"maxAttempts\":3}}", 3_000L, backend.port()));
+    TestGateway gateway = harness.start(config("{\"retry\":{\"maxAttempts\":3}}", 3_000L, backend.port()));
 
     Reply reply = client.get(gateway.port(), "/retry");
 
@@ -140,10 +125,10 @@ class DeadlineIntegrationTest {
   @Test
   void retriesOfAnInstantlyFailingBackendStillCarryStrictlySmallerDeadlines() {
     // A backend that fails at once and a 0-1 ms backoff: an attempt and its sleep can take
-    // less than a millisecond, and the header must still be smaller on each retry (CONTRACT §4).
-    FakeBackend backend = backend(FakeBackend.start(req -> { }));
+    // less than a millisecond, and the header must still be smaller on each retry (README "How a request flows").
+    FakeBackend backend = harness.backend(req -> { });
     backend.handler(req -> req.response().setStatusCode(backend.requests() % 3 == 0 ? 200 : 503).end("x"));
-    TestGateway gateway = gateway(config("{\"retry\":{\"maxAttempts\":3,\"baseDelayMs\":1,\"maxDelayMs\":1},"
+    TestGateway gateway = harness.start(config("{\"retry\":{\"maxAttempts\":3,\"baseDelayMs\":1,\"maxDelayMs\":1},"
         + "\"circuitBreaker\":{\"failureStatuses\":[500]}}", 3_000L, backend.port()));
 
     List<String> notDecreasing = new ArrayList<>();
@@ -169,9 +154,9 @@ class DeadlineIntegrationTest {
   @Test
   void aHangingUpstreamGives504AtTheDeadlineAndItsConnectionIsReset() {
     Promise<Void> upstreamClosed = Promise.promise();
-    FakeBackend backend = backend(FakeBackend.start(req ->
-        req.connection().closeHandler(v -> upstreamClosed.tryComplete())));
-    TestGateway gateway = gateway(config(null, 5_000L, backend.port()));
+    FakeBackend backend = harness.backend(req ->
+        req.connection().closeHandler(v -> upstreamClosed.tryComplete()));
+    TestGateway gateway = harness.start(config(null, 5_000L, backend.port()));
 
     Reply reply = client.get(gateway.port(), "/hang", DEADLINE_HEADER, "500");
 
@@ -187,11 +172,11 @@ class DeadlineIntegrationTest {
   void aClientThatDisconnectsCancelsItsUpstreamRequest() throws Exception {
     Promise<Void> arrived = Promise.promise();
     Promise<Void> upstreamClosed = Promise.promise();
-    FakeBackend backend = backend(FakeBackend.start(req -> {
+    FakeBackend backend = harness.backend(req -> {
       req.connection().closeHandler(v -> upstreamClosed.tryComplete());
       arrived.tryComplete();
-    }));
-    TestGateway gateway = gateway(config(null, 10_000L, backend.port()));
+    });
+    TestGateway gateway = harness.start(config(null, 10_000L, backend.port()));
 
     try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
       OutputStream out = socket.getOutputStream();
@@ -210,7 +195,7 @@ class DeadlineIntegrationTest {
   @Test
   void perTryTimeoutBoundsEachAttemptAndTheRetrySucceeds() {
     Promise<Void> firstAttemptClosed = Promise.promise();
-    FakeBackend backend = backend(FakeBackend.start(req -> { }));
+    FakeBackend backend = harness.backend(req -> { });
     backend.handler(req -> {
       if (backend.requests() == 1) {
         req.connection().closeHandler(v -> firstAttemptClosed.tryComplete()); // hang
@@ -218,7 +203,7 @@ class DeadlineIntegrationTest {
         req.response().end("second");
       }
     });
-    TestGateway gateway = gateway(config("{\"retry\":{\"maxAttempts\":3,\"perTryTimeoutMs\":300}}", 3_000L,
+    TestGateway gateway = harness.start(config("{\"retry\":{\"maxAttempts\":3,\"perTryTimeoutMs\":300}}", 3_000L,
         backend.port()));
 
     Reply reply = client.get(gateway.port(), "/per-try");
@@ -232,17 +217,6 @@ class DeadlineIntegrationTest {
   }
 
   // ------------------------------------------------------------------------------ helpers
-
-  private FakeBackend backend(FakeBackend backend) {
-    toClose.add(backend);
-    return backend;
-  }
-
-  private TestGateway gateway(JsonObject config) {
-    TestGateway gateway = TestGateway.start(config);
-    toClose.add(gateway);
-    return gateway;
-  }
 
   private static JsonObject config(String upstreamExtra, Long routeTimeoutMs, int port) {
     JsonObject config = TestGateway.proxyConfig(upstreamExtra, port);

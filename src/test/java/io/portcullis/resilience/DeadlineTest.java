@@ -1,15 +1,12 @@
 package io.portcullis.resilience;
 
+import io.portcullis.testkit.FakeTicker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.portcullis.resilience.Deadline.CancelReason;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -148,39 +145,39 @@ class DeadlineTest {
   }
 
   @Test
-  void concurrentCancelsAndRegistrationsRunEachCallbackExactlyOnce() throws Exception {
-    for (int round = 0; round < 50; round++) {
-      Deadline deadline = Deadline.after(100, ticker);
-      int callbacks = 200;
-      AtomicInteger runs = new AtomicInteger();
-      AtomicInteger firstCancels = new AtomicInteger();
-      ExecutorService pool = Executors.newFixedThreadPool(4);
-      try {
-        CountDownLatch start = new CountDownLatch(1);
-        for (int t = 0; t < 2; t++) {
-          pool.submit(() -> {
-            start.await();
-            for (int i = 0; i < callbacks / 2; i++) {
-              deadline.onCancel(runs::incrementAndGet);
-            }
-            return null;
-          });
-          pool.submit(() -> {
-            start.await();
-            if (deadline.cancel(CancelReason.CLIENT_GONE)) {
-              firstCancels.incrementAndGet();
-            }
-            return null;
-          });
-        }
-        start.countDown();
-      } finally {
-        pool.shutdown();
-        assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
-      }
-
-      assertThat(firstCancels).hasValue(1);
-      assertThat(runs).hasValue(callbacks);
+  void callbacksRunOnceInTheOrderTheyWereRegisteredLessTheRemovedOnes() {
+    Deadline deadline = Deadline.after(100, ticker);
+    List<Integer> ran = new ArrayList<>();
+    List<Deadline.Registration> registrations = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      int n = i;
+      registrations.add(deadline.onCancel(() -> ran.add(n)));
     }
+    registrations.get(0).remove();
+    registrations.get(4).remove();
+    registrations.get(9).remove();
+
+    deadline.cancel(CancelReason.CLIENT_GONE);
+    deadline.cancel(CancelReason.CLIENT_GONE);
+
+    assertThat(ran).containsExactly(1, 2, 3, 5, 6, 7, 8);
+  }
+
+  @Test
+  void aCallbackMayRemoveALaterOneOrRegisterAnotherWhileTheCancelRuns() {
+    Deadline deadline = Deadline.after(100, ticker);
+    List<String> ran = new ArrayList<>();
+    Deadline.Registration[] later = new Deadline.Registration[1];
+    deadline.onCancel(() -> {
+      ran.add("first");
+      later[0].remove();
+      deadline.onCancel(() -> ran.add("registered during the cancel"));
+    });
+    later[0] = deadline.onCancel(() -> ran.add("removed"));
+    deadline.onCancel(() -> ran.add("last"));
+
+    deadline.cancel(CancelReason.DEADLINE_EXCEEDED);
+
+    assertThat(ran).containsExactly("first", "registered during the cancel", "last");
   }
 }

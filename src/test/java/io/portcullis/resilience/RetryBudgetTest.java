@@ -1,5 +1,6 @@
 package io.portcullis.resilience;
 
+import io.portcullis.testkit.FakeTicker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,7 @@
 package io.portcullis.resilience;
 
+import io.portcullis.testkit.FakeScheduler;
+import io.portcullis.testkit.FakeTicker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.config.JitterMode;

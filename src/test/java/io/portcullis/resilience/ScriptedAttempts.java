@@ -1,5 +1,6 @@
 package io.portcullis.resilience;
 
+import io.portcullis.testkit.FakeTicker;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

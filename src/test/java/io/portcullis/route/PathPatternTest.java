@@ -61,9 +61,22 @@ class PathPatternTest {
       "/api/users/42/orders/7/",     // trailing slash is one more (empty) segment
       "/api/users//orders/7",        // an empty segment never binds a parameter
       "/api/users/42/order/7",       // literal segment differs
-      "/api/people/42/orders/7"})
+      "/api/users/42/ordersX/7",     // a literal segment is matched whole
+      "/api/users/42/Orders/7",      // and case-sensitively
+      "/api/people/42/orders/7",
+      "/",
+      "/api"})
   void aParameterPatternDoesNotMatchWhenSegmentsDiffer(String path) {
     assertThat(PathPattern.exact("/api/users/:userId/orders/:orderId").match(path)).isNull();
+  }
+
+  @Test
+  void trailingAndEmptyLiteralSegmentsOfAPatternCountAsSegments() {
+    assertThat(PathPattern.exact("/a/:id/").match("/a/7/")).containsExactly(Map.entry("id", "7"));
+    assertThat(PathPattern.exact("/a/:id/").match("/a/7")).isNull();
+    assertThat(PathPattern.exact("/a//:id").match("/a//7")).containsExactly(Map.entry("id", "7"));
+    assertThat(PathPattern.exact("/a//:id").match("/a/x/7")).isNull();
+    assertThat(PathPattern.exact("/:a/:b").match("/x/y")).containsExactly(Map.entry("a", "x"), Map.entry("b", "y"));
   }
 
   @Test
@@ -133,38 +146,23 @@ class PathPatternTest {
     assertThat(PathPattern.stripPrefix("/a/b", null)).isEqualTo("/a/b");
   }
 
-  // ---------------------------------------------------------------- expand
+  // ---------------------------------------------------------------- parameter rules
 
-  @Test
-  void replacesEveryParameterSegmentWithItsValue() {
-    String expanded = PathPattern.expand("/orders/by-user/:id/items/:item",
-        Map.of("id", "42", "item", "x-1"));
-
-    assertThat(expanded).isEqualTo("/orders/by-user/42/items/x-1");
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "/a/b:id         | \":\" may only start a whole-segment parameter, got \"/a/b:id\"",
+      "/a/:id:x        | \":\" may only start a whole-segment parameter, got \"/a/:id:x\"",
+      "/a/:1x          | invalid parameter name \":1x\" (must match [A-Za-z_][A-Za-z0-9_]*)",
+      "/a/:            | invalid parameter name \":\" (must match [A-Za-z_][A-Za-z0-9_]*)",
+      "/a/:id/b/:id    | duplicate parameter \":id\""})
+  void aBadParameterIsOneProblem(String path, String problem) {
+    assertThat(PathPattern.problems(path)).containsExactly(problem);
   }
 
   @Test
-  void aTemplateWithoutParametersIsReturnedAsIs() {
-    assertThat(PathPattern.expand("/users/all", Map.of("id", "1"))).isEqualTo("/users/all");
-    assertThat(PathPattern.expand("/users/:id", Map.of())).isEqualTo("/users/:id");
-  }
-
-  @Test
-  void anUnknownParameterIsLeftInPlace() {
-    assertThat(PathPattern.expand("/a/:id/:other", Map.of("id", "1"))).isEqualTo("/a/1/:other");
-  }
-
-  @Test
-  void aColonInsideASegmentIsNotAParameter() {
-    assertThat(PathPattern.expand("/a/b:id/:id", Map.of("id", "9"))).isEqualTo("/a/b:id/9");
-  }
-
-  @Test
-  void expandingWhatAPatternBoundRebuildsThePath() {
-    PathPattern pattern = PathPattern.exact("/api/profile/:id");
-    Map<String, String> params = pattern.match("/api/profile/u-77");
-
-    assertThat(PathPattern.expand("/users/:id", params)).isEqualTo("/users/u-77");
-    assertThat(PathPattern.expand("/api/profile/:id", params)).isEqualTo("/api/profile/u-77");
+  void parametersAreNamedInOrderAndAValidPatternHasNoProblem() {
+    assertThat(PathPattern.problems("/a/:x/b/:y_2")).isEmpty();
+    assertThat(PathPattern.parameters("/a/:x/b/:y_2")).containsExactly("x", "y_2");
+    assertThat(PathPattern.parameters("/")).isEmpty();
   }
 }

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Routing through a real gateway over real backends (CONTRACT §2, §3, §6): each backend answers
+ * Routing through a real gateway over real backends (README "Configuration reference", "Errors" and "Endpoints"): each backend answers
  * with its own name and the request target it received, so every test sees which route took a
  * request and what was forwarded.
  */

@@ -45,6 +45,21 @@ public final class AdminProbe {
     }
   }
 
+  /** POST with an empty body on the admin port; the body, whatever the status. */
+  public static String post(int adminPort, String path) {
+    try {
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+          .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+          HttpResponse.BodyHandlers.ofString());
+      return r.body();
+    } catch (IOException e) {
+      throw new AssertionError("admin POST " + path + " failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
   /** The Prometheus text of {@code /metrics}. */
   public static String metrics(int adminPort) {
     return get(adminPort, "/metrics");

@@ -1,6 +1,7 @@
 package io.portcullis.testkit;
 
 import io.vertx.core.Future;
+import io.vertx.junit5.VertxTestContext;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -40,6 +41,27 @@ public final class Await {
       throw new AssertionError("future did not fail in time", e);
     }
     throw new AssertionError("future succeeded but was expected to fail");
+  }
+
+  /**
+   * Waits for {@code context} to complete (every checkpoint flagged, or {@code completeNow}) and
+   * fails the test with {@code what} if it does not within {@code timeoutMs}, or with the
+   * context's own failure (an over-flagged strict checkpoint, a failed {@code verify}).
+   */
+  public static void completion(VertxTestContext context, long timeoutMs, String what) {
+    boolean ended;
+    try {
+      ended = context.awaitCompletion(timeoutMs, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+    if (context.failed()) {
+      throw new AssertionError(what + ": " + context.causeOfFailure(), context.causeOfFailure());
+    }
+    if (!ended) {
+      throw new AssertionError("not within " + timeoutMs + " ms: " + what);
+    }
   }
 
   /**

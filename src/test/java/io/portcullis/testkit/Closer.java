@@ -19,6 +19,12 @@ public final class Closer implements AfterEachCallback {
     return resource;
   }
 
+  /** Closes {@code resource} now, before the end of the test; it is not closed again afterwards. */
+  public void closeNow(AutoCloseable resource) {
+    resources.removeIf(r -> r == resource);
+    Closeables.closeAll(resource);
+  }
+
   @Override
   public void afterEach(ExtensionContext context) {
     AutoCloseable[] reversed = new AutoCloseable[resources.size()];

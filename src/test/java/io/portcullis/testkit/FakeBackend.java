@@ -56,6 +56,61 @@ public final class FakeBackend implements AutoCloseable {
     return backend;
   }
 
+  /**
+   * Starts a backend on {@code host} (a loopback address such as {@code 127.0.0.2}: Linux answers
+   * for the whole of {@code 127.0.0.0/8}) and {@code port} (0 for a free one), on its own Vert.x
+   * instance; fails the test if that port is taken there.
+   */
+  public static FakeBackend startOn(String host, int port, Handler<HttpServerRequest> handler) {
+    return startOn(new HttpServerOptions(), host, port, handler);
+  }
+
+  /** As {@link #startOn(String, int, Handler)}, with server {@code options} (for example HTTPS). */
+  public static FakeBackend startOn(HttpServerOptions options, String host, int port,
+                                    Handler<HttpServerRequest> handler) {
+    Vertx vertx = Vertx.vertx();
+    FakeBackend backend = new FakeBackend(vertx, options, handler);
+    try {
+      Await.result(backend.server.listen(port, host));
+    } catch (RuntimeException | AssertionError e) {
+      Await.result(vertx.close());
+      throw e;
+    }
+    return backend;
+  }
+
+  /**
+   * Backends on each of {@code hosts} (loopback addresses), all on one port, as the addresses of
+   * one DNS name are: the first picks a free port, the others take the same one (tried again on
+   * a new port if one of them finds it taken).
+   */
+  public static java.util.List<FakeBackend> onOnePort(java.util.List<String> hosts,
+                                                      java.util.function.Function<String, Handler<HttpServerRequest>> handlers) {
+    return onOnePort(new HttpServerOptions(), hosts, handlers);
+  }
+
+  /** As {@link #onOnePort(java.util.List, java.util.function.Function)}, with server {@code options}. */
+  public static java.util.List<FakeBackend> onOnePort(HttpServerOptions options, java.util.List<String> hosts,
+                                                      java.util.function.Function<String, Handler<HttpServerRequest>> handlers) {
+    for (int attempt = 0; ; attempt++) {
+      java.util.List<FakeBackend> started = new java.util.ArrayList<>();
+      try {
+        int port = 0;
+        for (String host : hosts) {
+          FakeBackend backend = startOn(options, host, port, handlers.apply(host));
+          started.add(backend);
+          port = backend.port();
+        }
+        return started;
+      } catch (RuntimeException | AssertionError e) {
+        started.forEach(FakeBackend::close);
+        if (attempt == 4) {
+          throw e;
+        }
+      }
+    }
+  }
+
   /** A backend that answers 200 with {@code body}. */
   public static FakeBackend ok(String body) {
     return start(req -> req.response().putHeader("Content-Type", "text/plain").end(body));

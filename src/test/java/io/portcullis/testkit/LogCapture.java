@@ -57,6 +57,28 @@ public final class LogCapture implements AutoCloseable {
     return null;
   }
 
+  /**
+   * Waits up to {@code timeoutMs} for an event whose formatted message contains {@code text};
+   * returns it, or null if none came. (Log events have no other signal to wait on.)
+   */
+  public ILoggingEvent awaitMessage(String text, long timeoutMs) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+    do {
+      for (ILoggingEvent event : events()) {
+        if (event.getFormattedMessage().contains(text)) {
+          return event;
+        }
+      }
+      Thread.sleep(10);
+    } while (System.nanoTime() < deadline);
+    return null;
+  }
+
+  /** The formatted messages captured so far that contain {@code text}. */
+  public List<String> messagesContaining(String text) {
+    return events().stream().map(ILoggingEvent::getFormattedMessage).filter(m -> m.contains(text)).toList();
+  }
+
   @Override
   public void close() {
     logger.detachAppender(appender);

@@ -52,6 +52,11 @@ public final class RawConnection implements AutoCloseable {
     return new RawConnection(socket);
   }
 
+  /** Takes over {@code socket}, already connected (a TLS socket after its handshake, say). */
+  public static RawConnection over(Socket socket) throws IOException {
+    return new RawConnection(socket);
+  }
+
   private void readLoop() {
     byte[] chunk = new byte[8192];
     try {

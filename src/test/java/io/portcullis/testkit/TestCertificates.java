@@ -47,6 +47,42 @@ public final class TestCertificates {
       write(key, keys.getPrivate());
       return new PemPair(cert, key);
     }
+
+    /**
+     * Writes the certificate to {@code dir/name.crt} and the key in OpenSSL's traditional form
+     * ({@code RSA PRIVATE KEY}, PKCS#1, or {@code EC PRIVATE KEY}, SEC1) to {@code dir/name.key}.
+     */
+    public PemPair writeTraditionalTo(Path dir, String name) {
+      Path cert = dir.resolve(name + ".crt");
+      Path key = dir.resolve(name + ".key");
+      write(cert, certificate);
+      StringWriter text = new StringWriter();
+      try (JcaPEMWriter pem = new JcaPEMWriter(text)) {
+        if (keys.getPrivate() instanceof java.security.interfaces.ECPrivateKey ec) {
+          // SEC1 with the curve named in it, as openssl writes it (the JDK's own encoding leaves it out).
+          org.bouncycastle.asn1.pkcs.PrivateKeyInfo info =
+              org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(ec.getEncoded());
+          org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(
+              ec.getParams().getOrder().bitLength(), ec.getS(), info.getPrivateKeyAlgorithm().getParameters());
+          pem.writeObject(new org.bouncycastle.util.io.pem.PemObject("EC PRIVATE KEY", sec1.getEncoded()));
+        } else {
+          pem.writeObject(keys.getPrivate());
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      try {
+        Files.writeString(key, text.toString());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return new PemPair(cert, key);
+    }
+
+    /** The certificate's serial number. */
+    public BigInteger serial() {
+      return certificate.getSerialNumber();
+    }
   }
 
   /** The paths of a written certificate and key. */
@@ -81,6 +117,35 @@ public final class TestCertificates {
   public Issued server(String cn) {
     return server(cn, new GeneralName(GeneralName.dNSName, "localhost"),
         new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
+  }
+
+  /**
+   * A server certificate for {@code localhost} and {@code 127.0.0.1} valid from {@code notBefore}
+   * to {@code notAfter} (an expired one, one about to expire, one not valid yet).
+   */
+  public Issued server(String cn, Instant notBefore, Instant notAfter) {
+    return issue(cn, keyPair("EC"), notBefore, notAfter);
+  }
+
+  /** A server certificate for {@code localhost} and {@code 127.0.0.1} with an RSA key (2048 bits). */
+  public Issued serverRsa(String cn) {
+    Instant now = Instant.now();
+    return issue(cn, keyPair("RSA"), now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(2)));
+  }
+
+  private Issued issue(String cn, KeyPair keys, Instant notBefore, Instant notAfter) {
+    try {
+      X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+              new X500Name(authority.certificate().getSubjectX500Principal().getName()),
+              BigInteger.valueOf(SERIAL.incrementAndGet()), Date.from(notBefore), Date.from(notAfter),
+              new X500Name("CN=" + cn), keys.getPublic())
+          .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+          .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+              new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+      return new Issued(sign(builder, authority.keys()), keys);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** A server certificate for the DNS names {@code dnsNames} only, signed by this authority. */
@@ -138,9 +203,13 @@ public final class TestCertificates {
   }
 
   private static KeyPair keyPair() {
+    return keyPair("EC");
+  }
+
+  private static KeyPair keyPair(String algorithm) {
     try {
-      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-      generator.initialize(256);
+      KeyPairGenerator generator = KeyPairGenerator.getInstance(algorithm);
+      generator.initialize("RSA".equals(algorithm) ? 2048 : 256);
       return generator.generateKeyPair();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);

@@ -1,12 +1,14 @@
 package io.portcullis.testkit;
 
-import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.configfile.ConfigFiles;
 import io.portcullis.lifecycle.Gateway;
+import io.portcullis.lifecycle.GatewayOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.function.Function;
 
 /**
  * A real gateway on real sockets for integration tests: main and admin ports are 0 (random),
@@ -25,14 +27,44 @@ public final class TestGateway implements AutoCloseable {
    * admin ports are forced to 0, and missing server/shutdown settings get fast test defaults.
    */
   public static TestGateway start(JsonObject config) {
+    return start(config, GatewayOptions.defaults());
+  }
+
+  /**
+   * Starts a gateway as {@link #start(JsonObject)} does, with its clock, random source, timers
+   * and request-header timeout from {@code options}.
+   */
+  public static TestGateway start(JsonObject config, GatewayOptions options) {
     JsonObject c = withTestDefaults(config);
     GatewayConfig parsed;
     try {
-      parsed = ConfigLoader.parse(c.encode());
+      parsed = ConfigFiles.parse(c.encode(), options.env());
     } catch (io.portcullis.config.ConfigException e) {
       throw new AssertionError("test config invalid:\n" + e.getMessage(), e);
     }
-    return new TestGateway(Await.result(Gateway.start(parsed, false)));
+    return new TestGateway(Await.result(Gateway.start(parsed, false, null, options)));
+  }
+
+  /**
+   * As {@link #start(JsonObject)}, with {@code env} as the process environment (substitution in
+   * the configuration, tracing's OpenTelemetry variables) in place of the real one.
+   */
+  public static TestGateway start(JsonObject config, Function<String, String> env) {
+    return start(config, GatewayOptions.defaults().withEnv(env));
+  }
+
+  /**
+   * As {@link #startFromFile(Path)}, with {@code env} as the process environment, read at start
+   * and at each reload.
+   */
+  public static TestGateway startFromFile(Path file, Function<String, String> env) {
+    GatewayConfig parsed;
+    try {
+      parsed = ConfigFiles.load(file, env);
+    } catch (io.portcullis.config.ConfigException | IOException e) {
+      throw new AssertionError("test config file invalid:\n" + e.getMessage(), e);
+    }
+    return new TestGateway(Await.result(Gateway.start(parsed, false, file, GatewayOptions.defaults().withEnv(env))));
   }
 
   /**
@@ -43,7 +75,7 @@ public final class TestGateway implements AutoCloseable {
   public static TestGateway startFromFile(Path file) {
     GatewayConfig parsed;
     try {
-      parsed = ConfigLoader.load(file);
+      parsed = ConfigFiles.load(file);
     } catch (io.portcullis.config.ConfigException | IOException e) {
       throw new AssertionError("test config file invalid:\n" + e.getMessage(), e);
     }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The shutdown drain over HTTP/2 (CONTRACT §6): when readiness turns DOWN, every HTTP/2
+ * The shutdown drain over HTTP/2 (README "Signals and shutdown"): when readiness turns DOWN, every HTTP/2
  * connection gets a graceful {@code GOAWAY} (so the client moves away) while its in-flight
  * streams complete normally.
  */

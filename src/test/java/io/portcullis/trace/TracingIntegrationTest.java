@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.testkit.Await;
 import io.portcullis.testkit.FakeBackend;
+import io.portcullis.testkit.GatewayExtension;
 import io.portcullis.testkit.LogCapture;
 import io.portcullis.testkit.RawHttp;
 import io.portcullis.testkit.TestGateway;
@@ -11,14 +12,12 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,26 +32,15 @@ class TracingIntegrationTest {
   private static final String PARENT_ID = "00f067aa0ba902b7";
   private static final String TRACEPARENT = "00-" + TRACE_ID + "-" + PARENT_ID + "-01";
 
-  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+  @RegisterExtension
+  static final GatewayExtension harness = GatewayExtension.keepAlive();
 
-  @AfterEach
-  void close() throws Exception {
-    while (!resources.isEmpty()) {
-      resources.pop().close();
-    }
+  private static FakeBackend okBackend() {
+    return harness.okBackend("ok");
   }
 
-  private <T extends AutoCloseable> T closeLater(T resource) {
-    resources.push(resource);
-    return resource;
-  }
-
-  private FakeBackend okBackend() {
-    return closeLater(FakeBackend.ok("ok"));
-  }
-
-  private TestGateway gateway(JsonObject config) {
-    return closeLater(TestGateway.start(config));
+  private static TestGateway gateway(JsonObject config) {
+    return harness.start(config);
   }
 
   private static RawHttp.Reply get(TestGateway gateway, String path, String extraHeaders) throws Exception {
@@ -108,8 +96,8 @@ class TracingIntegrationTest {
   @Test
   void everyRetryAttemptGetsItsOwnParentIdInOneTrace() throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    FakeBackend backend = closeLater(FakeBackend.start(req ->
-        req.response().setStatusCode(calls.incrementAndGet() < 3 ? 503 : 200).end("x")));
+    FakeBackend backend = harness.backend(req ->
+        req.response().setStatusCode(calls.incrementAndGet() < 3 ? 503 : 200).end("x"));
     TestGateway gateway = gateway(TestGateway.proxyConfig(
         "{\"retry\":{\"maxAttempts\":3,\"baseDelayMs\":1,\"maxDelayMs\":5}}", backend.port()));
 
@@ -126,10 +114,10 @@ class TracingIntegrationTest {
 
   @Test
   void everyAggregateBranchGetsItsOwnParentIdInOneTrace() throws Exception {
-    FakeBackend users = closeLater(FakeBackend.start(req ->
-        req.response().putHeader("Content-Type", "application/json").end("{\"id\":7}")));
-    FakeBackend orders = closeLater(FakeBackend.start(req ->
-        req.response().putHeader("Content-Type", "application/json").end("[]")));
+    FakeBackend users = harness.backend(req ->
+        req.response().putHeader("Content-Type", "application/json").end("{\"id\":7}"));
+    FakeBackend orders = harness.backend(req ->
+        req.response().putHeader("Content-Type", "application/json").end("[]"));
     JsonObject config = new JsonObject()
         .put("upstreams", new JsonObject()
             .put("users", new JsonObject().put("endpoints", new JsonArray().add("http://127.0.0.1:" + users.port())))
@@ -191,7 +179,7 @@ class TracingIntegrationTest {
     Path file = dir.resolve("gateway.json");
     JsonObject config = TestGateway.withTestDefaults(TestGateway.proxyConfig(null, backend.port()));
     Files.writeString(file, config.encode());
-    TestGateway gateway = closeLater(TestGateway.startFromFile(file));
+    TestGateway gateway = harness.startFromFile(file);
 
     get(gateway, "/before", "traceparent: " + TRACEPARENT + "\r\n");
     Files.writeString(file, config.put("tracing", new JsonObject().put("enabled", false)).encode());

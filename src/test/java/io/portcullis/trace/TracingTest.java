@@ -2,9 +2,17 @@ package io.portcullis.trace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portcullis.config.BreakerOverride;
+import io.portcullis.config.Endpoint;
+import io.portcullis.config.MatchConfig;
+import io.portcullis.config.RetryOverride;
+import io.portcullis.config.RouteConfig;
 import io.vertx.core.MultiMap;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -157,48 +165,93 @@ class TracingTest {
 
   @Test
   void sampledSpansAreRecordedWithTheirParentsAndTimes() {
-    RequestTrace trace = tracing(1, new SplittableRandom(9)).start(headers("traceparent", PARENT));
+    Endpoint one = new Endpoint("http", "127.0.0.1", 1);
+    Endpoint two = new Endpoint("http", "127.0.0.1", 2);
+    RouteConfig users = route("users", "/api/users/:id", null);
+    RequestTrace trace = Tracing.of(1, new SplittableRandom(9), clock::get, sink, "https", List.of(users))
+        .start(headers("traceparent", PARENT, "host", "edge.example:8443"));
     clock.set(2_000);
     AttemptSpan first = trace.attempt(1);
     clock.set(3_000);
-    first.end("GET", "users", "users-up", "http://127.0.0.1:1", 0, true);
-    first.end("GET", "users", "users-up", "http://127.0.0.1:1", 0, true); // only once
+    first.end("GET", "users", "users-up", one, 0, true);
+    first.end("GET", "users", "users-up", one, 0, true); // only once
     AttemptSpan second = trace.attempt(2);
     clock.set(4_000);
-    second.end("GET", "users", "users-up", "http://127.0.0.1:2", 200, false);
+    second.end("GET", "users", "users-up", two, 200, false);
     clock.set(5_000);
-    trace.finish("GET", "users", 200);
+    trace.finish("GET", "users", "/api/users/7", 200);
 
     assertThat(sink.spans).hasSize(3);
     FinishedSpan a1 = sink.spans.get(0);
     FinishedSpan a2 = sink.spans.get(1);
     FinishedSpan server = sink.spans.get(2);
     assertThat(server).isEqualTo(new FinishedSpan(0x4bf92f3577b34da6L, 0xa3ce929d0e0e4736L, trace.spanId(),
-        0x00f067aa0ba902b7L, FinishedSpan.Kind.SERVER, 1_000, 5_000, "GET", "users", 200, null, null, 0, false));
+        0x00f067aa0ba902b7L, FinishedSpan.Kind.SERVER, 1_000, 5_000, "GET", 200, false, "https", "edge.example:8443",
+        "/api/users/7", "/api/users/:id", null, null, 0));
     assertThat(a1).isEqualTo(new FinishedSpan(0x4bf92f3577b34da6L, 0xa3ce929d0e0e4736L, first.spanId(),
-        trace.spanId(), FinishedSpan.Kind.CLIENT, 2_000, 3_000, "GET", "users", 0, "users-up",
-        "http://127.0.0.1:1", 1, true));
+        trace.spanId(), FinishedSpan.Kind.CLIENT, 2_000, 3_000, "GET", 0, true, null, null, null, null, "users-up",
+        one, 1));
     assertThat(a2.spanId()).isEqualTo(second.spanId());
     assertThat(a2.attempt()).isEqualTo(2);
+    assertThat(a2.endpoint()).isEqualTo(two);
     assertThat(a2.status()).isEqualTo(200);
     assertThat(a2.error()).isFalse();
-    assertThat(server.name()).isEqualTo("GET users");
-    assertThat(a1.name()).isEqualTo("GET users-up");
+    assertThat(server.name()).isEqualTo("GET /api/users/:id");
+    assertThat(a1.name()).isEqualTo("GET");
+  }
+
+  @Test
+  void theServerSpanOfARequestNoRouteMatchedIsNamedByItsMethodAlone() {
+    RequestTrace trace = Tracing.of(1, new SplittableRandom(9), clock::get, sink, "http",
+        List.of(route("users", null, "/api/users"))).start(headers());
+    trace.finish("GET", null, "/nothing", 404);
+
+    assertThat(sink.spans).singleElement().satisfies(span -> {
+      assertThat(span.httpRoute()).isNull();
+      assertThat(span.name()).isEqualTo("GET");
+      assertThat(span.authority()).isNull();
+      assertThat(span.error()).isFalse();
+    });
+  }
+
+  @Test
+  void anUnknownMethodNamesTheSpanHttp() {
+    RequestTrace trace = Tracing.of(1, new SplittableRandom(9), clock::get, sink, "http",
+        List.of(route("all", null, "/"))).start(headers());
+    trace.finish("PURGE", "all", "/x", 502);
+
+    assertThat(sink.spans).singleElement().satisfies(span -> {
+      assertThat(span.knownMethod()).isFalse();
+      assertThat(span.name()).isEqualTo("HTTP /*");
+      assertThat(span.error()).isTrue();
+    });
+  }
+
+  @Test
+  void aRouteTemplateIsTheExactPathOrThePrefixWithAStar() {
+    assertThat(Tracing.httpRoute(route("a", "/api/profile/:id", null))).isEqualTo("/api/profile/:id");
+    assertThat(Tracing.httpRoute(route("b", null, "/api/users"))).isEqualTo("/api/users/*");
+    assertThat(Tracing.httpRoute(route("c", null, "/"))).isEqualTo("/*");
+  }
+
+  private static RouteConfig route(String name, String path, String prefix) {
+    return new RouteConfig(name, new MatchConfig(Optional.ofNullable(path), Optional.ofNullable(prefix), Set.of()),
+        Optional.of("up"), List.of(), Optional.empty(), OptionalLong.empty(), RetryOverride.NONE, BreakerOverride.NONE);
   }
 
   @Test
   void unsampledTracesAndANonRecordingSinkRecordNothing() {
     RequestTrace unsampled = tracing(0, new SplittableRandom(1)).start(headers());
-    unsampled.attempt(1).end("GET", "r", "u", "e", 200, false);
-    unsampled.finish("GET", "r", 200);
+    unsampled.attempt(1).end("GET", "r", "u", new Endpoint("http", "e", 80), 200, false);
+    unsampled.finish("GET", "r", "/p", 200);
     assertThat(sink.spans).isEmpty();
 
     ListSink off = new ListSink(false);
     RequestTrace trace = Tracing.of(1, new SplittableRandom(1), () -> {
       throw new AssertionError("no clock read when nothing is recorded");
     }, off).start(headers());
-    trace.attempt(1).end("GET", "r", "u", "e", 200, false);
-    trace.finish("GET", "r", 200);
+    trace.attempt(1).end("GET", "r", "u", new Endpoint("http", "e", 80), 200, false);
+    trace.finish("GET", "r", "/p", 200);
     assertThat(off.spans).isEmpty();
   }
 

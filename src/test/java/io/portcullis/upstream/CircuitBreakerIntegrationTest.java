@@ -1,22 +1,23 @@
 package io.portcullis.upstream;
 
+import io.portcullis.resilience.Scheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.config.BreakerConfig;
 import io.portcullis.resilience.Ticker;
 import io.portcullis.testkit.AdminProbe;
 import io.portcullis.testkit.Await;
-import io.portcullis.testkit.Closer;
 import io.portcullis.testkit.FakeBackend;
 import io.portcullis.testkit.GatewayClient.Reply;
 import io.portcullis.testkit.GatewayClient;
-import io.portcullis.testkit.JvmWarmup;
+import io.portcullis.testkit.GatewayExtension;
 import io.portcullis.testkit.TestGateway;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -24,15 +25,14 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Random;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * CONTRACT §5, circuit breaker, end to end with two event-loop instances: one breaker per
+ * README "How a request flows", circuit breaker, end to end with two event-loop instances: one breaker per
  * endpoint shared by every loop, opened by {@code maxFailures} failures, short-circuiting with
  * 503 {@code circuit_open} + {@code Retry-After}, half-open after the jittered reset timeout
  * with one trial at a time.
@@ -55,25 +55,10 @@ class CircuitBreakerIntegrationTest {
   private static final String LONG_OPEN_CONFIG =
       BREAKER_CONFIG.replace("\"resetTimeoutMs\":" + RESET_TIMEOUT_MS, "\"resetTimeoutMs\":" + LONG_OPEN_MS);
 
-  private static GatewayClient client;
-  private static Vertx vertx;
-
   @RegisterExtension
-  final Closer toClose = new Closer();
+  static final GatewayExtension harness = GatewayExtension.newConnectionPerRequest();
 
-  @BeforeAll
-  static void startClient() {
-    JvmWarmup.once();
-    client = GatewayClient.create(false);
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void closeClient() {
-    client.close();
-    Await.result(vertx.close());
-  }
-
+  private final GatewayClient client = harness.client();
 
   // ------------------------------------------------------------------------------ opening
 
@@ -125,7 +110,7 @@ class CircuitBreakerIntegrationTest {
 
   @Test
   void statusesNotInFailureStatusesNeverOpenIt() {
-    FakeBackend backend = backend(FakeBackend.start(req -> req.response().setStatusCode(404).end("nope")));
+    FakeBackend backend = harness.backend(req -> req.response().setStatusCode(404).end("nope"));
     TestGateway gateway = gateway(backend);
 
     int requests = MAX_FAILURES * 3;
@@ -244,9 +229,10 @@ class CircuitBreakerIntegrationTest {
 
   @ParameterizedTest(name = "resetTimeoutMs {0}")
   @ValueSource(longs = {400, 5_000, 12_345})
-  void openPeriodIsTheResetTimeoutPlusAtMostTenPercentJitter(long resetTimeoutMs) {
+  @ExtendWith(VertxExtension.class)
+  void openPeriodIsTheResetTimeoutPlusAtMostTenPercentJitter(long resetTimeoutMs, Vertx vertx) {
     EndpointBreaker breaker = new EndpointBreaker(vertx, "u", "http://127.0.0.1:1",
-        new BreakerConfig(5, 10_000, resetTimeoutMs, Set.of(500)), Ticker.system(), new Random(42),
+        new BreakerConfig(5, 10_000, resetTimeoutMs, Set.of(500)), Ticker.system(), Scheduler.of(vertx), new Random(42),
         (b, to) -> { });
     Set<Long> distinct = new HashSet<>();
     for (int i = 0; i < 1_000; i++) {
@@ -259,27 +245,20 @@ class CircuitBreakerIntegrationTest {
 
   // ------------------------------------------------------------------------------ helpers
 
-  private FakeBackend failingBackend() {
-    return backend(FakeBackend.start(req -> req.response().setStatusCode(500).end("boom")));
+  private static FakeBackend failingBackend() {
+    return harness.backend(req -> req.response().setStatusCode(500).end("boom"));
   }
 
-  private FakeBackend backend(FakeBackend backend) {
-    toClose.add(backend);
-    return backend;
-  }
-
-  private TestGateway gateway(FakeBackend backend) {
+  private static TestGateway gateway(FakeBackend backend) {
     return gateway(backend, BREAKER_CONFIG);
   }
 
-  private TestGateway gateway(FakeBackend backend, String upstreamPolicies) {
-    TestGateway gateway = TestGateway.start(TestGateway.proxyConfig(upstreamPolicies, backend.port()));
-    toClose.add(gateway);
-    return gateway;
+  private static TestGateway gateway(FakeBackend backend, String upstreamPolicies) {
+    return harness.start(TestGateway.proxyConfig(upstreamPolicies, backend.port()));
   }
 
   /** Sends exactly {@code maxFailures} failing requests; returns when the last one was sent. */
-  private static long openBreaker(TestGateway gateway, FakeBackend backend) {
+  private long openBreaker(TestGateway gateway, FakeBackend backend) {
     long lastStart = 0;
     for (int i = 1; i <= MAX_FAILURES; i++) {
       lastStart = System.nanoTime();
@@ -289,7 +268,7 @@ class CircuitBreakerIntegrationTest {
     return lastStart;
   }
 
-  private static Reply get(TestGateway gateway) {
+  private Reply get(TestGateway gateway) {
     return client.get(gateway.port(), "/thing");
   }
 

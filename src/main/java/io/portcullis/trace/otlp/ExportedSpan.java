@@ -2,7 +2,6 @@ package io.portcullis.trace.otlp;
 
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.TraceFlags;
@@ -22,18 +21,12 @@ import java.util.List;
 
 /**
  * A finished gateway span seen as the SDK's ended span and its data, carrying the gateway's own
- * trace and span ids (the ones sent in {@code traceparent}).
+ * trace and span ids (the ones sent in {@code traceparent}) and the attributes of
+ * {@link SpanAttributes}.
  */
 @SuppressWarnings("deprecation") // InstrumentationLibraryInfo: still abstract in ReadableSpan and SpanData
 final class ExportedSpan implements ReadableSpan, SpanData {
 
-  static final AttributeKey<String> METHOD = AttributeKey.stringKey("http.request.method");
-  static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
-  static final AttributeKey<String> ROUTE = AttributeKey.stringKey("portcullis.route");
-  static final AttributeKey<String> UPSTREAM = AttributeKey.stringKey("portcullis.upstream");
-  static final AttributeKey<String> ENDPOINT = AttributeKey.stringKey("portcullis.endpoint");
-  static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("portcullis.attempt");
-  static final AttributeKey<Boolean> ERROR = AttributeKey.booleanKey("portcullis.error");
   private static final InstrumentationScopeInfo SCOPE = InstrumentationScopeInfo.create("io.portcullis");
   private static final InstrumentationLibraryInfo LIBRARY = InstrumentationLibraryInfo.create("io.portcullis", null);
 
@@ -41,7 +34,8 @@ final class ExportedSpan implements ReadableSpan, SpanData {
   private final Resource resource;
   private final SpanContext context;
   private final SpanContext parent;
-  private final Attributes attributes;
+  /** Built on the exporter thread, when the batch is sent: the event loop only queues the span. */
+  private Attributes attributes;
 
   ExportedSpan(FinishedSpan span, Resource resource) {
     this.span = span;
@@ -52,23 +46,6 @@ final class ExportedSpan implements ReadableSpan, SpanData {
     this.parent = span.parentSpanId() == 0 ? SpanContext.getInvalid()
         : SpanContext.create(traceId, TraceParent.spanIdHex(span.parentSpanId()), TraceFlags.getSampled(),
             TraceState.getDefault());
-    AttributesBuilder b = Attributes.builder().put(METHOD, span.method()).put(ERROR, span.error());
-    if (span.status() > 0) {
-      b.put(STATUS, span.status());
-    }
-    if (span.route() != null) {
-      b.put(ROUTE, span.route());
-    }
-    if (span.upstream() != null) {
-      b.put(UPSTREAM, span.upstream());
-    }
-    if (span.endpoint() != null) {
-      b.put(ENDPOINT, span.endpoint());
-    }
-    if (span.attempt() > 0) {
-      b.put(ATTEMPT, span.attempt());
-    }
-    this.attributes = b.build();
   }
 
   @Override
@@ -118,11 +95,14 @@ final class ExportedSpan implements ReadableSpan, SpanData {
 
   @Override
   public <T> T getAttribute(AttributeKey<T> key) {
-    return attributes.get(key);
+    return getAttributes().get(key);
   }
 
   @Override
-  public Attributes getAttributes() {
+  public synchronized Attributes getAttributes() {
+    if (attributes == null) {
+      attributes = SpanAttributes.of(span);
+    }
     return attributes;
   }
 
@@ -163,7 +143,7 @@ final class ExportedSpan implements ReadableSpan, SpanData {
 
   @Override
   public int getTotalAttributeCount() {
-    return attributes.size();
+    return getAttributes().size();
   }
 
   @Override

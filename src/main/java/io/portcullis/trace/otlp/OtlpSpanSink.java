@@ -4,13 +4,14 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
-import io.portcullis.config.TracingConfig;
 import io.portcullis.trace.FinishedSpan;
 import io.portcullis.trace.SpanSink;
+import io.portcullis.trace.TracingSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 
 /**
- * Exports finished spans by OTLP/HTTP (protobuf) to {@code tracing.otlpEndpoint}. Spans go into
+ * Exports finished spans by OTLP/HTTP (protobuf) to the endpoint of the {@link TracingSettings}. Spans go into
  * the SDK's {@link BatchSpanProcessor} queue (never blocking the caller; dropped when the queue
  * is full) and are sent from its own thread. A collector that cannot be reached costs dropped
  * spans and one warning until it answers again ({@link FailureLoggingExporter}).
@@ -58,19 +59,28 @@ public final class OtlpSpanSink implements SpanSink {
         .build();
   }
 
-  /** A sink exporting to {@code config.otlpEndpoint()} with {@code service.name} = {@code config.serviceName()}. */
-  public static OtlpSpanSink create(TracingConfig config) {
+  /**
+   * A sink exporting to {@code settings.endpoint()}, with {@code settings.headers()} on every
+   * request and {@code service.name} = {@code settings.serviceName()}.
+   */
+  public static OtlpSpanSink create(TracingSettings settings) {
     SDK_EXPORT_LOG.setLevel(Level.OFF);
-    SpanExporter otlp = OtlpHttpSpanExporter.builder()
-        .setEndpoint(config.otlpEndpoint())
+    OtlpHttpSpanExporterBuilder builder = OtlpHttpSpanExporter.builder()
+        .setEndpoint(settings.endpoint())
         .setTimeout(EXPORT_TIMEOUT)
         .setConnectTimeout(CONNECT_TIMEOUT)
         // No retries: a failed batch is dropped, so a dead collector never holds spans (or shutdown) back.
         .setRetryPolicy(null)
-        .setMeterProvider(MeterProvider::noop)
-        .build();
-    LOG.info("tracing: exporting spans by OTLP/HTTP to {} as service {}", config.otlpEndpoint(), config.serviceName());
-    return new OtlpSpanSink(new FailureLoggingExporter(otlp, config.otlpEndpoint()), config.serviceName(),
+        .setMeterProvider(MeterProvider::noop);
+    settings.headers().forEach(builder::addHeader);
+    SpanExporter otlp = builder.build();
+    // Header names only: their values are credentials, usually.
+    LOG.info("tracing: exporting spans by OTLP/HTTP to {} as service {}{}{}", settings.endpoint(),
+        settings.serviceName(),
+        settings.headers().isEmpty() ? "" : ", headers " + settings.headers().keySet(),
+        settings.fromEnvironment().isEmpty() ? "" : " (from the environment: "
+            + String.join(", ", settings.fromEnvironment()) + ")");
+    return new OtlpSpanSink(new FailureLoggingExporter(otlp, settings.endpoint()), settings.serviceName(),
         SCHEDULE_DELAY);
   }
 

@@ -1,0 +1,163 @@
+import io.netty.util.AsciiString;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+
+import java.net.URI;
+
+/**
+ * The yardstick of the benchmarks: the least a reverse proxy on Vert.x 5 does, so that
+ * Portcullis's cost can be read as a ratio to what its stack costs by itself (see
+ * {@code bench/README.md}, "The bare Vert.x proxy").
+ *
+ * <p>One verticle per event loop: {@code HttpServer} → a pooled keep-alive {@code HttpClient}
+ * (512 connections per event loop, as Portcullis's upstream pool), request and response headers
+ * copied minus {@code Connection}, bodies piped both ways with back-pressure. Nothing else: no
+ * routing, no deadline, no retry, no breaker, no metrics, no tracing, no request id, no timers.
+ * Transport settings are Portcullis's (epoll when available, {@code TCP_NODELAY}, strict thread
+ * mode on the listener, no compression), so the difference between the two is their own work.
+ *
+ * <p>Usage: {@code java [JVM flags] -cp target/portcullis.jar:CLASSES BareProxy PORT [BACKEND_URL]}
+ * where {@code BACKEND_URL} ({@code http://host:port}, default {@code $BACKEND_URL}) is the one
+ * upstream. Binds 127.0.0.1 unless {@code -Dbare.host} says otherwise; one event loop per
+ * available CPU unless {@code -Dbare.instances=N}. Built against the shaded gateway jar, which
+ * carries Vert.x, Netty and the logging set-up.
+ */
+public final class BareProxy extends VerticleBase {
+
+  private final String host;
+  private final int port;
+  private final String backendHost;
+  private final int backendPort;
+  private HttpClient client;
+
+  BareProxy(String host, int port, String backendHost, int backendPort) {
+    this.host = host;
+    this.port = port;
+    this.backendHost = backendHost;
+    this.backendPort = backendPort;
+  }
+
+  public static void main(String[] args) {
+    if (args.length < 1 || args.length > 2 || !args[0].matches("\\d{1,5}")) {
+      throw new IllegalArgumentException("usage: BareProxy PORT [BACKEND_URL]  (BACKEND_URL defaults to $BACKEND_URL)");
+    }
+    String backend = args.length == 2 ? args[1] : System.getenv("BACKEND_URL");
+    if (backend == null) {
+      throw new IllegalArgumentException("no backend: pass BACKEND_URL (http://host:port) or set $BACKEND_URL");
+    }
+    URI uri = URI.create(backend);
+    if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
+      throw new IllegalArgumentException("BACKEND_URL must be http://host[:port], got " + backend);
+    }
+    // As Portcullis's Main: Netty's JFR events off unless asked for (a start-up cost only).
+    if (System.getProperty("io.netty.jfr.enabled") == null) {
+      System.setProperty("io.netty.jfr.enabled", "false");
+    }
+    int instances = Integer.getInteger("bare.instances", Runtime.getRuntime().availableProcessors());
+    String host = System.getProperty("bare.host", "127.0.0.1");
+    int port = Integer.parseInt(args[0]);
+    int backendPort = uri.getPort() < 0 ? 80 : uri.getPort();
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(instances));
+    vertx.deployVerticle(() -> new BareProxy(host, port, uri.getHost(), backendPort),
+            new DeploymentOptions().setInstances(instances))
+        .onSuccess(id -> org.slf4j.LoggerFactory.getLogger(BareProxy.class).info(
+            "bare proxy ready on {}:{} -> {} with {} event loop(s), transport {}", host, port, backend, instances,
+            vertx.isNativeTransportEnabled() ? "epoll" : "nio"))
+        .onFailure(err -> {
+          org.slf4j.LoggerFactory.getLogger(BareProxy.class).error("bare proxy did not start", err);
+          vertx.close().onComplete(v -> Runtime.getRuntime().halt(1));
+        });
+  }
+
+  @Override
+  public Future<?> start() {
+    client = vertx.createHttpClient(new HttpClientOptions()
+            .setProtocolVersion(HttpVersion.HTTP_1_1)
+            .setKeepAlive(true)
+            .setKeepAliveTimeout(60)
+            .setPipelining(false)
+            .setTcpNoDelay(true)
+            .setDecompressionSupported(false),
+        new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(-1));
+    return vertx.createHttpServer(new HttpServerOptions()
+            .setTcpNoDelay(true)
+            .setCompressionSupported(false)
+            .setDecompressionSupported(false)
+            .setStrictThreadMode(true))
+        .requestHandler(this::handle)
+        .listen(port, host);
+  }
+
+  private void handle(HttpServerRequest request) {
+    request.pause();
+    HttpServerResponse response = request.response();
+    client.request(new RequestOptions().setMethod(request.method()).setHost(backendHost).setPort(backendPort)
+        .setURI(request.uri())).onComplete(ar -> {
+          if (ar.failed()) {
+            response.setStatusCode(502).end();
+            return;
+          }
+          HttpClientRequest upstream = ar.result();
+          copy(request.headers(), upstream.headers());
+          boolean chunked = request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+          upstream.setChunked(chunked);
+          upstream.response().onComplete(r -> {
+            if (r.failed()) {
+              if (!response.headWritten()) {
+                response.setStatusCode(502).end();
+              } else {
+                response.reset();
+              }
+              return;
+            }
+            respond(request, response, r.result(), upstream);
+          });
+          if (chunked || request.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+            request.pipe().endOnFailure(false).to(upstream).onFailure(err -> upstream.reset());
+          } else {
+            upstream.end();
+          }
+        });
+  }
+
+  private static void respond(HttpServerRequest request, HttpServerResponse response, HttpClientResponse upstream,
+                              HttpClientRequest upstreamRequest) {
+    response.setStatusCode(upstream.statusCode());
+    copy(upstream.headers(), response.headers());
+    int status = upstream.statusCode();
+    if (!upstream.headers().contains(HttpHeaders.CONTENT_LENGTH) && request.method() != HttpMethod.HEAD
+        && status != 204 && status != 304) {
+      response.setChunked(true);
+    }
+    upstream.pipe().endOnFailure(false).to(response).onFailure(err -> {
+      upstreamRequest.reset();
+      response.reset();
+    });
+  }
+
+  /** Every header but {@code Connection}; the transfer coding is set by {@code setChunked}. */
+  private static void copy(MultiMap from, MultiMap to) {
+    from.forEach((name, value) -> {
+      if (!AsciiString.contentEqualsIgnoreCase(HttpHeaders.CONNECTION, name)
+          && !AsciiString.contentEqualsIgnoreCase(HttpHeaders.TRANSFER_ENCODING, name)) {
+        to.add(name, value);
+      }
+    });
+  }
+}

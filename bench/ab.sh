@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# bench/ab.sh - A/B comparison of gateway builds (and the bare Vert.x proxy) in alternation.
+#
+# Each contender is a JVM started once, pinned to the upper half of the CPUs (as bench/run.sh), on
+# the bench configuration of bench/run.sh (four routes, a proxied GET / matched last; access log
+# off unless the contender says so). After a JIT warm-up of each, the contenders are measured in
+# turn, ROUNDS times, the order reversed every other round, so slow drifts of the machine's load
+# fall on all of them alike. Prints one row per run and, per contender, the median req/s, p99 and
+# CPU µs per request over the rounds, with each median's ratio to the first contender's.
+#
+#   bench/ab.sh [options] NAME=KIND:ARG ...
+#     KIND gw      ARG = a gateway jar                     (access log off)
+#     KIND gwlog   ARG = a gateway jar                     (access log on, written to a file)
+#     KIND h2c     ARG = a gateway jar                     (server.h2c; loaded with h2load)
+#     KIND bare    ARG = the jar to compile and run bench/BareProxy.java against
+#   e.g. bench/ab.sh --nice -10 --wait-quiet 15 before=gw:/tmp/before.jar after=gw:target/portcullis.jar \
+#            bare=bare:target/portcullis.jar
+#
+# Options: --rounds N (5), --duration S per run (8), --warmup S JIT warm-up per JVM (20),
+# --conns C (64), --nice N, --wait-quiet S (as bench/run.sh), --java-opts '...'
+# (default '-XX:+UseSerialGC -Xmx64m'), --port-base N (18380), --keep. Every process it starts is
+# stopped by PID on exit.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROUNDS=5 DURATION=8 WARMUP=20 CONNS=64 NICE=0 QUIET_WAIT=0 PORT_BASE=18380 KEEP=no
+JAVA_OPTS_AB='-XX:+UseSerialGC -Xmx64m'
+H2_CONNS=16 H2_STREAMS=10
+SPECS=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --rounds) ROUNDS=$2; shift 2 ;;
+    --duration) DURATION=$2; shift 2 ;;
+    --warmup) WARMUP=$2; shift 2 ;;
+    --conns) CONNS=$2; shift 2 ;;
+    --nice) NICE=$2; shift 2 ;;
+    --wait-quiet) QUIET_WAIT=$2; shift 2 ;;
+    --java-opts) JAVA_OPTS_AB=$2; shift 2 ;;
+    --port-base) PORT_BASE=$2; shift 2 ;;
+    --keep) KEEP=yes; shift ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -*) echo "unknown option $1" >&2; exit 2 ;;
+    *=*:*) SPECS+=("$1"); shift ;;
+    *) echo "not NAME=KIND:ARG: $1" >&2; exit 2 ;;
+  esac
+done
+[ ${#SPECS[@]} -ge 1 ] || { echo "no contender (NAME=KIND:ARG)" >&2; exit 2; }
+log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+NI=()
+if [ "$NICE" != 0 ]; then
+  NI=(setsid bash -c 'echo "$0" >/proc/self/autogroup 2>/dev/null; exec nice -n "$0" "$@"' "$NICE")
+fi
+NCPU=$(nproc)
+if [ "$NCPU" -ge 2 ]; then
+  NLOAD=$(( (NCPU + 1) / 2 ))
+  LOADPIN=(taskset -c "0-$((NLOAD - 1))") GWPIN=(taskset -c "$NLOAD-$((NCPU - 1))")
+else
+  NLOAD=1 LOADPIN=() GWPIN=()
+fi
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/portcullis-ab.XXXXXX"); chmod 755 "$TMP"
+STARTED=()
+tree_pids() { local c; [ -d "/proc/$1" ] || return 0; echo "$1"; for c in $(pgrep -P "$1" 2>/dev/null); do tree_pids "$c"; done; }
+stop_pid() {
+  local pids p i alive; pids=$(tree_pids "$1"); [ -n "$pids" ] || return 0
+  kill -TERM "$1" 2>/dev/null
+  for i in $(seq 1 100); do
+    alive=0; for p in $pids; do [ -d "/proc/$p" ] && [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" != Z ] && alive=1; done
+    [ $alive = 0 ] && break; sleep 0.1
+  done
+  for p in $pids; do [ -d "/proc/$p" ] && kill -KILL "$p" 2>/dev/null; done
+  wait "$1" 2>/dev/null; return 0
+}
+cleanup() { local p; for p in "${STARTED[@]}"; do stop_pid "$p"; done; [ $KEEP = yes ] && log "kept $TMP" || rm -rf "$TMP"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+BACKEND=$PORT_BASE
+mkdir -p "$TMP/nginx/tmp" "$TMP/raw"
+cat >"$TMP/nginx/nginx.conf" <<EOF
+daemon off;
+worker_processes $NLOAD;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/error.log warn;
+events { worker_connections 8192; }
+http {
+    access_log off;
+    client_body_temp_path $TMP/nginx/tmp/body;
+    proxy_temp_path $TMP/nginx/tmp/proxy;
+    fastcgi_temp_path $TMP/nginx/tmp/fastcgi;
+    uwsgi_temp_path $TMP/nginx/tmp/uwsgi;
+    scgi_temp_path $TMP/nginx/tmp/scgi;
+    keepalive_requests 10000000;
+    keepalive_timeout 300s;
+    server {
+        listen 127.0.0.1:$BACKEND backlog=4096;
+        location / { default_type application/json; return 200 '{"ok":true}'; }
+    }
+}
+EOF
+"${NI[@]}" "${LOADPIN[@]}" nginx -p "$TMP/nginx/" -e "$TMP/nginx/error.log" -c "$TMP/nginx/nginx.conf" >/dev/null 2>&1 &
+STARTED+=("$!")
+for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$BACKEND/" && break; sleep 0.1; done
+
+config() {   # config FILE PORT ADMIN ACCESSLOG MORE
+  cat >"$1" <<JSON
+{
+  "server": { "host": "127.0.0.1", "port": $2, "instances": 0$5 },
+  "admin": { "host": "127.0.0.1", "port": $3 },
+  "accessLog": { "enabled": $4 },
+  "shutdown": { "drainMs": 0, "graceMs": 2000 },
+  "upstreams": {
+    "backend": { "endpoints": ["http://127.0.0.1:$BACKEND"] },
+    "dead": { "endpoints": ["http://127.0.0.1:$((PORT_BASE + 99))"],
+              "circuitBreaker": { "maxFailures": 1, "resetTimeoutMs": 600000 } },
+    "users": { "endpoints": ["http://127.0.0.1:$BACKEND"] },
+    "orders": { "endpoints": ["http://127.0.0.1:$BACKEND"] },
+    "prefs": { "endpoints": ["http://127.0.0.1:$BACKEND"] }
+  },
+  "routes": [
+    { "name": "fast-fail", "match": { "pathPrefix": "/fail" }, "upstream": "dead" },
+    { "name": "aggregate", "match": { "path": "/agg/:id" }, "aggregate": [
+        { "upstream": "users", "path": "/users/:id", "as": "user" },
+        { "upstream": "orders", "path": "/orders/:id", "as": "orders" },
+        { "upstream": "prefs", "path": "/prefs/:id", "as": "prefs" } ] },
+    { "name": "stream", "match": { "pathPrefix": "/files" }, "upstream": "backend", "timeoutMs": 60000 },
+    { "name": "proxy", "match": { "pathPrefix": "/" }, "upstream": "backend" }
+  ]
+}
+JSON
+}
+
+read -r -a JOPTS <<<"$JAVA_OPTS_AB"
+declare -A PID URL TOOL
+NAMES=()
+i=0
+for spec in "${SPECS[@]}"; do
+  name=${spec%%=*} rest=${spec#*=}; kind=${rest%%:*} arg=${rest#*:}
+  port=$((PORT_BASE + 10 + 2 * i)); admin=$((port + 1)); i=$((i + 1))
+  TOOL[$name]=wrk; URL[$name]="http://127.0.0.1:$port/"
+  case $kind in
+    gw|gwlog|h2c)
+      more=""; alog=false
+      [ "$kind" = gwlog ] && alog=true
+      [ "$kind" = h2c ] && more=', "h2c": true' && TOOL[$name]=h2load
+      config "$TMP/$name.json" "$port" "$admin" "$alog" "$more"
+      "${NI[@]}" "${GWPIN[@]}" java "${JOPTS[@]}" -jar "$arg" --config "$TMP/$name.json" >"$TMP/$name.log" 2>"$TMP/$name.err" &
+      ;;
+    bare)
+      mkdir -p "$TMP/bare"
+      javac -nowarn -Xlint:none -cp "$arg" -d "$TMP/bare" "$ROOT/bench/BareProxy.java" >/dev/null 2>&1 || die "BareProxy did not compile"
+      "${NI[@]}" "${GWPIN[@]}" java "${JOPTS[@]}" -cp "$arg:$TMP/bare" BareProxy "$port" "http://127.0.0.1:$BACKEND" >"$TMP/$name.log" 2>&1 &
+      ;;
+    *) die "unknown kind $kind" ;;
+  esac
+  PID[$name]=$!; STARTED+=("$!"); NAMES+=("$name")
+  ok=no
+  for _ in $(seq 1 600); do
+    if [ "${TOOL[$name]}" = h2load ]; then
+      [ "$(curl -s --http2-prior-knowledge "${URL[$name]}")" = '{"ok":true}' ] && ok=yes && break
+    else
+      [ "$(curl -s "${URL[$name]}")" = '{"ok":true}' ] && ok=yes && break
+    fi
+    [ -d "/proc/${PID[$name]}" ] || break
+    sleep 0.1
+  done
+  [ $ok = yes ] || { tail -5 "$TMP/$name.log" "$TMP/$name.err" >&2 2>/dev/null; die "$name did not answer"; }
+  log "$name ($kind) pid ${PID[$name]} on ${URL[$name]}"
+done
+
+CLK_TCK=$(getconf CLK_TCK)
+tree_ticks() { local p s=0 v; for p in $(tree_pids "$1"); do v=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}'); s=$((s + ${v:-0})); done; echo $s; }
+busy_ticks() { awk '$1 == "cpu" {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+ours_ticks() { local p s=0; for p in "${STARTED[@]}"; do s=$((s + $(tree_ticks "$p"))); done; echo $s; }
+wait_quiet() {
+  [ "$QUIET_WAIT" -gt 0 ] || return 0
+  local t0=$SECONDS b0 b1 o0 o1 other
+  while [ $((SECONDS - t0)) -lt "$QUIET_WAIT" ]; do
+    o0=$(ours_ticks); b0=$(busy_ticks); sleep 1; b1=$(busy_ticks); o1=$(ours_ticks)
+    other=$(( 100 * ((b1 - b0) - (o1 - o0)) / CLK_TCK ))
+    [ "$other" -lt 10 ] && return 0
+  done
+}
+cat >"$TMP/report.lua" <<'LUA'
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %d %.0f %.0f %d\n", summary.requests, summary.duration,
+    latency:percentile(99), summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout))
+end
+LUA
+load() {   # load NAME SECONDS -> R_req R_rps R_p99 (ms)
+  local n=$1 d=$2 f="$TMP/raw/$1.txt" line
+  if [ "${TOOL[$n]}" = h2load ]; then
+    "${NI[@]}" "${LOADPIN[@]}" h2load -t1 -c$H2_CONNS -m$H2_STREAMS -D "$d" --log-file="$TMP/raw/$n.h2log" "${URL[$n]}" >"$f" 2>&1
+    R_req=$(awk '/^requests:/{print $6}' "$f"); R_rps=$(awk '/^finished in/{gsub(",", "", $4); printf "%.0f", $4}' "$f")
+    R_p99=$(awk '{print $3}' "$TMP/raw/$n.h2log" | sort -n | awk '{a[NR]=$1} END{i=int(NR*0.99); if(i<1)i=1; printf "%.2f", a[i]/1000}')
+    rm -f "$TMP/raw/$n.h2log"
+  else
+    "${NI[@]}" "${LOADPIN[@]}" wrk -t"$NLOAD" -c"$CONNS" -d"${d}s" --timeout 5s -s "$TMP/report.lua" "${URL[$n]}" >"$f" 2>&1
+    line=$(grep '^RESULT' "$f" | tail -1)
+    R_req=$(awk '{print $2}' <<<"$line"); R_rps=$(awk '{printf "%.0f", $2 / ($3 / 1e6)}' <<<"$line")
+    R_p99=$(awk '{printf "%.2f", $4 / 1000}' <<<"$line")
+  fi
+}
+for n in "${NAMES[@]}"; do log "warm-up $n ${WARMUP}s"; load "$n" "$WARMUP"; done
+
+declare -A RPS US P99
+echo "| round | contender | req/s | p99 ms | CPU µs/req | other |"
+echo "|--:|---|--:|--:|--:|--:|"
+for r in $(seq 1 "$ROUNDS"); do
+  order=("${NAMES[@]}")
+  if [ $((r % 2)) = 0 ]; then order=(); for ((k=${#NAMES[@]}-1; k>=0; k--)); do order+=("${NAMES[$k]}"); done; fi
+  for n in "${order[@]}"; do
+    load "$n" 2 >/dev/null
+    wait_quiet
+    c0=$(tree_ticks "${PID[$n]}"); b0=$(busy_ticks); o0=$(ours_ticks); t0=$(date +%s%N)
+    load "$n" "$DURATION"
+    t1=$(date +%s%N); c1=$(tree_ticks "${PID[$n]}"); b1=$(busy_ticks); o1=$(ours_ticks)
+    us=$(awk -v a="$c0" -v b="$c1" -v hz="$CLK_TCK" -v r="$R_req" 'BEGIN{printf "%.1f", (b - a) / hz * 1e6 / r}')
+    other=$(awk -v b=$((b1 - b0)) -v o=$((o1 - o0)) -v hz="$CLK_TCK" -v ns=$((t1 - t0)) 'BEGIN{x = b - o; if (x < 0) x = 0; printf "%.0f", 100 * x / hz / (ns / 1e9)}')
+    RPS[$n]+="$R_rps " US[$n]+="$us " P99[$n]+="$R_p99 "
+    echo "| $r | $n | $R_rps | $R_p99 | $us | $other% |"
+  done
+done
+median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -n | awk '{a[NR]=$1} END{print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
+echo
+echo "| contender | median req/s | ratio | median p99 ms | ratio | median CPU µs/req | ratio |"
+echo "|---|--:|--:|--:|--:|--:|--:|"
+first=${NAMES[0]}
+fr=$(median "${RPS[$first]}") fp=$(median "${P99[$first]}") fu=$(median "${US[$first]}")
+for n in "${NAMES[@]}"; do
+  mr=$(median "${RPS[$n]}") mp=$(median "${P99[$n]}") mu=$(median "${US[$n]}")
+  echo "| $n | $mr | $(awk -v a="$mr" -v b="$fr" 'BEGIN{printf "%.3f", a / b}') | $mp | $(awk -v a="$mp" -v b="$fp" 'BEGIN{printf "%.2f", a / b}') | $mu | $(awk -v a="$mu" -v b="$fu" 'BEGIN{printf "%.3f", a / b}') |"
+done
+echo
+echo "${JAVA_OPTS_AB}; ${DURATION}s runs, $ROUNDS rounds, c$CONNS (h2load: $H2_CONNS×$H2_STREAMS); load average $(cut -d' ' -f1-3 /proc/loadavg)"

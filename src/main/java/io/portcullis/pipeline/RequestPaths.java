@@ -1,0 +1,42 @@
+package io.portcullis.pipeline;
+
+import io.portcullis.ratelimit.RedisRateStore;
+import io.portcullis.route.RouteTable;
+import io.portcullis.resilience.Scheduler;
+import io.portcullis.resilience.Ticker;
+
+/**
+ * The order of the request path, in one place (README "How a request flows",
+ * {@code docs/architecture.md}). A new stage is one line here and one class.
+ */
+public final class RequestPaths {
+
+  private RequestPaths() {
+  }
+
+  /**
+   * The gateway's stages: hygiene → reserved paths → forbidden methods → loops → route →
+   * {@code Max-Forwards} → admission (rate limit) → deadline → body limit → dispatch.
+   *
+   * @param maxHops {@code server.maxHops}
+   * @param clusterStore this event loop's store of cluster rate limits, null without {@code redis}
+   */
+  public static Stage[] standard(ReservedPathStage.ReservedPaths reserved, RouteTable<RouteTarget> routes,
+                                 String deadlineHeader, long deadlineMaxMs, long maxBodyBytes, Ticker ticker,
+                                 Scheduler scheduler, DispatchStage.Dispatcher dispatcher, int maxHops,
+                                 RedisRateStore clusterStore) {
+    return new Stage[] {
+        new HygieneStage(),
+        new ReservedPathStage(reserved),
+        new MethodStage(),
+        new LoopStage(maxHops),
+        new RouteStage(routes),
+        new MaxForwardsStage(),
+        // Admission: each refuses before anything is sent upstream.
+        new RateLimitStage(clusterStore),
+        new DeadlineStage(deadlineHeader, deadlineMaxMs, ticker, scheduler),
+        new BodyLimitStage(maxBodyBytes),
+        new DispatchStage(dispatcher),
+    };
+  }
+}

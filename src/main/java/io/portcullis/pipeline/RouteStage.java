@@ -1,0 +1,31 @@
+package io.portcullis.pipeline;
+
+import io.portcullis.http.GatewayError;
+import io.portcullis.http.GatewayException;
+import io.portcullis.route.RouteTable;
+
+/**
+ * Finds the first route matching the method and normalized path (README "Configuration
+ * reference", {@code routes}) and puts it on the exchange; none is 404 {@code no_route}.
+ */
+public final class RouteStage implements Stage {
+
+  private final RouteTable<RouteTarget> routes;
+
+  /** A stage matching against {@code routes} (one snapshot's). */
+  public RouteStage(RouteTable<RouteTarget> routes) {
+    this.routes = routes;
+  }
+
+  @Override
+  public Verdict apply(Exchange exchange) {
+    String method = exchange.request().method().name();
+    RouteTable.Match<RouteTarget> match = routes.find(method, exchange.path());
+    if (match == null) {
+      return exchange.refuse(new GatewayException(GatewayError.NO_ROUTE,
+          "no route matches " + method + " " + exchange.path()));
+    }
+    exchange.matched(match.entry().name(), match.entry().target(), match.params(), match.entry().methods());
+    return Verdict.CONTINUE;
+  }
+}
