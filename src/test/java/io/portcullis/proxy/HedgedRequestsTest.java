@@ -145,6 +145,9 @@ class HedgedRequestsTest {
         1, 5_000);
     AdminProbe.awaitCounter(gateway.adminPort(), "portcullis_hedges_total", Map.of("upstream", "svc", "result", "lost"),
         1, 5_000);
+    JsonObject stats = new JsonObject(AdminProbe.get(gateway.adminPort(), "/admin/stats"));
+    assertThat(stats.getJsonObject("upstreams").getJsonObject("svc").getLong("hedges"))
+        .as("the dashboard's hedges: both started").isEqualTo(2L);
   }
 
   @Test
@@ -198,7 +201,8 @@ class HedgedRequestsTest {
 
     assertThat(reply.status()).isEqualTo(504);
     assertThat(reply.errorCode()).isEqualTo("deadline_exceeded");
-    assertThat(reply.elapsedMs()).as("answered at the 400 ms deadline").isBetween(390L, 400L + 300L);
+    assertThat(reply.elapsedMs()).as("answered at the 400 ms deadline (headroom for a loaded machine)")
+        .isBetween(390L, 400L + 800L);
     Await.result(bothClosed.future(), 5_000);
     assertThat(closed).containsExactlyInAnyOrder("1", "2");
     // A sentinel request after the deadline: had a third attempt been scheduled, it would be in by now.
