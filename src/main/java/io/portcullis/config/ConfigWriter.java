@@ -74,7 +74,8 @@ public final class ConfigWriter {
    * The {@code GET /admin/routes} document: {@code {"routes":[...]}}, each route as
    * {@link #toJson} writes it plus {@code timeoutMs} (the effective one) and {@code effective}:
    * per upstream, {@code upstream}, {@code timeoutMs}, {@code retry} and {@code circuitBreaker}
-   * with every field, and {@code rateLimit} when the route has one.
+   * with every field, {@code rateLimit} when the route has one, and {@code hedge} (with
+   * {@code maxHedges} filled in) when it hedges.
    *
    * @param policies per route name, per upstream name, in configured order
    */
@@ -93,7 +94,7 @@ public final class ConfigWriter {
     return view;
   }
 
-  /** One effective policy: its upstream, timeout, retry and breaker (every field), rate limit if any. */
+  /** One effective policy: its upstream, timeout, retry and breaker (every field), rate limit and hedge if any. */
   private static JsonObject policy(EffectivePolicy policy) {
     JsonObject json = new JsonObject()
         .put("upstream", policy.upstream())
@@ -101,6 +102,7 @@ public final class ConfigWriter {
         .put("retry", retry(RetryOverride.NONE, policy.retry()))
         .put("circuitBreaker", breaker(BreakerOverride.NONE, policy.circuitBreaker()));
     policy.rateLimit().ifPresent(limit -> json.put("rateLimit", rateLimit(limit)));
+    policy.hedge().ifPresent(hedge -> json.put("hedge", hedge(hedge)));
     return json;
   }
 
@@ -192,13 +194,15 @@ public final class ConfigWriter {
       json.put("websocket", route.websocket());
     }
     route.rateLimit().ifPresent(limit -> json.put("rateLimit", rateLimit(limit)));
-    route.hedge().ifPresent(hedge -> {
-      JsonObject hedgeJson = new JsonObject();
-      hedge.delayMs().ifPresent(delay -> hedgeJson.put("delayMs", delay));
-      hedge.percentile().ifPresent(percentile -> hedgeJson.put("percentile", number(percentile)));
-      json.put("hedge", hedgeJson.put("maxHedges", hedge.maxHedges()));
-    });
+    route.hedge().ifPresent(hedge -> json.put("hedge", hedge(hedge)));
     return json;
+  }
+
+  private static JsonObject hedge(HedgeConfig hedge) {
+    JsonObject json = new JsonObject();
+    hedge.delayMs().ifPresent(delay -> json.put("delayMs", delay));
+    hedge.percentile().ifPresent(percentile -> json.put("percentile", number(percentile)));
+    return json.put("maxHedges", hedge.maxHedges());
   }
 
   private static JsonObject rateLimit(RateLimitConfig limit) {

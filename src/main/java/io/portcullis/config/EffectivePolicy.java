@@ -17,9 +17,11 @@ import java.util.Optional;
  * @param retry the retry policy, every field filled in
  * @param circuitBreaker the breaker settings, every field filled in
  * @param rateLimit the route's rate limit, if it has one
+ * @param hedge the route's hedging, if it hedges (proxy routes only; never for an aggregate backend)
  */
 public record EffectivePolicy(String route, String upstream, long timeoutMs, RetryConfig retry,
-                              BreakerConfig circuitBreaker, Optional<RateLimitConfig> rateLimit) {
+                              BreakerConfig circuitBreaker, Optional<RateLimitConfig> rateLimit,
+                              Optional<HedgeConfig> hedge) {
 
   /** Checks that no component is missing. */
   public EffectivePolicy {
@@ -28,12 +30,13 @@ public record EffectivePolicy(String route, String upstream, long timeoutMs, Ret
     Objects.requireNonNull(retry, "retry");
     Objects.requireNonNull(circuitBreaker, "circuitBreaker");
     Objects.requireNonNull(rateLimit, "rateLimit");
+    Objects.requireNonNull(hedge, "hedge");
   }
 
   /** The policy of {@code route} calling {@code upstream} under {@code config}. */
   public static EffectivePolicy of(GatewayConfig config, RouteConfig route, UpstreamConfig upstream) {
     return new EffectivePolicy(route.name(), upstream.name(), config.timeoutFor(route),
         route.retry().applyTo(upstream.retry()), route.circuitBreaker().applyTo(upstream.circuitBreaker()),
-        route.rateLimit());
+        route.rateLimit(), route.isAggregate() || route.websocket() ? Optional.empty() : route.hedge());
   }
 }

@@ -8,6 +8,7 @@ import io.portcullis.health.Readiness;
 import io.portcullis.observe.AccessLog;
 import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.ratelimit.StoreHealth;
+import io.portcullis.latency.UpstreamLatencies;
 import io.portcullis.resilience.Scheduler;
 import io.portcullis.resilience.Ticker;
 import io.portcullis.route.RouteTable;
@@ -68,6 +69,7 @@ public final class GatewayRuntime {
         env, discovered);
     this.snapshot = builder.build(config, null);
     registerCircuitGauges(snapshot);
+    refreshLatencies();
     metrics.inFlight(inFlight::get);
     metrics.proxyProtocolRejected(proxyHeaderRejections::rejected);
     metrics.rateLimitStoreErrors(() -> {
@@ -76,6 +78,23 @@ public final class GatewayRuntime {
         sum += health.fallbacks();
       }
       return sum;
+    });
+  }
+
+  /**
+   * Refreshes the latency histograms hedging reads every {@link UpstreamLatencies#REFRESH_MS} ms, on
+   * a worker thread (a refresh may wait for a recording event loop); nothing while no route hedges
+   * after a percentile.
+   */
+  private void refreshLatencies() {
+    UpstreamLatencies latencies = builder.latencies();
+    vertx.setPeriodic(UpstreamLatencies.REFRESH_MS, id -> {
+      if (!latencies.isEmpty()) {
+        vertx.executeBlocking(() -> {
+          latencies.refreshAll();
+          return null;
+        }, true).onFailure(err -> LOG.error("the upstream latency histograms could not be refreshed", err));
+      }
     });
   }
 

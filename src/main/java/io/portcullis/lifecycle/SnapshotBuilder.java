@@ -6,9 +6,13 @@ import io.portcullis.config.AggregateBackendConfig;
 import io.portcullis.config.BreakerConfig;
 import io.portcullis.config.EffectivePolicy;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.config.HedgeConfig;
 import io.portcullis.config.RouteConfig;
 import io.portcullis.config.Endpoint;
 import io.portcullis.config.UpstreamConfig;
+import io.portcullis.latency.LatencyHistogram;
+import io.portcullis.latency.LatencyPercentile;
+import io.portcullis.latency.UpstreamLatencies;
 import io.portcullis.observe.AccessLog;
 import io.portcullis.trace.Tracing;
 import io.portcullis.observe.GatewayMetrics;
@@ -17,6 +21,7 @@ import io.portcullis.proxy.ProxyRoute;
 import io.portcullis.ratelimit.RateLimiterRegistry;
 import io.portcullis.ratelimit.RouteRateLimits;
 import io.portcullis.resilience.GiveUpReason;
+import io.portcullis.resilience.HedgePolicy;
 import io.portcullis.resilience.Outcome;
 import io.portcullis.resilience.RetryListener;
 import io.portcullis.resilience.RetryOperator;
@@ -28,6 +33,7 @@ import io.portcullis.route.RouteTable;
 import io.portcullis.upstream.EndpointBreaker;
 import io.portcullis.upstream.Upstream;
 import io.portcullis.upstream.discovery.DiscoveredEndpoints;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Vertx;
 
 import java.util.ArrayList;
@@ -61,6 +67,7 @@ final class SnapshotBuilder {
   private final RouteRateLimits rateLimits;
   private final Function<String, String> env;
   private final DiscoveredEndpoints discovered;
+  private final UpstreamLatencies latencies = new UpstreamLatencies();
 
   /** A builder that sees an empty environment and discovers nothing. */
   SnapshotBuilder(Vertx vertx, Ticker ticker, Scheduler scheduler, RandomGenerator random, GatewayMetrics metrics,
@@ -84,6 +91,11 @@ final class SnapshotBuilder {
     this.metrics = metrics;
     this.breakerListener = breakerListener;
     this.rateLimits = new RouteRateLimits(new RateLimiterRegistry(ticker), metrics);
+  }
+
+  /** The latency histograms of the upstreams that percentile-hedged routes call, kept across builds. */
+  UpstreamLatencies latencies() {
+    return latencies;
   }
 
   /** The snapshot of {@code config}; {@code previous} (null at start) lends the state it can keep. */
@@ -110,6 +122,7 @@ final class SnapshotBuilder {
     Map<String, Map<String, EffectivePolicy>> policies = new LinkedHashMap<>();
     RouteTable<RouteTarget> routes = compileRoutes(config, upstreams, policies);
     rateLimits.retainOnly(config);
+    retainLatencies(config);
     retainBreakerSetsInUse(upstreams, policies);
     Map<String, Map<String, EffectivePolicy>> frozen = new LinkedHashMap<>();
     policies.forEach((route, perUpstream) -> frozen.put(route, Collections.unmodifiableMap(perUpstream)));
@@ -119,6 +132,17 @@ final class SnapshotBuilder {
         : Tracing.create(config, env, random, previous == null ? null : previous.tracing());
     return new RuntimeSnapshot(generation, config, Collections.unmodifiableMap(upstreams), routes,
         Collections.unmodifiableMap(frozen), new AccessLog(config.accessLog().enabled()), traced);
+  }
+
+  /** Forgets the latency histograms of upstreams no percentile-hedged route of {@code config} calls. */
+  private void retainLatencies(GatewayConfig config) {
+    Set<String> read = new HashSet<>();
+    for (RouteConfig route : config.routes()) {
+      if (route.hedge().isPresent() && route.hedge().get().percentile().isPresent()) {
+        route.upstream().ifPresent(read::add);
+      }
+    }
+    latencies.retainOnly(read);
   }
 
   /** Lets each upstream forget the route breaker settings no route of this configuration uses. */
@@ -142,13 +166,15 @@ final class SnapshotBuilder {
         List<AggregateRoute.Backend> backends = new ArrayList<>();
         for (AggregateBackendConfig b : route.aggregate()) {
           backends.add(new AggregateRoute.Backend(b.as(), b.path(), b.required(),
-              plan(config, route, upstreams.get(b.upstream()), policies)));
+              plan(config, route, upstreams.get(b.upstream()), policies, null)));
         }
         target = new RouteTarget.Aggregate(new AggregateRoute(route.name(), backends), timeoutMs,
             rateLimits.forRoute(route));
       } else {
         Upstream upstream = upstreams.get(route.upstream().orElseThrow());
-        target = new RouteTarget.Proxy(new ProxyRoute(route.name(), plan(config, route, upstream, policies),
+        // Hedging applies to plain proxy routes only; the configuration refuses it elsewhere.
+        HedgeConfig hedge = route.websocket() ? null : route.hedge().orElse(null);
+        target = new RouteTarget.Proxy(new ProxyRoute(route.name(), plan(config, route, upstream, policies, hedge),
             route.stripPrefix().orElse(null), route.websocket()), timeoutMs, rateLimits.forRoute(route));
       }
       entries.add(new RouteTable.Entry<>(route.name(), pattern, route.match().methods(), target));
@@ -157,12 +183,20 @@ final class SnapshotBuilder {
   }
 
   private CallPlan plan(GatewayConfig config, RouteConfig route, Upstream upstream,
-                        Map<String, Map<String, EffectivePolicy>> policies) {
+                        Map<String, Map<String, EffectivePolicy>> policies, HedgeConfig hedge) {
     String upstreamName = upstream.name();
     EffectivePolicy policy = EffectivePolicy.of(config, route, upstream.config());
     policies.computeIfAbsent(route.name(), k -> new LinkedHashMap<>()).put(upstreamName, policy);
     BreakerConfig breaker = policy.circuitBreaker();
+    // Registered now, so that both results show 0 before the first hedge.
+    Counter hedgesWon = hedge == null ? null : metrics.hedges(upstreamName, true);
+    Counter hedgesLost = hedge == null ? null : metrics.hedges(upstreamName, false);
     RetryListener listener = new RetryListener() {
+      @Override
+      public void onHedgeResult(int attempt, boolean won) {
+        (won ? hedgesWon : hedgesLost).increment();
+      }
+
       @Override
       public void onRetry(int nextAttempt, long delayMs, Outcome previous) {
         metrics.retry(upstreamName);
@@ -175,8 +209,17 @@ final class SnapshotBuilder {
         }
       }
     };
+    LatencyHistogram latency = null;
+    HedgePolicy hedgePolicy = null;
+    if (hedge != null && hedge.percentile().isPresent()) {
+      latency = latencies.forUpstream(upstreamName);
+      LatencyPercentile percentile = latency.percentile(hedge.percentile().getAsDouble());
+      hedgePolicy = HedgePolicy.fromLatency(percentile::nanos, hedge.maxHedges());
+    } else if (hedge != null) {
+      hedgePolicy = HedgePolicy.afterDelay(hedge.delayMs().getAsLong(), hedge.maxHedges());
+    }
     RetryOperator operator = new RetryOperator(RetryPolicy.from(policy.retry()), upstream.retryBudget(),
-        scheduler, random, listener);
-    return new CallPlan(upstream, upstream.breakers(breaker), operator, breaker.failureStatuses());
+        scheduler, random, listener, hedgePolicy);
+    return new CallPlan(upstream, upstream.breakers(breaker), operator, breaker.failureStatuses(), latency);
   }
 }

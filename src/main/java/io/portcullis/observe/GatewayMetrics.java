@@ -189,6 +189,19 @@ public final class GatewayMetrics {
         .register(registry)).increment();
   }
 
+  /**
+   * The counter of hedged attempts of {@code upstream} that won (their answer was forwarded) or
+   * lost ({@code portcullis_hedges_total{upstream,result}}, README "Hedged requests"); registered on
+   * first request, so it shows 0 before the first hedge. Asking again gives the same counter.
+   */
+  public Counter hedges(String upstream, boolean won) {
+    String result = won ? "won" : "lost";
+    return counters.computeIfAbsent("hdg\0" + upstream + "\0" + result, k -> Counter.builder("portcullis_hedges")
+        .description("Hedged attempts by result: won (its answer was forwarded) or lost")
+        .tag("upstream", upstream).tag("result", result)
+        .register(registry));
+  }
+
   /** The retry operator stopped for {@code reason} (every "no retry" decision is counted). */
   public void retryStopped(String upstream, String reason) {
     counters.computeIfAbsent("stp\0" + upstream + "\0" + reason, k -> Counter.builder("portcullis_retry_stops")

@@ -4,6 +4,8 @@ import io.portcullis.config.Endpoint;
 import io.portcullis.http.GatewayError;
 import io.portcullis.http.GatewayException;
 import io.portcullis.http.RequestContext;
+import io.portcullis.latency.LatencyHistogram;
+import io.portcullis.latency.LatencyRecorder;
 import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.resilience.Attempts;
 import io.portcullis.resilience.Deadline;
@@ -26,6 +28,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.RequestOptions;
 
 import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
  * The one upstream call pipeline, in a fixed order:
@@ -53,6 +56,12 @@ public final class UpstreamCaller {
    * event loop, and {@link HttpClient#request(RequestOptions)} reads them before it returns.
    */
   private final RequestOptions requestOptions = new RequestOptions().setFollowRedirects(false);
+  /**
+   * This event loop's recorder of each upstream latency histogram that hedging reads (README
+   * "Hedged requests", {@code hedge.percentile}); weak, so a histogram no configuration uses any
+   * more is forgotten.
+   */
+  private final Map<LatencyHistogram, LatencyRecorder> recorders = new WeakHashMap<>();
 
   /**
    * A caller over {@code clients} (one per upstream name, owned by the calling verticle).
@@ -82,7 +91,10 @@ public final class UpstreamCaller {
     }
     plan.upstream().retryBudget().recordRequest();
     RequestTraits traits = new RequestTraits(out.method().name(), out.hasIdempotencyKey(), out.body().replayable());
-    return plan.retry().execute(ctx.deadline(), traits, new PlanAttempts(ctx, plan, out));
+    LatencyRecorder recorder = plan.latency() == null ? null : recorders.computeIfAbsent(plan.latency(),
+        LatencyHistogram::newRecorder);
+    return plan.retry().execute(ctx.deadline(), traits, new PlanAttempts(ctx, plan, out, recorder,
+        plan.retry().hedges(traits)));
   }
 
   /** The one place an upstream failure becomes a gateway error. */
@@ -127,18 +139,52 @@ public final class UpstreamCaller {
         : Outcome.response(response.statusCode());
   }
 
-  /** The attempts of one call: picks an endpoint, runs it under its breaker, sends once. */
+  /**
+   * The attempts of one call: picks an endpoint, runs it under its breaker, sends once. A hedged
+   * call (README "Hedged requests") also keeps each attempt's request, so that an attempt that lost
+   * can be reset ({@link #cancel}); its outcome is then {@code cancelled}, not a breaker failure.
+   */
   private final class PlanAttempts implements Attempts<UpstreamExchange> {
     private final RequestContext ctx;
     private final CallPlan plan;
     private final OutboundRequest out;
+    private final LatencyRecorder recorder;
+    /** Per attempt number, for hedged calls only (else null): its request once sent, and whether it lost. */
+    private final HttpClientRequest[] requests;
+    private final boolean[] cancelled;
     private long triedMask;
     private long lastDeadlineSent = Long.MAX_VALUE;
 
-    PlanAttempts(RequestContext ctx, CallPlan plan, OutboundRequest out) {
+    PlanAttempts(RequestContext ctx, CallPlan plan, OutboundRequest out, LatencyRecorder recorder, boolean hedged) {
       this.ctx = ctx;
       this.plan = plan;
       this.out = out;
+      this.recorder = recorder;
+      int slots = hedged ? plan.retry().policy().maxAttempts() + 1 : 0;
+      this.requests = hedged ? new HttpClientRequest[slots] : null;
+      this.cancelled = hedged ? new boolean[slots] : null;
+    }
+
+    @Override
+    public void cancel(int attemptNumber) {
+      if (cancelled == null || attemptNumber >= cancelled.length) {
+        return;
+      }
+      cancelled[attemptNumber] = true;
+      HttpClientRequest request = requests[attemptNumber];
+      if (request != null) {
+        requests[attemptNumber] = null;
+        request.reset(); // its response future fails, and the attempt ends as cancelled
+      }
+    }
+
+    @Override
+    public void abort(UpstreamExchange exchange) {
+      exchange.abort();
+    }
+
+    private boolean cancelled(int attemptNumber) {
+      return cancelled != null && attemptNumber < cancelled.length && cancelled[attemptNumber];
     }
 
     @Override
@@ -170,7 +216,11 @@ public final class UpstreamCaller {
         } else if (ar.succeeded() && plan.failureStatusSet().contains(outcome.status())) {
           endpoint.recordFailure();
         }
-        metrics.attempt(plan.upstreamName(), outcome, ar.succeeded() ? ticker.nanos() - startNanos : -1);
+        long headNanos = ar.succeeded() ? ticker.nanos() - startNanos : -1;
+        if (recorder != null && headNanos >= 0) {
+          recorder.record(headNanos);
+        }
+        metrics.attempt(plan.upstreamName(), outcome, headNanos);
       });
     }
 
@@ -227,7 +277,8 @@ public final class UpstreamCaller {
       client.request(options).onComplete(ar -> {
         if (ar.failed()) {
           endpoint.release();
-          promise.fail(new AttemptFailure(deadline.isCancelled() ? Outcome.cancelled() : Outcome.connectFailure(),
+          promise.fail(new AttemptFailure(deadline.isCancelled() || cancelled(attemptNumber) ? Outcome.cancelled()
+              : Outcome.connectFailure(),
               "cannot connect to " + address + ": " + ar.cause().getMessage(), ar.cause()));
           return;
         }
@@ -244,13 +295,16 @@ public final class UpstreamCaller {
       Deadline deadline = ctx.deadline();
       // Strictly smaller on each retry (README "How a request flows"), even when a retry follows within the same millisecond.
       long remaining = Math.min(deadline.remainingMillis(), lastDeadlineSent - 1);
-      if (deadline.isCancelled() || remaining <= 0) {
+      if (deadline.isCancelled() || remaining <= 0 || cancelled(attemptNumber)) {
         request.reset();
         endpoint.release();
         promise.fail(new AttemptFailure(Outcome.cancelled(), "deadline passed before the attempt", null));
         return;
       }
       Deadline.Registration cancelHook = deadline.onCancel(request::reset);
+      if (requests != null) {
+        requests[attemptNumber] = request;
+      }
       out.headers().writeTo(request.headers());
       request.headers().set(ATTEMPT_NAME, attemptNumber < ATTEMPT_VALUES.length ? ATTEMPT_VALUES[attemptNumber]
           : Integer.toString(attemptNumber));
@@ -269,6 +323,17 @@ public final class UpstreamCaller {
         if (timer >= 0) {
           vertx.cancelTimer(timer);
         }
+        if (requests != null) {
+          requests[attemptNumber] = null;
+        }
+        if (ar.succeeded() && cancelled(attemptNumber)) {
+          // The head of an attempt that already lost: reset it like one still waiting.
+          request.reset();
+          endpoint.release();
+          cancelHook.remove();
+          promise.tryFail(new AttemptFailure(Outcome.cancelled(), "cancelled: another attempt won", null));
+          return;
+        }
         if (ar.succeeded()) {
           HttpClientResponse response = ar.result();
           response.pause();
@@ -280,7 +345,7 @@ public final class UpstreamCaller {
         endpoint.release();
         cancelHook.remove();
         Outcome outcome = timedOut != null && timedOut[0] ? Outcome.perTryTimeout()
-            : deadline.isCancelled() ? Outcome.cancelled() : Outcome.reset();
+            : deadline.isCancelled() || cancelled(attemptNumber) ? Outcome.cancelled() : Outcome.reset();
         promise.tryFail(new AttemptFailure(outcome, describe(outcome, ar.cause()), ar.cause()));
       });
       out.body().sendTo(request).onFailure(err -> {

@@ -46,4 +46,23 @@ public interface Attempts<T> {
    * @param result the replaced result
    */
   default void discard(T result) {}
+
+  /**
+   * Resets an attempt still in flight whose result is no longer wanted, because a hedged attempt
+   * won (README "Hedged requests"). Its result should then be a cancelled outcome, which is not a
+   * breaker failure. Called only by hedged executions. Default: nothing.
+   *
+   * @param attemptNumber the 1-based number of the attempt to reset
+   */
+  default void cancel(int attemptNumber) {}
+
+  /**
+   * Aborts a successful result that arrived after another attempt had already won: unlike {@link
+   * #discard}, the exchange is reset, not read to its end. Default: {@link #discard}.
+   *
+   * @param result the unwanted result
+   */
+  default void abort(T result) {
+    discard(result);
+  }
 }

@@ -33,4 +33,21 @@ public interface RetryListener {
    * @param last the outcome of the last attempt, whose result the operator returns
    */
   default void onGiveUp(GiveUpReason reason, Outcome last) {}
+
+  /**
+   * A hedged attempt is about to start, while earlier attempts are still in flight (called
+   * before {@link #onAttempt}).
+   *
+   * @param attempt the 1-based number of the hedged attempt ({@code >= 2})
+   * @param delayMs how long after the previous attempt's start it starts
+   */
+  default void onHedge(int attempt, long delayMs) {}
+
+  /**
+   * A hedged attempt's part is over, once per hedge, when the request's attempts end.
+   *
+   * @param attempt the 1-based number of the hedged attempt
+   * @param won whether its answer is the one returned
+   */
+  default void onHedgeResult(int attempt, boolean won) {}
 }

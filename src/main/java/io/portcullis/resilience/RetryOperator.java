@@ -20,9 +20,10 @@ public final class RetryOperator {
   private final Scheduler scheduler;
   private final RandomGenerator random;
   private final RetryListener listener;
+  private final HedgePolicy hedge;
 
   /**
-   * Makes an operator.
+   * Makes an operator that does not hedge.
    *
    * @param policy the static policy
    * @param budget the process-wide retry budget of the upstream
@@ -34,6 +35,24 @@ public final class RetryOperator {
    */
   public RetryOperator(RetryPolicy policy, RetryBudget budget, Scheduler scheduler,
       RandomGenerator random, RetryListener listener) {
+    this(policy, budget, scheduler, random, listener, null);
+  }
+
+  /**
+   * Makes an operator that hedges per {@code hedge} (README "Hedged requests") the requests its
+   * policy may replay.
+   *
+   * @param policy the static policy
+   * @param budget the process-wide retry budget of the upstream, spent by retries and hedges
+   * @param scheduler the timers for the backoff sleeps and hedges; for a hedging operator they must
+   *     run their tasks on the event loop that schedules them ({@link Scheduler#of} does)
+   * @param random the random source for jitter (see the other constructor)
+   * @param listener receives attempts, retries, hedges and give-ups
+   * @param hedge the hedging policy, or {@code null} for none
+   */
+  public RetryOperator(RetryPolicy policy, RetryBudget budget, Scheduler scheduler,
+      RandomGenerator random, RetryListener listener, HedgePolicy hedge) {
+    this.hedge = hedge;
     this.policy = Objects.requireNonNull(policy, "policy");
     this.budget = Objects.requireNonNull(budget, "budget");
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -48,6 +67,28 @@ public final class RetryOperator {
    */
   public RetryPolicy policy() {
     return policy;
+  }
+
+  /**
+   * Returns the hedging policy of this operator.
+   *
+   * @return the policy, or {@code null} when it does not hedge
+   */
+  public HedgePolicy hedge() {
+    return hedge;
+  }
+
+  /**
+   * Tells whether requests with {@code traits} are hedged: the operator has a hedging policy, the
+   * retry policy treats the request as idempotent (its method is in {@code idempotentMethods}, or
+   * it carries an {@code Idempotency-Key}) and its body, if any, can be replayed.
+   *
+   * @param traits the request's facts
+   * @return {@code true} if {@link #execute} may run attempts side by side
+   */
+  public boolean hedges(RequestTraits traits) {
+    return hedge != null && traits.bodyReplayable()
+        && (traits.hasIdempotencyKey() || policy.idempotentMethods().contains(traits.method()));
   }
 
   /**
@@ -107,7 +148,9 @@ public final class RetryOperator {
 
   /**
    * Runs attempts until one is final, retrying per {@link #decide}, the budget, the deadline and
-   * {@link Attempts#canAttempt()}. Attempt 1 starts at once; never two attempts are in flight.
+   * {@link Attempts#canAttempt()}. Attempt 1 starts at once; never two attempts are in flight,
+   * unless the request is {@linkplain #hedges hedged} (then see {@link HedgedExecution}: hedged
+   * attempts run side by side, the first final response head wins, the others are cancelled).
    * The returned future completes once, with the LAST attempt's result (its value or its failure
    * cause), whatever the reason to stop; the caller maps it to a status. A cancel of {@code
    * deadline} during a backoff sleep completes it at once with the last result. Counting the
@@ -130,6 +173,9 @@ public final class RetryOperator {
     Objects.requireNonNull(deadline, "deadline");
     Objects.requireNonNull(traits, "traits");
     Objects.requireNonNull(attempts, "attempts");
+    if (hedge != null && hedges(traits)) {
+      return new HedgedExecution<>(this, hedge, deadline, traits, attempts).start();
+    }
     return new RetryExecution<>(this, deadline, traits, attempts).start();
   }
 
