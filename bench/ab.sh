@@ -13,6 +13,7 @@
 #     KIND gwlog   ARG = a gateway jar                     (access log on, written to a file)
 #     KIND h2c     ARG = a gateway jar                     (server.h2c; loaded with h2load)
 #     KIND bare    ARG = the jar to compile and run bench/BareProxy.java against
+#     KIND bareh2c ARG = the same, loaded with h2load over cleartext HTTP/2 (prior knowledge)
 #   e.g. bench/ab.sh --nice -10 --wait-quiet 15 before=gw:/tmp/before.jar after=gw:target/portcullis.jar \
 #            bare=bare:target/portcullis.jar
 #
@@ -148,7 +149,8 @@ for spec in "${SPECS[@]}"; do
       config "$TMP/$name.json" "$port" "$admin" "$alog" "$more"
       "${NI[@]}" "${GWPIN[@]}" java "${JOPTS[@]}" -jar "$arg" --config "$TMP/$name.json" >"$TMP/$name.log" 2>"$TMP/$name.err" &
       ;;
-    bare)
+    bare|bareh2c)
+      [ "$kind" = bareh2c ] && TOOL[$name]=h2load
       mkdir -p "$TMP/bare"
       javac -nowarn -Xlint:none -cp "$arg" -d "$TMP/bare" "$ROOT/bench/BareProxy.java" >/dev/null 2>&1 || die "BareProxy did not compile"
       "${NI[@]}" "${GWPIN[@]}" java "${JOPTS[@]}" -cp "$arg:$TMP/bare" BareProxy "$port" "http://127.0.0.1:$BACKEND" >"$TMP/$name.log" 2>&1 &
