@@ -70,8 +70,11 @@ http {
 }
 EOF
 nginx -p "$TMP/nginx/" -e "$TMP/nginx/error.log" -c "$TMP/nginx/nginx.conf" >/dev/null 2>&1 &
-STARTED+=("$!")
+NGINX_PID=$!; STARTED+=("$NGINX_PID")
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$BACKEND/" && break; sleep 0.1; done
+sleep 0.3
+# Another process on the backend port would answer in its place (and may go away mid-run).
+[ -d "/proc/$NGINX_PID" ] || { log "the backend nginx did not start (port $BACKEND in use? --port-base N): $(tail -1 "$TMP/nginx/error.log")"; exit 1; }
 cat >"$TMP/gateway.json" <<EOF
 {
   "server": { "host": "127.0.0.1", "port": $GW, "instances": 0 },
@@ -84,13 +87,14 @@ cat >"$TMP/gateway.json" <<EOF
 EOF
 
 launch() {   # launch LOG FLAGS... -> L_PID, L_MS (launch to first proxied 200), or returns 1
-  local logf=$1 t0 i; shift
+  local logf=$1 t0; shift
   t0=$(date +%s%N)
   taskset -c "$CPU" java "$@" -jar "$JAR" --config "$TMP/gateway.json" >"$logf" 2>&1 &
   L_PID=$!; STARTED+=("$L_PID")
-  for i in $(seq 1 6000); do
+  while [ $(( ($(date +%s%N) - t0) / 1000000000 )) -lt 120 ]; do   # give up after 120 s
     [ "$(curl -s -m 0.5 "http://127.0.0.1:$GW/")" = '{"ok":true}' ] && { L_MS=$(( ($(date +%s%N) - t0) / 1000000 )); return 0; }
     [ -d "/proc/$L_PID" ] || return 1
+    [ -d "/proc/$NGINX_PID" ] || { log "the backend nginx has gone"; return 1; }
     sleep 0.01
   done
   return 1
