@@ -13,8 +13,12 @@
 #     KIND gwlog   ARG = a gateway jar                     (access log on, written to a file)
 #     KIND h2c     ARG = a gateway jar                     (server.h2c; loaded with h2load)
 #     KIND bare    ARG = the jar to compile and run bench/BareProxy.java against
+#     KIND bareh2c ARG = the same, loaded with h2load over cleartext HTTP/2 (prior knowledge)
 #   e.g. bench/ab.sh --nice -10 --wait-quiet 15 before=gw:/tmp/before.jar after=gw:target/portcullis.jar \
 #            bare=bare:target/portcullis.jar
+#   ARG may end in '|FLAGS': that contender's JVM flags instead of --java-opts, to compare flag sets
+#   in alternation, e.g. 'g1=gw:target/portcullis.jar|-XX:+UseG1GC -Xmx64m'. The summary gives each
+#   JVM's peak RSS over its life (VmHWM) too.
 #
 # Options: --rounds N (5), --duration S per run (8), --warmup S JIT warm-up per JVM (20),
 # --conns C (64), --nice N, --wait-quiet S (as bench/run.sh), --java-opts '...'
@@ -38,7 +42,7 @@ while [ $# -gt 0 ]; do
     --java-opts) JAVA_OPTS_AB=$2; shift 2 ;;
     --port-base) PORT_BASE=$2; shift 2 ;;
     --keep) KEEP=yes; shift ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *=*:*) SPECS+=("$1"); shift ;;
     *) echo "not NAME=KIND:ARG: $1" >&2; exit 2 ;;
@@ -133,11 +137,15 @@ JSON
 }
 
 read -r -a JOPTS <<<"$JAVA_OPTS_AB"
+declare -A JAVA_OF
 declare -A PID URL TOOL
 NAMES=()
 i=0
 for spec in "${SPECS[@]}"; do
   name=${spec%%=*} rest=${spec#*=}; kind=${rest%%:*} arg=${rest#*:}
+  JO=("${JOPTS[@]}")
+  if [[ $arg == *'|'* ]]; then read -r -a JO <<<"${arg#*|}"; arg=${arg%%|*}; fi
+  JAVA_OF[$name]="${JO[*]}"
   port=$((PORT_BASE + 10 + 2 * i)); admin=$((port + 1)); i=$((i + 1))
   TOOL[$name]=wrk; URL[$name]="http://127.0.0.1:$port/"
   case $kind in
@@ -146,12 +154,13 @@ for spec in "${SPECS[@]}"; do
       [ "$kind" = gwlog ] && alog=true
       [ "$kind" = h2c ] && more=', "h2c": true' && TOOL[$name]=h2load
       config "$TMP/$name.json" "$port" "$admin" "$alog" "$more"
-      "${NI[@]}" "${GWPIN[@]}" java "${JOPTS[@]}" -jar "$arg" --config "$TMP/$name.json" >"$TMP/$name.log" 2>"$TMP/$name.err" &
+      "${NI[@]}" "${GWPIN[@]}" java "${JO[@]}" -jar "$arg" --config "$TMP/$name.json" >"$TMP/$name.log" 2>"$TMP/$name.err" &
       ;;
-    bare)
+    bare|bareh2c)
+      [ "$kind" = bareh2c ] && TOOL[$name]=h2load
       mkdir -p "$TMP/bare"
       javac -nowarn -Xlint:none -cp "$arg" -d "$TMP/bare" "$ROOT/bench/BareProxy.java" >/dev/null 2>&1 || die "BareProxy did not compile"
-      "${NI[@]}" "${GWPIN[@]}" java "${JOPTS[@]}" -cp "$arg:$TMP/bare" BareProxy "$port" "http://127.0.0.1:$BACKEND" >"$TMP/$name.log" 2>&1 &
+      "${NI[@]}" "${GWPIN[@]}" java "${JO[@]}" -cp "$arg:$TMP/bare" BareProxy "$port" "http://127.0.0.1:$BACKEND" >"$TMP/$name.log" 2>&1 &
       ;;
     *) die "unknown kind $kind" ;;
   esac
@@ -225,13 +234,14 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -n | awk '{a[NR]=$1} END{print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
 echo
-echo "| contender | median req/s | ratio | median p99 ms | ratio | median CPU µs/req | ratio |"
-echo "|---|--:|--:|--:|--:|--:|--:|"
+hwm() { local p s=0 v; for p in $(tree_pids "$1"); do v=$(awk '/^VmHWM/{print $2}' "/proc/$p/status" 2>/dev/null); s=$((s + ${v:-0})); done; awk -v k="$s" 'BEGIN{printf "%.1f", k / 1024}'; }
+echo "| contender | JVM flags | median req/s | ratio | median p99 ms | ratio | median CPU µs/req | ratio | peak RSS MiB |"
+echo "|---|---|--:|--:|--:|--:|--:|--:|--:|"
 first=${NAMES[0]}
 fr=$(median "${RPS[$first]}") fp=$(median "${P99[$first]}") fu=$(median "${US[$first]}")
 for n in "${NAMES[@]}"; do
   mr=$(median "${RPS[$n]}") mp=$(median "${P99[$n]}") mu=$(median "${US[$n]}")
-  echo "| $n | $mr | $(awk -v a="$mr" -v b="$fr" 'BEGIN{printf "%.3f", a / b}') | $mp | $(awk -v a="$mp" -v b="$fp" 'BEGIN{printf "%.2f", a / b}') | $mu | $(awk -v a="$mu" -v b="$fu" 'BEGIN{printf "%.3f", a / b}') |"
+  echo "| $n | \`${JAVA_OF[$n]}\` | $mr | $(awk -v a="$mr" -v b="$fr" 'BEGIN{printf "%.3f", a / b}') | $mp | $(awk -v a="$mp" -v b="$fp" 'BEGIN{printf "%.2f", a / b}') | $mu | $(awk -v a="$mu" -v b="$fu" 'BEGIN{printf "%.3f", a / b}') | $(hwm "${PID[$n]}") |"
 done
 echo
-echo "${JAVA_OPTS_AB}; ${DURATION}s runs, $ROUNDS rounds, c$CONNS (h2load: $H2_CONNS×$H2_STREAMS); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "--java-opts ${JAVA_OPTS_AB}; ${DURATION}s runs, $ROUNDS rounds, c$CONNS (h2load: $H2_CONNS×$H2_STREAMS); load average $(cut -d' ' -f1-3 /proc/loadavg)"

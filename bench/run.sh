@@ -535,6 +535,7 @@ run_h2load() {
   W_sock=$(awk '{print $12 + $14}' <<<"$line")  # errored + timeout
   W_status=$(grep '^status codes:' "$f" | awk '{print $5 + $7 + $9}')
   W_rps=$(grep '^finished in' "$f" | awk '{gsub(",", "", $4); printf "%.0f", $4}')
+  W_mbs=-                                        # (set by wrk runs; the h2 case alone has none)
   # the log: start time (µs since epoch), status, microseconds to the end of the response
   read -r W_p50 W_p99 < <(awk '{print $3}' "$lf" 2>/dev/null | sort -n | awk '{a[NR] = $1}
       function at(q,  i) {i = int(NR * q); if (i < 1) i = 1; return a[i] / 1000}

@@ -2,6 +2,7 @@ package io.portcullis.edge;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
@@ -28,6 +29,12 @@ import java.util.Set;
  *   <li>Every HTTP/2 connection (ALPN {@code h2}, or h2c with prior knowledge) is remembered until
  *       it closes, so that {@link #goAwayAll} can send each a {@code GOAWAY} when the drain
  *       starts: the client opens no new stream on it, the streams in flight complete.</li>
+ *   <li>Every HTTP/2 connection gets Netty's {@link FlushConsolidationHandler} in front of its
+ *       HTTP/2 handler: Vert.x flushes the connection after each stream's response, and responses
+ *       come from upstream reads, so without it a connection carrying many streams makes one
+ *       {@code write} (and, over TLS, one record) per response. With it, the flushes asked for
+ *       while the event loop handles one batch of ready sockets become one, at the end of that
+ *       batch (see docs/performance.md, "HTTP/2 clients").</li>
  * </ul>
  */
 public final class EdgeConnections {
@@ -37,6 +44,10 @@ public final class EdgeConnections {
   public static final long DEFAULT_REQUEST_HEADER_TIMEOUT_MS = 10_000;
   /** {@code NO_ERROR} (RFC 9113 §7): a graceful GOAWAY. */
   private static final long NO_ERROR = 0;
+  /** Vert.x's name for a connection's HTTP/2 handler in the pipeline. */
+  private static final String HTTP2_HANDLER = "handler";
+  /** Pipeline name of the flush consolidation in front of it. */
+  static final String FLUSH_CONSOLIDATION = "flushConsolidation";
 
   private final HttpServerOptions options;
   private final long requestHeaderTimeoutMs;
@@ -78,12 +89,15 @@ public final class EdgeConnections {
             new PriorKnowledgeDetector(ctx -> toHttp2(ctx, internal)));
       }
     } else {
+      if (pipeline.get(FLUSH_CONSOLIDATION) == null && pipeline.get(HTTP2_HANDLER) != null) {
+        pipeline.addBefore(HTTP2_HANDLER, FLUSH_CONSOLIDATION, new FlushConsolidationHandler(
+            FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+      }
       http2.add(connection);
       connection.closeHandler(v -> http2.remove(connection));
     }
   }
 
-  /** Sends every open HTTP/2 connection a graceful {@code GOAWAY}. */
   /**
    * A connection that became a tunnel (a WebSocket upgrade) carries no more request heads: its
    * request-header timeout goes.

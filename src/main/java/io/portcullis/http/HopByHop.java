@@ -43,13 +43,14 @@ public final class HopByHop {
   /**
    * Copies every end-to-end header of {@code from} into {@code to}, skipping the names in
    * {@code skip} (which includes the hop-by-hop list, see {@link #skipping}) and those named in
-   * {@code from}'s {@code Connection} header. Vert.x's own header map (an HTTP/1.x request's) is
-   * read entry by entry as stored, its names and values going over as they are, without a
-   * wrapper or a string copy per header.
+   * {@code from}'s {@code Connection} header. Netty's header map (an HTTP/1.x request's, or an
+   * HTTP/1.x upstream response's: {@link StoredHeaders}) is read entry by entry as stored, its
+   * names and values going over as they are, without a wrapper or a string copy per header.
    */
   public static void copyEndToEnd(MultiMap from, MultiMap to, HeaderNameSet skip) {
-    Set<String> named = connectionTokens(from);
-    if (from instanceof io.netty.handler.codec.http.HttpHeaders stored) {
+    io.netty.handler.codec.http.HttpHeaders stored = StoredHeaders.of(from);
+    Set<String> named = connectionTokens(from, stored);
+    if (stored != null) {
       Iterator<Map.Entry<CharSequence, CharSequence>> entries = stored.iteratorCharSequence();
       while (entries.hasNext()) {
         Map.Entry<CharSequence, CharSequence> header = entries.next();
@@ -74,10 +75,14 @@ public final class HopByHop {
 
   /** The header names listed in every {@code Connection} header (lower case), empty when none. */
   public static Set<String> connectionTokens(MultiMap headers) {
+    return connectionTokens(headers, StoredHeaders.of(headers));
+  }
+
+  private static Set<String> connectionTokens(MultiMap headers, io.netty.handler.codec.http.HttpHeaders stored) {
     if (!headers.contains(HttpHeaders.CONNECTION)) {
       return Set.of();
     }
-    if (headers instanceof io.netty.handler.codec.http.HttpHeaders stored) {
+    if (stored != null) {
       // The common case, one "Connection: keep-alive" (or close), seen in place.
       CharSequence only = null;
       int count = 0;

@@ -82,7 +82,8 @@ public final class RequestTrace {
    * (or none, replacing what the client sent when its trace context was invalid).
    */
   void writeTo(MultiMap headers, long attemptSpanId) {
-    headers.set(TRACEPARENT, TraceParent.format(traceIdHigh, traceIdLow, attemptSpanId, sampled ? TraceParent.SAMPLED : 0));
+    headers.set(TRACEPARENT,
+        TraceParent.formatAscii(traceIdHigh, traceIdLow, attemptSpanId, sampled ? TraceParent.SAMPLED : 0));
     if (traceState != null) {
       headers.set(TRACESTATE, traceState);
     } else {

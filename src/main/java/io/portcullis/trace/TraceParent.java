@@ -1,5 +1,7 @@
 package io.portcullis.trace;
 
+import io.netty.util.AsciiString;
+
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -61,6 +63,18 @@ public record TraceParent(long traceIdHigh, long traceIdLow, long parentId, int 
 
   /** The header value for these ids: {@code 00-<trace id>-<parentId>-<flags>}. */
   public static String format(long traceIdHigh, long traceIdLow, long parentId, int flags) {
+    return new String(bytes(traceIdHigh, traceIdLow, parentId, flags), StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * {@link #format} as an {@link AsciiString} over the one array it is written into: what goes
+   * into an upstream request's headers, which Netty writes out byte for byte (no string copy).
+   */
+  public static AsciiString formatAscii(long traceIdHigh, long traceIdLow, long parentId, int flags) {
+    return new AsciiString(bytes(traceIdHigh, traceIdLow, parentId, flags), false);
+  }
+
+  private static byte[] bytes(long traceIdHigh, long traceIdLow, long parentId, int flags) {
     byte[] out = new byte[LENGTH];
     out[0] = '0';
     out[1] = '0';
@@ -72,7 +86,7 @@ public record TraceParent(long traceIdHigh, long traceIdLow, long parentId, int 
     out[52] = '-';
     out[53] = HEX[(flags >> 4) & 0xf];
     out[54] = HEX[flags & 0xf];
-    return new String(out, StandardCharsets.ISO_8859_1);
+    return out;
   }
 
   /** This header in version-00 form. */

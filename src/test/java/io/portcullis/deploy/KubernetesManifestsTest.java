@@ -121,10 +121,25 @@ class KubernetesManifestsTest {
   }
 
   @Test
-  void jvmFlagsComeFromJavaToolOptions() {
-    assertThat(containerEnv().get("JAVA_TOOL_OPTIONS"))
-        .contains("-XX:+UseSerialGC")
-        .contains("-XX:MaxRAMPercentage=75");
+  void jvmFlagsComeFromJavaToolOptionsAndAreTheDockerfiles() throws IOException {
+    List<String> flags = List.of(containerEnv().get("JAVA_TOOL_OPTIONS").trim().split("\\s+"));
+    assertThat(flags).contains("-XX:+UseSerialGC", "-Xmx64m", "-XX:SharedArchiveFile=/app/portcullis.jsa");
+    assertThat(flags).as("the Dockerfile's ENTRYPOINT flags").isEqualTo(dockerfileJvmFlags());
+  }
+
+  /** The JVM flags of the Dockerfile's ENTRYPOINT: its words between "java" and "-jar". */
+  private static List<String> dockerfileJvmFlags() throws IOException {
+    String dockerfile = Files.readString(DIR.getParent().getParent().resolve("Dockerfile"), StandardCharsets.UTF_8);
+    String entrypoint = dockerfile.substring(dockerfile.indexOf("\nENTRYPOINT"));
+    entrypoint = entrypoint.substring(entrypoint.indexOf('[') + 1, entrypoint.indexOf(']'));
+    List<String> words = new ArrayList<>();
+    for (String word : entrypoint.split(",")) {
+      String w = word.replace("\\", "").trim();
+      if (!w.isEmpty()) {
+        words.add(w.substring(1, w.length() - 1));
+      }
+    }
+    return words.subList(words.indexOf("java") + 1, words.indexOf("-jar"));
   }
 
   @Test

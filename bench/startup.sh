@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# bench/startup.sh - start-up of the gateway: launch to its first proxied 200, per JVM flag set,
+# alternated over rounds (so the machine's load drifts fall on every set alike), with the median.
+#
+#   bench/startup.sh [options] NAME='FLAGS' ...
+#     e.g. bench/startup.sh --rounds 7 serial='-XX:+UseSerialGC -Xmx64m' \
+#            cds='-XX:+UseSerialGC -Xmx64m @appcds'
+#
+# Each launch is `taskset -c CPU java FLAGS -jar JAR --config <one proxy route to an nginx
+# backend>`; the clock runs from the launch to the first `GET /` that comes back 200 with the
+# backend's body (polled every 10 ms), then the JVM is stopped. '@appcds' in FLAGS is replaced by
+# -XX:SharedArchiveFile of an archive made first by a training run of that set (as the Dockerfile
+# does: -XX:ArchiveClassesAtExit, start, 2 s of load, SIGTERM), from the same jar. Prints one row
+# per launch (with its peak RSS) and a table of medians.
+#
+# Options: --rounds N (5), --cpu C (0: the CPU the JVM is pinned to), --jar PATH
+# (target/portcullis.jar), --port-base N (18480), --keep. Every process it starts is stopped by PID.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROUNDS=5 CPU=0 JAR=$ROOT/target/portcullis.jar PORT_BASE=18480 KEEP=no
+SPECS=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --rounds) ROUNDS=$2; shift 2 ;;
+    --cpu) CPU=$2; shift 2 ;;
+    --jar) JAR=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
+    --port-base) PORT_BASE=$2; shift 2 ;;
+    --keep) KEEP=yes; shift ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -*) echo "unknown option $1" >&2; exit 2 ;;
+    *=*) SPECS+=("$1"); shift ;;
+    *) echo "not NAME='FLAGS': $1" >&2; exit 2 ;;
+  esac
+done
+[ ${#SPECS[@]} -ge 1 ] || { echo "no flag set (NAME='FLAGS')" >&2; exit 2; }
+[ -r "$JAR" ] || { echo "no jar at $JAR (mvn -q -DskipTests package)" >&2; exit 2; }
+log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/portcullis-startup.XXXXXX"); chmod 755 "$TMP"
+STARTED=()
+stop_pid() {
+  local i; kill -TERM "$1" 2>/dev/null
+  for i in $(seq 1 100); do [ -d "/proc/$1" ] || break; sleep 0.05; done
+  kill -KILL "$1" 2>/dev/null; wait "$1" 2>/dev/null; return 0
+}
+cleanup() { local p; for p in "${STARTED[@]}"; do stop_pid "$p"; done; [ $KEEP = yes ] && log "kept $TMP" || rm -rf "$TMP"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+BACKEND=$PORT_BASE GW=$((PORT_BASE + 1)) ADMIN=$((PORT_BASE + 2))
+mkdir -p "$TMP/nginx/tmp"
+cat >"$TMP/nginx/nginx.conf" <<EOF
+daemon off;
+worker_processes 1;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $TMP/nginx/tmp/body;
+    proxy_temp_path $TMP/nginx/tmp/proxy;
+    fastcgi_temp_path $TMP/nginx/tmp/fastcgi;
+    uwsgi_temp_path $TMP/nginx/tmp/uwsgi;
+    scgi_temp_path $TMP/nginx/tmp/scgi;
+    server {
+        listen 127.0.0.1:$BACKEND;
+        location / { default_type application/json; return 200 '{"ok":true}'; }
+    }
+}
+EOF
+nginx -p "$TMP/nginx/" -e "$TMP/nginx/error.log" -c "$TMP/nginx/nginx.conf" >/dev/null 2>&1 &
+NGINX_PID=$!; STARTED+=("$NGINX_PID")
+for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$BACKEND/" && break; sleep 0.1; done
+sleep 0.3
+# Another process on the backend port would answer in its place (and may go away mid-run).
+[ -d "/proc/$NGINX_PID" ] || { log "the backend nginx did not start (port $BACKEND in use? --port-base N): $(tail -1 "$TMP/nginx/error.log")"; exit 1; }
+cat >"$TMP/gateway.json" <<EOF
+{
+  "server": { "host": "127.0.0.1", "port": $GW, "instances": 0 },
+  "admin": { "host": "127.0.0.1", "port": $ADMIN },
+  "accessLog": { "enabled": false },
+  "shutdown": { "drainMs": 0, "graceMs": 1000 },
+  "upstreams": { "backend": { "endpoints": ["http://127.0.0.1:$BACKEND"] } },
+  "routes": [ { "name": "proxy", "match": { "pathPrefix": "/" }, "upstream": "backend" } ]
+}
+EOF
+
+launch() {   # launch LOG FLAGS... -> L_PID, L_MS (launch to first proxied 200), or returns 1
+  local logf=$1 t0; shift
+  t0=$(date +%s%N)
+  taskset -c "$CPU" java "$@" -jar "$JAR" --config "$TMP/gateway.json" >"$logf" 2>&1 &
+  L_PID=$!; STARTED+=("$L_PID")
+  while [ $(( ($(date +%s%N) - t0) / 1000000000 )) -lt 120 ]; do   # give up after 120 s
+    [ "$(curl -s -m 0.5 "http://127.0.0.1:$GW/")" = '{"ok":true}' ] && { L_MS=$(( ($(date +%s%N) - t0) / 1000000 )); return 0; }
+    [ -d "/proc/$L_PID" ] || return 1
+    [ -d "/proc/$NGINX_PID" ] || { log "the backend nginx has gone"; return 1; }
+    sleep 0.01
+  done
+  return 1
+}
+
+declare -A FLAGS MS
+NAMES=()
+for spec in "${SPECS[@]}"; do
+  name=${spec%%=*} f=${spec#*=}
+  if [[ " $f " == *" @appcds "* ]]; then
+    base=${f//@appcds/}
+    jsa="$TMP/$name.jsa"
+    log "$name: AppCDS training run"
+    # shellcheck disable=SC2086
+    launch "$TMP/$name-train.log" $base -XX:ArchiveClassesAtExit="$jsa" || { log "$name: training run did not answer"; exit 1; }
+    timeout 3 wrk -t1 -c8 -d2s "http://127.0.0.1:$GW/" >/dev/null 2>&1
+    stop_pid "$L_PID"
+    [ -s "$jsa" ] || { log "$name: no archive written"; exit 1; }
+    f="$base -XX:SharedArchiveFile=$jsa"
+  fi
+  FLAGS[$name]=$f; NAMES+=("$name")
+done
+
+echo "| round | set | launch to first proxied 200 ms | peak RSS MiB | load average |"
+echo "|--:|---|--:|--:|--:|"
+for r in $(seq 1 "$ROUNDS"); do
+  order=("${NAMES[@]}")
+  if [ $((r % 2)) = 0 ]; then order=(); for ((k=${#NAMES[@]}-1; k>=0; k--)); do order+=("${NAMES[$k]}"); done; fi
+  for n in "${order[@]}"; do
+    # shellcheck disable=SC2086
+    if launch "$TMP/$n-$r.log" ${FLAGS[$n]}; then
+      rss=$(awk '/^VmHWM/{printf "%.0f", $2 / 1024}' "/proc/$L_PID/status" 2>/dev/null)
+      MS[$n]+="$L_MS "
+      echo "| $r | $n | $L_MS | $rss | $(cut -d' ' -f1 /proc/loadavg) |"
+    else
+      echo "| $r | $n | FAILED (see $TMP/$n-$r.log with --keep) | | |"
+    fi
+    stop_pid "$L_PID"
+  done
+done
+median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -n | awk '{a[NR]=$1} END{print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
+echo
+echo "| set | JVM flags | median ms | min ms | launches |"
+echo "|---|---|--:|--:|--:|"
+for n in "${NAMES[@]}"; do
+  echo "| $n | \`${FLAGS[$n]//$TMP\//}\` | $(median "${MS[$n]:-}") | $(tr ' ' '\n' <<<"${MS[$n]:-}" | grep -v '^$' | sort -n | head -1) | $(wc -w <<<"${MS[$n]:-}") |"
+done
+echo
+echo "pinned to CPU $CPU; $ROUNDS rounds; $(java -version 2>&1 | head -1); load average $(cut -d' ' -f1-3 /proc/loadavg)"
