@@ -3,6 +3,10 @@
  * fixed order: deadline budget, retry operator, breaker-aware endpoint pick, the endpoint's
  * circuit breaker, one attempt ({@link io.portcullis.proxy.UpstreamCaller}). The proxy route
  * streams request and response bodies through with back-pressure
- * ({@link io.portcullis.proxy.ProxyHandler}).
+ * ({@link io.portcullis.proxy.ProxyHandler}). The concurrency permit of a proxied request is not
+ * taken here (see {@code io.portcullis.pipeline.ConcurrencyStage}); the proxy only reports what the
+ * upstream exchange came to ({@link io.portcullis.proxy.ExchangeObserver}). A request refused by
+ * the connection pool's wait queue ({@code pool.maxPending}) fails its attempt here, without a
+ * breaker failure or a retry, as 503 {@code overloaded}.
  */
 package io.portcullis.proxy;
