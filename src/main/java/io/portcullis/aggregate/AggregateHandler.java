@@ -127,7 +127,7 @@ public final class AggregateHandler {
   /** One branch; never fails: its failure is a {@link BranchResult}. Tells {@code admission} of its end. */
   private Future<BranchResult> branch(RequestContext ctx, AggregateRoute.Backend backend, String path,
                                       UpstreamHeaders headers, BranchAdmission admission, int index) {
-    return RequestBody.empty()
+    Future<BranchResult> result = RequestBody.empty()
         .compose(body -> caller.call(ctx, backend.plan(), new OutboundRequest(HttpMethod.GET, path, headers, body, false)))
         .compose(exchange -> {
           admission.headReceived(index, exchange.response().statusCode());
@@ -139,8 +139,9 @@ public final class AggregateHandler {
           }
           GatewayException error = UpstreamCaller.toGatewayException(err, backend.plan());
           return Future.succeededFuture(BranchResult.failed(backend, error.error().code(), error));
-        })
-        .andThen(ar -> admission.ended(index));
+        });
+    // Without a limit on any branch there is no permit to return: no extra step.
+    return admission == BranchAdmission.ALL ? result : result.andThen(ar -> admission.ended(index));
   }
 
   private Future<BranchResult> readJson(AggregateRoute.Backend backend, UpstreamExchange exchange) {

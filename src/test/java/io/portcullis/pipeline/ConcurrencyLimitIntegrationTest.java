@@ -60,10 +60,11 @@ class ConcurrencyLimitIntegrationTest {
       Await.until(count + " requests held by the backend", 10_000, () -> held.size() == count);
     }
 
-    /** Answers one held request (on the backend's own event loop). */
-    void releaseOne() {
+    /** Answers the held request that arrived first (on the backend's own event loop); returns its path. */
+    String releaseOne() {
       HttpServerRequest req = held.poll();
       server.vertx().runOnContext(v -> req.response().end("released"));
+      return req.path();
     }
 
     void releaseAll() {
@@ -102,9 +103,9 @@ class ConcurrencyLimitIntegrationTest {
     assertThat(AdminProbe.upstreams(gateway.adminPort()).getJsonObject("backend").getString("concurrencyMode"))
         .isEqualTo("fixed");
 
-    List<Future<Reply>> held = new ArrayList<>();
+    Map<String, Future<Reply>> held = new java.util.HashMap<>();
     for (int i = 0; i < 3; i++) {
-      held.add(client.send(HttpMethod.GET, gateway.port(), "/hold/" + i, null));
+      held.put("/hold/" + i, client.send(HttpMethod.GET, gateway.port(), "/hold/" + i, null));
     }
     backend.awaitHeld(3);
     assertThat(admin(gateway, "concurrencyLimit")).isEqualTo(3);
@@ -118,12 +119,13 @@ class ConcurrencyLimitIntegrationTest {
     assertThat(shed.errorCode()).isEqualTo("overloaded");
     assertThat(shed.header("Retry-After")).isEqualTo("1");
     assertThat(shed.json().getString("upstream")).isEqualTo("backend");
-    assertThat(held).as("answered while the three admitted requests are still held").noneMatch(Future::isComplete);
+    assertThat(held.values()).as("answered while the three admitted requests are still held")
+        .noneMatch(Future::isComplete);
     assertThat(AdminProbe.counter(gateway.adminPort(), "portcullis_shed_total", BACKEND)).isEqualTo(1.0);
 
     // One completes: exactly one more is admitted (the sentinel proves the shed one was never sent).
-    backend.releaseOne();
-    assertThat(Await.result(held.get(0)).status()).isEqualTo(200);
+    String released = backend.releaseOne();
+    assertThat(Await.result(held.get(released)).status()).isEqualTo(200);
     Await.until("the slot returned", 10_000, () -> admin(gateway, "inFlight") == 2);
     Future<Reply> fourth = client.send(HttpMethod.GET, gateway.port(), "/hold/sentinel", null);
     backend.awaitHeld(3);
@@ -377,8 +379,9 @@ class ConcurrencyLimitIntegrationTest {
     done.clear();
     load(40, gateway, stopHeavy, statuses, done);
     try {
-      Await.until("the limit at half its initial value or less", 30_000,
-          () -> admin(gateway, "concurrencyLimit") <= 25);
+      Await.until("the limit at half its initial value or less, and requests shed over it", 30_000,
+          () -> admin(gateway, "concurrencyLimit") <= 25
+              && AdminProbe.counter(gateway.adminPort(), "portcullis_shed_total", BACKEND) > 0);
     } finally {
       stopHeavy.set(true);
       Await.result(Future.all(done), 15_000);
