@@ -11,6 +11,7 @@
 #   bench/ab.sh [options] NAME=KIND:ARG ...
 #     KIND gw      ARG = a gateway jar                     (access log off)
 #     KIND gwlog   ARG = a gateway jar                     (access log on, written to a file)
+#     KIND gwadaptive ARG = a gateway jar                  (upstream "backend" with concurrency.mode adaptive)
 #     KIND h2c     ARG = a gateway jar                     (server.h2c; loaded with h2load)
 #     KIND bare    ARG = the jar to compile and run bench/BareProxy.java against
 #     KIND bareh2c ARG = the same, loaded with h2load over cleartext HTTP/2 (prior knowledge)
@@ -108,7 +109,7 @@ EOF
 STARTED+=("$!")
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$BACKEND/" && break; sleep 0.1; done
 
-config() {   # config FILE PORT ADMIN ACCESSLOG MORE
+config() {   # config FILE PORT ADMIN ACCESSLOG MORE [BACKEND_MORE]
   cat >"$1" <<JSON
 {
   "server": { "host": "127.0.0.1", "port": $2, "instances": 0$5 },
@@ -116,7 +117,7 @@ config() {   # config FILE PORT ADMIN ACCESSLOG MORE
   "accessLog": { "enabled": $4 },
   "shutdown": { "drainMs": 0, "graceMs": 2000 },
   "upstreams": {
-    "backend": { "endpoints": ["http://127.0.0.1:$BACKEND"] },
+    "backend": { "endpoints": ["http://127.0.0.1:$BACKEND"]${6:-} },
     "dead": { "endpoints": ["http://127.0.0.1:$((PORT_BASE + 99))"],
               "circuitBreaker": { "maxFailures": 1, "resetTimeoutMs": 600000 } },
     "users": { "endpoints": ["http://127.0.0.1:$BACKEND"] },
@@ -149,11 +150,12 @@ for spec in "${SPECS[@]}"; do
   port=$((PORT_BASE + 10 + 2 * i)); admin=$((port + 1)); i=$((i + 1))
   TOOL[$name]=wrk; URL[$name]="http://127.0.0.1:$port/"
   case $kind in
-    gw|gwlog|h2c)
-      more=""; alog=false
+    gw|gwlog|h2c|gwadaptive)
+      more=""; alog=false; backend_more=""
       [ "$kind" = gwlog ] && alog=true
       [ "$kind" = h2c ] && more=', "h2c": true' && TOOL[$name]=h2load
-      config "$TMP/$name.json" "$port" "$admin" "$alog" "$more"
+      [ "$kind" = gwadaptive ] && backend_more=', "concurrency": { "mode": "adaptive" }'
+      config "$TMP/$name.json" "$port" "$admin" "$alog" "$more" "$backend_more"
       "${NI[@]}" "${GWPIN[@]}" java "${JO[@]}" -jar "$arg" --config "$TMP/$name.json" >"$TMP/$name.log" 2>"$TMP/$name.err" &
       ;;
     bare|bareh2c)
@@ -198,7 +200,7 @@ done = function(summary, latency, requests)
     latency:percentile(99), summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout))
 end
 LUA
-load() {   # load NAME SECONDS -> R_req R_rps R_p99 (ms)
+load() {   # load NAME SECONDS -> R_req R_rps R_p99 (ms) R_bad (non-2xx/3xx and socket errors; wrk only)
   local n=$1 d=$2 f="$TMP/raw/$1.txt" line
   if [ "${TOOL[$n]}" = h2load ]; then
     "${NI[@]}" "${LOADPIN[@]}" h2load -t1 -c$H2_CONNS -m$H2_STREAMS -D "$d" --log-file="$TMP/raw/$n.h2log" "${URL[$n]}" >"$f" 2>&1
@@ -210,13 +212,14 @@ load() {   # load NAME SECONDS -> R_req R_rps R_p99 (ms)
     line=$(grep '^RESULT' "$f" | tail -1)
     R_req=$(awk '{print $2}' <<<"$line"); R_rps=$(awk '{printf "%.0f", $2 / ($3 / 1e6)}' <<<"$line")
     R_p99=$(awk '{printf "%.2f", $4 / 1000}' <<<"$line")
+    R_bad=$(awk '{print $5}' <<<"$line")
   fi
 }
 for n in "${NAMES[@]}"; do log "warm-up $n ${WARMUP}s"; load "$n" "$WARMUP"; done
 
 declare -A RPS US P99
-echo "| round | contender | req/s | p99 ms | CPU µs/req | other |"
-echo "|--:|---|--:|--:|--:|--:|"
+echo "| round | contender | req/s | p99 ms | CPU µs/req | other | errors |"
+echo "|--:|---|--:|--:|--:|--:|--:|"
 for r in $(seq 1 "$ROUNDS"); do
   order=("${NAMES[@]}")
   if [ $((r % 2)) = 0 ]; then order=(); for ((k=${#NAMES[@]}-1; k>=0; k--)); do order+=("${NAMES[$k]}"); done; fi
@@ -229,7 +232,7 @@ for r in $(seq 1 "$ROUNDS"); do
     us=$(awk -v a="$c0" -v b="$c1" -v hz="$CLK_TCK" -v r="$R_req" 'BEGIN{printf "%.1f", (b - a) / hz * 1e6 / r}')
     other=$(awk -v b=$((b1 - b0)) -v o=$((o1 - o0)) -v hz="$CLK_TCK" -v ns=$((t1 - t0)) 'BEGIN{x = b - o; if (x < 0) x = 0; printf "%.0f", 100 * x / hz / (ns / 1e9)}')
     RPS[$n]+="$R_rps " US[$n]+="$us " P99[$n]+="$R_p99 "
-    echo "| $r | $n | $R_rps | $R_p99 | $us | $other% |"
+    echo "| $r | $n | $R_rps | $R_p99 | $us | $other% | ${R_bad:-–} |"
   done
 done
 median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -n | awk '{a[NR]=$1} END{print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }

@@ -9,6 +9,10 @@
  * values ({@link io.portcullis.admission.LimitState}, {@link io.portcullis.admission.WindowSummary}),
  * and time comes from the caller's ticker readings, so tests drive it exactly.
  *
+ * <p>The request path applies it in one place, {@code io.portcullis.pipeline.ConcurrencyStage}
+ * (README "Overload: concurrency limits"); each upstream's limiter is held by its
+ * {@code io.portcullis.upstream.Upstream}, shared by every event loop and kept across reloads.
+ *
  * <p>Netflix's {@code concurrency-limits-core} (0.5.2) was read and not used: its
  * {@code AbstractLimit.onSample} is {@code synchronized} (one monitor taken on every completion by
  * every event loop), every admission allocates ({@code Optional} and two listener objects; the

@@ -3,6 +3,7 @@ package io.portcullis.aggregate;
 import io.portcullis.http.GatewayError;
 import io.portcullis.http.GatewayException;
 import io.portcullis.http.RequestContext;
+import io.portcullis.proxy.AttemptFailure;
 import io.portcullis.proxy.Forwarding;
 import io.portcullis.proxy.OutboundRequest;
 import io.portcullis.proxy.RequestBody;
@@ -43,13 +44,30 @@ public final class AggregateHandler {
 
   /** Fans out, merges and answers; fails with a {@link GatewayException} for a required branch's failure. */
   public Future<Void> handle(RequestContext ctx, AggregateRoute route, Map<String, String> params) {
+    return handle(ctx, route, params, BranchAdmission.ALL);
+  }
+
+  /**
+   * As {@link #handle(RequestContext, AggregateRoute, Map)}, calling only the branches that
+   * {@code admission} admits; the others fail with {@code overloaded} without being sent.
+   */
+  public Future<Void> handle(RequestContext ctx, AggregateRoute route, Map<String, String> params,
+                             BranchAdmission admission) {
     ctx.upstream(route.upstreamNames());
     UpstreamHeaders headers = forwarding.upstreamHeaders(ctx);
     List<Future<BranchResult>> branches = new ArrayList<>();
     GatewayException[] firstRequiredFailure = {null};
-    for (AggregateRoute.Backend backend : route.backends()) {
-      String path = PathTemplate.expand(backend.pathTemplate(), params);
-      branches.add(branch(ctx, backend, path, headers).andThen(ar -> {
+    List<AggregateRoute.Backend> backends = route.backends();
+    for (int i = 0; i < backends.size(); i++) {
+      AggregateRoute.Backend backend = backends.get(i);
+      Future<BranchResult> result;
+      if (admission.admitted(i)) {
+        result = branch(ctx, backend, PathTemplate.expand(backend.pathTemplate(), params), headers, admission, i);
+      } else {
+        result = Future.succeededFuture(BranchResult.failed(backend, GatewayError.OVERLOADED.code(),
+            overloaded(backend)));
+      }
+      branches.add(result.andThen(ar -> {
         if (ar.succeeded() && !ar.result().succeeded() && backend.required() && firstRequiredFailure[0] == null) {
           // A required branch failed: its error is the answer; cancel the others now.
           firstRequiredFailure[0] = ar.result().error();
@@ -100,15 +118,30 @@ public final class AggregateHandler {
     });
   }
 
-  /** One branch; never fails: its failure is a {@link BranchResult}. */
-  private Future<BranchResult> branch(RequestContext ctx, AggregateRoute.Backend backend, String path, UpstreamHeaders headers) {
-    return RequestBody.empty()
+  /** The error of a branch whose upstream's concurrency limit was reached. */
+  static GatewayException overloaded(AggregateRoute.Backend backend) {
+    return new GatewayException(GatewayError.OVERLOADED, "backend \"" + backend.as() + "\" (upstream "
+        + backend.plan().upstreamName() + ") is at its concurrency limit", 1, null);
+  }
+
+  /** One branch; never fails: its failure is a {@link BranchResult}. Tells {@code admission} of its end. */
+  private Future<BranchResult> branch(RequestContext ctx, AggregateRoute.Backend backend, String path,
+                                      UpstreamHeaders headers, BranchAdmission admission, int index) {
+    Future<BranchResult> result = RequestBody.empty()
         .compose(body -> caller.call(ctx, backend.plan(), new OutboundRequest(HttpMethod.GET, path, headers, body, false)))
-        .compose(exchange -> readJson(backend, exchange))
+        .compose(exchange -> {
+          admission.headReceived(index, exchange.response().statusCode());
+          return readJson(backend, exchange);
+        })
         .recover(err -> {
+          if (err instanceof AttemptFailure af && af.isDrop()) {
+            admission.dropped(index);
+          }
           GatewayException error = UpstreamCaller.toGatewayException(err, backend.plan());
           return Future.succeededFuture(BranchResult.failed(backend, error.error().code(), error));
         });
+    // Without a limit on any branch there is no permit to return: no extra step.
+    return admission == BranchAdmission.ALL ? result : result.andThen(ar -> admission.ended(index));
   }
 
   private Future<BranchResult> readJson(AggregateRoute.Backend backend, UpstreamExchange exchange) {

@@ -85,7 +85,8 @@ public final class ConfigWriter {
       JsonObject json = route(route);
       json.put("timeoutMs", config.timeoutFor(route));
       JsonObject effective = new JsonObject();
-      policies.getOrDefault(route.name(), Map.of()).forEach((upstream, policy) -> effective.put(upstream, policy(policy)));
+      policies.getOrDefault(route.name(), Map.of()).forEach((upstream, policy) ->
+          effective.put(upstream, policy(policy, config.upstreams().get(upstream))));
       json.put("effective", effective);
       routes.add(json);
     }
@@ -94,8 +95,12 @@ public final class ConfigWriter {
     return view;
   }
 
-  /** One effective policy: its upstream, timeout, retry and breaker (every field), rate limit and hedge if any. */
-  private static JsonObject policy(EffectivePolicy policy) {
+  /**
+   * One effective policy: its upstream, timeout, retry and breaker (every field), rate limit and
+   * hedge if any, and the upstream's concurrency limit (every field; it is the upstream's, shared
+   * by every route that calls it).
+   */
+  private static JsonObject policy(EffectivePolicy policy, UpstreamConfig upstream) {
     JsonObject json = new JsonObject()
         .put("upstream", policy.upstream())
         .put("timeoutMs", policy.timeoutMs())
@@ -103,7 +108,19 @@ public final class ConfigWriter {
         .put("circuitBreaker", breaker(BreakerOverride.NONE, policy.circuitBreaker()));
     policy.rateLimit().ifPresent(limit -> json.put("rateLimit", rateLimit(limit)));
     policy.hedge().ifPresent(hedge -> json.put("hedge", hedge(hedge)));
+    if (upstream != null) {
+      json.put("concurrency", concurrency(upstream.concurrency()));
+    }
     return json;
+  }
+
+  /** An upstream's {@code concurrency}, every field. */
+  private static JsonObject concurrency(ConcurrencyConfig concurrency) {
+    return new JsonObject()
+        .put("mode", concurrency.mode().jsonName())
+        .put("initial", concurrency.initial())
+        .put("min", concurrency.min())
+        .put("max", concurrency.max());
   }
 
   /**
@@ -150,12 +167,7 @@ public final class ConfigWriter {
         .put("timeoutMs", check.timeoutMs())
         .put("unhealthyThreshold", check.unhealthyThreshold())
         .put("healthyThreshold", check.healthyThreshold())));
-    ConcurrencyConfig concurrency = upstream.concurrency();
-    json.put("concurrency", new JsonObject()
-        .put("mode", concurrency.mode().jsonName())
-        .put("initial", concurrency.initial())
-        .put("min", concurrency.min())
-        .put("max", concurrency.max()));
+    json.put("concurrency", concurrency(upstream.concurrency()));
     JsonObject pool = new JsonObject().put("maxConnections", upstream.pool().maxConnections());
     upstream.pool().maxPending().ifPresent(maxPending -> pool.put("maxPending", maxPending)); // absent: unbounded
     json.put("pool", pool);

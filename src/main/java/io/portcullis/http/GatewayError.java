@@ -16,6 +16,11 @@ public enum GatewayError {
   HEADERS_TOO_LARGE(431, "headers_too_large"),
   UPSTREAM_UNAVAILABLE(502, "upstream_unavailable"),
   CIRCUIT_OPEN(503, "circuit_open"),
+  /**
+   * The upstream's concurrency limit is reached, or its connection pool's wait queue is full
+   * (README "Overload: concurrency limits"); nothing was sent; carries {@code Retry-After: 1}.
+   */
+  OVERLOADED(503, "overloaded"),
   DEADLINE_EXCEEDED(504, "deadline_exceeded"),
   /**
    * The request's {@code Via} already holds {@code server.maxHops} entries of this gateway: it has

@@ -1,6 +1,7 @@
 package io.portcullis.lifecycle;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.portcullis.admission.ConcurrencyLimiter;
 import io.portcullis.config.BreakerConfig;
 import io.portcullis.config.ConfigWriter;
 import io.portcullis.dashboard.Dashboard;
@@ -166,8 +167,19 @@ final class AdminVerticle extends VerticleBase {
             .put("resetTimeoutMs", set.getKey().resetTimeoutMs())
             .put("endpoints", states2));
       }
+      ConcurrencyLimiter limiter = upstream.limiter();
+      boolean limited = limiter.mode() != ConcurrencyLimiter.Mode.OFF;
+      int inFlight = 0;
+      for (EndpointState state : states) {
+        inFlight += state.inFlight();
+      }
       JsonObject entry = new JsonObject()
           .put("balancer", upstream.config().balancer().jsonName())
+          // README "Overload: concurrency limits": the limit now (null: mode off) and the requests
+          // in flight to the upstream (counted by the limit when one applies).
+          .put("concurrencyMode", upstream.config().concurrency().mode().jsonName())
+          .put("concurrencyLimit", limited ? (Integer) limiter.limit() : null)
+          .put("inFlight", limited ? limiter.inFlight() : inFlight)
           .put("endpoints", endpoints)
           .put("retryBudget", new JsonObject()
               .put("requestsInWindow", upstream.retryBudget().requestsInWindow())

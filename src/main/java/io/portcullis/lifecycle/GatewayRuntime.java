@@ -1,5 +1,6 @@
 package io.portcullis.lifecycle;
 
+import io.portcullis.admission.ConcurrencyLimiter;
 import io.portcullis.pipeline.RouteTarget;
 import io.portcullis.config.EffectivePolicy;
 import io.portcullis.config.GatewayConfig;
@@ -199,6 +200,13 @@ public final class GatewayRuntime {
   }
 
   private void registerCircuitGauges(RuntimeSnapshot snap) {
+    for (Upstream u : snap.upstreams().values()) {
+      // The limiter of this snapshot's upstream: the gauges read the one requests use.
+      ConcurrencyLimiter limiter = u.limiter();
+      metrics.concurrency(u.name(), limiter.mode() != ConcurrencyLimiter.Mode.OFF,
+          limiter::limit, limiter::inFlight);
+    }
+    metrics.retainConcurrency(snap.upstreams()::containsKey);
     for (Upstream u : snap.upstreams().values()) {
       Upstream.BreakerSet set = u.defaultBreakers();
       for (int i = 0; i < set.size(); i++) {

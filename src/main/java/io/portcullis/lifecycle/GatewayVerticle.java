@@ -102,7 +102,7 @@ final class GatewayVerticle extends VerticleBase {
         health.handle(normalizedPath, response);
       }
     };
-    generations = new LoopGenerations(vertx, UpstreamClientOptions::of, UpstreamClientOptions.pool(), this::path,
+    generations = new LoopGenerations(vertx, UpstreamClientOptions::of, UpstreamClientOptions::pool, this::path,
         runtime.metrics()::upstreamConnections);
     healthGeneration = generations.current(snapshot);
     runtime.follow(follower);
@@ -149,7 +149,7 @@ final class GatewayVerticle extends VerticleBase {
     DispatchStage.Dispatcher dispatcher = new DispatchStage.Dispatcher() {
       @Override
       public Future<Void> proxy(Exchange exchange, ProxyRoute route) {
-        return proxy.handle(exchange, route, exchange.contentLength(), exchange.chunked());
+        return proxy.handle(exchange, route, exchange.contentLength(), exchange.chunked(), exchange.exchangeObserver());
       }
 
       @Override
@@ -159,12 +159,12 @@ final class GatewayVerticle extends VerticleBase {
 
       @Override
       public Future<Void> aggregate(Exchange exchange, AggregateRoute route) {
-        return aggregate.handle(exchange, route, exchange.params());
+        return aggregate.handle(exchange, route, exchange.params(), exchange.branchAdmission());
       }
     };
     Stage[] stages = RequestPaths.standard(reservedPaths, snapshot.routes(), deadlineHeader,
         config.deadline().maxMs(), config.server().maxBodyBytes(), runtime.ticker(), runtime.scheduler(), dispatcher,
-        config.server().maxHops(), clusterStore(config.redis()));
+        config.server().maxHops(), clusterStore(config.redis()), runtime.metrics()::shed);
     TrustedProxies trustedProxies = TrustedProxies.of(config.server().trustedProxies());
     return new RequestPath(stages, runtime.readiness(), snapshot.tracing(), new RequestPath.Listener() {
       @Override

@@ -67,15 +67,15 @@ final class LoopGenerations {
 
   private final Vertx vertx;
   private final Function<UpstreamConfig, HttpClientOptions> clientOptions;
-  private final PoolOptions poolOptions;
+  private final Function<UpstreamConfig, PoolOptions> poolOptions;
   private final PathFactory paths;
   private final Function<String, Handler<HttpConnection>> connectHandlers;
   /** The current generation and every older one that still has requests running. */
   private final List<Generation> live = new ArrayList<>();
   private Generation current;
 
-  LoopGenerations(Vertx vertx, Function<UpstreamConfig, HttpClientOptions> clientOptions, PoolOptions poolOptions,
-                  PathFactory paths) {
+  LoopGenerations(Vertx vertx, Function<UpstreamConfig, HttpClientOptions> clientOptions,
+                  Function<UpstreamConfig, PoolOptions> poolOptions, PathFactory paths) {
     this(vertx, clientOptions, poolOptions, paths, upstream -> connection -> { });
   }
 
@@ -83,8 +83,9 @@ final class LoopGenerations {
    * As above; {@code connectHandlers} gives, per upstream name, the handler told of every
    * connection that upstream's clients open (the connection gauges).
    */
-  LoopGenerations(Vertx vertx, Function<UpstreamConfig, HttpClientOptions> clientOptions, PoolOptions poolOptions,
-                  PathFactory paths, Function<String, Handler<HttpConnection>> connectHandlers) {
+  LoopGenerations(Vertx vertx, Function<UpstreamConfig, HttpClientOptions> clientOptions,
+                  Function<UpstreamConfig, PoolOptions> poolOptions, PathFactory paths,
+                  Function<String, Handler<HttpConnection>> connectHandlers) {
     this.vertx = vertx;
     this.clientOptions = clientOptions;
     this.poolOptions = poolOptions;
@@ -135,7 +136,7 @@ final class LoopGenerations {
   private HttpClient newClient(UpstreamConfig upstream) {
     return vertx.httpClientBuilder()
         .with(clientOptions.apply(upstream))
-        .with(poolOptions)
+        .with(poolOptions.apply(upstream))
         .withConnectHandler(connectHandlers.apply(upstream.name()))
         .build();
   }
@@ -147,7 +148,8 @@ final class LoopGenerations {
       return null;
     }
     boolean same = before.equals(upstream)
-        || clientOptions.apply(before).toJson().equals(clientOptions.apply(upstream).toJson());
+        || (clientOptions.apply(before).toJson().equals(clientOptions.apply(upstream).toJson())
+            && poolOptions.apply(before).toJson().equals(poolOptions.apply(upstream).toJson()));
     return same ? current.clients.get(upstream.name()) : null;
   }
 

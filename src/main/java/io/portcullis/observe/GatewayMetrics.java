@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.BiPredicate;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -41,6 +42,8 @@ public final class GatewayMetrics {
 
   private final ConcurrentHashMap<List<String>, CircuitGauge> circuitGauges = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, OpenConnections> upstreamConnections = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> shedCounters = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, ConcurrencyGauges> concurrencyGauges = new ConcurrentHashMap<>();
   private final OpenConnections downstreamConnections = new OpenConnections();
   private final Counter reloadSuccesses;
   private final Counter reloadFailures;
@@ -252,6 +255,86 @@ public final class GatewayMetrics {
 
     double value() {
       return source.get().doubleValue();
+    }
+  }
+
+  /**
+   * One request to {@code upstream} was shed ({@code portcullis_shed_total{upstream}}): its
+   * concurrency limit was reached, or its connection pool's wait queue was full.
+   */
+  public void shed(String upstream) {
+    Counter counter = shedCounters.get(upstream);
+    (counter != null ? counter : shedCounter(upstream)).increment();
+  }
+
+  private Counter shedCounter(String upstream) {
+    return shedCounters.computeIfAbsent(upstream, name -> Counter.builder("portcullis_shed")
+        .description("Requests answered 503 overloaded: the upstream's concurrency limit was reached or its"
+            + " connection pool's wait queue was full")
+        .tag("upstream", name)
+        .register(registry));
+  }
+
+  /**
+   * Registers the meters of {@code upstream}'s concurrency limit (README "Overload: concurrency
+   * limits"): {@code portcullis_shed_total{upstream}} from 0, and, when a limit applies ({@code
+   * limited}), the gauges {@code portcullis_concurrency_limit{upstream}} and {@code
+   * portcullis_concurrency_inflight{upstream}}, read from {@code limit} and {@code inFlight} at
+   * each scrape. Called again after a reload, the gauges read the new sources; with no limit any
+   * more ({@code limited} false) they are removed.
+   */
+  public void concurrency(String upstream, boolean limited, IntSupplier limit, IntSupplier inFlight) {
+    shedCounter(upstream);
+    concurrencyGauges.compute(upstream, (name, existing) -> {
+      if (!limited) {
+        if (existing != null) {
+          registry.remove(existing.limitGauge);
+          registry.remove(existing.inFlightGauge);
+        }
+        return null;
+      }
+      if (existing != null) {
+        existing.limit = limit;
+        existing.inFlight = inFlight;
+        return existing;
+      }
+      ConcurrencyGauges created = new ConcurrencyGauges(limit, inFlight);
+      created.limitGauge = Gauge.builder("portcullis_concurrency_limit", created, g -> g.limit.getAsInt())
+          .description("Requests allowed in flight to the upstream now, process-wide")
+          .tag("upstream", name)
+          .strongReference(true)
+          .register(registry);
+      created.inFlightGauge = Gauge.builder("portcullis_concurrency_inflight", created, g -> g.inFlight.getAsInt())
+          .description("Requests in flight to the upstream under its concurrency limit, process-wide")
+          .tag("upstream", name)
+          .strongReference(true)
+          .register(registry);
+      return created;
+    });
+  }
+
+  /** Removes the concurrency meters of upstreams for which {@code keep} is false. */
+  public void retainConcurrency(java.util.function.Predicate<String> keep) {
+    concurrencyGauges.entrySet().removeIf(e -> {
+      if (keep.test(e.getKey())) {
+        return false;
+      }
+      registry.remove(e.getValue().limitGauge);
+      registry.remove(e.getValue().inFlightGauge);
+      return true;
+    });
+  }
+
+  /** The concurrency gauges of one upstream, re-pointable to a reloaded upstream's limiter. */
+  private static final class ConcurrencyGauges {
+    private volatile IntSupplier limit;
+    private volatile IntSupplier inFlight;
+    private Gauge limitGauge;
+    private Gauge inFlightGauge;
+
+    ConcurrencyGauges(IntSupplier limit, IntSupplier inFlight) {
+      this.limit = limit;
+      this.inFlight = inFlight;
     }
   }
 

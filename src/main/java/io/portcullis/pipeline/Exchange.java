@@ -2,7 +2,11 @@ package io.portcullis.pipeline;
 
 import io.portcullis.edge.ClientAddress;
 import io.portcullis.http.GatewayException;
+import io.portcullis.admission.Permit;
+import io.portcullis.aggregate.BranchAdmission;
 import io.portcullis.http.RequestContext;
+import io.portcullis.proxy.ExchangeObserver;
+import io.portcullis.resilience.Ticker;
 import io.vertx.core.http.HttpServerRequest;
 
 import org.slf4j.Logger;
@@ -18,7 +22,7 @@ import java.util.Set;
  * body's framing), the refusal a stage made, what stages hold until the request finishes, and
  * where in the path the request is. One object per request, confined to its event loop.
  */
-public final class Exchange extends RequestContext {
+public final class Exchange extends RequestContext implements ExchangeObserver {
 
   private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
   private static final Releasable[] NO_HOLDS = new Releasable[0];
@@ -36,6 +40,13 @@ public final class Exchange extends RequestContext {
   private int moreHoldCount;
   private String clientAddress;
   private boolean clientAddressKnown;
+  private Permit permit;
+  private Ticker permitTicker;
+  private long admittedNanos;
+  private int upstreamHeadStatus;
+  private long upstreamHeadNanos;
+  private boolean upstreamDropped;
+  private BranchAdmission branchAdmission = BranchAdmission.ALL;
 
   /**
    * An exchange for {@code request} on {@code path}.
@@ -157,6 +168,74 @@ public final class Exchange extends RequestContext {
   public void framing(long contentLength, boolean chunked) {
     this.contentLength = contentLength;
     this.chunked = chunked;
+  }
+
+  /**
+   * Records the concurrency permit of a proxy request ({@link ConcurrencyStage}), admitted now by
+   * {@code ticker}'s reading.
+   */
+  void admitted(Permit admitted, Ticker ticker) {
+    this.permit = admitted;
+    this.permitTicker = ticker;
+    this.admittedNanos = ticker.nanos();
+  }
+
+  /** The permit held, cleared (so it is completed once); null when none. */
+  Permit takePermit() {
+    Permit p = permit;
+    permit = null;
+    return p;
+  }
+
+  /** When the permit was admitted (ticker nanos). */
+  long admittedNanos() {
+    return admittedNanos;
+  }
+
+  /** The status of the upstream response head forwarded, 0 before one arrived. */
+  int upstreamHeadStatus() {
+    return upstreamHeadStatus;
+  }
+
+  /** When that head arrived (ticker nanos). */
+  long upstreamHeadNanos() {
+    return upstreamHeadNanos;
+  }
+
+  /** Whether the upstream did not answer (a reset or a per-try timeout ended the last attempt). */
+  boolean upstreamDropped() {
+    return upstreamDropped;
+  }
+
+  /**
+   * What the proxy tells of the upstream exchange: this exchange itself when it holds a permit,
+   * else {@link ExchangeObserver#NONE}.
+   */
+  public ExchangeObserver exchangeObserver() {
+    return permit != null ? this : ExchangeObserver.NONE;
+  }
+
+  @Override
+  public void headReceived(int status) {
+    if (permit != null) {
+      upstreamHeadStatus = status;
+      upstreamHeadNanos = permitTicker.nanos();
+    }
+  }
+
+  @Override
+  public void dropped() {
+    upstreamDropped = true;
+  }
+
+  /** The branch permits of an aggregate request ({@link BranchAdmission#ALL} when none applies). */
+  public BranchAdmission branchAdmission() {
+    return branchAdmission;
+  }
+
+  /** Records the branch permits of an aggregate request ({@link ConcurrencyStage}). */
+  void branchAdmission(BranchAdmission admission) {
+    this.branchAdmission = admission;
   }
 
   /** The next stage's index, then moves on. */

@@ -16,15 +16,17 @@ public final class RequestPaths {
 
   /**
    * The gateway's stages: hygiene → reserved paths → forbidden methods → loops → route →
-   * {@code Max-Forwards} → admission (rate limit) → deadline → body limit → dispatch.
+   * {@code Max-Forwards} → admission (rate limit, then the upstream's concurrency limit) →
+   * deadline → body limit → dispatch.
    *
    * @param maxHops {@code server.maxHops}
    * @param clusterStore this event loop's store of cluster rate limits, null without {@code redis}
+   * @param shedListener counts the requests the concurrency limit sheds ({@code portcullis_shed_total})
    */
   public static Stage[] standard(ReservedPathStage.ReservedPaths reserved, RouteTable<RouteTarget> routes,
                                  String deadlineHeader, long deadlineMaxMs, long maxBodyBytes, Ticker ticker,
                                  Scheduler scheduler, DispatchStage.Dispatcher dispatcher, int maxHops,
-                                 RedisRateStore clusterStore) {
+                                 RedisRateStore clusterStore, ConcurrencyStage.ShedListener shedListener) {
     return new Stage[] {
         new HygieneStage(),
         new ReservedPathStage(reserved),
@@ -34,6 +36,7 @@ public final class RequestPaths {
         new MaxForwardsStage(),
         // Admission: each refuses before anything is sent upstream.
         new RateLimitStage(clusterStore),
+        new ConcurrencyStage(ticker, shedListener),
         new DeadlineStage(deadlineHeader, deadlineMaxMs, ticker, scheduler),
         new BodyLimitStage(maxBodyBytes),
         new DispatchStage(dispatcher),

@@ -21,6 +21,15 @@ public final class AttemptFailure extends RuntimeException {
     return outcome;
   }
 
+  /**
+   * Whether the upstream failed to answer once the request was sent (a reset or a per-try
+   * timeout): a concurrency limit learns from it that the upstream is overloaded.
+   */
+  public boolean isDrop() {
+    Outcome.Kind k = outcome.kind();
+    return k == Outcome.Kind.RESET || k == Outcome.Kind.PER_TRY_TIMEOUT;
+  }
+
   /** Whether the breaker counts it: connect failure, reset or per-try timeout. */
   boolean isBreakerFailure() {
     Outcome.Kind k = outcome.kind();

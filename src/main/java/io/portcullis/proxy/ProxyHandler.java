@@ -47,6 +47,16 @@ public final class ProxyHandler {
    * gateway must answer with an error.
    */
   public Future<Void> handle(RequestContext ctx, ProxyRoute route, long contentLength, boolean chunked) {
+    return handle(ctx, route, contentLength, chunked, ExchangeObserver.NONE);
+  }
+
+  /**
+   * As {@link #handle(RequestContext, ProxyRoute, long, boolean)}, telling {@code observer} of the
+   * forwarded response head or of an upstream that did not answer (the request's concurrency
+   * permit learns from it).
+   */
+  public Future<Void> handle(RequestContext ctx, ProxyRoute route, long contentLength, boolean chunked,
+                             ExchangeObserver observer) {
     ctx.upstream(route.plan().upstreamName());
     HttpServerRequest request = ctx.request();
     String uri = upstreamUri(ctx, route);
@@ -65,9 +75,13 @@ public final class ProxyHandler {
     Promise<Void> handled = Promise.promise();
     exchange.onComplete(ar -> {
       if (ar.succeeded()) {
+        observer.headReceived(ar.result().response().statusCode());
         respond(ctx, ar.result());
         handled.complete();
       } else {
+        if (ar.cause() instanceof AttemptFailure af && af.isDrop()) {
+          observer.dropped();
+        }
         handled.fail(UpstreamCaller.toGatewayException(ar.cause(), route.plan()));
       }
     });

@@ -21,6 +21,7 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -277,6 +278,15 @@ public final class UpstreamCaller {
       client.request(options).onComplete(ar -> {
         if (ar.failed()) {
           endpoint.release();
+          if (ar.cause() instanceof ConnectionPoolTooBusyException) {
+            // pool.maxPending reached (README "Overload: concurrency limits"): nothing was sent;
+            // not a breaker failure and not retried (an other-failure outcome).
+            metrics.shed(plan.upstreamName());
+            promise.fail(new AttemptFailure(Outcome.otherFailure(), "connection pool wait queue full",
+                new GatewayException(GatewayError.OVERLOADED, "upstream " + plan.upstreamName()
+                    + " has pool.maxPending requests waiting for a connection", 1, null)));
+            return;
+          }
           promise.fail(new AttemptFailure(deadline.isCancelled() || cancelled(attemptNumber) ? Outcome.cancelled()
               : Outcome.connectFailure(),
               "cannot connect to " + address + ": " + ar.cause().getMessage(), ar.cause()));

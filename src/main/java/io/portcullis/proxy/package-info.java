@@ -5,6 +5,10 @@
  * retry operator runs attempts side by side and the caller resets the ones that lost (README
  * "Hedged requests") and returns the winner's exchange. The proxy route
  * streams request and response bodies through with back-pressure
- * ({@link io.portcullis.proxy.ProxyHandler}).
+ * ({@link io.portcullis.proxy.ProxyHandler}). The concurrency permit of a proxied request is not
+ * taken here (see {@code io.portcullis.pipeline.ConcurrencyStage}); the proxy only reports what the
+ * upstream exchange came to ({@link io.portcullis.proxy.ExchangeObserver}). A request refused by
+ * the connection pool's wait queue ({@code pool.maxPending}) fails its attempt here, without a
+ * breaker failure or a retry, as 503 {@code overloaded}.
  */
 package io.portcullis.proxy;

@@ -1,6 +1,8 @@
 package io.portcullis.upstream;
 
+import io.portcullis.admission.ConcurrencyLimiter;
 import io.portcullis.config.BreakerConfig;
+import io.portcullis.config.ConcurrencyConfig;
 import io.portcullis.config.Endpoint;
 import io.portcullis.config.UpstreamConfig;
 import io.portcullis.resilience.RetryBudget;
@@ -33,6 +35,7 @@ public final class Upstream {
   private final EndpointState[] draining;
   private final Balancer balancer;
   private final RetryBudget retryBudget;
+  private final ConcurrencyLimiter limiter;
   private final Map<BreakerConfig, BreakerSet> breakerSets = new ConcurrentHashMap<>();
   private final Vertx vertx;
   private final Ticker ticker;
@@ -125,6 +128,8 @@ public final class Upstream {
         && previous.config.retry().budgetMinPerSecond() == config.retry().budgetMinPerSecond();
     this.retryBudget = sameBudget ? previous.retryBudget
         : new RetryBudget(config.retry().budgetRatio(), config.retry().budgetMinPerSecond(), ticker);
+    this.limiter = limiter(config.concurrency(),
+        previous != null && previous.name().equals(config.name()) ? previous.limiter : null);
   }
 
   /** The upstream's name. */
@@ -173,6 +178,25 @@ public final class Upstream {
   /** The process-wide retry budget of this upstream. */
   public RetryBudget retryBudget() {
     return retryBudget;
+  }
+
+  /**
+   * The upstream's concurrency limit ({@code concurrency}, README "Overload: concurrency limits"),
+   * shared by every event loop. A new upstream over a previous one of the same name keeps its
+   * limiter when the settings are unchanged (with what it learned), and otherwise shares its
+   * in-flight count, so requests admitted before a reload or a DNS answer still count.
+   */
+  public ConcurrencyLimiter limiter() {
+    return limiter;
+  }
+
+  private static ConcurrencyLimiter limiter(ConcurrencyConfig c, ConcurrencyLimiter previous) {
+    ConcurrencyLimiter.Mode mode = switch (c.mode()) {
+      case OFF -> ConcurrencyLimiter.Mode.OFF;
+      case FIXED -> ConcurrencyLimiter.Mode.FIXED;
+      case ADAPTIVE -> ConcurrencyLimiter.Mode.ADAPTIVE;
+    };
+    return ConcurrencyLimiter.of(mode, c.initial(), c.min(), c.max(), previous);
   }
 
   /** The breakers of the upstream's own (non-overridden) settings. */

@@ -1,6 +1,7 @@
 package io.portcullis.upstream;
 
 import io.portcullis.config.Endpoint;
+import io.portcullis.config.PoolConfig;
 import io.portcullis.config.UpstreamConfig;
 import io.portcullis.config.UpstreamTlsConfig;
 import io.vertx.core.http.HttpClientOptions;
@@ -49,9 +50,23 @@ public final class UpstreamClientOptions {
     return false;
   }
 
-  /** The connection pool of an upstream's client (per event loop). */
+  /** The connection pool of an upstream's client (per event loop) with the default {@code pool} settings. */
   public static PoolOptions pool() {
-    return new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(-1);
+    return pool(PoolConfig.defaults());
+  }
+
+  /**
+   * The connection pool of {@code upstream}'s client (per event loop): at most
+   * {@code pool.maxConnections} HTTP/1.x connections, at most {@code pool.maxPending} requests
+   * waiting for one (unbounded without it). A request beyond that fails at once with Vert.x's
+   * {@code ConnectionPoolTooBusyException}, which the gateway answers with 503 {@code overloaded}.
+   */
+  public static PoolOptions pool(UpstreamConfig upstream) {
+    return pool(upstream.pool());
+  }
+
+  private static PoolOptions pool(PoolConfig pool) {
+    return new PoolOptions().setHttp1MaxSize(pool.maxConnections()).setMaxWaitQueueSize(pool.maxPendingOrUnbounded());
   }
 
   /** Applies {@code tls} to {@code options}: the trust anchors and the host name check. */

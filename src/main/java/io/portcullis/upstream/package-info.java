@@ -1,5 +1,6 @@
 /**
- * Upstreams: their endpoints (shared, process-wide state: in-flight count, health), one
+ * Upstreams: their endpoints (shared, process-wide state: in-flight count, health), the
+ * upstream's concurrency limiter ({@link io.portcullis.upstream.Upstream#limiter()}), one
  * circuit breaker per endpoint (vertx-circuit-breaker behind our own small interface), the
  * balancers that pick an endpoint while skipping open and unhealthy ones, the HTTP client options
  * every event loop uses to reach them ({@link io.portcullis.upstream.UpstreamClientOptions}: pool,

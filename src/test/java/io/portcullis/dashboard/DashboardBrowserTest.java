@@ -58,8 +58,13 @@ class DashboardBrowserTest {
         .put("healthy", new JsonObject()
             .put("endpoints", new JsonArray().add("http://127.0.0.1:" + healthy.port()))
             .put("retry", new JsonObject().put("maxAttempts", 1))
-            .put("circuitBreaker", new JsonObject().put("maxFailures", 1_000)));
+            .put("circuitBreaker", new JsonObject().put("maxFailures", 1_000)))
+        .put("limited", new JsonObject()
+            .put("endpoints", new JsonArray().add("http://127.0.0.1:" + healthy.port()))
+            .put("concurrency", new JsonObject().put("mode", "fixed").put("max", 5)));
     JsonArray routes = new JsonArray()
+        .add(new JsonObject().put("name", "limited").put("match", new JsonObject().put("pathPrefix", "/limited"))
+            .put("upstream", "limited"))
         .add(new JsonObject().put("name", "failing").put("match", new JsonObject().put("pathPrefix", "/failing"))
             .put("upstream", "failing"))
         .add(new JsonObject().put("name", HOSTILE_ROUTE).put("match", new JsonObject().put("pathPrefix", "/"))
@@ -195,6 +200,17 @@ class DashboardBrowserTest {
             .isEqualTo("true");
       }
     });
+  }
+
+  @Test
+  void anUpstreamWithAConcurrencyLimitShowsItsLimitInFlightAndShedRate() throws Exception {
+    assertThat(get("/limited/1")).isEqualTo(200);
+    // Two readings are needed for a rate; the one shown may have been taken during the request.
+    waiting(20).until(d -> upstreamFigure("limited", "shedRate").equals("0.0")
+        && upstreamFigure("limited", "inFlight").equals("0"));
+
+    assertThat(upstreamFigure("limited", "concurrencyLimit")).isEqualTo("5");
+    assertThat(upstreamFigure("healthy", "concurrencyLimit")).as("no limit: nothing to show").isEqualTo(DASH);
   }
 
   @Test

@@ -127,7 +127,7 @@ class DashboardEndpointsTest {
     JsonObject stats = new JsonObject(AdminProbe.get(gateway.adminPort(), "/admin/stats"));
 
     assertThat(stats.getJsonObject("upstreams").getJsonObject("backend")).isEqualTo(new JsonObject()
-        .put("requests", 5L).put("errors", 2L).put("retries", 1L));
+        .put("requests", 5L).put("errors", 2L).put("retries", 1L).put("shed", 0L));
     assertThat(stats.getJsonObject("routes").getJsonObject("all")).isEqualTo(new JsonObject()
         .put("requests", 4L).put("errors", 1L));
     assertThat(stats.getLong("uptimeMs")).isNotNegative();

@@ -40,7 +40,7 @@ class LoopGenerationsTest {
     refused = RefusedPort.open();
     builder = new SnapshotBuilder(vertx, Ticker.system(), Scheduler.of(vertx), new SplittableRandom(7),
         new GatewayMetrics(new SimpleMeterRegistry()), (breaker, to) -> { });
-    generations = new LoopGenerations(vertx, UpstreamClientOptions::of, UpstreamClientOptions.pool(),
+    generations = new LoopGenerations(vertx, UpstreamClientOptions::of, UpstreamClientOptions::pool,
         (generation, clients) -> null);
   }
 
