@@ -11,6 +11,8 @@ import io.portcullis.testkit.GatewayExtension;
 import io.portcullis.testkit.LogCapture;
 import io.portcullis.testkit.RawHttp;
 import io.portcullis.testkit.TestGateway;
+import io.portcullis.testkit.WebSocketBackend;
+import io.portcullis.testkit.WebSocketTestClient;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -273,6 +275,29 @@ class AccessLogFieldsIntegrationTest {
     assertThat(line.getString("endpoint")).isNull();
     assertThat(line.getString("error")).isNull();
     assertThat(line.getLong("bytesOut")).isEqualTo((long) utf8(reply.body()));
+  }
+
+  @Test
+  void aWebSocketTunnelIsLoggedWhenItClosesWithTheEndpointThatAcceptedItAndNoBodyBytes() throws Exception {
+    WebSocketBackend backend = harness.add(WebSocketBackend.start());
+    JsonObject config = withAccessLog(TestGateway.proxyConfig(null, backend.port()));
+    config.getJsonArray("routes").getJsonObject(0).put("websocket", true);
+    TestGateway gateway = harness.start(config);
+    try (WebSocketTestClient sockets = new WebSocketTestClient()) {
+      WebSocketTestClient.Connection ws = Await.result(sockets.connect(gateway.port(), "/chat", List.of(),
+          "X-Request-Id", "tunnel-1"));
+      assertThat(ws.echo("frames are not body bytes")).isEqualTo("frames are not body bytes");
+      assertThat(lines.messagesContaining("tunnel-1")).as("no line while the tunnel is open").isEmpty();
+
+      Await.result(ws.ws().close());
+    }
+
+    JsonObject line = line("tunnel-1");
+    assertThat(line.getInteger("status")).isEqualTo(101);
+    assertThat(line.getString("endpoint")).isEqualTo("127.0.0.1:" + backend.port());
+    assertThat(line.getLong("bytesIn")).isZero();
+    assertThat(line.getLong("bytesOut")).isZero();
+    assertThat(line.getString("error")).isNull();
   }
 
   @Test
