@@ -283,7 +283,7 @@ public final class GatewayRuntime {
     if (accessLog.enabled()) {
       HttpServerRequest request = exchange.request();
       GatewayError error = exchange.error();
-      // Body bytes as Vert.x already counts them (README "Logs"): no handler of our own per chunk.
+      // Body bytes as Vert.x already counts them (README "The access-log line"): no handler per chunk.
       accessLog.log(exchange.requestId(), method, exchange.path(), exchange.route(), status, nanos / 1_000_000L,
           exchange.upstream(), exchange.endpoint(), exchange.attempts(), exchange.clientAddress(),
           request.bytesRead(), request.response().bytesWritten(), error == null ? null : error.code(),
