@@ -32,7 +32,10 @@ public final class ClientAddress {
    */
   public static String of(HttpServerRequest request, TrustedProxies trusted) {
     SocketAddress peer = request.remoteAddress();
-    String host = peer == null ? null : peer.hostAddress();
+    // A connection's peer keeps the text of its IP address, made once per connection: taken as it
+    // is, where hostAddress() would format the address again on every request.
+    String host = peer == null ? null : peer.hostName() == null && peer.host() != null ? peer.host()
+        : peer.hostAddress();
     if (host == null) {
       return null;
     }

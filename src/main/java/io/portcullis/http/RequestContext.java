@@ -7,8 +7,9 @@ import io.vertx.core.http.HttpServerRequest;
 
 /**
  * Everything one client request carries through the gateway: its id, the deadline (budget and
- * cancellation, read by every later stage), the route and upstream it went to, and how many
- * upstream attempts it took. Confined to the request's event loop. The request path extends it
+ * cancellation, read by every later stage), the route and upstream it went to, how many
+ * upstream attempts it took, and who answered (the endpoint whose response is forwarded, or the
+ * gateway's own error). Confined to the request's event loop. The request path extends it
  * with what its stages pass on to each other ({@code io.portcullis.pipeline.Exchange}), so one
  * object per request carries both.
  */
@@ -21,6 +22,8 @@ public class RequestContext {
   private Deadline deadline;
   private String route;
   private String upstream;
+  private String endpoint;
+  private GatewayError error;
   private int attempts;
   private Scheduler.Cancellable deadlineTimer;
   private boolean finished;
@@ -91,6 +94,33 @@ public class RequestContext {
   /** Records the upstream. */
   public void upstream(String upstream) {
     this.upstream = upstream;
+  }
+
+  /**
+   * The endpoint ({@code host:port}) whose response is being forwarded to the client, or
+   * {@code null}: none yet, an aggregate, or an answer the gateway made itself.
+   */
+  public String endpoint() {
+    return endpoint;
+  }
+
+  /** Records the endpoint whose response is forwarded (the one that answered, when it is streamed). */
+  public void endpoint(String endpoint) {
+    this.endpoint = endpoint;
+  }
+
+  /** The error the gateway answered with itself, or {@code null} when it did not make the answer. */
+  public GatewayError error() {
+    return error;
+  }
+
+  /**
+   * Records that the gateway answers with its own {@code error}: no endpoint's answer is
+   * forwarded, whatever was picked before.
+   */
+  public void answeredWith(GatewayError error) {
+    this.error = error;
+    this.endpoint = null;
   }
 
   /** Upstream attempts made for this request so far. */

@@ -1,10 +1,14 @@
 package io.portcullis.lifecycle;
 
 import io.portcullis.admission.ConcurrencyLimiter;
+import io.portcullis.pipeline.Exchange;
 import io.portcullis.pipeline.RouteTarget;
 import io.portcullis.config.EffectivePolicy;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.edge.ClientAddress;
 import io.portcullis.edge.ProxyHeaderRejections;
+import io.portcullis.edge.TrustedProxies;
+import io.portcullis.http.GatewayError;
 import io.portcullis.health.Readiness;
 import io.portcullis.observe.AccessLog;
 import io.portcullis.observe.GatewayMetrics;
@@ -20,6 +24,7 @@ import io.portcullis.upstream.Upstream;
 import io.portcullis.upstream.discovery.DiscoveredEndpoints;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -292,18 +297,46 @@ public final class GatewayRuntime {
     return boundPort;
   }
 
-  /** Records a finished request: counters, duration histogram, access log, the gateway's span. */
-  void finished(String requestId, String method, String path, String route, int status, long startNanos,
-                String upstream, int attempts, RequestTrace trace) {
-    long nanos = ticker.nanos() - startNanos;
-    metrics.request(route, method, status, nanos);
+  /**
+   * Records a request the request path finished with {@code status}: counters, duration
+   * histogram, access log, the gateway's span.
+   */
+  void finished(Exchange exchange, int status) {
+    long nanos = ticker.nanos() - exchange.startNanos();
+    String method = exchange.request().method().name();
+    metrics.request(exchange.route(), method, status, nanos);
     AccessLog accessLog = snapshot.accessLog();
+    RequestTrace trace = exchange.trace();
     if (accessLog.enabled()) {
-      accessLog.log(requestId, method, path, route, status, nanos / 1_000_000L, upstream, attempts,
+      HttpServerRequest request = exchange.request();
+      GatewayError error = exchange.error();
+      // Body bytes as Vert.x already counts them (README "The access-log line"): no handler per chunk.
+      accessLog.log(exchange.requestId(), method, exchange.path(), exchange.route(), status, nanos / 1_000_000L,
+          exchange.upstream(), exchange.endpoint(), exchange.attempts(), exchange.clientAddress(),
+          request.bytesRead(), request.response().bytesWritten(), error == null ? null : error.code(),
           trace == null ? null : trace.traceId());
     }
     if (trace != null) {
-      trace.finish(method, route, path, status);
+      trace.finish(method, exchange.route(), exchange.path(), status);
+    }
+  }
+
+  /**
+   * Records a request refused before the request path (the decoder could not read it) with the
+   * gateway's {@code error}: counters, duration histogram, access log, the gateway's span.
+   */
+  void refused(HttpServerRequest request, String requestId, String method, String path, GatewayError error,
+               long startNanos, RequestTrace trace) {
+    long nanos = ticker.nanos() - startNanos;
+    metrics.request(null, method, error.status(), nanos);
+    AccessLog accessLog = snapshot.accessLog();
+    if (accessLog.enabled()) {
+      String clientIp = ClientAddress.of(request, TrustedProxies.of(config().server().trustedProxies()));
+      accessLog.log(requestId, method, path, null, error.status(), nanos / 1_000_000L, null, null, 0, clientIp,
+          request.bytesRead(), request.response().bytesWritten(), error.code(), trace == null ? null : trace.traceId());
+    }
+    if (trace != null) {
+      trace.finish(method, null, path, error.status());
     }
   }
 

@@ -177,9 +177,7 @@ final class GatewayVerticle extends VerticleBase {
       public void finished(Exchange exchange, int status) {
         generations.release(generation);
         runtime.requestFinished();
-        runtime.finished(exchange.requestId(), exchange.request().method().name(), exchange.path(),
-            exchange.route(), status, exchange.startNanos(), exchange.upstream(), exchange.attempts(),
-            exchange.trace());
+        runtime.finished(exchange, status);
       }
     }, trustedProxies);
   }
@@ -274,8 +272,8 @@ final class GatewayVerticle extends VerticleBase {
     long start = runtime.ticker().nanos();
     RequestTrace trace = runtime.snapshot().tracing().start(request.headers());
     refuse(request, error, message, requestId);
-    runtime.finished(requestId, request.method() == null ? "-" : request.method().name(),
-        safePath(request), null, error.status(), start, null, 0, trace);
+    runtime.refused(request, requestId, request.method() == null ? "-" : request.method().name(),
+        safePath(request), error, start, trace);
   }
 
   private static String safePath(HttpServerRequest request) {

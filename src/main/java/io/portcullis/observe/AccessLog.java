@@ -27,13 +27,24 @@ public final class AccessLog {
     return enabled;
   }
 
-  /** Logs one finished request; {@code traceId} is {@code null} when tracing is off. */
-  public void log(String requestId, String method, String path, String route, int status,
-                  long durationMs, String upstream, int attempts, String traceId) {
+  /**
+   * Logs one finished request (the fields of README "Logs").
+   *
+   * @param endpoint {@code host:port} of the endpoint whose answer was forwarded; null for an
+   *     aggregate and for an answer the gateway made
+   * @param clientIp the client address (README "The client's address"); null without an IP peer
+   * @param bytesIn request body bytes read from the client
+   * @param bytesOut response body bytes written to the client
+   * @param error the gateway's error code when it made the answer, else null
+   * @param traceId the W3C trace id, null when tracing is off
+   */
+  public void log(String requestId, String method, String path, String route, int status, long durationMs,
+                  String upstream, String endpoint, int attempts, String clientIp, long bytesIn, long bytesOut,
+                  String error, String traceId) {
     if (!enabled) {
       return;
     }
     LOG.info(AccessLogLine.format(Instant.now(), requestId, method, path, route, status, durationMs, upstream,
-        attempts, traceId));
+        endpoint, attempts, clientIp, bytesIn, bytesOut, error, traceId));
   }
 }

@@ -30,9 +30,14 @@ final class AccessLogLine {
     String secondText;
   }
 
-  /** The JSON line of one request ({@code traceId} null when tracing is off). */
+  /**
+   * The JSON line of one request, its fields in README "Logs" order ({@code null} for an absent
+   * string: {@code traceId} when tracing is off, {@code endpoint} when no endpoint's answer was
+   * forwarded, {@code error} when the gateway did not make the answer).
+   */
   static String format(Instant ts, String requestId, String method, String path, String route, int status,
-                       long durationMs, String upstream, int attempts, String traceId) {
+                       long durationMs, String upstream, String endpoint, int attempts, String clientIp,
+                       long bytesIn, long bytesOut, String error, String traceId) {
     Scratch scratch = SCRATCH.get();
     StringBuilder out = scratch.line;
     out.setLength(0);
@@ -50,7 +55,15 @@ final class AccessLogLine {
     out.append(",\"durationMs\":").append(durationMs);
     out.append(",\"upstream\":");
     string(out, upstream);
+    out.append(",\"endpoint\":");
+    string(out, endpoint);
     out.append(",\"attempts\":").append(attempts);
+    out.append(",\"clientIp\":");
+    string(out, clientIp);
+    out.append(",\"bytesIn\":").append(bytesIn);
+    out.append(",\"bytesOut\":").append(bytesOut);
+    out.append(",\"error\":");
+    string(out, error);
     out.append(",\"traceId\":");
     string(out, traceId);
     out.append('}');

@@ -1,6 +1,7 @@
 /**
- * Observability: Prometheus meters (README "Metrics"), the JSON access log and operational event
- * logs (README "Logs"). Meters are registered once and cached; nothing here formats strings on
+ * Observability: Prometheus meters (README "Metrics"), the JSON access log (README "The access-log
+ * line": written by hand by {@code AccessLogLine}, batched to stdout by
+ * {@link io.portcullis.observe.AccessLogAppender}) and operational event logs (README "Logs"). Meters are registered once and cached; nothing here formats strings on
  * the event loop when the access log is off. {@link io.portcullis.observe.OpenConnections} counts
  * open connections from the channels' close (no per-request work); {@link io.portcullis.observe.BuildInfo}
  * is the build's version and its info metric.

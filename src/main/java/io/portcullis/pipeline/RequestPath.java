@@ -159,6 +159,9 @@ public final class RequestPath {
       // The rest of the request body will never be read: the connection cannot be reused.
       closeAfterResponse(request);
     }
+    if (!response.closed()) {
+      exchange.answeredWith(error.error());
+    }
     ErrorResponses.send(response, error.error(), error.getMessage(), exchange.requestId(), exchange.route(),
         exchange.upstream(), error.retryAfterSeconds());
   }

@@ -104,6 +104,8 @@ public final class ProxyHandler {
       exchange.abort();
       return;
     }
+    // Named from the exchange being streamed, so it is the one that answered (the last attempt's).
+    ctx.endpoint(exchange.endpoint().authority());
     int status = upstream.statusCode();
     response.setStatusCode(status);
     String message = upstream.statusMessage();

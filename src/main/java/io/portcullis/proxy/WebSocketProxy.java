@@ -95,6 +95,7 @@ public final class WebSocketProxy {
       exchange.abort(); // the client left, or was answered already (deadline)
       return;
     }
+    ctx.endpoint(exchange.endpoint().authority());
     // The handshake is over: from here on neither the deadline nor its timer applies.
     ctx.cancelDeadlineTimer();
     exchange.detachFromDeadline();

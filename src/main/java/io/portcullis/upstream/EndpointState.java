@@ -19,6 +19,7 @@ public final class EndpointState {
 
   private final Endpoint address;
   private final SocketAddress server;
+  private final String authority;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong failures = new AtomicLong();
   private volatile Health health = Health.UNKNOWN;
@@ -26,6 +27,7 @@ public final class EndpointState {
   EndpointState(Endpoint address) {
     this.address = address;
     this.server = SocketAddress.inetSocketAddress(address.port(), address.host());
+    this.authority = address.authority();
   }
 
   /** The endpoint's address. */
@@ -41,6 +43,14 @@ public final class EndpointState {
    */
   public SocketAddress server() {
     return server;
+  }
+
+  /**
+   * {@link Endpoint#authority()} made once ({@code "127.0.0.1:9001"}; a discovered endpoint's
+   * resolved address): what the access log names as the endpoint that answered.
+   */
+  public String authority() {
+    return authority;
   }
 
   /** Requests to this endpoint now in flight. */

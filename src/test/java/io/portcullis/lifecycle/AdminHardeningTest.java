@@ -386,10 +386,11 @@ class AdminHardeningTest {
   }
 
   private static final Set<String> ACCESS_LOG_FIELDS =
-      Set.of("ts", "requestId", "method", "path", "route", "status", "durationMs", "upstream", "attempts", "traceId");
+      Set.of("ts", "requestId", "method", "path", "route", "status", "durationMs", "upstream", "endpoint", "attempts",
+          "clientIp", "bytesIn", "bytesOut", "error", "traceId");
 
   @Test
-  void theAccessLogHasItsTenFieldsAndNoCredentials() throws Exception {
+  void theAccessLogHasItsFieldsAndNoCredentials() throws Exception {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     Logger access = context.getLogger("portcullis.access");
     Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
@@ -441,6 +442,9 @@ class AdminHardeningTest {
       assertThat(second.getString("requestId")).isEqualTo("req-2");
       assertThat(second.getInteger("status")).isEqualTo(404);
       assertThat(second.getString("route")).isNull();
+      assertThat(first.getString("error")).isNull();
+      assertThat(second.getString("error")).isEqualTo("no_route");
+      assertThat(second.getString("endpoint")).isNull();
       // Nor in any other log line of the gateway while it served them.
       for (ILoggingEvent line : List.copyOf(otherLines.list)) {
         assertThat(line.getFormattedMessage()).doesNotContain("s3cr3t", "c00kie", "cHJveHk6czNjcjN0");

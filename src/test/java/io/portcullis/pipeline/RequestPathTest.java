@@ -49,6 +49,33 @@ class RequestPathTest {
   }
 
   @Test
+  void aFailureAnsweredByTheGatewayRecordsItsErrorAndForgetsAnyEndpointPickedBefore() {
+    List<Exchange> waiting = new ArrayList<>();
+    PathHarness harness = new PathHarness(exchange -> {
+      waiting.add(exchange);
+      return Stage.Verdict.SUSPENDED;
+    });
+    FakeHttpRequest request = harness.run(FakeHttpRequest.of("GET", "/"));
+    Exchange exchange = waiting.get(0);
+    exchange.endpoint("127.0.0.1:9001"); // an answer was about to be forwarded when the deadline passed
+
+    exchange.fail(new GatewayException(GatewayError.DEADLINE_EXCEEDED, "too late"));
+
+    assertThat(request.status()).isEqualTo(504);
+    assertThat(exchange.error()).isEqualTo(GatewayError.DEADLINE_EXCEEDED);
+    assertThat(exchange.endpoint()).isNull();
+  }
+
+  @Test
+  void aRequestTheGatewayDidNotAnswerWithAnErrorHasNoError() {
+    PathHarness harness = new PathHarness(recording("a"));
+
+    harness.run(FakeHttpRequest.of("GET", "/"));
+
+    assertThat(harness.passed().error()).isNull();
+  }
+
+  @Test
   void aStageThatThrowsIsAnInternalError() {
     PathHarness harness = new PathHarness(exchange -> {
       throw new IllegalStateException("bug");
