@@ -82,7 +82,7 @@ public final class ProxyHandler {
         if (ar.cause() instanceof AttemptFailure af && af.isDrop()) {
           observer.dropped();
         }
-        handled.fail(UpstreamCaller.toGatewayException(ar.cause(), route.plan()));
+        handled.fail(UpstreamCaller.toGatewayException(ar.cause(), route.plan(), ctx.deadline()));
       }
     });
     return handled.future();

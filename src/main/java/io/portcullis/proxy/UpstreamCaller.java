@@ -98,6 +98,20 @@ public final class UpstreamCaller {
         plan.retry().hedges(traits)));
   }
 
+  /**
+   * {@link #toGatewayException(Throwable, CallPlan)} for a request with {@code deadline}: a failure
+   * without an upstream answer (a connect that gave up, a reset) that ends once the deadline has
+   * passed is the deadline's 504, not a 502. On a busy event loop the deadline's timer can fire a
+   * moment after such an attempt ends; what ran out is still the client's time.
+   */
+  public static GatewayException toGatewayException(Throwable failure, CallPlan plan, Deadline deadline) {
+    GatewayException error = toGatewayException(failure, plan);
+    if (error.error() == GatewayError.UPSTREAM_UNAVAILABLE && deadline != null && deadline.expired()) {
+      return new GatewayException(GatewayError.DEADLINE_EXCEEDED, "the request deadline passed", failure);
+    }
+    return error;
+  }
+
   /** The one place an upstream failure becomes a gateway error. */
   public static GatewayException toGatewayException(Throwable failure, CallPlan plan) {
     if (failure instanceof GatewayException g) {

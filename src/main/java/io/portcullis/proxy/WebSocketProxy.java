@@ -74,7 +74,7 @@ public final class WebSocketProxy {
     Promise<Void> handled = Promise.promise();
     caller.call(ctx, route.plan(), out).onComplete(ar -> {
       if (ar.failed()) {
-        handled.fail(UpstreamCaller.toGatewayException(ar.cause(), route.plan()));
+        handled.fail(UpstreamCaller.toGatewayException(ar.cause(), route.plan(), ctx.deadline()));
         return;
       }
       UpstreamExchange exchange = ar.result();
