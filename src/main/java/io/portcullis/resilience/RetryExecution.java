@@ -2,6 +2,7 @@ package io.portcullis.resilience;
 
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -15,7 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * @param <T> the result of one attempt
  */
-final class RetryExecution<T> {
+final class RetryExecution<T> implements Handler<AsyncResult<T>>, Runnable {
 
   private enum Phase { ATTEMPTING, SLEEPING, DONE }
 
@@ -47,7 +48,7 @@ final class RetryExecution<T> {
   }
 
   Future<T> start() {
-    cancelRegistration = deadline.onCancel(this::onCancelled);
+    cancelRegistration = deadline.onCancel(this); // run(): onCancelled
     runAttempt(1);
     return promise.future();
   }
@@ -69,7 +70,19 @@ final class RetryExecution<T> {
       // A throwing attempt is a failed attempt, judged like any other.
       future = Future.failedFuture(e);
     }
-    future.onComplete(this::onAttemptComplete);
+    future.onComplete(this); // handle(): onAttemptComplete
+  }
+
+  /** An attempt's result (this object is its listener: no extra allocation per attempt). */
+  @Override
+  public void handle(AsyncResult<T> result) {
+    onAttemptComplete(result);
+  }
+
+  /** The deadline's cancel (this object is its callback). */
+  @Override
+  public void run() {
+    onCancelled();
   }
 
   private void onAttemptComplete(AsyncResult<T> result) {
