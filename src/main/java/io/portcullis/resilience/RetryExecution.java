@@ -35,6 +35,7 @@ final class RetryExecution<T> implements Handler<AsyncResult<T>>, Runnable {
   private AsyncResult<T> lastResult;
   private Outcome lastOutcome;
   private volatile Scheduler.Cancellable sleepTimer;
+  /** Registered at the first sleep; null until then. */
   private Deadline.Registration cancelRegistration;
 
   RetryExecution(RetryOperator operator, Deadline deadline, RequestTraits traits,
@@ -48,7 +49,8 @@ final class RetryExecution<T> implements Handler<AsyncResult<T>>, Runnable {
   }
 
   Future<T> start() {
-    cancelRegistration = deadline.onCancel(this); // run(): onCancelled
+    // No cancel callback while attempting (the attempt reacts to the cancel itself): it is
+    // registered at the first sleep, so a request answered by its first attempt registers none.
     runAttempt(1);
     return promise.future();
   }
@@ -114,7 +116,10 @@ final class RetryExecution<T> implements Handler<AsyncResult<T>>, Runnable {
       finish(Phase.SLEEPING, GiveUpReason.CANCELLED);
       return;
     }
-    if (deadline.isCancelled()) {
+    if (cancelRegistration == null) {
+      // Runs onCancelled at once if the cancel landed since the check above: the sleep ends now.
+      cancelRegistration = deadline.onCancel(this); // run(): onCancelled
+    } else if (deadline.isCancelled()) {
       // The cancel landed between the check above and the phase change, and its callback saw
       // ATTEMPTING and did nothing: end the sleep now.
       onCancelled();
@@ -174,7 +179,10 @@ final class RetryExecution<T> implements Handler<AsyncResult<T>>, Runnable {
 
   /** Runs once, after the winning transition to DONE. */
   private void complete(GiveUpReason reason) {
-    cancelRegistration.remove();
+    Deadline.Registration registration = cancelRegistration;
+    if (registration != null) {
+      registration.remove();
+    }
     try {
       listener.onGiveUp(reason, lastOutcome);
     } catch (RuntimeException e) {
