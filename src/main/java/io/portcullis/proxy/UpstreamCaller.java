@@ -19,6 +19,7 @@ import io.portcullis.upstream.Upstream;
 import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
@@ -169,6 +170,9 @@ public final class UpstreamCaller {
     private final boolean[] cancelled;
     private long triedMask;
     private long lastDeadlineSent = Long.MAX_VALUE;
+    /** The last exchange classified, and its outcome: each head is classified once. */
+    private UpstreamExchange lastExchange;
+    private Outcome lastOutcome;
 
     PlanAttempts(RequestContext ctx, CallPlan plan, OutboundRequest out, LatencyRecorder recorder, boolean hedged) {
       this.ctx = ctx;
@@ -219,24 +223,39 @@ public final class UpstreamCaller {
       AttemptSpan span = ctx.trace() == null ? null : ctx.trace().attempt(attemptNumber);
       // Timed from here (a pooled connection or a new one included) to the response head.
       long startNanos = ticker.nanos();
-      Future<UpstreamExchange> result = breaker.execute(() -> sendOnce(endpoint, attemptNumber, span), this::isBreakerFailure);
-      return result.onComplete(ar -> {
-        Outcome outcome = classify(ar);
-        if (span != null) {
-          span.end(out.method().name(), ctx.route(), plan.upstreamName(), endpoint.address(), outcome.status(),
-              ar.failed() || plan.failureStatusSet().contains(outcome.status()));
-        }
-        if (ar.failed() && outcome.kind() != Outcome.Kind.CANCELLED && outcome.kind() != Outcome.Kind.CIRCUIT_OPEN) {
-          endpoint.recordFailure();
-        } else if (ar.succeeded() && plan.failureStatusSet().contains(outcome.status())) {
-          endpoint.recordFailure();
-        }
-        long headNanos = ar.succeeded() ? ticker.nanos() - startNanos : -1;
-        if (recorder != null && headNanos >= 0) {
-          recorder.record(headNanos);
-        }
-        metrics.attempt(plan.upstreamName(), outcome, headNanos);
-      });
+      if (breaker.state() == EndpointBreaker.State.CLOSED) {
+        // The common case: the attempt counts its own breaker failure and records itself before
+        // its one listener (the retry run) sees the outcome, as EndpointBreaker.execute would.
+        return new Attempt(endpoint, breaker, attemptNumber, span, startNanos).start();
+      }
+      // Half-open trial (or opened meanwhile): the breaker runs the attempt, or refuses it.
+      Attempt attempt = new Attempt(endpoint, null, attemptNumber, span, startNanos);
+      return breaker.execute(attempt::start, this::isBreakerFailure).onComplete(ar -> record(endpoint, span, startNanos,
+          ar.succeeded() ? ar.result() : null, ar.failed() ? ar.cause() : null));
+    }
+
+    /**
+     * An attempt's span, endpoint failure count, latency sample and metrics, once its outcome is
+     * known: {@code exchange} when it succeeded, else {@code failure}.
+     */
+    private void record(EndpointState endpoint, AttemptSpan span, long startNanos, UpstreamExchange exchange,
+                        Throwable failure) {
+      Outcome outcome = exchange != null ? outcomeOf(exchange) : failureOutcome(failure);
+      boolean failureStatus = exchange != null && plan.failureStatusSet().contains(outcome.status());
+      if (span != null) {
+        span.end(out.method().name(), ctx.route(), plan.upstreamName(), endpoint.address(), outcome.status(),
+            exchange == null || failureStatus);
+      }
+      if (exchange == null && outcome.kind() != Outcome.Kind.CANCELLED && outcome.kind() != Outcome.Kind.CIRCUIT_OPEN) {
+        endpoint.recordFailure();
+      } else if (failureStatus) {
+        endpoint.recordFailure();
+      }
+      long headNanos = exchange != null ? ticker.nanos() - startNanos : -1;
+      if (recorder != null && headNanos >= 0) {
+        recorder.record(headNanos);
+      }
+      metrics.attempt(plan.upstreamName(), outcome, headNanos);
     }
 
     private boolean isBreakerFailure(AsyncResult<UpstreamExchange> ar) {
@@ -248,10 +267,19 @@ public final class UpstreamCaller {
 
     @Override
     public Outcome classify(AsyncResult<UpstreamExchange> result) {
-      if (result.succeeded()) {
-        return UpstreamCaller.classify(result.result().response());
+      return result.succeeded() ? outcomeOf(result.result()) : failureOutcome(result.cause());
+    }
+
+    /** The outcome of a response head, classified once per exchange (the last one is kept). */
+    private Outcome outcomeOf(UpstreamExchange exchange) {
+      if (exchange != lastExchange) {
+        lastOutcome = UpstreamCaller.classify(exchange.response());
+        lastExchange = exchange;
       }
-      Throwable cause = result.cause();
+      return lastOutcome;
+    }
+
+    private Outcome failureOutcome(Throwable cause) {
       if (cause instanceof AttemptFailure af) {
         return af.outcome();
       }
@@ -271,79 +299,132 @@ public final class UpstreamCaller {
       exchange.discard();
     }
 
-    private Future<UpstreamExchange> sendOnce(EndpointState endpoint, int attemptNumber, AttemptSpan span) {
-      Deadline deadline = ctx.deadline();
-      if (deadline.isCancelled() || deadline.expired()) {
-        return Future.failedFuture(new AttemptFailure(Outcome.cancelled(), "deadline passed before the attempt", null));
+    /**
+     * One attempt, from the connection to the response head, as one object: its promise has a
+     * single listener, and the request's response and the deadline's cancel (a reset) come
+     * straight here. Confined to the caller's event loop (the deadline's cancel only resets the
+     * request).
+     */
+    private final class Attempt implements Handler<AsyncResult<HttpClientResponse>>, Runnable {
+      private final EndpointState endpoint;
+      /** The endpoint's breaker when the attempt counts its own failures (closed), else null. */
+      private final EndpointBreaker closedBreaker;
+      private final int attemptNumber;
+      private final AttemptSpan span;
+      private final long startNanos;
+      private final Promise<UpstreamExchange> promise = Promise.promise();
+      private HttpClientRequest request;
+      private Deadline.Registration cancelHook;
+      private long timer = -1;
+      private boolean timedOut;
+      private boolean done;
+
+      Attempt(EndpointState endpoint, EndpointBreaker closedBreaker, int attemptNumber, AttemptSpan span,
+              long startNanos) {
+        this.endpoint = endpoint;
+        this.closedBreaker = closedBreaker;
+        this.attemptNumber = attemptNumber;
+        this.span = span;
+        this.startNanos = startNanos;
       }
-      HttpClient client = clients.get(plan.upstreamName());
-      Endpoint address = endpoint.address();
-      // https endpoints: TLS with SNI and the checks of the upstream's client options; a failed
-      // handshake fails the connect, so it is a connect failure like a refused one.
-      RequestOptions options = requestOptions
-          .setMethod(out.method())
-          .setHost(address.hostName()) // a discovered endpoint: its name (Host, SNI, certificate), sent to endpoint.server()
-          .setPort(address.port())
-          .setServer(endpoint.server())
-          .setURI(out.uri())
-          .setSsl("https".equals(address.scheme()));
-      endpoint.acquire();
-      Promise<UpstreamExchange> promise = Promise.promise();
-      client.request(options).onComplete(ar -> {
-        if (ar.failed()) {
+
+      Future<UpstreamExchange> start() {
+        Deadline deadline = ctx.deadline();
+        if (deadline.isCancelled() || deadline.expired()) {
+          fail(new AttemptFailure(Outcome.cancelled(), "deadline passed before the attempt", null));
+          return promise.future();
+        }
+        HttpClient client = clients.get(plan.upstreamName());
+        Endpoint address = endpoint.address();
+        // https endpoints: TLS with SNI and the checks of the upstream's client options; a failed
+        // handshake fails the connect, so it is a connect failure like a refused one.
+        RequestOptions options = requestOptions
+            .setMethod(out.method())
+            .setHost(address.hostName()) // a discovered endpoint: its name (Host, SNI, certificate), sent to endpoint.server()
+            .setPort(address.port())
+            .setServer(endpoint.server())
+            .setURI(out.uri())
+            .setSsl("https".equals(address.scheme()));
+        endpoint.acquire();
+        client.request(options).onComplete(ar -> {
+          if (ar.succeeded()) {
+            send(ar.result());
+            return;
+          }
           endpoint.release();
           if (ar.cause() instanceof ConnectionPoolTooBusyException) {
             // pool.maxPending reached (README "Overload: concurrency limits"): nothing was sent;
             // not a breaker failure and not retried (an other-failure outcome).
             metrics.shed(plan.upstreamName());
-            promise.fail(new AttemptFailure(Outcome.otherFailure(), "connection pool wait queue full",
+            fail(new AttemptFailure(Outcome.otherFailure(), "connection pool wait queue full",
                 new GatewayException(GatewayError.OVERLOADED, "upstream " + plan.upstreamName()
                     + " has pool.maxPending requests waiting for a connection", 1, null)));
             return;
           }
-          promise.fail(new AttemptFailure(deadline.isCancelled() || cancelled(attemptNumber) ? Outcome.cancelled()
+          fail(new AttemptFailure(ctx.deadline().isCancelled() || cancelled(attemptNumber) ? Outcome.cancelled()
               : Outcome.connectFailure(),
               "cannot connect to " + address + ": " + ar.cause().getMessage(), ar.cause()));
+        });
+        return promise.future();
+      }
+
+      private void send(HttpClientRequest request) {
+        // Every failure of this request reaches the attempt through request.response(); without a
+        // handler Vert.x would also log each reset (a cancelled attempt) as an ERROR.
+        request.exceptionHandler(err -> LOG.debug("upstream request failed: {}", err.toString()));
+        Deadline deadline = ctx.deadline();
+        // Strictly smaller on each retry (README "How a request flows"), even when a retry follows within the same millisecond.
+        long remaining = Math.min(deadline.remainingMillis(), lastDeadlineSent - 1);
+        if (deadline.isCancelled() || remaining <= 0 || cancelled(attemptNumber)) {
+          request.reset();
+          endpoint.release();
+          fail(new AttemptFailure(Outcome.cancelled(), "deadline passed before the attempt", null));
           return;
         }
-        send(ar.result(), endpoint, attemptNumber, span, promise);
-      });
-      return promise.future();
-    }
+        this.request = request;
+        cancelHook = deadline.onCancel(this);
+        if (requests != null) {
+          requests[attemptNumber] = request;
+        }
+        out.headers().writeTo(request.headers());
+        request.headers().set(ATTEMPT_NAME, attemptNumber < ATTEMPT_VALUES.length ? ATTEMPT_VALUES[attemptNumber]
+            : Integer.toString(attemptNumber));
+        request.headers().set(deadlineHeader, Long.toString(remaining));
+        if (span != null) {
+          span.writeTo(request.headers()); // traceparent with this attempt's span id, tracestate
+        }
+        lastDeadlineSent = remaining;
+        long perTry = plan.perTryTimeoutMs();
+        if (perTry > 0 && perTry < remaining) {
+          timer = vertx.setTimer(perTry, id -> {
+            timedOut = true;
+            request.reset();
+          });
+        }
+        request.response().onComplete(this);
+        RequestBody body = out.body();
+        Future<Void> sent = body.sendTo(request);
+        if (body != RequestBody.NONE) {
+          sent.onFailure(err -> {
+            if (err instanceof GatewayException) {
+              // The client's body failed or was too large: abort this attempt with that error.
+              fail(new AttemptFailure(Outcome.otherFailure(), err.getMessage(), err));
+              request.reset();
+            }
+            // Otherwise the upstream side failed while sending; the response future reports it.
+          });
+        }
+      }
 
-    private void send(HttpClientRequest request, EndpointState endpoint, int attemptNumber, AttemptSpan span,
-                      Promise<UpstreamExchange> promise) {
-      // Every failure of this request reaches the attempt through request.response(); without a
-      // handler Vert.x would also log each reset (a cancelled attempt) as an ERROR.
-      request.exceptionHandler(err -> LOG.debug("upstream request failed: {}", err.toString()));
-      Deadline deadline = ctx.deadline();
-      // Strictly smaller on each retry (README "How a request flows"), even when a retry follows within the same millisecond.
-      long remaining = Math.min(deadline.remainingMillis(), lastDeadlineSent - 1);
-      if (deadline.isCancelled() || remaining <= 0 || cancelled(attemptNumber)) {
+      /** The deadline was cancelled: reset the request (its response then fails). */
+      @Override
+      public void run() {
         request.reset();
-        endpoint.release();
-        promise.fail(new AttemptFailure(Outcome.cancelled(), "deadline passed before the attempt", null));
-        return;
       }
-      Deadline.Registration cancelHook = deadline.onCancel(request::reset);
-      if (requests != null) {
-        requests[attemptNumber] = request;
-      }
-      out.headers().writeTo(request.headers());
-      request.headers().set(ATTEMPT_NAME, attemptNumber < ATTEMPT_VALUES.length ? ATTEMPT_VALUES[attemptNumber]
-          : Integer.toString(attemptNumber));
-      request.headers().set(deadlineHeader, Long.toString(remaining));
-      if (span != null) {
-        span.writeTo(request.headers()); // traceparent with this attempt's span id, tracestate
-      }
-      lastDeadlineSent = remaining;
-      long perTry = plan.perTryTimeoutMs();
-      boolean[] timedOut = perTry > 0 && perTry < remaining ? new boolean[1] : null;
-      long timer = timedOut != null ? vertx.setTimer(perTry, id -> {
-        timedOut[0] = true;
-        request.reset();
-      }) : -1;
-      request.response().onComplete(ar -> {
+
+      /** The response head, or why there is none. */
+      @Override
+      public void handle(AsyncResult<HttpClientResponse> ar) {
         if (timer >= 0) {
           vertx.cancelTimer(timer);
         }
@@ -355,7 +436,7 @@ public final class UpstreamCaller {
           request.reset();
           endpoint.release();
           cancelHook.remove();
-          promise.tryFail(new AttemptFailure(Outcome.cancelled(), "cancelled: another attempt won", null));
+          fail(new AttemptFailure(Outcome.cancelled(), "cancelled: another attempt won", null));
           return;
         }
         if (ar.succeeded()) {
@@ -363,23 +444,45 @@ public final class UpstreamCaller {
           response.pause();
           // Replaced by whoever consumes the body (pipe, discard, aggregate reader).
           response.exceptionHandler(err -> LOG.debug("upstream response failed: {}", err.toString()));
-          promise.tryComplete(new UpstreamExchange(request, response, endpoint, cancelHook));
+          succeed(new UpstreamExchange(request, response, endpoint, cancelHook));
           return;
         }
         endpoint.release();
         cancelHook.remove();
-        Outcome outcome = timedOut != null && timedOut[0] ? Outcome.perTryTimeout()
-            : deadline.isCancelled() || cancelled(attemptNumber) ? Outcome.cancelled() : Outcome.reset();
-        promise.tryFail(new AttemptFailure(outcome, describe(outcome, ar.cause()), ar.cause()));
-      });
-      out.body().sendTo(request).onFailure(err -> {
-        if (err instanceof GatewayException) {
-          // The client's body failed or was too large: abort this attempt with that error.
-          promise.tryFail(new AttemptFailure(Outcome.otherFailure(), err.getMessage(), err));
-          request.reset();
+        Outcome outcome = timedOut ? Outcome.perTryTimeout()
+            : ctx.deadline().isCancelled() || cancelled(attemptNumber) ? Outcome.cancelled() : Outcome.reset();
+        fail(new AttemptFailure(outcome, describe(outcome, ar.cause()), ar.cause()));
+      }
+
+      private void succeed(UpstreamExchange exchange) {
+        if (done) {
+          // The client's body already failed this attempt: the late head is not wanted.
+          exchange.abort();
+          return;
         }
-        // Otherwise the upstream side failed while sending; the response future reports it.
-      });
+        done = true;
+        if (closedBreaker != null) {
+          if (plan.failureStatusSet().contains(exchange.response().statusCode())) {
+            closedBreaker.recordFailure();
+          }
+          record(endpoint, span, startNanos, exchange, null);
+        }
+        promise.complete(exchange);
+      }
+
+      private void fail(AttemptFailure failure) {
+        if (done) {
+          return;
+        }
+        done = true;
+        if (closedBreaker != null) {
+          if (failure.isBreakerFailure()) {
+            closedBreaker.recordFailure();
+          }
+          record(endpoint, span, startNanos, null, failure);
+        }
+        promise.fail(failure);
+      }
     }
 
     private String describe(Outcome outcome, Throwable cause) {

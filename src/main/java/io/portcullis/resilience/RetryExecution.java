@@ -2,8 +2,9 @@ package io.portcullis.resilience;
 
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
  * Per-request state of one {@link RetryOperator#execute} call: the attempt count, the last
@@ -15,7 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * @param <T> the result of one attempt
  */
-final class RetryExecution<T> {
+final class RetryExecution<T> implements Handler<AsyncResult<T>>, Runnable {
 
   private enum Phase { ATTEMPTING, SLEEPING, DONE }
 
@@ -25,7 +26,11 @@ final class RetryExecution<T> {
   private final Attempts<T> attempts;
   private final RetryListener listener;
   private final Promise<T> promise = Promise.promise();
-  private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.ATTEMPTING);
+  /** Moves {@code phase} by CAS without an extra object per request. */
+  @SuppressWarnings("rawtypes")
+  private static final AtomicReferenceFieldUpdater<RetryExecution, Phase> PHASE =
+      AtomicReferenceFieldUpdater.newUpdater(RetryExecution.class, Phase.class, "phase");
+  private volatile Phase phase = Phase.ATTEMPTING;
 
   // Written before the phase CAS that publishes them, read after a phase read: the volatile
   // phase orders them across threads.
@@ -34,6 +39,7 @@ final class RetryExecution<T> {
   private AsyncResult<T> lastResult;
   private Outcome lastOutcome;
   private volatile Scheduler.Cancellable sleepTimer;
+  /** Registered at the first sleep; null until then. */
   private Deadline.Registration cancelRegistration;
 
   RetryExecution(RetryOperator operator, Deadline deadline, RequestTraits traits,
@@ -47,7 +53,8 @@ final class RetryExecution<T> {
   }
 
   Future<T> start() {
-    cancelRegistration = deadline.onCancel(this::onCancelled);
+    // No cancel callback while attempting (the attempt reacts to the cancel itself): it is
+    // registered at the first sleep, so a request answered by its first attempt registers none.
     runAttempt(1);
     return promise.future();
   }
@@ -69,7 +76,19 @@ final class RetryExecution<T> {
       // A throwing attempt is a failed attempt, judged like any other.
       future = Future.failedFuture(e);
     }
-    future.onComplete(this::onAttemptComplete);
+    future.onComplete(this); // handle(): onAttemptComplete
+  }
+
+  /** An attempt's result (this object is its listener: no extra allocation per attempt). */
+  @Override
+  public void handle(AsyncResult<T> result) {
+    onAttemptComplete(result);
+  }
+
+  /** The deadline's cancel (this object is its callback). */
+  @Override
+  public void run() {
+    onCancelled();
   }
 
   private void onAttemptComplete(AsyncResult<T> result) {
@@ -92,7 +111,7 @@ final class RetryExecution<T> {
     }
     previousDelayMs = delayMs;
     int nextAttempt = attemptsMade + 1;
-    phase.set(Phase.SLEEPING);
+    phase = Phase.SLEEPING;
     try {
       sleepTimer = operator.scheduler().schedule(delayMs, () -> onSleepEnd(nextAttempt, delayMs));
     } catch (RuntimeException e) {
@@ -101,7 +120,10 @@ final class RetryExecution<T> {
       finish(Phase.SLEEPING, GiveUpReason.CANCELLED);
       return;
     }
-    if (deadline.isCancelled()) {
+    if (cancelRegistration == null) {
+      // Runs onCancelled at once if the cancel landed since the check above: the sleep ends now.
+      cancelRegistration = deadline.onCancel(this); // run(): onCancelled
+    } else if (deadline.isCancelled()) {
       // The cancel landed between the check above and the phase change, and its callback saw
       // ATTEMPTING and did nothing: end the sleep now.
       onCancelled();
@@ -109,7 +131,7 @@ final class RetryExecution<T> {
   }
 
   private void onSleepEnd(int nextAttempt, long delayMs) {
-    if (!phase.compareAndSet(Phase.SLEEPING, Phase.ATTEMPTING)) {
+    if (!PHASE.compareAndSet(this, Phase.SLEEPING, Phase.ATTEMPTING)) {
       return; // cancelled meanwhile; the result is already complete
     }
     sleepTimer = null;
@@ -141,7 +163,7 @@ final class RetryExecution<T> {
   }
 
   private void onCancelled() {
-    if (!phase.compareAndSet(Phase.SLEEPING, Phase.DONE)) {
+    if (!PHASE.compareAndSet(this, Phase.SLEEPING, Phase.DONE)) {
       // ATTEMPTING: the caller's attempt reacts to the cancel and its result ends the run.
       // DONE: nothing left to do.
       return;
@@ -154,14 +176,17 @@ final class RetryExecution<T> {
   }
 
   private void finish(Phase from, GiveUpReason reason) {
-    if (phase.compareAndSet(from, Phase.DONE)) {
+    if (PHASE.compareAndSet(this, from, Phase.DONE)) {
       complete(reason);
     }
   }
 
   /** Runs once, after the winning transition to DONE. */
   private void complete(GiveUpReason reason) {
-    cancelRegistration.remove();
+    Deadline.Registration registration = cancelRegistration;
+    if (registration != null) {
+      registration.remove();
+    }
     try {
       listener.onGiveUp(reason, lastOutcome);
     } catch (RuntimeException e) {

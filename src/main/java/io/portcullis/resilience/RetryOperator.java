@@ -121,18 +121,18 @@ public final class RetryOperator {
       throw new IllegalArgumentException("attemptsMade: " + attemptsMade + " (expected: >= 1)");
     }
     if (!policy.retriesOn(last)) {
-      return new RetryDecision.Stop(last.kind() == Outcome.Kind.RESPONSE
+      return stop(last.kind() == Outcome.Kind.RESPONSE
           ? GiveUpReason.SUCCESS : GiveUpReason.NOT_RETRYABLE);
     }
     if (attemptsMade >= policy.maxAttempts()) {
-      return new RetryDecision.Stop(GiveUpReason.MAX_ATTEMPTS);
+      return stop(GiveUpReason.MAX_ATTEMPTS);
     }
     if (!mayReplay(traits, last)) {
-      return new RetryDecision.Stop(GiveUpReason.NOT_IDEMPOTENT);
+      return stop(GiveUpReason.NOT_IDEMPOTENT);
     }
     if (!traits.bodyReplayable()) {
       // Even after a connect failure the attempt consumed a body that was not buffered.
-      return new RetryDecision.Stop(GiveUpReason.BODY_NOT_REPLAYABLE);
+      return stop(GiveUpReason.BODY_NOT_REPLAYABLE);
     }
     long delayMs = Backoff.delayMs(policy.jitter(), attemptsMade, policy.baseDelayMs(),
         policy.maxDelayMs(), previousDelayMs, random);
@@ -141,7 +141,7 @@ public final class RetryOperator {
     }
     if (delayMs >= remainingMs) {
       // Never sleep past the deadline, nor start an attempt with no time left.
-      return new RetryDecision.Stop(GiveUpReason.DEADLINE);
+      return stop(GiveUpReason.DEADLINE);
     }
     return new RetryDecision.Retry(delayMs);
   }
@@ -197,5 +197,21 @@ public final class RetryOperator {
     return last.kind() == Outcome.Kind.CONNECT_FAILURE
         || traits.hasIdempotencyKey()
         || policy.idempotentMethods().contains(traits.method());
+  }
+
+  /** One stop decision per reason, made once: a decision is a plain value. */
+  private static final RetryDecision.Stop[] STOPS = stops();
+
+  private static RetryDecision.Stop[] stops() {
+    GiveUpReason[] reasons = GiveUpReason.values();
+    RetryDecision.Stop[] stops = new RetryDecision.Stop[reasons.length];
+    for (GiveUpReason reason : reasons) {
+      stops[reason.ordinal()] = new RetryDecision.Stop(reason);
+    }
+    return stops;
+  }
+
+  private static RetryDecision.Stop stop(GiveUpReason reason) {
+    return STOPS[reason.ordinal()];
   }
 }
