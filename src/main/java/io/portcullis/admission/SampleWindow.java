@@ -3,6 +3,7 @@ package io.portcullis.admission;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.AtomicHistogram;
+import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 
 /**
@@ -12,7 +13,7 @@ import org.HdrHistogram.HistogramIterationValue;
  * compare-and-set only when it rises.
  *
  * <p>A limiter keeps two windows and alternates them ({@link #reset()} before reuse), so closing
- * a window allocates nothing. A completion that read the epoch just before it changed may still
+ * a window allocates nothing but HdrHistogram's iterator. A completion that read the epoch just before it changed may still
  * write into the window after it was summarized, even after its reset for reuse a window later;
  * such a straggler moves one count by one, which no decision notices.
  */
@@ -23,6 +24,13 @@ final class SampleWindow {
 
   // One significant digit: buckets of 3% to 6%, 4 KB of counts.
   private final AtomicHistogram latency = new AtomicHistogram(1, HIGHEST_MICROS, 1);
+  /**
+   * The counts of {@link #latency} as one summary saw them: HdrHistogram's iterators refuse a
+   * histogram whose total changes under them (a completion racing with the summary), so the
+   * summary copies the counts here, bucket by bucket, and iterates the copy. Only the one thread
+   * that closes this window reads it.
+   */
+  private final Histogram seen = new Histogram(1, HIGHEST_MICROS, 1);
   private final AtomicInteger maxInFlight = new AtomicInteger();
   private final LongAdder drops = new LongAdder();
 
@@ -48,7 +56,9 @@ final class SampleWindow {
 
   /** A summary; completions racing with it may or may not be in it. */
   WindowSummary summary() {
-    long successes = latency.getTotalCount();
+    seen.reset();
+    seen.add(latency);
+    long successes = seen.getTotalCount();
     long nanos = successes == 0 ? WindowSummary.NO_SAMPLE : Math.max(1_000L, lowerHalfMeanMicros(successes) * 1_000L);
     return new WindowSummary(nanos, successes, drops.sum(), maxInFlight.get());
   }
@@ -61,9 +71,9 @@ final class SampleWindow {
     long remaining = (total + 1) / 2;
     long taken = 0;
     double sum = 0;
-    for (HistogramIterationValue v : latency.recordedValues()) {
+    for (HistogramIterationValue v : seen.recordedValues()) {
       long take = Math.min(v.getCountAtValueIteratedTo(), remaining);
-      sum += take * (double) latency.medianEquivalentValue(v.getValueIteratedTo());
+      sum += take * (double) seen.medianEquivalentValue(v.getValueIteratedTo());
       taken += take;
       remaining -= take;
       if (remaining == 0) {
