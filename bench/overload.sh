@@ -37,6 +37,7 @@ LABEL=""
 KEEP=no
 OUT=""
 PLOT=yes
+TAIL_WARMUP=0
 DRAIN_WAIT=120
 NICE=0
 JAVA_OPTS=${JAVA_OPTS:-}
@@ -63,6 +64,8 @@ usage: bench/overload.sh [options]      (run from anywhere)
   --drain-wait S              after a run, wait up to S s for the backend's queue to empty (default $DRAIN_WAIT)
   --nice N                    run backends, gateway and load under 'nice -n N' (e.g. -10 as root on a
                               machine shared with other benchmarks)
+  --tail-warmup N             tail case: N GETs through the route before the 3,000 measured ones,
+                              not counted (default 0; a percentile hedge needs a history to start)
   --no-plot                   do not touch docs/overload-goodput.csv and .png
   --keep                      keep the temp dir (configs, logs, per-request CSVs)
   --out FILE                  also write the tables to FILE
@@ -74,7 +77,7 @@ EOF
 abspath() { case $1 in /*) echo "$1" ;; *) echo "$ORIG_PWD/$1" ;; esac; }
 while [ $# -gt 0 ]; do
   case $1 in
-    --mode|--fixed-max|--hedge|--pertry|--cases|--loads|--phases|--instances|--seed|--label|--jar|--port-base|--out|--drain-wait|--nice)
+    --mode|--fixed-max|--hedge|--pertry|--cases|--loads|--phases|--instances|--seed|--label|--jar|--port-base|--out|--drain-wait|--nice|--tail-warmup)
       [ $# -ge 2 ] || { echo "$1 needs a value" >&2; usage >&2; exit 2; } ;;
   esac
   case $1 in
@@ -94,6 +97,7 @@ while [ $# -gt 0 ]; do
     --drain-wait) DRAIN_WAIT=$2; shift 2 ;;
     --nice) NICE=$2; shift 2 ;;
     --no-plot) PLOT=no; shift ;;
+    --tail-warmup) TAIL_WARMUP=$2; shift 2 ;;
     --keep) KEEP=yes; shift ;;
     --out) OUT=$(abspath "$2"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -276,7 +280,7 @@ if has_case tail; then
   wait_http "http://127.0.0.1:${TAIL_PORTS[1]}/stats" $TAIL_PID 30 || { cat "$TMP/tail-backend.log" >&2; die "tail backend did not start"; }
   start_gateway tail
   log "tail $LABEL: 3000 GETs, 8 at a time"
-  "${NI[@]}" java "${TOOL_JVM[@]}" -cp "$CP" TailLoad --url "http://127.0.0.1:$GW_PORT/tail" --requests 3000 --concurrency 8 \
+  "${NI[@]}" java "${TOOL_JVM[@]}" -cp "$CP" TailLoad --url "http://127.0.0.1:$GW_PORT/tail" --requests 3000 --concurrency 8 --route-warmup "$TAIL_WARMUP" \
     --stats "http://127.0.0.1:${TAIL_PORTS[0]}/stats,http://127.0.0.1:${TAIL_PORTS[1]}/stats" \
     --label "$LABEL" --summary "$TAIL_SUMMARY" >"$TMP/tail-load.log" 2>&1 \
     || { cat "$TMP/tail-load.log" >&2; die "tail load failed"; }
