@@ -139,8 +139,10 @@ class HedgedRequestsTest {
     long first = Long.parseLong(seen.get(0).header(DEADLINE_HEADER));
     long hedge = Long.parseLong(seen.get(1).header(DEADLINE_HEADER));
     assertThat(first).isBetween(4_000L, 5_000L);
-    assertThat(hedge).as("the milliseconds left when the hedge started, 100 ms later")
-        .isLessThanOrEqualTo(first - 100).isPositive();
+    // The hedge starts 100 ms after the first attempt started; the first attempt's header is
+    // written once its connection is up, a few milliseconds after that start on a loaded machine.
+    assertThat(hedge).as("the milliseconds left when the hedge started, 100 ms after the first attempt")
+        .isLessThanOrEqualTo(first - 75).isPositive();
     AdminProbe.awaitCounter(gateway.adminPort(), "portcullis_hedges_total", Map.of("upstream", "svc", "result", "won"),
         1, 5_000);
     AdminProbe.awaitCounter(gateway.adminPort(), "portcullis_hedges_total", Map.of("upstream", "svc", "result", "lost"),
