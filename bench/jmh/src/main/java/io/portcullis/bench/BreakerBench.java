@@ -5,6 +5,7 @@ import io.portcullis.config.BreakerConfig;
 import io.portcullis.config.Endpoint;
 import io.portcullis.config.RetryConfig;
 import io.portcullis.config.UpstreamConfig;
+import io.portcullis.resilience.Scheduler;
 import io.portcullis.resilience.Ticker;
 import io.portcullis.upstream.EndpointBreaker;
 import io.portcullis.upstream.Upstream;
@@ -71,7 +72,7 @@ public class BreakerBench {
         "least-requests".equals(balancer) ? BalancerKind.LEAST_REQUESTS : BalancerKind.ROUND_ROBIN,
         UpstreamConfig.DEFAULT_CONNECT_TIMEOUT_MS, BreakerConfig.defaults(), RetryConfig.defaults(),
         Optional.empty());
-    Upstream upstream = new Upstream(vertx, config, Ticker.system(), THREAD_LOCAL_RANDOM, (b, to) -> { });
+    Upstream upstream = new Upstream(vertx, config, Ticker.system(), Scheduler.of(vertx), THREAD_LOCAL_RANDOM, (b, to) -> { });
     breakers = upstream.defaultBreakers();
     first = breakers.breaker(0);
     for (int i = 0; i < breakers.size(); i++) {
