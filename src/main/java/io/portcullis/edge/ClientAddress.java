@@ -1,10 +1,8 @@
 package io.portcullis.edge;
 
-import io.portcullis.config.IpLiteral;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.SocketAddress;
 import java.util.List;
 
 /**
@@ -16,7 +14,8 @@ import java.util.List;
  *
  * <p>IPv6 addresses are given in their canonical text (RFC 5952: {@code ::1}, not Java's
  * {@code 0:0:0:0:0:0:0:1}); IPv4 addresses as the dotted quad Java gives. Cost with no trusted
- * proxies and an IPv4 peer: no allocation. Never throws on any header content.
+ * proxies: no allocation (an IPv6 peer's canonical text is kept per connection, see
+ * {@link PeerAddress}). Never throws on any header content.
  */
 public final class ClientAddress {
 
@@ -31,11 +30,7 @@ public final class ClientAddress {
    * @return the address, or null when the connection has no IP peer (a Unix domain socket)
    */
   public static String of(HttpServerRequest request, TrustedProxies trusted) {
-    SocketAddress peer = request.remoteAddress();
-    // A connection's peer keeps the text of its IP address, made once per connection: taken as it
-    // is, where hostAddress() would format the address again on every request.
-    String host = peer == null ? null : peer.hostName() == null && peer.host() != null ? peer.host()
-        : peer.hostAddress();
+    String host = PeerAddress.of(request);
     if (host == null) {
       return null;
     }
@@ -49,6 +44,6 @@ public final class ClientAddress {
         }
       }
     }
-    return host.indexOf(':') < 0 ? host : IpLiteral.canonical(host);
+    return host;
   }
 }

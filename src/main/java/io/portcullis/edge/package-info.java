@@ -17,7 +17,8 @@
  * <p>Behind a load balancer ({@code server.proxyProtocol}, {@code server.trustedProxies}; README
  * "Running behind a load balancer"): the PROXY protocol header (v1 and v2, decoded by Vert.x with
  * Netty's HAProxy codec before the HTTP connection exists) makes the balancer's view of the client
- * the connection's peer, and {@link io.portcullis.edge.ProxyHeaderRejections} counts the
+ * the connection's peer ({@link io.portcullis.edge.PeerAddress}: its text, an IPv6 one made
+ * canonical once per connection), and {@link io.portcullis.edge.ProxyHeaderRejections} counts the
  * connections refused for their header; {@link io.portcullis.edge.TrustedProxies} then walks
  * {@code X-Forwarded-For} back through the trusted proxies to the client address
  * ({@link io.portcullis.edge.ClientAddress}) that rate limits and the access log use. Addresses and

@@ -1,6 +1,6 @@
 package io.portcullis.proxy;
 
-import io.portcullis.config.IpLiteral;
+import io.portcullis.edge.PeerAddress;
 import io.portcullis.http.HeaderNameSet;
 import io.portcullis.http.HopByHop;
 import io.portcullis.http.RequestContext;
@@ -8,7 +8,6 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.net.SocketAddress;
 
 import java.util.List;
 import java.util.Set;
@@ -48,28 +47,14 @@ public final class Forwarding {
   public UpstreamHeaders upstreamHeaders(RequestContext ctx) {
     HttpServerRequest request = ctx.request();
     MultiMap in = request.headers();
-    String clientAddress = address(request.remoteAddress());
-    if (clientAddress != null && clientAddress.indexOf(':') >= 0) {
-      clientAddress = IpLiteral.canonical(clientAddress); // IPv6 as RFC 5952 writes it, not Java's long form
-    }
+    // IPv6 as RFC 5952 writes it, not Java's long form; worked out once per connection.
+    String clientAddress = PeerAddress.of(request);
     String prior = joined(in, FORWARDED_FOR_LOWER);
     String forwardedFor = clientAddress == null ? prior
         : prior == null ? clientAddress : prior + ", " + clientAddress;
     String via = joined(in, VIA_LOWER);
     return new UpstreamHeaders(in, skip, ctx.requestId(), forwardedFor,
         request.isSSL() ? "https" : "http", host(request), via(via, request.version()));
-  }
-
-  /**
-   * The IP address of {@code peer} as text. A connection's address keeps the text it was made
-   * from when that was an IP address: it is taken as it is rather than formatted again on every
-   * request.
-   */
-  static String address(SocketAddress peer) {
-    if (peer == null) {
-      return null;
-    }
-    return peer.hostName() == null && peer.host() != null ? peer.host() : peer.hostAddress();
   }
 
   /** {@code Host}, or on HTTP/2 (which has none) the {@code :authority} (RFC 9113 §8.3.1). */
