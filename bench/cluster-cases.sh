@@ -2,10 +2,10 @@
 # (its helpers: measure, run_wrk, start_jvm, stop_started, jit_warmup, log, die, ratio and its
 # variables). Cases:
 #   cluster       a route with rateLimit scope "cluster" (Redis on loopback) against the same route
-#                 with scope "instance", c64, alternated twice; the limit never refuses, so this is
+#                 with scope "instance", c64, alternated PAIR_ROUNDS times (default 2, order reversed every other round); the limit never refuses, so this is
 #                 the cost of asking Redis. Targets: >= 0.50x the req/s, <= 0.5 ms added p50.
 #   proxyproto    the gateway behind HAProxy without and with the PROXY protocol (send-proxy-v2,
-#                 server.proxyProtocol on), c64 through HAProxy, alternated twice: HAProxy in TCP
+#                 server.proxyProtocol on), c64 through HAProxy, alternated PAIR_ROUNDS times: HAProxy in TCP
 #                 mode (deploy/haproxy), in HTTP mode keeping its server connections, and in HTTP
 #                 mode with a new server connection (and PROXY header) per request. Counts the
 #                 TCP connections the gateways accepted (TcpPassiveOpens). Target: <= 3% cost.
@@ -60,14 +60,22 @@ start_redis() {
   log "redis-server pid $REDIS_PID on 127.0.0.1:$REDIS_PORT"
 }
 
-# A/B alternation of two measured variants; sums CPU ticks and requests, averages p50.
+# A/B alternation of two measured variants over PAIR_ROUNDS rounds (env, default 2), the order
+# reversed every other round so a drift of the machine's load falls on both alike; sums CPU ticks
+# and requests, averages req/s and p50.
+PAIR_ROUNDS=${PAIR_ROUNDS:-2}
 # ab_pair NAME_A VIA_A URL_A NAME_B VIA_B URL_B -> AB_A_* and AB_B_* (rps mean, p50 mean, us/req)
 ab_pair() {
   local i ka kb ta=0 ra=0 tb=0 rb=0 pa=0 pb=0 sa=0 sb=0 n=0
-  for i in 1 2; do
+  for i in $(seq 1 "$PAIR_ROUNDS"); do
     ka="$1 c64 $2" kb="$4 c64 $5"
-    measure "$1" "$2" "$3" 64 rps || return 1
-    measure "$4" "$5" "$6" 64 rps || return 1
+    if [ $((i % 2)) = 1 ]; then               # A first in odd rounds, B first in even ones
+      measure "$1" "$2" "$3" 64 rps || return 1
+      measure "$4" "$5" "$6" 64 rps || return 1
+    else
+      measure "$4" "$5" "$6" 64 rps || return 1
+      measure "$1" "$2" "$3" 64 rps || return 1
+    fi
     ta=$((ta + ${RES[$ka,ticks]})) ra=$((ra + ${RES[$ka,req]})) tb=$((tb + ${RES[$kb,ticks]})) rb=$((rb + ${RES[$kb,req]}))
     sa=$(awk -v s="$sa" -v x="${RES[$ka,rps]}" 'BEGIN{print s + x}') sb=$(awk -v s="$sb" -v x="${RES[$kb,rps]}" 'BEGIN{print s + x}')
     pa=$(awk -v s="$pa" -v x="${RES[$ka,p50]}" 'BEGIN{print s + x}') pb=$(awk -v s="$pb" -v x="${RES[$kb,p50]}" 'BEGIN{print s + x}')
@@ -93,7 +101,7 @@ cluster_case() {
   local errors
   errors=$(curl -s -m 5 "http://127.0.0.1:$CG1_ADMIN/metrics" | awk '/^portcullis_rate_limit_store_errors_total/{print $2}')
   CLUSTER_REPORT+="### Cluster rate limit: scope \"cluster\" vs \"instance\" (c64, one gateway, Redis on loopback)"$'\n\n'
-  CLUSTER_REPORT+="Two routes with a limit that never refuses (10^9/s, one key: the client address), one decided by the local bucket, one by Redis (EVALSHA per request, pipelined per event-loop turn, redis.timeoutMs 25); alternated twice, means shown. Redis on the load CPU(s). Decisions that fell back to the local bucket during the runs: ${errors:-unknown}."$'\n\n'
+  CLUSTER_REPORT+="Two routes with a limit that never refuses (10^9/s, one key: the client address), one decided by the local bucket, one by Redis (EVALSHA per request, pipelined per event-loop turn, redis.timeoutMs 25); alternated $PAIR_ROUNDS times (order reversed every other round), means shown. Redis on the load CPU(s). Decisions that fell back to the local bucket during the runs: ${errors:-unknown}."$'\n\n'
   CLUSTER_REPORT+="| scope | req/s | p50 ms | gateway CPU µs/req |"$'\n'"|---|--:|--:|--:|"$'\n'
   CLUSTER_REPORT+="| instance | $AB_A_RPS | $AB_A_P50 | $AB_A_US |"$'\n'"| cluster | $AB_B_RPS | $AB_B_P50 | $AB_B_US |"$'\n\n'
   CLUSTER_REPORT+="**cluster ÷ instance: $(ratio "$AB_B_RPS" "$AB_A_RPS") req/s (target ≥ 0.50×), p50 $(awk -v a="$AB_B_P50" -v b="$AB_A_P50" 'BEGIN{printf "%+.2f", a - b}') ms (target ≤ +0.5 ms), CPU/req $(ratio "$AB_B_US" "$AB_A_US")**."$'\n\n'
@@ -191,8 +199,8 @@ HAP
   local rejected
   rejected=$(curl -s -m 5 "http://127.0.0.1:$CG1_ADMIN/metrics" | awk '/^portcullis_proxy_protocol_rejected_total/{print $2}')
   CLUSTER_REPORT+="### PROXY protocol off vs on, behind HAProxy $(haproxy -v | awk 'NR==1{print $3}') (c64 to HAProxy)"$'\n\n'
-  CLUSTER_REPORT+="Two fresh gateways with the same flags, config and CPUs (each after $((2 * WARMUP)) s of JIT warm-up), one with server.proxyProtocol on behind \`send-proxy-v2\`; HAProxy ($NLOAD thread(s)) on the load CPU(s); alternated twice, means shown. Connections refused for their PROXY header: ${rejected:-unknown}."$'\n\n'
-  CLUSTER_REPORT+="| HAProxy → gateway | req/s off | req/s on | on ÷ off (target ≥ 0.97×) | gateway CPU µs/req off / on | p50 ms off / on | TCP connections accepted (all four runs, machine-wide) |"$'\n'"|---|--:|--:|--:|--:|--:|--:|"$'\n'"$rows"$'\n'
+  CLUSTER_REPORT+="Two fresh gateways with the same flags, config and CPUs (each after $((2 * WARMUP)) s of JIT warm-up), one with server.proxyProtocol on behind \`send-proxy-v2\`; HAProxy ($NLOAD thread(s)) on the load CPU(s); alternated $PAIR_ROUNDS times (order reversed every other round), means shown. Connections refused for their PROXY header: ${rejected:-unknown}."$'\n\n'
+  CLUSTER_REPORT+="| HAProxy → gateway | req/s off | req/s on | on ÷ off (target ≥ 0.97×) | gateway CPU µs/req off / on | p50 ms off / on | TCP connections accepted (all runs of the row, machine-wide) |"$'\n'"|---|--:|--:|--:|--:|--:|--:|"$'\n'"$rows"$'\n'
   stop_started "${VIA_PID[gateway-pp]}"
   stop_started "${VIA_PID[gateway-nopp]}"
   stop_started "$HAP_PID"
