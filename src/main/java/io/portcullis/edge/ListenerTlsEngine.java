@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The TLS engine of the main listener, from {@code server.tls.engine} (README "server.tls and
  * HTTP/2"). {@code openssl} is BoringSSL through netty-tcnative, whose native library the jar
- * carries for Linux x86-64 and AArch64; it costs about half the CPU of the JDK's {@code SSLEngine}
+ * carries for Linux x86-64 and AArch64; it costs about 0.7× the CPU of the JDK's {@code SSLEngine}
  * per HTTP/2 request (docs/performance.md, "HTTP/2 and TLS, second pass"). Where that library
  * cannot load (another operating system or architecture, a C library it was not built for), or
  * offers no ALPN, the listener uses the JDK's engine, and one warning per process says why.
