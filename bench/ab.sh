@@ -13,6 +13,8 @@
 #     KIND gwlog   ARG = a gateway jar                     (access log on, written to a file)
 #     KIND gwadaptive ARG = a gateway jar                  (upstream "backend" with concurrency.mode adaptive)
 #     KIND h2c     ARG = a gateway jar                     (server.h2c; loaded with h2load)
+#     KIND h2tls   ARG = a gateway jar                     (server.tls, its default engine; h2load over TLS, ALPN h2)
+#     KIND h2tlsjdk ARG = a gateway jar                    (the same with server.tls.engine "jdk")
 #     KIND bare    ARG = the jar to compile and run bench/BareProxy.java against
 #     KIND bareh2c ARG = the same, loaded with h2load over cleartext HTTP/2 (prior knowledge)
 #   e.g. bench/ab.sh --nice -10 --wait-quiet 15 before=gw:/tmp/before.jar after=gw:target/portcullis.jar \
@@ -43,7 +45,7 @@ while [ $# -gt 0 ]; do
     --java-opts) JAVA_OPTS_AB=$2; shift 2 ;;
     --port-base) PORT_BASE=$2; shift 2 ;;
     --keep) KEEP=yes; shift ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *=*:*) SPECS+=("$1"); shift ;;
     *) echo "not NAME=KIND:ARG: $1" >&2; exit 2 ;;
@@ -137,6 +139,15 @@ config() {   # config FILE PORT ADMIN ACCESSLOG MORE [BACKEND_MORE]
 JSON
 }
 
+tls_cert() {   # a P-256 certificate for the h2tls kinds, made once
+  [ -s "$TMP/tls/cert.pem" ] && return 0
+  mkdir -p "$TMP/tls"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
+      -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+      -keyout "$TMP/tls/key.pem" -out "$TMP/tls/cert.pem" >"$TMP/tls/openssl.log" 2>&1 \
+    || die "openssl could not make a test certificate"
+}
+
 read -r -a JOPTS <<<"$JAVA_OPTS_AB"
 declare -A JAVA_OF
 declare -A PID URL TOOL
@@ -150,10 +161,15 @@ for spec in "${SPECS[@]}"; do
   port=$((PORT_BASE + 10 + 2 * i)); admin=$((port + 1)); i=$((i + 1))
   TOOL[$name]=wrk; URL[$name]="http://127.0.0.1:$port/"
   case $kind in
-    gw|gwlog|h2c|gwadaptive)
+    gw|gwlog|h2c|h2tls|h2tlsjdk|gwadaptive)
       more=""; alog=false; backend_more=""
       [ "$kind" = gwlog ] && alog=true
       [ "$kind" = h2c ] && more=', "h2c": true' && TOOL[$name]=h2load
+      if [ "$kind" = h2tls ] || [ "$kind" = h2tlsjdk ]; then
+        tls_cert; engine=""; [ "$kind" = h2tlsjdk ] && engine=', "engine": "jdk"'
+        more=", \"tls\": { \"certFile\": \"$TMP/tls/cert.pem\", \"keyFile\": \"$TMP/tls/key.pem\"$engine }"
+        TOOL[$name]=h2load URL[$name]="https://127.0.0.1:$port/"
+      fi
       [ "$kind" = gwadaptive ] && backend_more=', "concurrency": { "mode": "adaptive" }'
       config "$TMP/$name.json" "$port" "$admin" "$alog" "$more" "$backend_more"
       "${NI[@]}" "${GWPIN[@]}" java "${JO[@]}" -jar "$arg" --config "$TMP/$name.json" >"$TMP/$name.log" 2>"$TMP/$name.err" &
@@ -169,7 +185,9 @@ for spec in "${SPECS[@]}"; do
   PID[$name]=$!; STARTED+=("$!"); NAMES+=("$name")
   ok=no
   for _ in $(seq 1 600); do
-    if [ "${TOOL[$name]}" = h2load ]; then
+    if [[ ${URL[$name]} == https:* ]]; then
+      [ "$(curl -sk --http2 "${URL[$name]}")" = '{"ok":true}' ] && ok=yes && break
+    elif [ "${TOOL[$name]}" = h2load ]; then
       [ "$(curl -s --http2-prior-knowledge "${URL[$name]}")" = '{"ok":true}' ] && ok=yes && break
     else
       [ "$(curl -s "${URL[$name]}")" = '{"ok":true}' ] && ok=yes && break

@@ -65,7 +65,8 @@ public final class ConfigWriter {
     json.put("dns", new JsonObject()
         .put("servers", array(config.dns().servers().stream().map(DnsServer::toString).toList())));
     server.tls().ifPresent(tls -> json.getJsonObject("server")
-        .put("tls", new JsonObject().put("certFile", tls.certFile()).put("keyFile", tls.keyFile())));
+        .put("tls", new JsonObject().put("certFile", tls.certFile()).put("keyFile", tls.keyFile())
+            .put("engine", tls.engine().jsonName())));
     escapeStrings(json);
     return json;
   }

@@ -119,7 +119,7 @@ final class GatewayReader {
     if (!node.present()) {
       return Optional.empty();
     }
-    Fields f = Fields.open(node, problems, "certFile", "keyFile");
+    Fields f = Fields.open(node, problems, "certFile", "keyFile", "engine");
     if (!f.isObject()) {
       return Optional.empty();
     }
@@ -140,7 +140,9 @@ final class GatewayReader {
         problems.add(f.get(pair.setting()), pair.reason());
       }
     }
-    return certFile == null || keyFile == null ? Optional.empty() : Optional.of(new TlsConfig(certFile, keyFile));
+    TlsEngine engine = f.choice("engine", TlsConfig.DEFAULT_ENGINE, TlsEngine.values(), TlsEngine::jsonName);
+    return certFile == null || keyFile == null ? Optional.empty()
+        : Optional.of(new TlsConfig(certFile, keyFile, engine));
   }
 
   private TracingConfig tracing(Node node) {

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The main listener's Vert.x options, from {@code server}: HTTPS with ALPN when {@code server.tls}
- * is set, HTTP/2 settings, the HTTP/2 rapid-reset protection (CVE-2023-44487), and the PROXY
+ * is set (on the engine {@link ListenerTlsEngine} picks), HTTP/2 settings, the HTTP/2 rapid-reset protection (CVE-2023-44487), and the PROXY
  * protocol ({@code server.proxyProtocol}): Vert.x decodes the header (v1 or v2, with Netty's
  * {@code HAProxyMessageDecoder}) before TLS and HTTP, and makes its source the request's
  * {@code remoteAddress()}; a v2 {@code LOCAL} or v1 {@code UNKNOWN} header keeps the socket's
@@ -108,6 +108,7 @@ public final class ListenerOptions {
       options.setSsl(true)
           .setKeyCertOptions(keyCert != null ? keyCert
               : new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()))
+          .setSslEngineOptions(ListenerTlsEngine.options(tls.engine()))
           .setUseAlpn(true)
           .setAlpnVersions(server.http2() ? List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1)
               : List.of(HttpVersion.HTTP_1_1));

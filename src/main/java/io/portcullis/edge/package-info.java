@@ -1,7 +1,8 @@
 /**
  * The HTTP edge: how a client connection is set up before any request reaches the request path,
  * and who the client is. The main listener's options ({@link io.portcullis.edge.ListenerOptions}:
- * TLS with ALPN, HTTP/2 settings, the rapid-reset limit), and per connection
+ * TLS with ALPN on the engine {@link io.portcullis.edge.ListenerTlsEngine} picks from
+ * {@code server.tls.engine}, HTTP/2 settings, the rapid-reset limit), and per connection
  * ({@link io.portcullis.edge.EdgeConnections}): the strict HTTP/1.x decoder, the request-header
  * timeout (slowloris protection), cleartext HTTP/2 by prior knowledge ({@code server.h2c}) and the
  * set of HTTP/2 connections that get a graceful {@code GOAWAY} when the drain starts. See the

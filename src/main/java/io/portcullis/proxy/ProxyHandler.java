@@ -123,17 +123,8 @@ public final class ProxyHandler {
       }
       response.setChunked(true);
     }
-    upstream.pipe().endOnFailure(false).to(response).onComplete(ar -> {
-      if (ar.failed()) {
-        // Either side failed mid-body: reset both, the client must not see a clean short body.
-        exchange.abort();
-        if (!response.ended()) {
-          response.reset();
-        }
-      } else {
-        exchange.release();
-      }
-    });
+    BodyRelay.start(exchange, response, mayHaveBody(request.method(), status)
+        ? BodyRelay.declaredLength(upstream.headers().get(HttpHeaders.CONTENT_LENGTH)) : -1);
   }
 
   private static boolean mayHaveBody(HttpMethod method, int status) {

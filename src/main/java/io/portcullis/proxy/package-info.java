@@ -5,7 +5,8 @@
  * retry operator runs attempts side by side and the caller resets the ones that lost (README
  * "Hedged requests") and returns the winner's exchange. The proxy route
  * streams request and response bodies through with back-pressure
- * ({@link io.portcullis.proxy.ProxyHandler}). The concurrency permit of a proxied request is not
+ * ({@link io.portcullis.proxy.ProxyHandler}; the response body through {@code BodyRelay}, which ends
+ * the client response with the last chunk of a body of declared length). The concurrency permit of a proxied request is not
  * taken here (see {@code io.portcullis.pipeline.ConcurrencyStage}); the proxy only reports what the
  * upstream exchange came to ({@link io.portcullis.proxy.ExchangeObserver}). A request refused by
  * the connection pool's wait queue ({@code pool.maxPending}) fails its attempt here, without a

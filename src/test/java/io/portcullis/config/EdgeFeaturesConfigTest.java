@@ -68,13 +68,14 @@ class EdgeFeaturesConfigTest {
   void readsEveryEdgeOption() throws ConfigException {
     GatewayConfig config = ConfigFiles.parse(doc(
         "'tls':{'certFile':'" + json(server.certFile().toString()) + "','keyFile':'"
-            + json(server.keyFile().toString()) + "'},'http2':false,'h2c':true,'maxConcurrentStreams':7",
+            + json(server.keyFile().toString()) + "','engine':'jdk'},'http2':false,'h2c':true,'maxConcurrentStreams':7",
         ",'tls':{'trustFile':'" + json(authority.toString()) + "','verifyHostname':false}",
         ",'websocket':true,'rateLimit':{'requestsPerSecond':2.5,'burst':4,'key':'header:X-Api-Key'}",
         ",'tracing':{'enabled':false,'exporter':'otlp','otlpEndpoint':'http://collector:4318/v1/traces',"
             + "'serviceName':'edge','sampleRatio':0.25},'reload':{'watch':false,'pollMs':250}"));
 
-    assertThat(config.server().tls()).contains(new TlsConfig(server.certFile().toString(), server.keyFile().toString()));
+    assertThat(config.server().tls())
+        .contains(new TlsConfig(server.certFile().toString(), server.keyFile().toString(), TlsEngine.JDK));
     assertThat(config.server().http2()).isFalse();
     assertThat(config.server().h2c()).isTrue();
     assertThat(config.server().maxConcurrentStreams()).isEqualTo(7);
@@ -88,6 +89,27 @@ class EdgeFeaturesConfigTest {
         .isEqualTo(new TracingConfig(false, TraceExporter.OTLP, "http://collector:4318/v1/traces", "edge", 0.25));
     assertThat(config.reload()).isEqualTo(new ReloadConfig(false, 250));
     assertThat(ConfigFiles.parse(ConfigLoader.toJson(config).encode())).isEqualTo(config);
+  }
+
+  @Test
+  void theTlsEngineDefaultsToOpenSsl() throws ConfigException {
+    GatewayConfig config = ConfigFiles.parse(doc("'tls':{'certFile':'" + json(server.certFile().toString())
+        + "','keyFile':'" + json(server.keyFile().toString()) + "'}", "", "", ""));
+
+    assertThat(config.server().tls().orElseThrow().engine()).isEqualTo(TlsEngine.OPENSSL);
+    assertThat(ConfigLoader.toJson(config).getJsonObject("server").getJsonObject("tls").getString("engine"))
+        .isEqualTo("openssl");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "unknown engine | \"boringssl\" | server.tls.engine: must be one of \"openssl\", \"jdk\", got \"boringssl\"",
+      "wrong case | \"OpenSSL\" | server.tls.engine: must be one of \"openssl\", \"jdk\", got \"OpenSSL\"",
+      "a number | 1 | server.tls.engine: must be one of \"openssl\", \"jdk\", got 1",
+  })
+  void aBadTlsEngineIsAnErrorAtItsPath(String story, String engine, String error) {
+    assertThat(errorsOf(doc("'tls':{'certFile':'" + json(server.certFile().toString()) + "','keyFile':'"
+        + json(server.keyFile().toString()) + "','engine':" + engine + "}", "", "", ""))).containsExactly(error);
   }
 
   @Test

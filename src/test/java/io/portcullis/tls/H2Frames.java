@@ -23,7 +23,7 @@ final class H2Frames {
   /** GOAWAY code ENHANCE_YOUR_CALM. */
   static final int ENHANCE_YOUR_CALM = 0xb;
 
-  private static final int END_STREAM = 0x1;
+  static final int END_STREAM = 0x1;
   private static final int END_HEADERS = 0x4;
 
   /** One received frame. */

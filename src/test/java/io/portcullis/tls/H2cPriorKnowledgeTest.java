@@ -13,6 +13,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -83,6 +86,37 @@ class H2cPriorKnowledgeTest {
         sawResponseHeaders = frame.type() == H2Frames.HEADERS && frame.streamId() == 1;
       }
       assertThat(sawResponseHeaders).isTrue();
+    }
+  }
+
+  @Test
+  void aProxiedBodyOfDeclaredLengthComesInOneDataFrameThatEndsTheStream() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", h2c.port())) {
+      socket.setSoTimeout(5000);
+      OutputStream out = socket.getOutputStream();
+      out.write(H2Frames.preface());
+      ByteArrayOutputStream request = new ByteArrayOutputStream();
+      H2Frames.getHeaders(request, 1, "127.0.0.1:" + h2c.port(), "/whole");
+      out.write(request.toByteArray());
+      out.flush();
+      InputStream in = socket.getInputStream();
+
+      List<H2Frames.Frame> data = new ArrayList<>();
+      boolean ended = false;
+      for (int i = 0; i < 20 && !ended; i++) {
+        H2Frames.Frame frame = H2Frames.read(in);
+        if (frame.streamId() == 1 && frame.type() == H2Frames.DATA) {
+          data.add(frame);
+        }
+        ended = frame.streamId() == 1 && (frame.flags() & H2Frames.END_STREAM) != 0;
+      }
+
+      assertThat(ended).isTrue();
+      // The backend's Content-Length body: one DATA frame with END_STREAM, no empty frame after it.
+      assertThat(data).singleElement().satisfies(frame -> {
+        assertThat(new String(frame.payload(), StandardCharsets.US_ASCII)).isEqualTo("backend saw /whole");
+        assertThat(frame.flags() & H2Frames.END_STREAM).isEqualTo(H2Frames.END_STREAM);
+      });
     }
   }
 

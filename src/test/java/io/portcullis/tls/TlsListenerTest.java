@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -41,6 +42,8 @@ class TlsListenerTest {
   private static FakeBackend backend;
   private static TestGateway gateway;
   private static TestGateway http1Only;
+  /** The same as {@link #gateway} on the JDK's TLS engine ({@code server.tls.engine: "jdk"}); the others run the default, OpenSSL. */
+  private static TestGateway jdkEngine;
 
   @BeforeAll
   static void start() throws Exception {
@@ -57,6 +60,9 @@ class TlsListenerTest {
             : "backend saw " + req.uri())));
     gateway = TestGateway.start(config(server, true));
     http1Only = TestGateway.start(config(server, false));
+    JsonObject jdk = config(server, true);
+    jdk.getJsonObject("server").getJsonObject("tls").put("engine", "jdk");
+    jdkEngine = TestGateway.start(jdk);
   }
 
   private static JsonObject config(TestCertificates.PemPair server, boolean http2) {
@@ -73,11 +79,19 @@ class TlsListenerTest {
 
   @AfterAll
   static void stop() {
-    Closeables.closeAll(gateway, http1Only, backend);
+    Closeables.closeAll(gateway, http1Only, jdkEngine, backend);
   }
 
-  @Test
-  void h2ClientNegotiatesHttp2AndIsProxiedWithAuthorityAsForwardedHost() {
+  static Stream<Arguments> engines() {
+    return Stream.of(Arguments.of("openssl (default)", (Supplier<TestGateway>) () -> gateway),
+        Arguments.of("jdk", (Supplier<TestGateway>) () -> jdkEngine));
+  }
+
+  @ParameterizedTest(name = "{0} engine")
+  @MethodSource("engines")
+  void h2ClientNegotiatesHttp2AndIsProxiedWithAuthorityAsForwardedHost(String engine,
+      Supplier<TestGateway> listener) {
+    TestGateway gateway = listener.get();
     try (EdgeClient client = EdgeClient.tls(caFile, HttpVersion.HTTP_2)) {
       backend.seen().clear();
       EdgeClient.Reply reply = client.get(gateway.port(), "/items/7");
