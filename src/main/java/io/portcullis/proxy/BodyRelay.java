@@ -20,6 +20,8 @@ import io.vertx.core.http.HttpServerResponse;
  */
 final class BodyRelay implements Handler<Buffer> {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BodyRelay.class);
+
   private final UpstreamExchange exchange;
   private final HttpClientResponse upstream;
   private final HttpServerResponse response;
@@ -109,6 +111,9 @@ final class BodyRelay implements Handler<Buffer> {
       return;
     }
     settle();
+    // Counted as an aborted exchange (metrics, access log); the cause is for debugging only, since a
+    // client or backend going away mid-body is routine at an edge.
+    LOG.debug("response body relay aborted: {}", cause.toString());
     exchange.abort();
     if (!response.ended()) {
       response.reset();
