@@ -6,6 +6,7 @@ import io.portcullis.admission.Permit;
 import io.portcullis.aggregate.BranchAdmission;
 import io.portcullis.http.RequestContext;
 import io.portcullis.proxy.ExchangeObserver;
+import io.portcullis.proxy.ProxyOutcome;
 import io.portcullis.resilience.Ticker;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
@@ -23,7 +24,7 @@ import java.util.Set;
  * body's framing), the refusal a stage made, what stages hold until the request finishes, and
  * where in the path the request is. One object per request, confined to its event loop.
  */
-public final class Exchange extends RequestContext implements ExchangeObserver, Handler<Void> {
+public final class Exchange extends RequestContext implements ExchangeObserver, ProxyOutcome, Handler<Void> {
 
   private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
   private static final Releasable[] NO_HOLDS = new Releasable[0];
