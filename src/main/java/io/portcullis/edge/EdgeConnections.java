@@ -35,6 +35,9 @@ import java.util.Set;
  *       {@code write} (and, over TLS, one record) per response. With it, the flushes asked for
  *       while the event loop handles one batch of ready sockets become one, at the end of that
  *       batch (see docs/performance.md, "HTTP/2 clients").</li>
+ *   <li>Every connection's {@code server.idleTimeoutMs} is kept by an {@link IdleTimeout} in place
+ *       of Vert.x's idle handler, which costs a clock read per read and a listener per write
+ *       (see docs/performance.md, "Hot path, second pass").</li>
  * </ul>
  */
 public final class EdgeConnections {
@@ -82,6 +85,7 @@ public final class EdgeConnections {
       return;
     }
     ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
+    IdleTimeout.replaceIn(pipeline);
     if (pipeline.get("httpDecoder") != null) {
       pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(options, requestHeaderTimeoutMs));
       if (priorKnowledgeH2c && !connection.isSsl()) {

@@ -2,10 +2,12 @@ package io.portcullis.lifecycle;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.demo.DemoBackends;
 import io.portcullis.edge.ListenerCertificate;
 import io.portcullis.health.Readiness;
+import io.portcullis.observe.CoarseClock;
 import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.reload.ConfigReloader;
 import io.portcullis.reload.FileWatcher;
@@ -98,7 +100,9 @@ public final class Gateway {
                                       GatewayOptions options) {
     int instances = config.server().instances() > 0 ? config.server().instances()
         : Runtime.getRuntime().availableProcessors();
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    CoarseClock meterClock = new CoarseClock(io.micrometer.core.instrument.Clock.SYSTEM);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(),
+        meterClock);
     MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(true);
@@ -115,6 +119,7 @@ public final class Gateway {
         .setEventLoopPoolSize(Math.max(instances, 1))
         .setMetricsOptions(metricsOptions);
     Vertx vertx = Vertx.builder().with(vertxOptions).withMetrics(new MicrometerMetricsFactory(registry)).build();
+    vertx.setPeriodic(CoarseClock.TICK_MS, id -> meterClock.tick());
     GatewayRuntime runtime = new GatewayRuntime(vertx, config, options.ticker(), options.scheduler().apply(vertx),
         options.random(), new GatewayMetrics(registry), options.env());
     ConfigReloader reloader = configFile == null ? null

@@ -148,8 +148,9 @@ final class GatewayVerticle extends VerticleBase {
         EdgeConnections::tunnelled);
     DispatchStage.Dispatcher dispatcher = new DispatchStage.Dispatcher() {
       @Override
-      public Future<Void> proxy(Exchange exchange, ProxyRoute route) {
-        return proxy.handle(exchange, route, exchange.contentLength(), exchange.chunked(), exchange.exchangeObserver());
+      public void proxy(Exchange exchange, ProxyRoute route) {
+        proxy.forward(exchange, route, exchange.contentLength(), exchange.chunked(), exchange.exchangeObserver(),
+            exchange);
       }
 
       @Override

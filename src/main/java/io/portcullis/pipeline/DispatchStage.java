@@ -19,8 +19,11 @@ public final class DispatchStage implements Stage {
   /** The handlers of one snapshot on one event loop (over that loop's connection pools). */
   public interface Dispatcher {
 
-    /** Proxies the request over {@code route}; the request is paused. */
-    Future<Void> proxy(Exchange exchange, ProxyRoute route);
+    /**
+     * Proxies the request over {@code route}; the request is paused. A failure is answered through
+     * {@link Exchange#fail} (no future: this is every proxied request's path).
+     */
+    void proxy(Exchange exchange, ProxyRoute route);
 
     /** Proxies a WebSocket handshake; {@code onTunnelClosed} runs when the tunnel ends. */
     Future<Void> webSocket(Exchange exchange, ProxyRoute route, Handler<Void> onTunnelClosed);
@@ -50,7 +53,8 @@ public final class DispatchStage implements Stage {
       // The tunnel's end finishes the request (its generation's clients stay until then).
       handled = dispatcher.webSocket(exchange, p.route(), v -> exchange.finishNow());
     } else if (target instanceof RouteTarget.Proxy p) {
-      handled = dispatcher.proxy(exchange, p.route());
+      dispatcher.proxy(exchange, p.route());
+      return Verdict.HANDLED;
     } else {
       handled = dispatcher.aggregate(exchange, ((RouteTarget.Aggregate) target).route());
     }

@@ -6,7 +6,9 @@ import io.portcullis.admission.Permit;
 import io.portcullis.aggregate.BranchAdmission;
 import io.portcullis.http.RequestContext;
 import io.portcullis.proxy.ExchangeObserver;
+import io.portcullis.proxy.ProxyOutcome;
 import io.portcullis.resilience.Ticker;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 
 import org.slf4j.Logger;
@@ -22,7 +24,7 @@ import java.util.Set;
  * body's framing), the refusal a stage made, what stages hold until the request finishes, and
  * where in the path the request is. One object per request, confined to its event loop.
  */
-public final class Exchange extends RequestContext implements ExchangeObserver {
+public final class Exchange extends RequestContext implements ExchangeObserver, ProxyOutcome, Handler<Void> {
 
   private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
   private static final Releasable[] NO_HOLDS = new Releasable[0];
@@ -101,6 +103,16 @@ public final class Exchange extends RequestContext implements ExchangeObserver {
    */
   public void closeAfterResponse() {
     path.closeAfterResponse(request());
+  }
+
+  /**
+   * The client response's end and close handler (set by the request path, one object for both):
+   * finishes the request, and, when the connection closed before the response ended, cancels its
+   * deadline as the client is gone.
+   */
+  @Override
+  public void handle(Void ignored) {
+    path.responseEndedOrClosed(this);
   }
 
   /** Finishes the request now (a WebSocket tunnel closed): holds released, listener told. */

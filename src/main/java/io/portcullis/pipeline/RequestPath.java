@@ -92,17 +92,25 @@ public final class RequestPath {
     Exchange exchange = new Exchange(this, request, requestId, request.path(), startNanos);
     exchange.trace(tracing.start(request.headers()));
     listener.started(exchange);
-    response.endHandler(v -> finish(exchange));
-    response.closeHandler(v -> {
-      if (!response.ended()) {
-        Deadline deadline = exchange.deadline();
-        if (deadline != null) {
-          deadline.cancel(Deadline.CancelReason.CLIENT_GONE);
-        }
-        finish(exchange);
-      }
-    });
+    // The exchange is both handlers (no lambda per request): see responseEndedOrClosed.
+    response.endHandler(exchange);
+    response.closeHandler(exchange);
     proceed(exchange);
+  }
+
+  /**
+   * The response of {@code exchange} ended, or its connection closed. Closed before the response
+   * ended, the client is gone: the deadline is cancelled with that reason. Either way the request
+   * finishes (once: a close after the end finds it finished).
+   */
+  void responseEndedOrClosed(Exchange exchange) {
+    if (!exchange.request().response().ended()) {
+      Deadline deadline = exchange.deadline();
+      if (deadline != null) {
+        deadline.cancel(Deadline.CancelReason.CLIENT_GONE);
+      }
+    }
+    finish(exchange);
   }
 
   /** Runs the stages from the exchange's next one until one stops, refuses or suspends. */

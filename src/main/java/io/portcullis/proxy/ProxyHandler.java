@@ -57,6 +57,28 @@ public final class ProxyHandler {
    */
   public Future<Void> handle(RequestContext ctx, ProxyRoute route, long contentLength, boolean chunked,
                              ExchangeObserver observer) {
+    Promise<Void> handled = Promise.promise();
+    forward(ctx, route, contentLength, chunked, observer, new ProxyOutcome() {
+      @Override
+      public void handedOver() {
+        handled.complete();
+      }
+
+      @Override
+      public void fail(Throwable failure) {
+        handled.fail(failure);
+      }
+    });
+    return handled.future();
+  }
+
+  /**
+   * As {@link #handle(RequestContext, ProxyRoute, long, boolean, ExchangeObserver)} without a
+   * future (the request path's common case: no promise and listener per request): {@code outcome}
+   * is told once the response is handed over, or of the failure the gateway must answer.
+   */
+  public void forward(RequestContext ctx, ProxyRoute route, long contentLength, boolean chunked,
+                      ExchangeObserver observer, ProxyOutcome outcome) {
     ctx.upstream(route.plan().upstreamName());
     HttpServerRequest request = ctx.request();
     String uri = upstreamUri(ctx, route);
@@ -72,20 +94,18 @@ public final class ProxyHandler {
           .compose(body -> caller.call(ctx, route.plan(), new OutboundRequest(request.method(), uri, headers, body,
               idempotencyKey)));
     }
-    Promise<Void> handled = Promise.promise();
     exchange.onComplete(ar -> {
       if (ar.succeeded()) {
         observer.headReceived(ar.result().response().statusCode());
         respond(ctx, ar.result());
-        handled.complete();
+        outcome.handedOver();
       } else {
         if (ar.cause() instanceof AttemptFailure af && af.isDrop()) {
           observer.dropped();
         }
-        handled.fail(UpstreamCaller.toGatewayException(ar.cause(), route.plan(), ctx.deadline()));
+        outcome.fail(UpstreamCaller.toGatewayException(ar.cause(), route.plan(), ctx.deadline()));
       }
     });
-    return handled.future();
   }
 
   /** The origin-form target sent upstream: the normalized path, prefix stripped, with the query. */

@@ -19,6 +19,7 @@ import io.portcullis.upstream.Upstream;
 import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -386,10 +387,12 @@ public final class UpstreamCaller {
         if (requests != null) {
           requests[attemptNumber] = request;
         }
-        out.headers().writeTo(request.headers());
-        request.headers().set(ATTEMPT_NAME, attemptNumber < ATTEMPT_VALUES.length ? ATTEMPT_VALUES[attemptNumber]
+        MultiMap headers = request.headers();
+        out.headers().writeTo(headers);
+        // Added, not set: the copy of the client's headers skipped these names (Forwarding).
+        headers.add(ATTEMPT_NAME, attemptNumber < ATTEMPT_VALUES.length ? ATTEMPT_VALUES[attemptNumber]
             : Integer.toString(attemptNumber));
-        request.headers().set(deadlineHeader, Long.toString(remaining));
+        headers.add(deadlineHeader, Long.toString(remaining));
         if (span != null) {
           span.writeTo(request.headers()); // traceparent with this attempt's span id, tracestate
         }

@@ -51,21 +51,25 @@ public final class UpstreamHeaders {
     return new UpstreamHeaders(client, skip, requestId, forwardedFor, forwardedProto, forwardedHost, via, protocol);
   }
 
-  /** Writes the headers into {@code target} (an attempt's request headers). */
+  /**
+   * Writes the headers into {@code target}, an attempt's new request headers (empty). The
+   * gateway's own headers are added, not set: the copy skipped the client's headers of those names
+   * (the skip set, and the hop-by-hop ones), so there is nothing to replace and no lookup to pay.
+   */
   public void writeTo(MultiMap target) {
     HopByHop.copyEndToEnd(client, target, skip);
-    target.set(Forwarding.REQUEST_ID_NAME, requestId);
+    target.add(Forwarding.REQUEST_ID_NAME, requestId);
     if (forwardedFor != null) {
-      target.set(Forwarding.FORWARDED_FOR, forwardedFor);
+      target.add(Forwarding.FORWARDED_FOR, forwardedFor);
     }
-    target.set(Forwarding.FORWARDED_PROTO, forwardedProto);
+    target.add(Forwarding.FORWARDED_PROTO, forwardedProto);
     if (forwardedHost != null) {
-      target.set(Forwarding.FORWARDED_HOST, forwardedHost);
+      target.add(Forwarding.FORWARDED_HOST, forwardedHost);
     }
-    target.set(Forwarding.VIA, via);
+    target.add(Forwarding.VIA, via);
     if (upgrade != null) {
-      target.set(HttpHeaders.UPGRADE, upgrade);
-      target.set(HttpHeaders.CONNECTION, "Upgrade");
+      target.add(HttpHeaders.UPGRADE, upgrade);
+      target.add(HttpHeaders.CONNECTION, "Upgrade");
     }
   }
 

@@ -8,7 +8,9 @@
  * ({@link io.portcullis.proxy.ProxyHandler}; the response body through {@code BodyRelay}, which ends
  * the client response with the last chunk of a body of declared length). The concurrency permit of a proxied request is not
  * taken here (see {@code io.portcullis.pipeline.ConcurrencyStage}); the proxy only reports what the
- * upstream exchange came to ({@link io.portcullis.proxy.ExchangeObserver}). A request refused by
+ * upstream exchange came to ({@link io.portcullis.proxy.ExchangeObserver}), and the request path's
+ * proxied requests end without a future: the hand-over or the failure goes straight to the
+ * exchange ({@link io.portcullis.proxy.ProxyOutcome}). A request refused by
  * the connection pool's wait queue ({@code pool.maxPending}) fails its attempt here, without a
  * breaker failure or a retry, as 503 {@code overloaded}.
  */

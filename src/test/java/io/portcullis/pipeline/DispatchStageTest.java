@@ -25,9 +25,9 @@ class DispatchStageTest {
 
   private final DispatchStage.Dispatcher dispatcher = new DispatchStage.Dispatcher() {
     @Override
-    public Future<Void> proxy(Exchange exchange, ProxyRoute route) {
+    public void proxy(Exchange exchange, ProxyRoute route) {
       calls.add("proxy " + route.name());
-      return outcome.future();
+      outcome.future().onFailure(exchange::fail);
     }
 
     @Override
@@ -105,6 +105,17 @@ class DispatchStageTest {
     FakeHttpRequest request = harness(proxy(false), Map.of()).run(FakeHttpRequest.of("GET", "/"));
 
     outcome.fail(new GatewayException(GatewayError.UPSTREAM_UNAVAILABLE, "upstream p is unavailable"));
+
+    assertThat(request.status()).isEqualTo(502);
+    assertThat(errorCode(request)).isEqualTo("upstream_unavailable");
+  }
+
+  @Test
+  void anAggregateFailureIsAnsweredByTheRequestPath() {
+    RouteTarget target = new RouteTarget.Aggregate(new AggregateRoute("agg", List.of()), 1000, RouteRateLimit.NONE);
+    FakeHttpRequest request = harness(target, Map.of()).run(FakeHttpRequest.of("GET", "/"));
+
+    outcome.fail(new GatewayException(GatewayError.UPSTREAM_UNAVAILABLE, "upstream agg is unavailable"));
 
     assertThat(request.status()).isEqualTo(502);
     assertThat(errorCode(request)).isEqualTo("upstream_unavailable");
