@@ -93,6 +93,7 @@ public final class AdaptiveLimitRule {
     long seen = state.noLoadSeenNanos();
     long w = window.latencyNanos();
     long last = state.lastWindowNanos();
+    long fastest = state.fastestNanos();
     if (window.hasLatency()) {
       // Set and lowered only to what this window and the one before both showed.
       long shownTwice = last == LimitState.UNKNOWN ? LimitState.UNKNOWN : Math.max(w, last);
@@ -103,13 +104,14 @@ public final class AdaptiveLimitRule {
         seen = nowNanos;
       }
       last = w;
+      fastest = Math.min(fastest, window.fastestNanos());
     }
     double limit = state.estimate();
-    double queue = window.hasLatency() && noLoad != LimitState.UNKNOWN
+    double queue = window.hasLatency() && noLoad != LimitState.UNKNOWN && standing(window, fastest, settings)
         ? queue(limit, noLoad, w, settings.toleranceNanos()) : 0;
     if (window.hasLatency() && noLoad != LimitState.UNKNOWN && nowNanos - seen > settings.noLoadHorizonNanos()) {
       double drained = clamp(Math.floor(limit - queue), settings);
-      return new LimitState(drained, noLoad, seen, limit, 0, last);
+      return new LimitState(drained, noLoad, seen, limit, 0, last, fastest);
     }
     double next = limit;
     boolean full = window.maxInFlight() >= (int) limit;
@@ -121,7 +123,24 @@ public final class AdaptiveLimitRule {
       next = Math.min(next, limit * settings.dropBackoff());
     }
     return new LimitState(clamp(next, settings), noLoad, seen, LimitState.NOT_PROBING,
-        fullWithoutQueue ? state.fullWithoutQueue() + 1 : 0, last);
+        fullWithoutQueue ? state.fullWithoutQueue() + 1 : 0, last, fastest);
+  }
+
+  /**
+   * Whether a window with latency shows a standing queue: its fastest success, too, waited more
+   * than the tolerance beyond the fastest success seen ({@code f > f_min + tol}). A window in
+   * which some request went through without waiting holds no standing queue, however slow its
+   * faster half: that is the gateway's own delay (an event loop busy with other sockets, a
+   * collection, a CPU taken by another process), which delays the heads that arrive during it
+   * and not the others, while an upstream's FIFO queue delays every request.
+   *
+   * @param window what the window saw, with at least one success
+   * @param fastest {@code f_min}, this window included
+   * @param settings the tolerance
+   * @return whether the queue estimate applies
+   */
+  static boolean standing(WindowSummary window, long fastest, AdaptiveSettings settings) {
+    return window.fastestNanos() - fastest > settings.toleranceNanos();
   }
 
   /**
@@ -162,9 +181,10 @@ public final class AdaptiveLimitRule {
     }
     if (!window.hasLatency()) {
       return new LimitState(resume, state.noLoadNanos(), state.noLoadSeenNanos(), LimitState.NOT_PROBING, 0,
-          state.lastWindowNanos());
+          state.lastWindowNanos(), state.fastestNanos());
     }
-    return new LimitState(resume, window.latencyNanos(), nowNanos, LimitState.NOT_PROBING, 0, window.latencyNanos());
+    return new LimitState(resume, window.latencyNanos(), nowNanos, LimitState.NOT_PROBING, 0, window.latencyNanos(),
+        window.fastestNanos());
   }
 
   private static double clamp(double estimate, AdaptiveSettings settings) {
