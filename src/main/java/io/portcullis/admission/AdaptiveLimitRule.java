@@ -7,11 +7,14 @@ package io.portcullis.admission;
  * with an absolute tolerance and a one-step decrease.
  *
  * <p>Notation: {@code L} the current estimate; {@code w} this window's latency: the mean of the
- * faster half of its latencies to the response head; {@code m} the no-load latency, the lowest
- * {@code w} that two windows in a row showed; {@code tol} the tolerance ({@link
- * AdaptiveSettings#toleranceNanos()}, 5 ms); {@code lg = max(1, log10 L)}.
+ * faster half of its latencies to the response head; {@code f} its fastest latency; {@code m} the
+ * no-load latency, the lowest {@code w} that two windows in a row showed; {@code f0} the lowest
+ * {@code f} any window showed since {@code m} was last measured again; {@code tol} the tolerance
+ * ({@link AdaptiveSettings#toleranceNanos()}, 5 ms); {@code lg = max(1, log10 L)}.
  * <pre>
- *   queue     q = L · max(0, w − m − tol) / w      requests waiting rather than being served
+ *   queue     q = L · max(0, w − m − tol) / w      requests waiting rather than being served,
+ *                                                  when f > f0 + tol (every request waited)
+ *             q = 0                                otherwise: no standing queue
  *   alpha = 3·lg,  beta = 6·lg
  *
  *   fewer than L/2 in flight:           L' = L                  (not using the limit: learn nothing)
@@ -33,6 +36,15 @@ package io.portcullis.admission;
  * share, while a percentile or the minimum jumps between windows that happen to hold a few more or
  * fewer of them, and makes every other window look queued.
  *
+ * <p>Why {@code f}: an upstream's FIFO queue delays every request of a window, its fastest too,
+ * while the gateway's own delay (an event loop busy with other sockets, a collection, a CPU taken
+ * by another process) delays the heads that arrive during it and leaves the others alone. Without
+ * this test a slow gateway read as a queue: the limit of a healthy upstream halved window after
+ * window and shed its traffic, and the 503s only kept the gateway busier (CoDel's standing-queue
+ * test: the minimum over an interval, not its mean, shows a standing queue). The minimum only
+ * vetoes a queue here, so its jumps between windows (one cheap request more or fewer) are
+ * harmless: a window without a cheap request lifts the veto and leaves the decision to {@code w}.
+ *
  * <p>Why {@code tol}: in front of a sub-millisecond upstream, the gateway's own event-loop
  * scheduling adds a few milliseconds under load, which would otherwise read as a queue many times
  * the no-load latency. Why the one-step decrease: Vegas' fixed step ({@code L − lg}) needs
@@ -51,8 +63,8 @@ package io.portcullis.admission;
  * {@code w} is within {@code tol} of {@code m} confirms it; when it has gone unconfirmed for {@link
  * AdaptiveSettings#noLoadHorizonNanos()} (30 s: a long overload, or an upstream whose latency rose
  * for good), the limit drops for one window to {@code max(min, L − q)}, which drains the standing
- * queue without idling the upstream, that window's {@code w} becomes the new {@code m}, and the
- * estimate returns to {@code L}.
+ * queue without idling the upstream, that window's {@code w} becomes the new {@code m} (and its
+ * {@code f} the new {@code f0}), and the estimate returns to {@code L}.
  */
 public final class AdaptiveLimitRule {
 
