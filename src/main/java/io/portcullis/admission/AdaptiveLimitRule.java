@@ -7,11 +7,14 @@ package io.portcullis.admission;
  * with an absolute tolerance and a one-step decrease.
  *
  * <p>Notation: {@code L} the current estimate; {@code w} this window's latency: the mean of the
- * faster half of its latencies to the response head; {@code m} the no-load latency, the lowest
- * {@code w} that two windows in a row showed; {@code tol} the tolerance ({@link
- * AdaptiveSettings#toleranceNanos()}, 5 ms); {@code lg = max(1, log10 L)}.
+ * faster half of its latencies to the response head; {@code f} its fastest latency; {@code m} the
+ * no-load latency, the lowest {@code w} that two windows in a row showed; {@code f0} the lowest
+ * {@code f} any window showed since {@code m} was last measured again; {@code tol} the tolerance
+ * ({@link AdaptiveSettings#toleranceNanos()}, 5 ms); {@code lg = max(1, log10 L)}.
  * <pre>
- *   queue     q = L · max(0, w − m − tol) / w      requests waiting rather than being served
+ *   queue     q = L · max(0, w − m − tol) / w      requests waiting rather than being served,
+ *                                                  when f > f0 + tol (every request waited)
+ *             q = 0                                otherwise: no standing queue
  *   alpha = 3·lg,  beta = 6·lg
  *
  *   fewer than L/2 in flight:           L' = L                  (not using the limit: learn nothing)
@@ -33,6 +36,15 @@ package io.portcullis.admission;
  * share, while a percentile or the minimum jumps between windows that happen to hold a few more or
  * fewer of them, and makes every other window look queued.
  *
+ * <p>Why {@code f}: an upstream's FIFO queue delays every request of a window, its fastest too,
+ * while the gateway's own delay (an event loop busy with other sockets, a collection, a CPU taken
+ * by another process) delays the heads that arrive during it and leaves the others alone. Without
+ * this test a slow gateway read as a queue: the limit of a healthy upstream halved window after
+ * window and shed its traffic, and the 503s only kept the gateway busier (CoDel's standing-queue
+ * test: the minimum over an interval, not its mean, shows a standing queue). The minimum only
+ * vetoes a queue here, so its jumps between windows (one cheap request more or fewer) are
+ * harmless: a window without a cheap request lifts the veto and leaves the decision to {@code w}.
+ *
  * <p>Why {@code tol}: in front of a sub-millisecond upstream, the gateway's own event-loop
  * scheduling adds a few milliseconds under load, which would otherwise read as a queue many times
  * the no-load latency. Why the one-step decrease: Vegas' fixed step ({@code L − lg}) needs
@@ -51,8 +63,8 @@ package io.portcullis.admission;
  * {@code w} is within {@code tol} of {@code m} confirms it; when it has gone unconfirmed for {@link
  * AdaptiveSettings#noLoadHorizonNanos()} (30 s: a long overload, or an upstream whose latency rose
  * for good), the limit drops for one window to {@code max(min, L − q)}, which drains the standing
- * queue without idling the upstream, that window's {@code w} becomes the new {@code m}, and the
- * estimate returns to {@code L}.
+ * queue without idling the upstream, that window's {@code w} becomes the new {@code m} (and its
+ * {@code f} the new {@code f0}), and the estimate returns to {@code L}.
  */
 public final class AdaptiveLimitRule {
 
@@ -93,6 +105,7 @@ public final class AdaptiveLimitRule {
     long seen = state.noLoadSeenNanos();
     long w = window.latencyNanos();
     long last = state.lastWindowNanos();
+    long fastest = state.fastestNanos();
     if (window.hasLatency()) {
       // Set and lowered only to what this window and the one before both showed.
       long shownTwice = last == LimitState.UNKNOWN ? LimitState.UNKNOWN : Math.max(w, last);
@@ -103,13 +116,14 @@ public final class AdaptiveLimitRule {
         seen = nowNanos;
       }
       last = w;
+      fastest = Math.min(fastest, window.fastestNanos());
     }
     double limit = state.estimate();
-    double queue = window.hasLatency() && noLoad != LimitState.UNKNOWN
+    double queue = window.hasLatency() && noLoad != LimitState.UNKNOWN && standing(window, fastest, settings)
         ? queue(limit, noLoad, w, settings.toleranceNanos()) : 0;
     if (window.hasLatency() && noLoad != LimitState.UNKNOWN && nowNanos - seen > settings.noLoadHorizonNanos()) {
       double drained = clamp(Math.floor(limit - queue), settings);
-      return new LimitState(drained, noLoad, seen, limit, 0, last);
+      return new LimitState(drained, noLoad, seen, limit, 0, last, fastest);
     }
     double next = limit;
     boolean full = window.maxInFlight() >= (int) limit;
@@ -121,7 +135,24 @@ public final class AdaptiveLimitRule {
       next = Math.min(next, limit * settings.dropBackoff());
     }
     return new LimitState(clamp(next, settings), noLoad, seen, LimitState.NOT_PROBING,
-        fullWithoutQueue ? state.fullWithoutQueue() + 1 : 0, last);
+        fullWithoutQueue ? state.fullWithoutQueue() + 1 : 0, last, fastest);
+  }
+
+  /**
+   * Whether a window with latency shows a standing queue: its fastest success, too, waited more
+   * than the tolerance beyond the fastest success seen ({@code f > f_min + tol}). A window in
+   * which some request went through without waiting holds no standing queue, however slow its
+   * faster half: that is the gateway's own delay (an event loop busy with other sockets, a
+   * collection, a CPU taken by another process), which delays the heads that arrive during it
+   * and not the others, while an upstream's FIFO queue delays every request.
+   *
+   * @param window what the window saw, with at least one success
+   * @param fastest {@code f_min}, this window included
+   * @param settings the tolerance
+   * @return whether the queue estimate applies
+   */
+  static boolean standing(WindowSummary window, long fastest, AdaptiveSettings settings) {
+    return window.fastestNanos() - fastest > settings.toleranceNanos();
   }
 
   /**
@@ -162,9 +193,10 @@ public final class AdaptiveLimitRule {
     }
     if (!window.hasLatency()) {
       return new LimitState(resume, state.noLoadNanos(), state.noLoadSeenNanos(), LimitState.NOT_PROBING, 0,
-          state.lastWindowNanos());
+          state.lastWindowNanos(), state.fastestNanos());
     }
-    return new LimitState(resume, window.latencyNanos(), nowNanos, LimitState.NOT_PROBING, 0, window.latencyNanos());
+    return new LimitState(resume, window.latencyNanos(), nowNanos, LimitState.NOT_PROBING, 0, window.latencyNanos(),
+        window.fastestNanos());
   }
 
   private static double clamp(double estimate, AdaptiveSettings settings) {

@@ -137,7 +137,8 @@ public interface ConcurrencyLimiter {
           LimitState learned = adaptive.state();
           double estimate = Math.max(min, Math.min(max, learned.probing() ? learned.resumeEstimate() : learned.estimate()));
           return new AdaptiveLimiter(settings, adaptive.inFlightCount(), new LimitState(estimate,
-              learned.noLoadNanos(), learned.noLoadSeenNanos(), LimitState.NOT_PROBING, 0, learned.lastWindowNanos()));
+              learned.noLoadNanos(), learned.noLoadSeenNanos(), LimitState.NOT_PROBING, 0, learned.lastWindowNanos(),
+              learned.fastestNanos()));
         }
         return new AdaptiveLimiter(settings, sharedCount(previous));
       default:

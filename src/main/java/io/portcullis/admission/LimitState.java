@@ -14,9 +14,12 @@ package io.portcullis.admission;
  * @param fullWithoutQueue consecutive windows, up to this one, in which the limit was reached and
  *     no queue showed
  * @param lastWindowNanos the latency of the last window that had one, or {@link #UNKNOWN}
+ * @param fastestNanos the fastest success any window showed since the no-load latency was last
+ *     measured again, or {@link #UNKNOWN} before that: a window whose own fastest success is
+ *     within the tolerance of it holds no standing queue
  */
 public record LimitState(double estimate, long noLoadNanos, long noLoadSeenNanos, double resumeEstimate,
-                         int fullWithoutQueue, long lastWindowNanos) {
+                         int fullWithoutQueue, long lastWindowNanos, long fastestNanos) {
 
   /** {@link #noLoadNanos} before anything was measured. */
   public static final long UNKNOWN = Long.MAX_VALUE;
@@ -30,7 +33,22 @@ public record LimitState(double estimate, long noLoadNanos, long noLoadSeenNanos
    * @return an estimate of {@code initial} and no known latency
    */
   public static LimitState initial(int initial) {
-    return new LimitState(initial, UNKNOWN, 0, NOT_PROBING, 0, UNKNOWN);
+    return new LimitState(initial, UNKNOWN, 0, NOT_PROBING, 0, UNKNOWN, UNKNOWN);
+  }
+
+  /**
+   * A state whose fastest success is its no-load latency.
+   *
+   * @param estimate the limit as a real number
+   * @param noLoadNanos the no-load latency, also taken as the fastest success
+   * @param noLoadSeenNanos when a window last confirmed the no-load latency
+   * @param resumeEstimate the estimate to return to after a re-measurement, or {@link #NOT_PROBING}
+   * @param fullWithoutQueue consecutive full windows without a queue
+   * @param lastWindowNanos the latency of the last window that had one
+   */
+  public LimitState(double estimate, long noLoadNanos, long noLoadSeenNanos, double resumeEstimate,
+                    int fullWithoutQueue, long lastWindowNanos) {
+    this(estimate, noLoadNanos, noLoadSeenNanos, resumeEstimate, fullWithoutQueue, lastWindowNanos, noLoadNanos);
   }
 
   /** The limit applied: the estimate rounded down. */

@@ -59,8 +59,20 @@ final class SampleWindow {
     seen.reset();
     seen.add(latency);
     long successes = seen.getTotalCount();
-    long nanos = successes == 0 ? WindowSummary.NO_SAMPLE : Math.max(1_000L, lowerHalfMeanMicros(successes) * 1_000L);
-    return new WindowSummary(nanos, successes, drops.sum(), maxInFlight.get());
+    if (successes == 0) {
+      return new WindowSummary(WindowSummary.NO_SAMPLE, successes, drops.sum(), maxInFlight.get(), WindowSummary.NO_SAMPLE);
+    }
+    long nanos = Math.max(1_000L, lowerHalfMeanMicros(successes) * 1_000L);
+    long fastest = Math.min(nanos, Math.max(1_000L, fastestMicros() * 1_000L));
+    return new WindowSummary(nanos, successes, drops.sum(), maxInFlight.get(), fastest);
+  }
+
+  /** The window's fastest success, taken at the middle of its histogram bucket as the mean is. */
+  private long fastestMicros() {
+    for (HistogramIterationValue v : seen.recordedValues()) {
+      return seen.medianEquivalentValue(v.getValueIteratedTo());
+    }
+    return 1;
   }
 
   /**

@@ -8,8 +8,10 @@ package io.portcullis.admission;
  * @param successes completions with a latency sample
  * @param drops timeouts and resets
  * @param maxInFlight the most requests in flight seen when one of them completed
+ * @param fastestNanos the latency of the window's fastest success (at most {@code latencyNanos}),
+ *     or {@link #NO_SAMPLE} when it had none
  */
-public record WindowSummary(long latencyNanos, long successes, long drops, int maxInFlight) {
+public record WindowSummary(long latencyNanos, long successes, long drops, int maxInFlight, long fastestNanos) {
 
   /** {@link #latencyNanos} of a window without a success. */
   public static final long NO_SAMPLE = Long.MAX_VALUE;
@@ -29,6 +31,23 @@ public record WindowSummary(long latencyNanos, long successes, long drops, int m
       throw new IllegalArgumentException("latencyNanos: " + latencyNanos + " with " + successes
           + " successes");
     }
+    if (fastestNanos < 0 || fastestNanos > latencyNanos || (successes == 0) != (fastestNanos == NO_SAMPLE)) {
+      throw new IllegalArgumentException("fastestNanos: " + fastestNanos + " with latencyNanos " + latencyNanos
+          + " and " + successes + " successes");
+    }
+  }
+
+  /**
+   * A window whose fastest success took as long as its latency statistic (every success waited
+   * alike).
+   *
+   * @param latencyNanos the window's latency statistic, also its fastest success
+   * @param successes completions with a latency sample
+   * @param drops timeouts and resets
+   * @param maxInFlight the most requests in flight seen when one of them completed
+   */
+  public WindowSummary(long latencyNanos, long successes, long drops, int maxInFlight) {
+    this(latencyNanos, successes, drops, maxInFlight, latencyNanos);
   }
 
   /** Whether the window holds at least one latency sample. */

@@ -146,6 +146,52 @@ class AdaptiveLimitRuleTest {
   }
 
   @Test
+  void aSlowFasterHalfIsNoQueueWhenTheWindowsFastestRequestDidNotWait() {
+    // m = 0.2 ms; the faster half averaged 30 ms (the gateway's own event loop was late with most
+    // heads), but the fastest request still took 0.3 ms: it did not queue, so no queue stands.
+    LimitState fast = new LimitState(64, 200_000, 0, LimitState.NOT_PROBING, 0, 200_000);
+
+    LimitState next = AdaptiveLimitRule.next(fast, new WindowSummary(30 * MS, 5_000, 0, 64, 300_000), 1_000 * MS,
+        SETTINGS);
+
+    assertThat(next.estimate()).isCloseTo(64 + 6 * Math.log10(64), within(1e-9));
+    assertThat(next.fastestNanos()).isEqualTo(200_000);
+  }
+
+  @Test
+  void aFastestRequestWithinTheToleranceOfTheFastestSeenIsNoStandingQueue() {
+    // w = 100 ms would be q = 11 (see above), but the fastest took 44 ms against 40 ms seen
+    LimitState next = AdaptiveLimitRule.next(state(20, 40), new WindowSummary(100 * MS, 20, 0, 20, 44 * MS),
+        1_000 * MS, SETTINGS);
+
+    assertThat(next.estimate()).isGreaterThan(20);
+  }
+
+  @Test
+  void aQueueThatDelayedEvenTheFastestRequestShrinksTheLimit() {
+    // the fastest took 60 ms against 40 ms seen: every request waited; q = 20 * 55 / 100 = 11
+    LimitState next = AdaptiveLimitRule.next(state(20, 40), new WindowSummary(100 * MS, 20, 0, 20, 60 * MS),
+        1_000 * MS, SETTINGS);
+
+    assertThat(next.estimate()).isCloseTo(20 - 11 + 3 * Math.log10(20), within(1e-9));
+    assertThat(next.fastestNanos()).isEqualTo(40 * MS);
+  }
+
+  @Test
+  void theFastestSuccessSeenOnlyGoesDownBetweenReMeasurements() {
+    LimitState first = AdaptiveLimitRule.next(LimitState.initial(20), new WindowSummary(40 * MS, 20, 0, 12, 38 * MS),
+        1_000 * MS, SETTINGS);
+    LimitState lower = AdaptiveLimitRule.next(first, new WindowSummary(40 * MS, 20, 0, 12, 2 * MS), 1_100 * MS,
+        SETTINGS);
+    LimitState higher = AdaptiveLimitRule.next(lower, new WindowSummary(40 * MS, 20, 0, 12, 39 * MS), 1_200 * MS,
+        SETTINGS);
+
+    assertThat(first.fastestNanos()).isEqualTo(38 * MS);
+    assertThat(lower.fastestNanos()).as("one cheap request is enough").isEqualTo(2 * MS);
+    assertThat(higher.fastestNanos()).isEqualTo(2 * MS);
+  }
+
+  @Test
   void oneFasterWindowDoesNotLowerTheNoLoadLatencyButTwoInARowDo() {
     LimitState once = AdaptiveLimitRule.next(state(20, 40), window(10, 5), 1_000 * MS, SETTINGS);
     assertThat(once.noLoadNanos()).as("a window of mostly cheap requests").isEqualTo(40 * MS);
@@ -188,6 +234,7 @@ class AdaptiveLimitRuleTest {
     assertThat(after.probing()).isFalse();
     assertThat(after.noLoadNanos()).isEqualTo(55 * MS);
     assertThat(after.noLoadSeenNanos()).isEqualTo(horizon + 200 * MS);
+    assertThat(after.fastestNanos()).as("measured again with it").isEqualTo(55 * MS);
     assertThat(after.estimate()).isEqualTo(20);
   }
 

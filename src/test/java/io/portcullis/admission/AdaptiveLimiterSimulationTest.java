@@ -98,6 +98,21 @@ class AdaptiveLimiterSimulationTest {
 
   @ParameterizedTest
   @ValueSource(longs = {1, 2, 3})
+  void aGatewayThatTurnsSlowAfterTheLatencyWasLearnedDoesNotShedAHealthyUpstream(long seed) {
+    // 200 workers at 1 ms, 20,000/s: the limit learns m = 1 ms; then every answer reaches the
+    // gateway 30 ms late on average (exponential: most late, a few at once), six times the
+    // tolerance, and about 600 requests are in flight. Only the limit's growth to them may shed.
+    List<PhaseResult> r = new OverloadSimulation(200, 1, 1000, seed).withGatewayNoise(30, 5_000)
+        .run(adaptive(), new Phase(5_000, 20_000), new Phase(10_000, 20_000));
+
+    PhaseResult slow = r.get(1);
+    assertThat(slow.lastFailureMs()).isLessThan(1_000);
+    assertThat(slow.shed).isLessThan(slow.ok / 20);
+    assertThat(slow.limitRange(2_000)[0]).isGreaterThanOrEqualTo(600);
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {1, 2, 3})
   void aHeavyTailIsNotMistakenForAQueue(long seed) {
     // 5 ms, but 2% of requests take 1,000 ms; about 8 in flight.
     List<PhaseResult> r = new OverloadSimulation(10_000, 5, 30_000, seed).withSomeRequestsTaking(0.02, 1000)

@@ -87,6 +87,7 @@ final class OverloadSimulation {
   private double slowFraction;
   private long slowNanos;
   private double noiseMeanNanos;
+  private long noiseFromNanos;
 
   OverloadSimulation(int workers, long serviceMs, long deadlineMs, long seed) {
     this.workers = workers;
@@ -107,7 +108,16 @@ final class OverloadSimulation {
    * (the gateway's own scheduling under load), added to the latency the limiter sees.
    */
   OverloadSimulation withGatewayNoise(double meanMs) {
+    return withGatewayNoise(meanMs, 0);
+  }
+
+  /**
+   * As {@link #withGatewayNoise(double)}, from {@code fromMs} into the run on: the gateway became
+   * slow (a CPU taken by other processes) after the limiter learned the upstream's latency.
+   */
+  OverloadSimulation withGatewayNoise(double meanMs, long fromMs) {
     this.noiseMeanNanos = meanMs * MS;
+    this.noiseFromNanos = fromMs * MS;
     return this;
   }
 
@@ -210,7 +220,7 @@ final class OverloadSimulation {
         busy--;
       }
       if (!r.answered) {
-        long noise = noiseMeanNanos > 0 ? (long) (-Math.log(1 - random.nextDouble()) * noiseMeanNanos) : 0;
+        long noise = noiseMeanNanos > 0 && now >= noiseFromNanos ? (long) (-Math.log(1 - random.nextDouble()) * noiseMeanNanos) : 0;
         if (noise > 0) {
           push(now + noise, Event.ANSWER, r);
         } else {

@@ -46,6 +46,15 @@ class SampleWindowTest {
   }
 
   @Test
+  void reportsItsFastestSuccessBesideTheMeanOfItsFasterHalf() {
+    // A late event loop delayed most heads by 30 ms; two came back at once.
+    WindowSummary s = window(2, 1, 98, 31).summary();
+
+    assertThat((double) s.fastestNanos()).isCloseTo(1 * MS, withinPercentage(6));
+    assertThat((double) s.latencyNanos()).isCloseTo((2 * 1 + 48 * 31) / 50.0 * MS, withinPercentage(6));
+  }
+
+  @Test
   void countsDropsAndTheMostInFlightAndStartsEmptyAfterAReset() {
     SampleWindow w = new SampleWindow();
     w.success(40 * MS, 7);
