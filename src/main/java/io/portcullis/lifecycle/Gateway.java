@@ -7,6 +7,7 @@ import io.portcullis.demo.DemoBackends;
 import io.portcullis.edge.ListenerCertificate;
 import io.portcullis.health.Readiness;
 import io.portcullis.observe.GatewayMetrics;
+import io.portcullis.observe.JvmMeters;
 import io.portcullis.reload.ConfigReloader;
 import io.portcullis.reload.FileWatcher;
 import io.portcullis.reload.ReloadOutcome;
@@ -58,6 +59,7 @@ public final class Gateway {
   private String discoveryDeployment;
   private GatewayRuntime.Follower discoveryFollower;
   private DemoBackends demo;
+  private JvmMeters jvmMeters;
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
   /** Longest wait at shutdown for queued spans to be exported. */
   static final long TRACE_FLUSH_MS = 5_000;
@@ -96,12 +98,14 @@ public final class Gateway {
    */
   public static Future<Gateway> start(GatewayConfig config, boolean withDemo, Path configFile,
                                       GatewayOptions options) {
+    StartupTimeline timeline = new StartupTimeline(options.ticker());
     int instances = config.server().instances() > 0 ? config.server().instances()
         : Runtime.getRuntime().availableProcessors();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // The JVM meters are bound once the listener is up (JvmMeters), not with Vert.x.
     MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions()
         .setEnabled(true)
-        .setJvmMetricsEnabled(true);
+        .setJvmMetricsEnabled(false);
     // The gateway records its own request meters; Vert.x's per-request ones would only add cost (the
     // connection pools' queue meters, NAMED_POOLS, cost a future listener and two meter updates on
     // every upstream request).
@@ -115,6 +119,7 @@ public final class Gateway {
         .setEventLoopPoolSize(Math.max(instances, 1))
         .setMetricsOptions(metricsOptions);
     Vertx vertx = Vertx.builder().with(vertxOptions).withMetrics(new MicrometerMetricsFactory(registry)).build();
+    timeline.mark("vertx");
     GatewayRuntime runtime = new GatewayRuntime(vertx, config, options.ticker(), options.scheduler().apply(vertx),
         options.random(), new GatewayMetrics(registry), options.env());
     ConfigReloader reloader = configFile == null ? null
@@ -134,6 +139,7 @@ public final class Gateway {
     FileWatcher watcher = polls.isEmpty() ? null : new FileWatcher(vertx, () -> runtime.config().reload(), polls);
     Gateway gateway = new Gateway(vertx, runtime, new AdminVerticle(runtime, registry, reloads), reloader, reloads,
         watcher);
+    timeline.mark("runtime");
     Future<Void> demoStarted = Future.succeededFuture();
     if (withDemo) {
       gateway.demo = new DemoBackends(vertx);
@@ -141,15 +147,23 @@ public final class Gateway {
     }
     return demoStarted
         .compose(v -> certificate == null ? Future.<Void>succeededFuture() : certificate.load())
-        .compose(v -> vertx.deployVerticle(
-            () -> new GatewayVerticle(runtime, options.requestHeaderTimeoutMs(), certificate),
-            new DeploymentOptions().setInstances(instances)))
+        .compose(v -> {
+          timeline.mark(withDemo ? "demo backends and certificate" : "certificate");
+          return vertx.deployVerticle(
+              () -> new GatewayVerticle(runtime, options.requestHeaderTimeoutMs(), certificate),
+              new DeploymentOptions().setInstances(instances));
+        })
         .compose(id -> {
           gateway.gatewayDeployment = id;
+          timeline.mark("gateway listening");
+          // Before the admin server, which exports them.
+          gateway.jvmMeters = JvmMeters.bind(registry);
+          timeline.mark("jvm meters");
           return vertx.deployVerticle(gateway.admin);
         })
         .compose(id -> {
           gateway.adminDeployment = id;
+          timeline.mark("admin listening");
           HealthCheckVerticle checks = new HealthCheckVerticle(runtime.snapshot().upstreams().values());
           gateway.healthCheckFollower = snapshot -> checks.adopt(snapshot.upstreams().values(), snapshot.generation());
           runtime.follow(gateway.healthCheckFollower);
@@ -157,6 +171,7 @@ public final class Gateway {
         })
         .compose(id -> {
           gateway.healthCheckDeployment = id;
+          timeline.mark("health checks");
           // DNS discovery: start-up does not wait for a first answer.
           DiscoveryVerticle discovery = new DiscoveryVerticle(runtime.config(), runtime.discovered(),
               runtime::refresh, DnsDiscovery.DEFAULT_QUERY_TIMEOUT_MS);
@@ -166,6 +181,7 @@ public final class Gateway {
         })
         .compose(id -> {
           gateway.discoveryDeployment = id;
+          timeline.mark("discovery");
           return reloader == null ? Future.<Void>succeededFuture() : reloader.prime();
         })
         .map(v -> {
@@ -173,12 +189,17 @@ public final class Gateway {
             watcher.start();
           }
           runtime.readiness().serving();
+          timeline.mark("reload and ready");
+          timeline.log(LOG);
           LOG.info("portcullis ready: listening on {}:{} with {} event-loop instance(s), admin on {}:{}, {} route(s), {} upstream(s), transport {}",
               config.server().host(), runtime.boundPort(), instances, config.admin().host(), gateway.admin.port(),
               config.routes().size(), config.upstreams().size(), vertx.isNativeTransportEnabled() ? "epoll" : "nio");
           return gateway;
         })
-        .recover(err -> vertx.close().transform(ignored -> Future.failedFuture(err)));
+        .recover(err -> {
+          gateway.closeJvmMeters();
+          return vertx.close().transform(ignored -> Future.failedFuture(err));
+        });
   }
 
   /** The running gateway as a reload sees it: the snapshot is built off the event loops, then swapped in. */
@@ -330,6 +351,13 @@ public final class Gateway {
 
   /** Closes Vert.x (after {@link #shutdown()}). */
   public Future<Void> closeVertx() {
+    closeJvmMeters();
     return vertx.close().onSuccess(v -> LOG.info("Vert.x closed"));
+  }
+
+  private void closeJvmMeters() {
+    if (jvmMeters != null) {
+      jvmMeters.close();
+    }
   }
 }

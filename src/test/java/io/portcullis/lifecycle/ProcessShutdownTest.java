@@ -127,6 +127,10 @@ class ProcessShutdownTest {
     // Tracing is on, span export off (the defaults): the OpenTelemetry SDK is never loaded.
     String classes = read(loadedClasses);
     assertThat(classes).contains("io.portcullis.trace.Tracing ").doesNotContain("io.opentelemetry", "io.portcullis.trace.otlp");
+    // Netty's JFR allocation events are off unless asked for (Main sets io.netty.jfr.enabled before
+    // anything loads Netty): a proxied request initialises no JFR event.
+    assertThat(classes).contains("io.netty.buffer.AdaptivePoolingAllocator ")
+        .doesNotContain("io.netty.buffer.AllocateBufferEvent ", "jdk.jfr.internal.MetadataLoader ");
 
     for (String line : (read(stdout) + "\n" + err).split("\\R")) {
       assertThat(line).as("no log line carries a credential").doesNotContain(TOKEN).doesNotContain(COOKIE);
