@@ -61,6 +61,14 @@ public final class Gateway {
   private DemoBackends demo;
   private JvmMeters jvmMeters;
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
+  /**
+   * Threads of the worker pool, which runs only a few short tasks at a time: the configuration and
+   * certificate polls, a snapshot's preparation after a reload or a DNS change, and hedging's
+   * latency refresh. Vert.x's default of 20 grows to 20 mostly idle threads (a thread is added per
+   * task until the pool is full: the file poll alone fills it in 20 s), each with its stack and,
+   * often, a malloc arena of its own (docs/performance.md "Start-up and memory, second pass").
+   */
+  static final int WORKER_POOL_SIZE = 4;
   /** Longest wait at shutdown for queued spans to be exported. */
   static final long TRACE_FLUSH_MS = 5_000;
   private Future<Void> shutdown;
@@ -117,6 +125,7 @@ public final class Gateway {
     VertxOptions vertxOptions = new VertxOptions()
         .setPreferNativeTransport(true)
         .setEventLoopPoolSize(Math.max(instances, 1))
+        .setWorkerPoolSize(WORKER_POOL_SIZE)
         .setMetricsOptions(metricsOptions);
     Vertx vertx = Vertx.builder().with(vertxOptions).withMetrics(new MicrometerMetricsFactory(registry)).build();
     timeline.mark("vertx");
