@@ -165,8 +165,12 @@ public final class Gateway {
         .compose(id -> {
           gateway.gatewayDeployment = id;
           timeline.mark("gateway listening");
-          // Before the admin server, which exports them.
-          gateway.jvmMeters = JvmMeters.bind(registry);
+          // Before the admin server, which exports them; on a worker thread (the platform MXBeans are
+          // built on first use), not on an event loop.
+          return vertx.executeBlocking(() -> JvmMeters.bind(registry), false);
+        })
+        .compose(jvm -> {
+          gateway.jvmMeters = jvm;
           timeline.mark("jvm meters");
           return vertx.deployVerticle(gateway.admin);
         })
