@@ -178,9 +178,7 @@ class ProcessShutdownTest {
     Process hup = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
     assertThat(hup.waitFor(10, TimeUnit.SECONDS) && hup.exitValue() == 0).as("kill -HUP sent").isTrue();
 
-    // The first reload of a child JVM with no class-data archive loads and compiles its classes:
-    // more than 15 s once on a loaded 2-core machine.
-    waitForStderr("config reload (SIGHUP) applied", Duration.ofSeconds(60));
+    waitForStderr("config reload (SIGHUP) applied", Duration.ofSeconds(15));
     assertThat(process.isAlive()).as("SIGHUP does not end the process").isTrue();
     assertThat(http.send(HttpRequest.newBuilder(URI.create(ports.url("/x"))).build(),
         HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("second");
