@@ -38,6 +38,19 @@ public final class Main {
   /** Exit status of an invalid configuration. */
   public static final int EXIT_INVALID_CONFIG = 2;
 
+  private static final String NETTY_JFR_PROPERTY = "io.netty.jfr.enabled";
+
+  static {
+    // Netty 4.2 emits JFR events from its buffer allocator when JFR is present: initialising JFR
+    // costs about 100 classes and tens of milliseconds on the first request, and a JFR check on
+    // every allocation. Off unless the operator turns it on (-Dio.netty.jfr.enabled=true) to
+    // profile. Set here, before the logger below: configuring the logging loads Netty (the access
+    // log's queue), which reads the property once.
+    if (System.getProperty(NETTY_JFR_PROPERTY) == null) {
+      System.setProperty(NETTY_JFR_PROPERTY, "false");
+    }
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger("portcullis.lifecycle");
   private static final String USAGE =
       "usage: java -jar target/portcullis.jar [--config PATH] [--check] [--print-config] [--demo] [--version]";
@@ -49,16 +62,8 @@ public final class Main {
   record Options(Path config, boolean check, boolean demo, boolean printConfig, boolean version) {
   }
 
-  private static final String NETTY_JFR_PROPERTY = "io.netty.jfr.enabled";
-
   /** Runs the gateway and exits with the status README "Command line" gives. */
   public static void main(String[] args) {
-    // Netty 4.2 emits JFR events from its buffer allocator when JFR is present: initialising JFR
-    // costs about 90 ms on the first request and a JFR check on every allocation. Off unless the
-    // operator turns it on (-Dio.netty.jfr.enabled=true) to profile.
-    if (System.getProperty(NETTY_JFR_PROPERTY) == null) {
-      System.setProperty(NETTY_JFR_PROPERTY, "false");
-    }
     int status = run(args, System.out, System.err);
     flushLogs();
     System.exit(status);

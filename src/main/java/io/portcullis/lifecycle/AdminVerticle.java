@@ -38,7 +38,6 @@ final class AdminVerticle extends VerticleBase {
   private final GatewayRuntime runtime;
   private final PrometheusMeterRegistry registry;
   private final Reloads reloads;
-  private final Dashboard dashboard;
   private final GatewayRuntime.Follower follower = this::adoptOnLoop;
   private HealthEndpoints health;
   private HttpServer server;
@@ -49,7 +48,6 @@ final class AdminVerticle extends VerticleBase {
     this.runtime = runtime;
     this.registry = registry;
     this.reloads = reloads;
-    this.dashboard = new Dashboard(registry, runtime::config, runtime.ticker()::nanos);
   }
 
   int port() {
@@ -67,7 +65,8 @@ final class AdminVerticle extends VerticleBase {
     router.get("/admin/upstreams").handler(this::upstreams);
     router.get("/admin/routes").handler(this::routes);
     router.post("/admin/reload").handler(this::reload);
-    dashboard.mount(router);
+    // Built here, once the gateway listens, rather than before its verticles deploy.
+    new Dashboard(registry, runtime::config, runtime.ticker()::nanos).mount(router);
     server = vertx.createHttpServer().requestHandler(router);
     return server.listen(runtime.config().admin().port(), runtime.config().admin().host())
         .onSuccess(s -> port = s.actualPort());

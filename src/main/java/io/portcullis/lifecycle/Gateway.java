@@ -9,6 +9,7 @@ import io.portcullis.edge.ListenerCertificate;
 import io.portcullis.health.Readiness;
 import io.portcullis.observe.CoarseClock;
 import io.portcullis.observe.GatewayMetrics;
+import io.portcullis.observe.JvmMeters;
 import io.portcullis.reload.ConfigReloader;
 import io.portcullis.reload.FileWatcher;
 import io.portcullis.reload.ReloadOutcome;
@@ -60,7 +61,16 @@ public final class Gateway {
   private String discoveryDeployment;
   private GatewayRuntime.Follower discoveryFollower;
   private DemoBackends demo;
+  private JvmMeters jvmMeters;
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
+  /**
+   * Threads of the worker pool, which runs only a few short tasks at a time: the configuration and
+   * certificate polls, a snapshot's preparation after a reload or a DNS change, and hedging's
+   * latency refresh. Vert.x's default of 20 grows to 20 mostly idle threads (a thread is added per
+   * task until the pool is full: the file poll alone fills it in 20 s), each with its stack and,
+   * often, a malloc arena of its own (docs/performance.md "Start-up and memory, second pass").
+   */
+  static final int WORKER_POOL_SIZE = 4;
   /** Longest wait at shutdown for queued spans to be exported. */
   static final long TRACE_FLUSH_MS = 5_000;
   private Future<Void> shutdown;
@@ -98,14 +108,16 @@ public final class Gateway {
    */
   public static Future<Gateway> start(GatewayConfig config, boolean withDemo, Path configFile,
                                       GatewayOptions options) {
+    StartupTimeline timeline = new StartupTimeline(options.ticker());
     int instances = config.server().instances() > 0 ? config.server().instances()
         : Runtime.getRuntime().availableProcessors();
     CoarseClock meterClock = new CoarseClock(io.micrometer.core.instrument.Clock.SYSTEM);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(),
         meterClock);
+    // The JVM meters are bound once the listener is up (JvmMeters), not with Vert.x.
     MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions()
         .setEnabled(true)
-        .setJvmMetricsEnabled(true);
+        .setJvmMetricsEnabled(false);
     // The gateway records its own request meters; Vert.x's per-request ones would only add cost (the
     // connection pools' queue meters, NAMED_POOLS, cost a future listener and two meter updates on
     // every upstream request).
@@ -117,9 +129,11 @@ public final class Gateway {
     VertxOptions vertxOptions = new VertxOptions()
         .setPreferNativeTransport(true)
         .setEventLoopPoolSize(Math.max(instances, 1))
+        .setWorkerPoolSize(WORKER_POOL_SIZE)
         .setMetricsOptions(metricsOptions);
     Vertx vertx = Vertx.builder().with(vertxOptions).withMetrics(new MicrometerMetricsFactory(registry)).build();
     vertx.setPeriodic(CoarseClock.TICK_MS, id -> meterClock.tick());
+    timeline.mark("vertx");
     GatewayRuntime runtime = new GatewayRuntime(vertx, config, options.ticker(), options.scheduler().apply(vertx),
         options.random(), new GatewayMetrics(registry), options.env());
     ConfigReloader reloader = configFile == null ? null
@@ -139,6 +153,7 @@ public final class Gateway {
     FileWatcher watcher = polls.isEmpty() ? null : new FileWatcher(vertx, () -> runtime.config().reload(), polls);
     Gateway gateway = new Gateway(vertx, runtime, new AdminVerticle(runtime, registry, reloads), reloader, reloads,
         watcher);
+    timeline.mark("runtime");
     Future<Void> demoStarted = Future.succeededFuture();
     if (withDemo) {
       gateway.demo = new DemoBackends(vertx);
@@ -146,15 +161,27 @@ public final class Gateway {
     }
     return demoStarted
         .compose(v -> certificate == null ? Future.<Void>succeededFuture() : certificate.load())
-        .compose(v -> vertx.deployVerticle(
-            () -> new GatewayVerticle(runtime, options.requestHeaderTimeoutMs(), certificate),
-            new DeploymentOptions().setInstances(instances)))
+        .compose(v -> {
+          timeline.mark(withDemo ? "demo backends and certificate" : "certificate");
+          return vertx.deployVerticle(
+              () -> new GatewayVerticle(runtime, options.requestHeaderTimeoutMs(), certificate),
+              new DeploymentOptions().setInstances(instances));
+        })
         .compose(id -> {
           gateway.gatewayDeployment = id;
+          timeline.mark("gateway listening");
+          // Before the admin server, which exports them; on a worker thread (the platform MXBeans are
+          // built on first use), not on an event loop.
+          return vertx.executeBlocking(() -> JvmMeters.bind(registry), false);
+        })
+        .compose(jvm -> {
+          gateway.jvmMeters = jvm;
+          timeline.mark("jvm meters");
           return vertx.deployVerticle(gateway.admin);
         })
         .compose(id -> {
           gateway.adminDeployment = id;
+          timeline.mark("admin listening");
           HealthCheckVerticle checks = new HealthCheckVerticle(runtime.snapshot().upstreams().values());
           gateway.healthCheckFollower = snapshot -> checks.adopt(snapshot.upstreams().values(), snapshot.generation());
           runtime.follow(gateway.healthCheckFollower);
@@ -162,6 +189,7 @@ public final class Gateway {
         })
         .compose(id -> {
           gateway.healthCheckDeployment = id;
+          timeline.mark("health checks");
           // DNS discovery: start-up does not wait for a first answer.
           DiscoveryVerticle discovery = new DiscoveryVerticle(runtime.config(), runtime.discovered(),
               runtime::refresh, DnsDiscovery.DEFAULT_QUERY_TIMEOUT_MS);
@@ -171,6 +199,7 @@ public final class Gateway {
         })
         .compose(id -> {
           gateway.discoveryDeployment = id;
+          timeline.mark("discovery");
           return reloader == null ? Future.<Void>succeededFuture() : reloader.prime();
         })
         .map(v -> {
@@ -178,12 +207,17 @@ public final class Gateway {
             watcher.start();
           }
           runtime.readiness().serving();
+          timeline.mark("reload and ready");
+          timeline.log(LOG);
           LOG.info("portcullis ready: listening on {}:{} with {} event-loop instance(s), admin on {}:{}, {} route(s), {} upstream(s), transport {}",
               config.server().host(), runtime.boundPort(), instances, config.admin().host(), gateway.admin.port(),
               config.routes().size(), config.upstreams().size(), vertx.isNativeTransportEnabled() ? "epoll" : "nio");
           return gateway;
         })
-        .recover(err -> vertx.close().transform(ignored -> Future.failedFuture(err)));
+        .recover(err -> {
+          gateway.closeJvmMeters();
+          return vertx.close().transform(ignored -> Future.failedFuture(err));
+        });
   }
 
   /** The running gateway as a reload sees it: the snapshot is built off the event loops, then swapped in. */
@@ -335,6 +369,13 @@ public final class Gateway {
 
   /** Closes Vert.x (after {@link #shutdown()}). */
   public Future<Void> closeVertx() {
+    closeJvmMeters();
     return vertx.close().onSuccess(v -> LOG.info("Vert.x closed"));
+  }
+
+  private void closeJvmMeters() {
+    if (jvmMeters != null) {
+      jvmMeters.close();
+    }
   }
 }

@@ -4,6 +4,7 @@
  * {@link io.portcullis.observe.AccessLogAppender}) and operational event logs (README "Logs"). Meters are registered once and cached; nothing here formats strings on
  * the event loop when the access log is off. {@link io.portcullis.observe.OpenConnections} counts
  * open connections from the channels' close (no per-request work); {@link io.portcullis.observe.BuildInfo}
- * is the build's version and its info metric.
+ * is the build's version and its info metric; {@link io.portcullis.observe.JvmMeters} the JVM's
+ * meters, bound once the main listener is up.
  */
 package io.portcullis.observe;

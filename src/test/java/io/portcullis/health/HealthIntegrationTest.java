@@ -18,6 +18,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -181,6 +182,20 @@ class HealthIntegrationTest {
     assertThat(sample(metrics, "portcullis_upstream_attempts_total", "upstream=\"backend\"")).isGreaterThanOrEqualTo(1.0);
     assertThat(sample(metrics, "portcullis_circuit_state", "upstream=\"backend\"",
         "endpoint=\"http://127.0.0.1:" + backend.port() + "\"")).isEqualTo(0.0);
+  }
+
+  @Test
+  void metricsExposeTheJvmMetersOfEveryBinderOnceStarted() throws Exception {
+    TestGateway gateway = harness.start(TestGateway.proxyConfig(null, harness.okBackend("hello").port()));
+
+    String metrics = get(adminUrl(gateway, "/metrics")).body();
+    // One meter of each binder: class loading, JIT, GC, heap pressure, JVM info, memory, threads,
+    // processor and uptime (README "Endpoints": "plus JVM metrics").
+    for (String meter : List.of("jvm_classes_loaded_classes", "jvm_compilation_time_ms_total",
+        "jvm_gc_memory_allocated_bytes_total", "jvm_gc_overhead", "jvm_info", "jvm_memory_used_bytes",
+        "jvm_threads_live_threads", "system_cpu_count", "process_uptime_seconds")) {
+      assertThat(metrics).as("/metrics has %s", meter).containsPattern("(?m)^" + meter + "[{ ]");
+    }
   }
 
   @Test
