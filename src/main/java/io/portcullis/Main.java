@@ -8,6 +8,7 @@ import io.portcullis.configfile.ConfigFiles;
 import io.portcullis.edge.CertificatePair;
 import io.portcullis.edge.CertificateValidity;
 import io.portcullis.lifecycle.Gateway;
+import io.portcullis.lifecycle.HangupRelay;
 import io.portcullis.lifecycle.Signals;
 import io.portcullis.observe.BuildInfo;
 import org.slf4j.Logger;
@@ -175,6 +176,10 @@ public final class Main {
   }
 
   private static int serve(GatewayConfig config, Path configFile, boolean demo, PrintStream err) {
+    // SIGHUP is handled from before the start, so one that arrives as the gateway becomes ready is
+    // held and carried out instead of ending the process (the JVM's default for SIGHUP).
+    HangupRelay hangups = new HangupRelay();
+    Signals.installHangup(hangups);
     Gateway gateway;
     try {
       gateway = await(Gateway.start(config, demo, configFile).toCompletionStage().toCompletableFuture());
@@ -185,7 +190,8 @@ public final class Main {
       return EXIT_FAILURE;
     }
     Gateway running = gateway;
-    Signals signals = Signals.install(() -> running.reload("SIGHUP")
+    Signals signals = Signals.install();
+    hangups.attach(() -> running.reload("SIGHUP")
         .onFailure(e -> LOG.warn("SIGHUP: no reload: {}", e.getMessage())));
     signals.awaitFirst();
     LOG.info("received {}: shutting down gracefully (a second signal exits at once)", signals.firstName());

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * SIGTERM and SIGINT: the first starts the graceful shutdown, a second one ends the process at
- * once (status 1). SIGHUP asks for a configuration reload (see {@link #install(Runnable)}). Signal handlers are used rather than a JVM shutdown hook because the JVM
+ * once (status 1). SIGHUP asks for a configuration reload (see {@link #installHangup(Runnable)}). Signal handlers are used rather than a JVM shutdown hook because the JVM
  * ignores further signals while its hooks run, and exits 143 after SIGTERM where README "Signals and shutdown"
  * says 0.
  */
@@ -37,12 +37,12 @@ public final class Signals {
   }
 
   /**
-   * Installs the handlers for TERM and INT, and runs {@code onHangup} on each SIGHUP (it must not
-   * block: the JVM's signal thread runs it). Where the platform has no SIGHUP, that is logged and
-   * the rest still works.
+   * Runs {@code onHangup} on each SIGHUP from now on (it must not block: the JVM's signal thread
+   * runs it), without touching TERM and INT. Installed before the gateway starts, so a SIGHUP that
+   * arrives while it starts is not the JVM's default action (which ends the process). Where the
+   * platform has no SIGHUP, that is logged.
    */
-  public static Signals install(Runnable onHangup) {
-    Signals signals = install();
+  public static void installHangup(Runnable onHangup) {
     try {
       Signal.handle(new Signal("HUP"), signal -> {
         try {
@@ -54,7 +54,6 @@ public final class Signals {
     } catch (IllegalArgumentException e) {
       LOG.warn("SIGHUP is not available here ({}): reload with POST /admin/reload instead", e.getMessage());
     }
-    return signals;
   }
 
   private void onSignal(Signal signal) {
