@@ -51,16 +51,18 @@ public final class AccessLog {
    * @param bytesIn request body bytes read from the client
    * @param bytesOut response body bytes written to the client
    * @param error the gateway's error code when it made the answer, else null
-   * @param traceId the W3C trace id, null when tracing is off
+   * @param traceIdHigh the upper 64 bits of the W3C trace id; with {@code traceIdLow} 0 as well
+   *     when tracing is off (an all-zero trace id is not a valid one)
+   * @param traceIdLow the lower 64 bits of the W3C trace id
    */
   public void log(String requestId, String method, String path, String route, int status, long durationMs,
                   String upstream, String endpoint, int attempts, String clientIp, long bytesIn, long bytesOut,
-                  String error, String traceId) {
+                  String error, long traceIdHigh, long traceIdLow) {
     if (!enabled) {
       return;
     }
     String line = AccessLogLine.format(Instant.now(), requestId, method, path, route, status, durationMs, upstream,
-        endpoint, attempts, clientIp, bytesIn, bytesOut, error, traceId);
+        endpoint, attempts, clientIp, bytesIn, bytesOut, error, traceIdHigh, traceIdLow);
     AccessLogAppender sole = soleAppender(logback);
     if (sole == null) {
       logger.info(line);

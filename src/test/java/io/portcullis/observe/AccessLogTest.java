@@ -60,7 +60,7 @@ class AccessLogTest {
   }
 
   private static void logOne(AccessLog log, String requestId) {
-    log.log(requestId, "GET", "/a", "r", 200, 1, "u", "127.0.0.1:1", 1, "::1", 0, 2, null, null);
+    log.log(requestId, "GET", "/a", "r", 200, 1, "u", "127.0.0.1:1", 1, "::1", 0, 2, null, 0, 0);
   }
 
   @Test
