@@ -9,7 +9,8 @@
 #   fastfail     GET /fail/x      upstream on a closed port, breaker open: 503 circuit_open
 #   aggregate    GET /agg/7       fan-out to 3 backends (3 nginx ports), merged JSON
 #   stream       GET /files/1m, /files/100m   streamed through, MB/s and the gateway's peak RSS
-#   conns        GET /            64 vs 1,024 connections (direct and through the gateway)
+#   conns        GET /            64 vs 1,024 connections: direct, through the gateway and through the
+#                                 bare Vert.x proxy; each one's c1024 ÷ c64 (req/s and CPU µs/req)
 #   idle         10,000 idle keep-alive client connections held: gateway RSS growth, and the
 #                proxy case at 64 connections measured while they are held
 #   accesslog    GET / at 64 connections, access log off / on / off / on (a second gateway with
@@ -37,6 +38,7 @@ QUICK=no
 PIN=yes
 KEEP=no
 BARE=yes
+ALLOC_ACCESSLOG=no
 JAR=target/portcullis.jar
 PORT_BASE=18180
 ALL_CASES=proxy,fastfail,aggregate,stream,conns,idle,accesslog,h2,alloc,flags
@@ -75,7 +77,8 @@ usage: bench/run.sh [options] [CASE ...]   (run from anywhere; works in the proj
   --warmup S        JIT warm-up of each JVM (gateway, bare proxy, and the JVMs the accesslog, h2,
                     alloc and flags cases start) before its first measured run (default $WARMUP)
   --case-warmup S   unrecorded run before each measured JVM run (default $CASE_WARMUP)
-  --no-bare         proxy case without the bare Vert.x proxy (and alloc profiles the gateway only)
+  --no-bare         proxy and conns cases without the bare Vert.x proxy (and alloc profiles the gateway only)
+  --alloc-accesslog alloc case: also profile a gateway with the access log on (written to a file)
   --idle-conns N    idle keep-alive connections held by the idle case (default $IDLE_CONNS)
   --h2-conns N      h2 case: h2load connections (default $H2_CONNS)
   --h2-streams N    h2 case: concurrent streams per connection (default $H2_STREAMS)
@@ -131,6 +134,7 @@ while [ $# -gt 0 ]; do
     --port-base) PORT_BASE=$2; shift 2 ;;
     --no-pin) PIN=no; shift ;;
     --no-bare) BARE=no; shift ;;
+    --alloc-accesslog) ALLOC_ACCESSLOG=yes; shift ;;
     --keep) KEEP=yes; shift ;;
     --nice) NICE=$2; shift 2 ;;
     --wait-quiet) QUIET_WAIT=$2; shift 2 ;;
@@ -211,7 +215,7 @@ command -v taskset >/dev/null 2>&1 || { log "taskset not found (util-linux): not
 JAVA_MAJOR=$(java -version 2>&1 | awk -F'"' 'NR==1{split($2, v, "."); print (v[1] == 1 ? v[2] : v[1])}')
 [ "${JAVA_MAJOR:-0}" -ge 17 ] 2>/dev/null || die "java 17 or newer needed (found: $(java -version 2>&1 | head -1))"
 NEED_BARE=no
-if [ $BARE = yes ] && { has_case proxy || has_case alloc; }; then
+if [ $BARE = yes ] && { has_case proxy || has_case conns || has_case alloc; }; then
   NEED_BARE=yes
   command -v javac >/dev/null 2>&1 \
     || die "missing 'javac': the bare Vert.x proxy (bench/BareProxy.java) is compiled here; install a JDK 17+, or pass --no-bare"
@@ -453,7 +457,7 @@ if [ $NEED_BARE = yes ]; then
   BARE_CP="$JAR:$TMP/bare-classes"
 fi
 BARE_PID="" BARE_READY_MS=""
-if has_case proxy && [ $BARE = yes ]; then
+if { has_case proxy || has_case conns; } && [ $BARE = yes ]; then
   start_jvm "$TMP/bare.log" "http://127.0.0.1:$BARE_PORT/" "${JOPTS[@]}" -cp "$BARE_CP" BareProxy "$BARE_PORT" \
       "http://127.0.0.1:$BACKEND_PORT" || die "the bare proxy did not answer a proxied 200 (log: $TMP/bare.log)"
   BARE_PID=$J_PID BARE_READY_MS=$J_READY_MS
@@ -643,7 +647,7 @@ if has_case proxy; then
     measure proxy gateway "$G/" $c rps
     [ -n "$BARE_PID" ] && measure proxy bare "$B/" $c rps
   done
-  if [ -n "$BARE_PID" ]; then                  # the yardstick has done its part: free its memory
+  if [ -n "$BARE_PID" ] && ! has_case conns; then   # the yardstick has done its part: free its memory
     stop_started "$BARE_PID"; BARE_PID=""
   fi
 fi
@@ -672,9 +676,26 @@ if has_case stream; then
   measure "stream 100MiB" gateway "$G/files/100m" 8 mbs 60s
 fi
 
+CONNS_ROWS=()
+# shed_total: the gateway's portcullis_shed_total (every upstream), from its admin /metrics
+shed_total() {
+  curl -s -m 5 "http://127.0.0.1:$ADMIN_PORT/metrics" | awk '/^portcullis_shed_total[{ ]/ {s += $NF} END {printf "%.0f", s}'
+}
 if has_case conns; then
-  measure proxy direct "$D/" 1024 rps
-  measure proxy gateway "$G/" 1024 rps
+  # c64 and c1024 back to back for each, so the two sides of each ratio share the machine's load.
+  for via in direct gateway bare; do
+    [ "$via" = bare ] && [ -z "$BARE_PID" ] && continue
+    case $via in direct) u="$D/" ;; gateway) u="$G/" ;; bare) u="$B/" ;; esac
+    shed0=$(shed_total)
+    measure conns $via "$u" 64 rps
+    measure conns $via "$u" 1024 rps
+    shed="-"; [ "$via" = gateway ] && shed=$(( $(shed_total) - shed0 ))
+    k64="conns c64 $via" k1k="conns c1024 $via"
+    CONNS_ROWS+=("| ${VIA_LABEL[$via]:-$via} | ${RES[$k64,rps]:--} | ${RES[$k1k,rps]:--} | **$(ratio "${RES[$k1k,rps]:-}" "${RES[$k64,rps]:-}")** | ${RES[$k64,us]:--} | ${RES[$k1k,us]:--} | $(ratio "${RES[$k1k,us]:-}" "${RES[$k64,us]:-}") | ${RES[$k1k,errn]:--} | $shed | ${RES[$k64,other]:--}% / ${RES[$k1k,other]:--}% |")
+  done
+  if [ -n "$BARE_PID" ]; then
+    stop_started "$BARE_PID"; BARE_PID=""
+  fi
 fi
 
 if has_case idle; then
@@ -846,6 +867,10 @@ JFC
   }
   gateway_config "$TMP/gateway-alloc.json" "$EXTRA_PORT" "$EXTRA_ADMIN_PORT"
   profile_one portcullis -jar "$JAR" --config "$TMP/gateway-alloc.json"
+  if [ $ALLOC_ACCESSLOG = yes ]; then
+    gateway_config "$TMP/gateway-alloc-log.json" "$EXTRA_PORT" "$EXTRA_ADMIN_PORT" true
+    profile_one portcullis-log -jar "$JAR" --config "$TMP/gateway-alloc-log.json"
+  fi
   [ $BARE = yes ] && profile_one bare -cp "$BARE_CP" BareProxy "$EXTRA_PORT" "$D"
   if [ ${#ALLOC_ARGS[@]} -gt 0 ]; then
     ALLOC_REPORT=$("${LOADPIN[@]}" java bench/JfrReport.java --top "$TOP" "${ALLOC_ARGS[@]}" 2>&1) \
@@ -931,6 +956,14 @@ cluster_cases_run
     echo "| CPU µs/req | **$(ratio "${RES[proxy c64 gateway,us]:-}" "${RES[proxy c64 bare,us]:-}")** | **$(ratio "${RES[proxy c8 gateway,us]:-}" "${RES[proxy c8 bare,us]:-}")** | ≤ 1.15× |"
     echo "| p99 | **$(ratio "${RES[proxy c64 gateway,p99]:-}" "${RES[proxy c64 bare,p99]:-}")** | $(ratio "${RES[proxy c8 gateway,p99]:-}" "${RES[proxy c8 bare,p99]:-}") | ≤ 1.5× at c64 |"
     echo "| peak RSS | $(ratio "${RES[proxy c64 gateway,peak]:-}" "${RES[proxy c64 bare,peak]:-}") | $(ratio "${RES[proxy c8 gateway,peak]:-}" "${RES[proxy c8 bare,peak]:-}") | - |"
+    echo
+  fi
+  if [ ${#CONNS_ROWS[@]} -gt 0 ]; then
+    echo "### Many connections: c1024 against c64 (each via measured at c64, then at c1024)"
+    echo
+    echo "| via | req/s c64 | req/s c1024 | c1024 ÷ c64 (target ≥ 0.85×) | µs CPU/req c64 | µs CPU/req c1024 | CPU ratio | errors c1024 (non-2xx + socket) | shed (503 overloaded, both runs) | other c64 / c1024 |"
+    echo "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+    printf '%s\n' "${CONNS_ROWS[@]}"
     echo
   fi
   if [ -n "$ACCESS_SUMMARY" ]; then echo "$ACCESS_SUMMARY"; echo; fi

@@ -314,7 +314,7 @@ public final class GatewayRuntime {
       accessLog.log(exchange.requestId(), method, exchange.path(), exchange.route(), status, nanos / 1_000_000L,
           exchange.upstream(), exchange.endpoint(), exchange.attempts(), exchange.clientAddress(),
           request.bytesRead(), request.response().bytesWritten(), error == null ? null : error.code(),
-          trace == null ? null : trace.traceId());
+          trace == null ? 0 : trace.traceIdHigh(), trace == null ? 0 : trace.traceIdLow());
     }
     if (trace != null) {
       trace.finish(method, exchange.route(), exchange.path(), status);
@@ -333,7 +333,8 @@ public final class GatewayRuntime {
     if (accessLog.enabled()) {
       String clientIp = ClientAddress.of(request, TrustedProxies.of(config().server().trustedProxies()));
       accessLog.log(requestId, method, path, null, error.status(), nanos / 1_000_000L, null, null, 0, clientIp,
-          request.bytesRead(), request.response().bytesWritten(), error.code(), trace == null ? null : trace.traceId());
+          request.bytesRead(), request.response().bytesWritten(), error.code(),
+          trace == null ? 0 : trace.traceIdHigh(), trace == null ? 0 : trace.traceIdLow());
     }
     if (trace != null) {
       trace.finish(method, null, path, error.status());

@@ -2,6 +2,7 @@ package io.portcullis.observe;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.UnsynchronizedAppenderBase;
+import ch.qos.logback.core.filter.Filter;
 import io.netty.util.internal.PlatformDependent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,8 @@ public final class AccessLogAppender extends UnsynchronizedAppenderBase<ILogging
   private volatile boolean running;
   /** True while the writer waits to be woken by the next line. */
   private volatile boolean sleeping;
+  /** True once a filter was added: lines must then come through Logback, which applies it. */
+  private volatile boolean filtered;
 
   /** An appender to stdout ({@link System#out} as it is at each write) whose queue holds up to {@code capacity} lines. */
   public AccessLogAppender(int capacity) {
@@ -78,14 +81,41 @@ public final class AccessLogAppender extends UnsynchronizedAppenderBase<ILogging
 
   @Override
   protected void append(ILoggingEvent event) {
-    if (!queue.offer(event.getFormattedMessage())) {
+    offer(event.getFormattedMessage());
+  }
+
+  /**
+   * Queues one line for stdout, as {@link #append} does with an event's message, without the
+   * Logback event around it: {@link AccessLog} hands its lines here directly while this appender
+   * alone takes the access logger's lines ({@code docs/performance.md}, "Access log on against
+   * off"). Never waits: a line that finds the queue full is dropped and counted.
+   *
+   * @return false if the line was dropped, or the appender is not started
+   */
+  boolean offer(String line) {
+    if (!isStarted()) {
+      return false;
+    }
+    if (!queue.offer(line)) {
       DROPPED.increment();
-      return;
+      return false;
     }
     if (sleeping) {
       sleeping = false;
       LockSupport.unpark(writer);
     }
+    return true;
+  }
+
+  @Override
+  public void addFilter(Filter<ILoggingEvent> filter) {
+    filtered = true;
+    super.addFilter(filter);
+  }
+
+  /** Whether a filter was ever added to this appender (lines then never bypass Logback). */
+  boolean filtered() {
+    return filtered;
   }
 
   /** Stops taking lines; the writer writes what is queued (waiting up to two seconds) and ends. */
@@ -114,16 +144,24 @@ public final class AccessLogAppender extends UnsynchronizedAppenderBase<ILogging
       int length = 0;
       String line;
       while ((line = queue.poll()) != null) {
-        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
-        if (length + bytes.length + 1 > buffer.length) {
+        if (length + line.length() + 1 > buffer.length) {
           write(buffer, length);
           length = 0;
-          if (bytes.length + 1 > buffer.length) {
-            buffer = new byte[bytes.length + 1];
-          }
         }
-        System.arraycopy(bytes, 0, buffer, length, bytes.length);
-        length += bytes.length;
+        int end = ascii(line, buffer, length);
+        if (end < 0) { // not ASCII, or longer than the buffer: encoded apart
+          byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+          if (length + bytes.length + 1 > buffer.length) {
+            write(buffer, length);
+            length = 0;
+            if (bytes.length + 1 > buffer.length) {
+              buffer = new byte[bytes.length + 1];
+            }
+          }
+          System.arraycopy(bytes, 0, buffer, length, bytes.length);
+          end = length + bytes.length;
+        }
+        length = end;
         buffer[length++] = '\n';
       }
       if (length > 0) {
@@ -156,6 +194,27 @@ public final class AccessLogAppender extends UnsynchronizedAppenderBase<ILogging
         sleeping = false;
       }
     }
+  }
+
+  /**
+   * Copies {@code line} into {@code buffer} from {@code at} when it is all ASCII (its UTF-8 bytes
+   * are its chars: the common line needs no encoded copy of its own) and fits with a newline after it.
+   *
+   * @return the index after the line, or -1 (nothing to rely on written) if it is not ASCII or does not fit
+   */
+  static int ascii(String line, byte[] buffer, int at) {
+    int length = line.length();
+    if (at + length + 1 > buffer.length) {
+      return -1;
+    }
+    for (int i = 0; i < length; i++) {
+      char c = line.charAt(i);
+      if (c >= 0x80) {
+        return -1;
+      }
+      buffer[at + i] = (byte) c;
+    }
+    return at + length;
   }
 
   private void write(byte[] buffer, int length) {

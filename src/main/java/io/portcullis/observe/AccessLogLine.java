@@ -15,6 +15,7 @@ import java.time.Instant;
 final class AccessLogLine {
 
   private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+  private static final char[] LOWER_HEX = "0123456789abcdef".toCharArray();
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
   /** 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the years ISO_INSTANT writes with four digits. */
   private static final long FIRST_SECOND = -62_167_219_200L;
@@ -32,12 +33,13 @@ final class AccessLogLine {
 
   /**
    * The JSON line of one request, its fields in README "Logs" order ({@code null} for an absent
-   * string: {@code traceId} when tracing is off, {@code endpoint} when no endpoint's answer was
-   * forwarded, {@code error} when the gateway did not make the answer).
+   * string: {@code endpoint} when no endpoint's answer was forwarded, {@code error} when the
+   * gateway did not make the answer; {@code traceId} when both its halves are 0, tracing off). The
+   * trace id is written as its 32 lower-case hex digits straight from its two halves.
    */
   static String format(Instant ts, String requestId, String method, String path, String route, int status,
                        long durationMs, String upstream, String endpoint, int attempts, String clientIp,
-                       long bytesIn, long bytesOut, String error, String traceId) {
+                       long bytesIn, long bytesOut, String error, long traceIdHigh, long traceIdLow) {
     Scratch scratch = SCRATCH.get();
     StringBuilder out = scratch.line;
     out.setLength(0);
@@ -65,7 +67,7 @@ final class AccessLogLine {
     out.append(",\"error\":");
     string(out, error);
     out.append(",\"traceId\":");
-    string(out, traceId);
+    traceId(out, traceIdHigh, traceIdLow);
     out.append('}');
     String line = out.toString();
     if (out.capacity() > 4096) {
@@ -121,6 +123,24 @@ final class AccessLogLine {
       p *= 10;
     }
     return p;
+  }
+
+  /** The trace id as a JSON string of 32 lower-case hex digits, or {@code null} when both halves are 0. */
+  private static void traceId(StringBuilder out, long high, long low) {
+    if (high == 0 && low == 0) {
+      out.append("null");
+      return;
+    }
+    out.append('"');
+    hex(out, high);
+    hex(out, low);
+    out.append('"');
+  }
+
+  private static void hex(StringBuilder out, long value) {
+    for (int shift = 60; shift >= 0; shift -= 4) {
+      out.append(LOWER_HEX[(int) (value >>> shift) & 0xF]);
+    }
   }
 
   /** A JSON string (or {@code null}), escaped as Jackson escapes it. */

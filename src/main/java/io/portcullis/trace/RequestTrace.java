@@ -47,6 +47,16 @@ public final class RequestTrace {
     return traceIdHex;
   }
 
+  /** The upper 64 bits of the trace id (never 0 together with {@link #traceIdLow()}). */
+  public long traceIdHigh() {
+    return traceIdHigh;
+  }
+
+  /** The lower 64 bits of the trace id. */
+  public long traceIdLow() {
+    return traceIdLow;
+  }
+
   /** The gateway's own span id. */
   public long spanId() {
     return spanId;

@@ -61,6 +61,10 @@ class AccessLogAppenderTest {
       return all.isEmpty() ? List.of() : Arrays.asList(all.split("\n", -1)).subList(0, all.split("\n", -1).length - 1);
     }
 
+    synchronized byte[] bytes() {
+      return bytes.toByteArray();
+    }
+
     synchronized int writes() {
       return writes;
     }
@@ -114,5 +118,41 @@ class AccessLogAppenderTest {
       Await.until("the drop is reported", 5_000, () -> events.events().stream().anyMatch(e -> e.getFormattedMessage()
           .startsWith("access log: 84 line(s) dropped")));
     }
+  }
+
+  @Test
+  void linesOfAnyCharactersAndLengthAreWrittenAsTheirUtf8() {
+    Sink sink = new Sink(new CountDownLatch(0));
+    AccessLogAppender appender = new AccessLogAppender(1024, () -> sink);
+    appender.setContext(context);
+    appender.start();
+    List<String> expected = List.of(
+        "{\"path\":\"/plain\"}",
+        "{\"path\":\"/caf\u00e9/\u00ff\"}",                 // Latin-1 beyond ASCII: two bytes each
+        "{\"path\":\"/\u65e5\u672c\"}",                       // three bytes each
+        "{\"path\":\"/\ud83d\ude00\"}",                       // a surrogate pair: four bytes
+        "x".repeat(70_000),                                    // longer than the writer's buffer
+        "y".repeat(40_000),                                    // fits only after a write
+        "{\"path\":\"/" + "\u00e9".repeat(40_000) + "\"}",      // longer than the buffer once encoded
+        "{\"path\":\"/last\"}");
+    for (String text : expected) {
+      appender.doAppend(line(text));
+    }
+    appender.stop();
+
+    StringBuilder all = new StringBuilder();
+    expected.forEach(text -> all.append(text).append('\n'));
+    assertThat(sink.bytes()).isEqualTo(all.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void onlyAnAsciiLineThatFitsIsCopiedAsItsChars() {
+    byte[] buffer = new byte[8];
+
+    assertThat(AccessLogAppender.ascii("abc", buffer, 2)).isEqualTo(5);
+    assertThat(new String(buffer, 2, 3, StandardCharsets.US_ASCII)).isEqualTo("abc");
+    assertThat(AccessLogAppender.ascii("ab\u00e9", buffer, 0)).as("not ASCII").isEqualTo(-1);
+    assertThat(AccessLogAppender.ascii("abcdefg", buffer, 1)).as("no room for the newline").isEqualTo(-1);
+    assertThat(AccessLogAppender.ascii("abcdefg", buffer, 0)).isEqualTo(7);
   }
 }

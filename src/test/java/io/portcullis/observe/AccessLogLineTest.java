@@ -10,10 +10,14 @@ import org.junit.jupiter.api.Test;
 
 class AccessLogLineTest {
 
+  /** The trace id 0af7651916cd43dd8448eb211c80319c, in halves. */
+  private static final long HIGH = 0x0af7651916cd43ddL;
+  private static final long LOW = 0x8448eb211c80319cL;
+
   /** The line as Jackson writes it from a JsonObject with the same fields in the same order. */
   private static String jackson(Instant ts, String requestId, String method, String path, String route, int status,
                                 long durationMs, String upstream, String endpoint, int attempts, String clientIp,
-                                long bytesIn, long bytesOut, String error, String traceId) {
+                                long bytesIn, long bytesOut, String error, long traceIdHigh, long traceIdLow) {
     return new JsonObject()
         .put("ts", ts.toString())
         .put("requestId", requestId)
@@ -29,22 +33,22 @@ class AccessLogLineTest {
         .put("bytesIn", bytesIn)
         .put("bytesOut", bytesOut)
         .put("error", error)
-        .put("traceId", traceId)
+        .put("traceId", traceIdHigh == 0 && traceIdLow == 0 ? null : String.format("%016x%016x", traceIdHigh, traceIdLow))
         .encode();
   }
 
   private static String line(Instant ts, String requestId) {
-    return AccessLogLine.format(ts, requestId, "GET", "/", null, 200, 0, null, null, 0, null, 0, 0, null, null);
+    return AccessLogLine.format(ts, requestId, "GET", "/", null, 200, 0, null, null, 0, null, 0, 0, null, 0, 0);
   }
 
   @Test
   void aTypicalLineIsWhatJacksonWrites() {
     Instant ts = Instant.parse("2026-12-05T19:05:01.123456Z");
     String line = AccessLogLine.format(ts, "3f2c0a3e-9d1b-4f6e-8c2a-1b2c3d4e5f60", "POST", "/api/users/7", "users", 200,
-        12, "users", "127.0.0.1:9001", 1, "203.0.113.7", 17, 4096, null, "0af7651916cd43dd8448eb211c80319c");
+        12, "users", "127.0.0.1:9001", 1, "203.0.113.7", 17, 4096, null, HIGH, LOW);
 
     assertThat(line).isEqualTo(jackson(ts, "3f2c0a3e-9d1b-4f6e-8c2a-1b2c3d4e5f60", "POST", "/api/users/7", "users",
-        200, 12, "users", "127.0.0.1:9001", 1, "203.0.113.7", 17, 4096, null, "0af7651916cd43dd8448eb211c80319c"));
+        200, 12, "users", "127.0.0.1:9001", 1, "203.0.113.7", 17, 4096, null, HIGH, LOW));
     assertThat(line).isEqualTo("{\"ts\":\"2026-12-05T19:05:01.123456Z\",\"requestId\":\"3f2c0a3e-9d1b-4f6e-8c2a-1b2c3d4e5f60\","
         + "\"method\":\"POST\",\"path\":\"/api/users/7\",\"route\":\"users\",\"status\":200,\"durationMs\":12,"
         + "\"upstream\":\"users\",\"endpoint\":\"127.0.0.1:9001\",\"attempts\":1,\"clientIp\":\"203.0.113.7\","
@@ -56,10 +60,10 @@ class AccessLogLineTest {
     Instant ts = Instant.parse("2026-12-05T19:05:01Z");
 
     String line = AccessLogLine.format(ts, "id", "GET", "/x", "r", 504, 250, "svc", null, 2, "::1", 0, 97,
-        "deadline_exceeded", null);
+        "deadline_exceeded", 0, 0);
 
     assertThat(line).isEqualTo(jackson(ts, "id", "GET", "/x", "r", 504, 250, "svc", null, 2, "::1", 0, 97,
-        "deadline_exceeded", null))
+        "deadline_exceeded", 0, 0))
         .contains("\"endpoint\":null", "\"error\":\"deadline_exceeded\"", "\"clientIp\":\"::1\"", "\"bytesOut\":97");
   }
 
@@ -67,8 +71,8 @@ class AccessLogLineTest {
   void absentValuesAreNull() {
     Instant ts = Instant.parse("2026-12-05T19:05:01Z");
 
-    assertThat(AccessLogLine.format(ts, "id", "GET", "/x", null, 404, 0, null, null, 0, null, 0, 0, null, null))
-        .isEqualTo(jackson(ts, "id", "GET", "/x", null, 404, 0, null, null, 0, null, 0, 0, null, null))
+    assertThat(AccessLogLine.format(ts, "id", "GET", "/x", null, 404, 0, null, null, 0, null, 0, 0, null, 0, 0))
+        .isEqualTo(jackson(ts, "id", "GET", "/x", null, 404, 0, null, null, 0, null, 0, 0, null, 0, 0))
         .contains("\"ts\":\"2026-12-05T19:05:01Z\"", "\"route\":null", "\"endpoint\":null", "\"clientIp\":null",
             "\"error\":null", "\"traceId\":null");
   }
@@ -79,7 +83,7 @@ class AccessLogLineTest {
     long big = 5_000_000_000L;
 
     assertThat(AccessLogLine.format(ts, "id", "PUT", "/f", "r", 200, 1, "u", "h:1", 1, "10.0.0.1", big, big + 1, null,
-        null)).contains("\"bytesIn\":5000000000,", "\"bytesOut\":5000000001,");
+        0, 0)).contains("\"bytesIn\":5000000000,", "\"bytesOut\":5000000001,");
   }
 
   @Test
@@ -108,14 +112,14 @@ class AccessLogLineTest {
     for (String v : List.of("\"quoted\"", "back\\slash", "line\nbreak\r\ttab", "nul\u0000bell\u0007esc\u001b",
         "\u007fdel", "caf\u00e9 \u65e5\u672c \ud83d\ude00", "\ud800lone surrogate", "\",\"status\":200,\"x\":\"",
         "</script>\u2028\u2029")) {
-      String line = AccessLogLine.format(ts, v, v, v, v, 502, 3, v, v, 2, v, 1, 2, v, v);
+      String line = AccessLogLine.format(ts, v, v, v, v, 502, 3, v, v, 2, v, 1, 2, v, HIGH, LOW);
 
-      assertThat(line).isEqualTo(jackson(ts, v, v, v, v, 502, 3, v, v, 2, v, 1, 2, v, v));
+      assertThat(line).isEqualTo(jackson(ts, v, v, v, v, 502, 3, v, v, 2, v, 1, 2, v, HIGH, LOW));
       JsonObject parsed = new JsonObject(line);
-      for (String field : List.of("requestId", "method", "path", "route", "upstream", "endpoint", "clientIp", "error",
-          "traceId")) {
+      for (String field : List.of("requestId", "method", "path", "route", "upstream", "endpoint", "clientIp", "error")) {
         assertThat(parsed.getString(field)).as(field + " of " + line).isEqualTo(v);
       }
+      assertThat(parsed.getString("traceId")).isEqualTo("0af7651916cd43dd8448eb211c80319c");
       assertThat(parsed.getInteger("status")).isEqualTo(502);
       assertThat(line).doesNotContain("\n", "\r");
     }
@@ -134,8 +138,10 @@ class AccessLogLineTest {
             : kind == 2 ? (char) (0x80 + random.nextInt(0x780)) : (char) (0x20 + random.nextInt(0x5f)));
       }
       String v = value.toString();
-      assertThat(AccessLogLine.format(ts, v, "GET", v, v, 502, 3, v, v, 2, v, 10, 20, v, v))
-          .isEqualTo(jackson(ts, v, "GET", v, v, 502, 3, v, v, 2, v, 10, 20, v, v));
+      long high = random.nextLong();
+      long low = random.nextInt(3) == 0 ? 0 : random.nextLong(); // a lower half of 0: still written in full
+      assertThat(AccessLogLine.format(ts, v, "GET", v, v, 502, 3, v, v, 2, v, 10, 20, v, high, low))
+          .isEqualTo(jackson(ts, v, "GET", v, v, 502, 3, v, v, 2, v, 10, 20, v, high, low));
     }
   }
 }
