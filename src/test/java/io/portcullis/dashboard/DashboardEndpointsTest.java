@@ -2,6 +2,7 @@ package io.portcullis.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portcullis.testkit.Await;
 import io.portcullis.testkit.AdminProbe;
 import io.portcullis.testkit.Closeables;
 import io.portcullis.testkit.Closer;
@@ -123,6 +124,10 @@ class DashboardEndpointsTest {
       assertThat(send("GET", gateway.url("/ok/" + i)).statusCode()).isEqualTo(200);
     }
     assertThat(send("GET", gateway.url("/fail")).statusCode()).isEqualTo(503);
+    // A request is counted as its response ends, just after its last bytes are written: on a busy
+    // machine the client can read them before that.
+    Await.until("the fourth request counted", 5_000, () -> new JsonObject(AdminProbe.get(gateway.adminPort(),
+        "/admin/stats")).getJsonObject("routes").getJsonObject("all").getLong("requests") == 4L);
 
     JsonObject stats = new JsonObject(AdminProbe.get(gateway.adminPort(), "/admin/stats"));
 
