@@ -180,10 +180,13 @@ HAP
     || { stop_started "${VIA_PID[gateway-pp]}"; CLUSTER_REPORT+="proxyproto: the gateway did not start."$'\n\n'; return; }
   VIA_PID[gateway-nopp]=$J_PID VIA_LABEL[gateway-nopp]="gateway, PROXY protocol off (via HAProxy)"
   # Twice the usual JIT warm-up: both JVMs are fresh, and a gateway still compiling skews CPU/req.
+  # Both warm up through the TCP-mode frontends, the shipped set-up and the first row measured:
+  # through HAProxy's HTTP mode the PROXY gateway would get a new connection (and PROXY header)
+  # per request, so its JIT would be trained on connection set-up the other gateway never sees.
   local w
   for w in 1 2; do
-    jit_warmup gateway-nopp "http://127.0.0.1:$HAP_PLAIN/"
-    jit_warmup gateway-pp "http://127.0.0.1:$HAP_PP/"
+    jit_warmup gateway-nopp "http://127.0.0.1:$HAP_PLAIN_TCP/"
+    jit_warmup gateway-pp "http://127.0.0.1:$HAP_PP_TCP/"
   done
   local rows="" opens
   pp_pair() {                                  # pp_pair LABEL OFF_PORT ON_PORT: one table row
