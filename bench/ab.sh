@@ -23,14 +23,21 @@
 #   in alternation, e.g. 'g1=gw:target/portcullis.jar|-XX:+UseG1GC -Xmx64m'. The summary gives each
 #   JVM's peak RSS over its life (VmHWM) too.
 #
+# --same-jvm: the gateway contenders (gw, gwlog, gwadaptive; one jar, one flag set) share ONE JVM,
+#   and before each of a contender's runs its configuration is written to that JVM's configuration
+#   file and applied with POST /admin/reload. Two JVMs of the same build differ by up to 20-40% in
+#   CPU per request on a shared machine (JIT and memory layout); one JVM measures what a setting
+#   itself costs. Each contender's warm-up runs after its reload, so a new limit starts fresh.
+#   The summary then also gives the median of the per-round ratios to the first contender.
+#
 # Options: --rounds N (5), --duration S per run (8), --warmup S JIT warm-up per JVM (20),
 # --conns C (64), --nice N, --wait-quiet S (as bench/run.sh), --java-opts '...'
-# (default '-XX:+UseSerialGC -Xmx64m'), --port-base N (18380), --keep. Every process it starts is
-# stopped by PID on exit.
+# (default '-XX:+UseSerialGC -Xmx64m'), --port-base N (18380), --same-jvm, --keep. Every process it
+# starts is stopped by PID on exit.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-ROUNDS=5 DURATION=8 WARMUP=20 CONNS=64 NICE=0 QUIET_WAIT=0 PORT_BASE=18380 KEEP=no
+ROUNDS=5 DURATION=8 WARMUP=20 CONNS=64 NICE=0 QUIET_WAIT=0 PORT_BASE=18380 KEEP=no SAME_JVM=no
 JAVA_OPTS_AB='-XX:+UseSerialGC -Xmx64m'
 H2_CONNS=16 H2_STREAMS=10
 SPECS=()
@@ -45,7 +52,8 @@ while [ $# -gt 0 ]; do
     --java-opts) JAVA_OPTS_AB=$2; shift 2 ;;
     --port-base) PORT_BASE=$2; shift 2 ;;
     --keep) KEEP=yes; shift ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    --same-jvm) SAME_JVM=yes; shift ;;
+    -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *=*:*) SPECS+=("$1"); shift ;;
     *) echo "not NAME=KIND:ARG: $1" >&2; exit 2 ;;
@@ -150,8 +158,9 @@ tls_cert() {   # a P-256 certificate for the h2tls kinds, made once
 
 read -r -a JOPTS <<<"$JAVA_OPTS_AB"
 declare -A JAVA_OF
-declare -A PID URL TOOL
+declare -A PID URL TOOL ADMIN_OF SHARED_CONF
 NAMES=()
+SHARED_PID="" SHARED_PORT="" SHARED_ADMIN=""
 i=0
 for spec in "${SPECS[@]}"; do
   name=${spec%%=*} rest=${spec#*=}; kind=${rest%%:*} arg=${rest#*:}
@@ -171,8 +180,21 @@ for spec in "${SPECS[@]}"; do
         TOOL[$name]=h2load URL[$name]="https://127.0.0.1:$port/"
       fi
       [ "$kind" = gwadaptive ] && backend_more=', "concurrency": { "mode": "adaptive" }'
-      config "$TMP/$name.json" "$port" "$admin" "$alog" "$more" "$backend_more"
-      "${NI[@]}" "${GWPIN[@]}" java "${JO[@]}" -jar "$arg" --config "$TMP/$name.json" >"$TMP/$name.log" 2>"$TMP/$name.err" &
+      if [ $SAME_JVM = yes ] && [ "${TOOL[$name]}" = wrk ]; then
+        [ -z "$SHARED_PORT" ] && SHARED_PORT=$port SHARED_ADMIN=$admin
+        config "$TMP/$name.json" "$SHARED_PORT" "$SHARED_ADMIN" "$alog" "$more" "$backend_more"
+        SHARED_CONF[$name]=$TMP/$name.json ADMIN_OF[$name]=$SHARED_ADMIN URL[$name]="http://127.0.0.1:$SHARED_PORT/"
+        if [ -n "$SHARED_PID" ]; then
+          PID[$name]=$SHARED_PID; NAMES+=("$name")
+          log "$name ($kind) shares pid $SHARED_PID on ${URL[$name]} (applied by reload)"
+          continue
+        fi
+        cp "$TMP/$name.json" "$TMP/shared.json"
+        "${NI[@]}" "${GWPIN[@]}" java "${JO[@]}" -jar "$arg" --config "$TMP/shared.json" >"$TMP/$name.log" 2>"$TMP/$name.err" &
+      else
+        config "$TMP/$name.json" "$port" "$admin" "$alog" "$more" "$backend_more"
+        "${NI[@]}" "${GWPIN[@]}" java "${JO[@]}" -jar "$arg" --config "$TMP/$name.json" >"$TMP/$name.log" 2>"$TMP/$name.err" &
+      fi
       ;;
     bare|bareh2c)
       [ "$kind" = bareh2c ] && TOOL[$name]=h2load
@@ -183,6 +205,7 @@ for spec in "${SPECS[@]}"; do
     *) die "unknown kind $kind" ;;
   esac
   PID[$name]=$!; STARTED+=("$!"); NAMES+=("$name")
+  [ -n "${SHARED_CONF[$name]:-}" ] && SHARED_PID=$!
   ok=no
   for _ in $(seq 1 600); do
     if [[ ${URL[$name]} == https:* ]]; then
@@ -233,15 +256,26 @@ load() {   # load NAME SECONDS -> R_req R_rps R_p99 (ms) R_bad (non-2xx/3xx and 
     R_bad=$(awk '{print $5}' <<<"$line")
   fi
 }
-for n in "${NAMES[@]}"; do log "warm-up $n ${WARMUP}s"; load "$n" "$WARMUP"; done
+APPLIED=""
+apply() {   # apply NAME: with --same-jvm, make NAME's configuration the shared JVM's (a reload)
+  local n=$1 answer
+  [ -n "${SHARED_CONF[$n]:-}" ] || return 0
+  [ "$APPLIED" = "$n" ] && return 0
+  cp "${SHARED_CONF[$n]}" "$TMP/shared.json"
+  answer=$(curl -s -m 10 -X POST "http://127.0.0.1:${ADMIN_OF[$n]}/admin/reload")
+  grep -Eq '"result" *: *"(applied|unchanged)"' <<<"$answer" || die "reload to $n's configuration failed: $answer"
+  APPLIED=$n
+}
+for n in "${NAMES[@]}"; do apply "$n"; log "warm-up $n ${WARMUP}s"; load "$n" "$WARMUP"; done
 
-declare -A RPS US P99
+declare -A RPS US P99 ROUND_RPS ROUND_US RRATIO URATIO
 echo "| round | contender | req/s | p99 ms | CPU µs/req | other | errors |"
 echo "|--:|---|--:|--:|--:|--:|--:|"
 for r in $(seq 1 "$ROUNDS"); do
   order=("${NAMES[@]}")
   if [ $((r % 2)) = 0 ]; then order=(); for ((k=${#NAMES[@]}-1; k>=0; k--)); do order+=("${NAMES[$k]}"); done; fi
   for n in "${order[@]}"; do
+    apply "$n"
     load "$n" 2 >/dev/null
     wait_quiet
     c0=$(tree_ticks "${PID[$n]}"); b0=$(busy_ticks); o0=$(ours_ticks); t0=$(date +%s%N)
@@ -250,7 +284,12 @@ for r in $(seq 1 "$ROUNDS"); do
     us=$(awk -v a="$c0" -v b="$c1" -v hz="$CLK_TCK" -v r="$R_req" 'BEGIN{printf "%.1f", (b - a) / hz * 1e6 / r}')
     other=$(awk -v b=$((b1 - b0)) -v o=$((o1 - o0)) -v hz="$CLK_TCK" -v ns=$((t1 - t0)) 'BEGIN{x = b - o; if (x < 0) x = 0; printf "%.0f", 100 * x / hz / (ns / 1e9)}')
     RPS[$n]+="$R_rps " US[$n]+="$us " P99[$n]+="$R_p99 "
+    ROUND_RPS[$n]=$R_rps ROUND_US[$n]=$us
     echo "| $r | $n | $R_rps | $R_p99 | $us | $other% | ${R_bad:-–} |"
+  done
+  for n in "${NAMES[@]}"; do
+    RRATIO[$n]+="$(awk -v a="${ROUND_RPS[$n]}" -v b="${ROUND_RPS[${NAMES[0]}]}" 'BEGIN{printf "%.3f", a / b}') "
+    URATIO[$n]+="$(awk -v a="${ROUND_US[$n]}" -v b="${ROUND_US[${NAMES[0]}]}" 'BEGIN{printf "%.3f", a / b}') "
   done
 done
 median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -n | awk '{a[NR]=$1} END{print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
@@ -264,5 +303,11 @@ for n in "${NAMES[@]}"; do
   mr=$(median "${RPS[$n]}") mp=$(median "${P99[$n]}") mu=$(median "${US[$n]}")
   echo "| $n | \`${JAVA_OF[$n]}\` | $mr | $(awk -v a="$mr" -v b="$fr" 'BEGIN{printf "%.3f", a / b}') | $mp | $(awk -v a="$mp" -v b="$fp" 'BEGIN{printf "%.2f", a / b}') | $mu | $(awk -v a="$mu" -v b="$fu" 'BEGIN{printf "%.3f", a / b}') | $(hwm "${PID[$n]}") |"
 done
+echo
+echo "Per-round ratios to ${NAMES[0]} (req/s; CPU µs/req), their medians in brackets:"
+for n in "${NAMES[@]:1}"; do
+  echo "- $n: req/s ${RRATIO[$n]}(**$(median "${RRATIO[$n]}")**); CPU ${URATIO[$n]}(**$(median "${URATIO[$n]}")**)"
+done
+[ $SAME_JVM = yes ] && echo "- --same-jvm: the gateway contenders were one JVM (pid $SHARED_PID), switched by POST /admin/reload before each run."
 echo
 echo "--java-opts ${JAVA_OPTS_AB}; ${DURATION}s runs, $ROUNDS rounds, c$CONNS (h2load: $H2_CONNS×$H2_STREAMS); load average $(cut -d' ' -f1-3 /proc/loadavg)"

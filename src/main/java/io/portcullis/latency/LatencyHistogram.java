@@ -41,7 +41,7 @@ public final class LatencyHistogram {
   private final long minSamples;
   private final List<LatencyRecorder> recorders = new CopyOnWriteArrayList<>();
   private final ConcurrentMap<Double, LatencyPercentile> percentiles = new ConcurrentHashMap<>();
-  // Below: touched only inside refresh(), which is synchronized.
+  // Below: touched only inside refresh() and fill(), which are synchronized.
   private final IntCountsHistogram[] ring;
   private final Histogram window = newHistogram();
   private final Histogram scratch = newHistogram();
@@ -111,17 +111,62 @@ public final class LatencyHistogram {
     newest = (newest + 1) % ring.length;
     IntCountsHistogram interval = ring[newest];
     interval.reset();
-    for (LatencyRecorder recorder : recorders) {
-      recorder.recorder().getIntervalHistogramInto(scratch);
-      interval.add(scratch);
-      if (recorder.closed()) {
-        recorders.remove(recorder);
-      }
-    }
+    gatherInto(interval, null);
     window.reset();
     for (IntCountsHistogram h : ring) {
       window.add(h);
     }
+    publish();
+  }
+
+  /**
+   * While the window holds fewer than {@code minSamples} samples (a fresh gateway, or an upstream
+   * that has not been called for a window's length), adds what the recorders have gathered so far
+   * to the current interval without ending it, and recomputes the percentiles: so a percentile
+   * gets its first value as soon as enough answers are in, not only at the next {@link #refresh()}.
+   * Does nothing once the window is full enough. Not for an event loop (see the class comment).
+   *
+   * @return whether the window still holds fewer than {@code minSamples} samples afterwards
+   */
+  public synchronized boolean fill() {
+    if (samples >= minSamples) {
+      return false;
+    }
+    if (newest < 0) {
+      refresh();
+    } else {
+      gatherInto(ring[newest], window);
+      publish();
+    }
+    return samples < minSamples;
+  }
+
+  /**
+   * Whether the window held fewer than {@code minSamples} samples at the last refresh or fill, so
+   * that its percentiles have no value yet.
+   *
+   * @return {@code true} while warming
+   */
+  public boolean warming() {
+    return samples < minSamples;
+  }
+
+  /** Adds each recorder's samples since it was last read to {@code interval} (and to {@code also}). */
+  private void gatherInto(IntCountsHistogram interval, Histogram also) {
+    for (LatencyRecorder recorder : recorders) {
+      recorder.recorder().getIntervalHistogramInto(scratch);
+      interval.add(scratch);
+      if (also != null) {
+        also.add(scratch);
+      }
+      if (recorder.closed()) {
+        recorders.remove(recorder);
+      }
+    }
+  }
+
+  /** Publishes the window's count and its percentiles. */
+  private void publish() {
     long count = window.getTotalCount();
     samples = count;
     for (LatencyPercentile p : percentiles.values()) {

@@ -11,8 +11,10 @@ import java.util.concurrent.ConcurrentMap;
  * calls have one; no other attempt records its latency.
  *
  * <p>The window: {@value #INTERVALS} intervals of {@value #REFRESH_MS} ms (the last 5 s), and a
- * percentile has a value once the window holds at least {@value #MIN_SAMPLES} samples. A short
- * interval lets a freshly started gateway hedge after its first few dozen answers.
+ * percentile has a value once the window holds at least {@value #MIN_SAMPLES} samples. While a
+ * window holds fewer, it is filled every {@value #FILL_MS} ms ({@link #fillWarming()}), so a
+ * freshly started gateway hedges after its first {@value #MIN_SAMPLES} answers or so: each
+ * request before that goes unhedged.
  */
 public final class UpstreamLatencies {
 
@@ -21,7 +23,9 @@ public final class UpstreamLatencies {
   /** Intervals in each window. */
   static final int INTERVALS = 50;
   /** Samples a window needs before its percentiles have a value. */
-  static final long MIN_SAMPLES = 50;
+  static final long MIN_SAMPLES = 20;
+  /** How often {@link #fillWarming()} should run while a window holds fewer samples, in milliseconds. */
+  public static final long FILL_MS = 10;
 
   private final ConcurrentMap<String, LatencyHistogram> byUpstream = new ConcurrentHashMap<>();
 
@@ -51,6 +55,36 @@ public final class UpstreamLatencies {
     for (LatencyHistogram histogram : byUpstream.values()) {
       histogram.refresh();
     }
+  }
+
+  /**
+   * Fills every histogram that holds fewer than {@value #MIN_SAMPLES} samples ({@link
+   * LatencyHistogram#fill()}); not for an event loop.
+   *
+   * @return whether one still holds fewer afterwards
+   */
+  public boolean fillWarming() {
+    boolean warming = false;
+    for (LatencyHistogram histogram : byUpstream.values()) {
+      if (histogram.warming()) {
+        warming |= histogram.fill();
+      }
+    }
+    return warming;
+  }
+
+  /**
+   * Whether any histogram held fewer than {@value #MIN_SAMPLES} samples at its last refresh or fill.
+   *
+   * @return {@code true} if a percentile may still be without a value
+   */
+  public boolean anyWarming() {
+    for (LatencyHistogram histogram : byUpstream.values()) {
+      if (histogram.warming()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

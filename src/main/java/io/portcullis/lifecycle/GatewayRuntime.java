@@ -90,18 +90,39 @@ public final class GatewayRuntime {
   /**
    * Refreshes the latency histograms hedging reads every {@link UpstreamLatencies#REFRESH_MS} ms, on
    * a worker thread (a refresh may wait for a recording event loop); nothing while no route hedges
-   * after a percentile.
+   * after a percentile. While a histogram holds too few samples for a percentile, it is also filled
+   * every {@link UpstreamLatencies#FILL_MS} ms in between, so that hedging starts after the first
+   * answers rather than at the next refresh.
    */
   private void refreshLatencies() {
     UpstreamLatencies latencies = builder.latencies();
+    int fillsBetweenRefreshes = (int) (UpstreamLatencies.REFRESH_MS / UpstreamLatencies.FILL_MS) - 1;
     vertx.setPeriodic(UpstreamLatencies.REFRESH_MS, id -> {
       if (!latencies.isEmpty()) {
         vertx.executeBlocking(() -> {
           latencies.refreshAll();
-          return null;
-        }, true).onFailure(err -> LOG.error("the upstream latency histograms could not be refreshed", err));
+          return latencies.anyWarming();
+        }, true).onSuccess(warming -> {
+          if (warming) {
+            fillLatencies(latencies, fillsBetweenRefreshes);
+          }
+        }).onFailure(err -> LOG.error("the upstream latency histograms could not be refreshed", err));
       }
     });
+  }
+
+  /** Fills the warming histograms every {@link UpstreamLatencies#FILL_MS} ms, {@code left} more times at most. */
+  private void fillLatencies(UpstreamLatencies latencies, int left) {
+    if (left <= 0) {
+      return;
+    }
+    vertx.setTimer(UpstreamLatencies.FILL_MS, t -> vertx.executeBlocking(latencies::fillWarming, true)
+        .onSuccess(warming -> {
+          if (warming) {
+            fillLatencies(latencies, left - 1);
+          }
+        })
+        .onFailure(err -> LOG.error("the upstream latency histograms could not be filled", err)));
   }
 
   /** The main listener's exception handler with {@code server.proxyProtocol}: one per process. */

@@ -167,6 +167,44 @@ class LatencyHistogramTest {
   }
 
   @Test
+  void aWarmingWindowGetsItsFirstValueFromAFillWithoutEndingTheInterval() {
+    LatencyHistogram histogram = new LatencyHistogram(2, 10);
+    LatencyRecorder recorder = histogram.newRecorder();
+    LatencyPercentile p50 = histogram.percentile(50);
+    assertThat(histogram.warming()).isTrue();
+
+    for (int i = 0; i < 6; i++) {
+      recorder.record(5 * MS);
+    }
+    assertThat(histogram.fill()).as("6 of 10 samples: still warming").isTrue();
+    assertThat(histogram.samples()).isEqualTo(6);
+    assertThat(p50.nanos()).isEqualTo(LatencyPercentile.NONE);
+
+    for (int i = 0; i < 4; i++) {
+      recorder.record(7 * MS);
+    }
+    assertThat(histogram.fill()).as("10 of 10: warm").isFalse();
+    assertThat(histogram.samples()).isEqualTo(10);
+    assertThat(histogram.warming()).isFalse();
+    assertThat((double) p50.nanos()).isCloseTo(5 * MS, within(0.05 * MS));
+
+    recorder.record(9 * MS);
+    assertThat(histogram.fill()).as("a warm window is left to the refresh").isFalse();
+    assertThat(histogram.samples()).isEqualTo(10);
+
+    // The fills went into one interval: one refresh later it is still in the 2-interval window
+    // (with the sample the last fill left), the next refresh drops it.
+    histogram.refresh();
+    assertThat(histogram.samples()).isEqualTo(11);
+    histogram.refresh();
+    assertThat(histogram.samples()).isEqualTo(1);
+    histogram.refresh();
+    assertThat(histogram.samples()).isZero();
+    assertThat(histogram.warming()).isTrue();
+    assertThat(p50.nanos()).isEqualTo(LatencyPercentile.NONE);
+  }
+
+  @Test
   void theSamePercentileIsOneSharedHandle() {
     LatencyHistogram histogram = new LatencyHistogram(5, 1);
 
