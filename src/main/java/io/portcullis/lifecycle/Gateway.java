@@ -99,7 +99,16 @@ public final class Gateway {
    * reloads on request and, while {@code reload.watch} is on, when it changes.
    */
   public static Future<Gateway> start(GatewayConfig config, boolean withDemo, Path configFile) {
-    return start(config, withDemo, configFile, GatewayOptions.defaults());
+    return start(config, withDemo, configFile, null, GatewayOptions.defaults());
+  }
+
+  /**
+   * As {@link #start(GatewayConfig, boolean, Path)}, given the bytes of {@code configFile} that
+   * {@code config} was parsed from: while the file still holds them, start-up does not parse it
+   * again to know what the reload watcher compares with.
+   */
+  public static Future<Gateway> start(GatewayConfig config, boolean withDemo, Path configFile, byte[] configBytes) {
+    return start(config, withDemo, configFile, configBytes, GatewayOptions.defaults());
   }
 
   /**
@@ -107,6 +116,16 @@ public final class Gateway {
    * clock, random source, timers and request-header timeout from {@code options}.
    */
   public static Future<Gateway> start(GatewayConfig config, boolean withDemo, Path configFile,
+                                      GatewayOptions options) {
+    return start(config, withDemo, configFile, null, options);
+  }
+
+  /**
+   * Starts a gateway for {@code config}, parsed from {@code configBytes} (null if unknown) read from
+   * {@code configFile} (null for none), with its clock, random source, timers and request-header
+   * timeout from {@code options}.
+   */
+  public static Future<Gateway> start(GatewayConfig config, boolean withDemo, Path configFile, byte[] configBytes,
                                       GatewayOptions options) {
     StartupTimeline timeline = new StartupTimeline(options.ticker());
     int instances = config.server().instances() > 0 ? config.server().instances()
@@ -200,7 +219,7 @@ public final class Gateway {
         .compose(id -> {
           gateway.discoveryDeployment = id;
           timeline.mark("discovery");
-          return reloader == null ? Future.<Void>succeededFuture() : reloader.prime();
+          return reloader == null ? Future.<Void>succeededFuture() : reloader.prime(configBytes);
         })
         .map(v -> {
           if (watcher != null) {
