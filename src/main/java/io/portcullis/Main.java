@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -92,8 +93,12 @@ public final class Main {
       return EXIT_OK;
     }
     GatewayConfig config;
+    byte[] configBytes;
     try {
-      config = ConfigFiles.load(options.config());
+      // Read here rather than by ConfigFiles.load: the running configuration's bytes, which the
+      // reload watcher then takes as the file's last content without parsing it again.
+      configBytes = Files.readAllBytes(options.config());
+      config = ConfigFiles.parse(configBytes, options.config(), System::getenv);
     } catch (NoSuchFileException e) {
       err.println("portcullis: cannot read config file " + options.config() + ": no such file");
       return EXIT_FAILURE;
@@ -114,7 +119,7 @@ public final class Main {
       out.println("config OK");
       return EXIT_OK;
     }
-    return serve(config, options.config(), options.demo(), err);
+    return serve(config, configBytes, options.config(), options.demo(), err);
   }
 
   /**
@@ -175,14 +180,14 @@ public final class Main {
     return BuildInfo.version();
   }
 
-  private static int serve(GatewayConfig config, Path configFile, boolean demo, PrintStream err) {
+  private static int serve(GatewayConfig config, byte[] configBytes, Path configFile, boolean demo, PrintStream err) {
     // SIGHUP is handled from before the start, so one that arrives as the gateway becomes ready is
     // held and carried out instead of ending the process (the JVM's default for SIGHUP).
     HangupRelay hangups = new HangupRelay();
     Signals.installHangup(hangups);
     Gateway gateway;
     try {
-      gateway = await(Gateway.start(config, demo, configFile).toCompletionStage().toCompletableFuture());
+      gateway = await(Gateway.start(config, demo, configFile, configBytes).toCompletionStage().toCompletableFuture());
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       err.println("portcullis: cannot start: " + describe(cause, config));

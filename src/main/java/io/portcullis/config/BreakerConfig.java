@@ -1,6 +1,7 @@
 package io.portcullis.config;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -32,6 +33,21 @@ public record BreakerConfig(
   /** Copies {@code failureStatuses} into an unmodifiable set. */
   public BreakerConfig {
     failureStatuses = Immutables.orderedSet(failureStatuses, "failureStatuses");
+  }
+
+  // Written out rather than generated: a record's generated equals and hashCode are linked on first
+  // use through java.lang.runtime.ObjectMethods, whose method-handle set-up start-up paid for
+  // (docs/performance.md "Start-up, third pass").
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof BreakerConfig that && maxFailures == that.maxFailures
+        && rollingWindowMs == that.rollingWindowMs && resetTimeoutMs == that.resetTimeoutMs
+        && failureStatuses.equals(that.failureStatuses);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(maxFailures, rollingWindowMs, resetTimeoutMs, failureStatuses);
   }
 
   /** The breaker used when an upstream has no {@code circuitBreaker} object. */

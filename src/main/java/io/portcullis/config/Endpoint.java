@@ -32,6 +32,20 @@ public record Endpoint(String scheme, String host, int port, Optional<String> di
     this(scheme, host, port, Optional.empty());
   }
 
+  // Written out rather than generated: a record's generated equals and hashCode are linked on first
+  // use through java.lang.runtime.ObjectMethods, whose method-handle set-up start-up paid for
+  // (docs/performance.md "Start-up, third pass").
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof Endpoint that && port == that.port && scheme.equals(that.scheme)
+        && host.equals(that.host) && discoveredFrom.equals(that.discoveredFrom);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(scheme, host, port, discoveredFrom);
+  }
+
   /**
    * This endpoint's host resolved to {@code address} (an IP literal, kept in its canonical text):
    * same scheme and port, addressed to this endpoint's host.

@@ -39,6 +39,24 @@ public record RetryOverride(
     methods = Immutables.orderedSetOrNull(methods, "methods");
   }
 
+  // Written out rather than generated: a record's generated equals and hashCode are linked on first
+  // use through java.lang.runtime.ObjectMethods, whose method-handle set-up start-up paid for
+  // (docs/performance.md "Start-up, third pass").
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof RetryOverride that && Objects.equals(maxAttempts, that.maxAttempts)
+        && Objects.equals(baseDelayMs, that.baseDelayMs) && Objects.equals(maxDelayMs, that.maxDelayMs)
+        && jitter == that.jitter && Objects.equals(perTryTimeoutMs, that.perTryTimeoutMs)
+        && Objects.equals(retryOn, that.retryOn) && Objects.equals(methods, that.methods)
+        && Objects.equals(budgetRatio, that.budgetRatio) && Objects.equals(budgetMinPerSecond, that.budgetMinPerSecond);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(maxAttempts, baseDelayMs, maxDelayMs, jitter, perTryTimeoutMs, retryOn, methods, budgetRatio,
+        budgetMinPerSecond);
+  }
+
   /** The effective policy: {@code base} with every non-null component of this replacing its own. */
   public RetryConfig applyTo(RetryConfig base) {
     Objects.requireNonNull(base, "base");

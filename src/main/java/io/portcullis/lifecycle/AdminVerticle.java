@@ -11,6 +11,7 @@ import io.portcullis.upstream.EndpointBreaker;
 import io.portcullis.upstream.EndpointState;
 import io.portcullis.upstream.Upstream;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -23,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The admin server ({@code admin.host}, loopback by default): health, Prometheus metrics,
@@ -38,16 +40,23 @@ final class AdminVerticle extends VerticleBase {
   private final GatewayRuntime runtime;
   private final PrometheusMeterRegistry registry;
   private final Reloads reloads;
+  private final Supplier<Future<?>> jvmMeters;
   private final GatewayRuntime.Follower follower = this::adoptOnLoop;
   private HealthEndpoints health;
   private HttpServer server;
   private volatile int port = -1;
 
-  /** The admin server; {@code reloads} re-reads the configuration file and the listener's certificate. */
-  AdminVerticle(GatewayRuntime runtime, PrometheusMeterRegistry registry, Reloads reloads) {
+  /**
+   * The admin server; {@code reloads} re-reads the configuration file and the listener's
+   * certificate; {@code jvmMeters} binds the JVM meters if they are not yet and completes once they
+   * are (a scrape waits for it).
+   */
+  AdminVerticle(GatewayRuntime runtime, PrometheusMeterRegistry registry, Reloads reloads,
+                Supplier<Future<?>> jvmMeters) {
     this.runtime = runtime;
     this.registry = registry;
     this.reloads = reloads;
+    this.jvmMeters = jvmMeters;
   }
 
   int port() {
@@ -61,7 +70,15 @@ final class AdminVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get(HealthEndpoints.LIVE).handler(rc -> health.live(rc.response()));
     router.get(HealthEndpoints.READY).handler(rc -> health.ready(rc.response()));
-    router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+    Handler<RoutingContext> scrape = PrometheusScrapingHandler.create(registry);
+    router.get("/metrics").handler(rc -> {
+      Future<?> bound = jvmMeters.get();
+      if (bound.isComplete()) {
+        scrape.handle(rc);
+      } else {
+        bound.onComplete(ar -> context.runOnContext(v -> scrape.handle(rc)));
+      }
+    });
     router.get("/admin/upstreams").handler(this::upstreams);
     router.get("/admin/routes").handler(this::routes);
     router.post("/admin/reload").handler(this::reload);

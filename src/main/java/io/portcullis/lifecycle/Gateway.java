@@ -9,7 +9,6 @@ import io.portcullis.edge.ListenerCertificate;
 import io.portcullis.health.Readiness;
 import io.portcullis.observe.CoarseClock;
 import io.portcullis.observe.GatewayMetrics;
-import io.portcullis.observe.JvmMeters;
 import io.portcullis.reload.ConfigReloader;
 import io.portcullis.reload.FileWatcher;
 import io.portcullis.reload.ReloadOutcome;
@@ -61,7 +60,7 @@ public final class Gateway {
   private String discoveryDeployment;
   private GatewayRuntime.Follower discoveryFollower;
   private DemoBackends demo;
-  private JvmMeters jvmMeters;
+  private final DeferredJvmMeters jvmMeters;
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
   /**
    * Threads of the worker pool, which runs only a few short tasks at a time: the configuration and
@@ -76,8 +75,9 @@ public final class Gateway {
   private Future<Void> shutdown;
 
   private Gateway(Vertx vertx, GatewayRuntime runtime, AdminVerticle admin, ConfigReloader reloader,
-                  Reloads reloads, FileWatcher watcher) {
+                  Reloads reloads, FileWatcher watcher, DeferredJvmMeters jvmMeters) {
     this.vertx = vertx;
+    this.jvmMeters = jvmMeters;
     this.runtime = runtime;
     this.admin = admin;
     this.reloader = reloader;
@@ -99,7 +99,16 @@ public final class Gateway {
    * reloads on request and, while {@code reload.watch} is on, when it changes.
    */
   public static Future<Gateway> start(GatewayConfig config, boolean withDemo, Path configFile) {
-    return start(config, withDemo, configFile, GatewayOptions.defaults());
+    return start(config, withDemo, configFile, null, GatewayOptions.defaults());
+  }
+
+  /**
+   * As {@link #start(GatewayConfig, boolean, Path)}, given the bytes of {@code configFile} that
+   * {@code config} was parsed from: while the file still holds them, start-up does not parse it
+   * again to know what the reload watcher compares with.
+   */
+  public static Future<Gateway> start(GatewayConfig config, boolean withDemo, Path configFile, byte[] configBytes) {
+    return start(config, withDemo, configFile, configBytes, GatewayOptions.defaults());
   }
 
   /**
@@ -108,13 +117,23 @@ public final class Gateway {
    */
   public static Future<Gateway> start(GatewayConfig config, boolean withDemo, Path configFile,
                                       GatewayOptions options) {
+    return start(config, withDemo, configFile, null, options);
+  }
+
+  /**
+   * Starts a gateway for {@code config}, parsed from {@code configBytes} (null if unknown) read from
+   * {@code configFile} (null for none), with its clock, random source, timers and request-header
+   * timeout from {@code options}.
+   */
+  public static Future<Gateway> start(GatewayConfig config, boolean withDemo, Path configFile, byte[] configBytes,
+                                      GatewayOptions options) {
     StartupTimeline timeline = new StartupTimeline(options.ticker());
     int instances = config.server().instances() > 0 ? config.server().instances()
         : Runtime.getRuntime().availableProcessors();
     CoarseClock meterClock = new CoarseClock(io.micrometer.core.instrument.Clock.SYSTEM);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(),
         meterClock);
-    // The JVM meters are bound once the listener is up (JvmMeters), not with Vert.x.
+    // The JVM meters are bound after start-up (DeferredJvmMeters), not with Vert.x.
     MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(false);
@@ -151,8 +170,9 @@ public final class Gateway {
       polls.add(certificate::poll);
     }
     FileWatcher watcher = polls.isEmpty() ? null : new FileWatcher(vertx, () -> runtime.config().reload(), polls);
-    Gateway gateway = new Gateway(vertx, runtime, new AdminVerticle(runtime, registry, reloads), reloader, reloads,
-        watcher);
+    DeferredJvmMeters jvmMeters = new DeferredJvmMeters(vertx, registry);
+    Gateway gateway = new Gateway(vertx, runtime, new AdminVerticle(runtime, registry, reloads, jvmMeters::bound),
+        reloader, reloads, watcher, jvmMeters);
     timeline.mark("runtime");
     Future<Void> demoStarted = Future.succeededFuture();
     if (withDemo) {
@@ -170,13 +190,6 @@ public final class Gateway {
         .compose(id -> {
           gateway.gatewayDeployment = id;
           timeline.mark("gateway listening");
-          // Before the admin server, which exports them; on a worker thread (the platform MXBeans are
-          // built on first use), not on an event loop.
-          return vertx.executeBlocking(() -> JvmMeters.bind(registry), false);
-        })
-        .compose(jvm -> {
-          gateway.jvmMeters = jvm;
-          timeline.mark("jvm meters");
           return vertx.deployVerticle(gateway.admin);
         })
         .compose(id -> {
@@ -200,13 +213,14 @@ public final class Gateway {
         .compose(id -> {
           gateway.discoveryDeployment = id;
           timeline.mark("discovery");
-          return reloader == null ? Future.<Void>succeededFuture() : reloader.prime();
+          return reloader == null ? Future.<Void>succeededFuture() : reloader.prime(configBytes);
         })
         .map(v -> {
           if (watcher != null) {
             watcher.start();
           }
           runtime.readiness().serving();
+          jvmMeters.bindAfter(runtime.scheduler(), DeferredJvmMeters.DELAY_MS);
           timeline.mark("reload and ready");
           timeline.log(LOG);
           LOG.info("portcullis ready: listening on {}:{} with {} event-loop instance(s), admin on {}:{}, {} route(s), {} upstream(s), transport {}",
@@ -374,8 +388,6 @@ public final class Gateway {
   }
 
   private void closeJvmMeters() {
-    if (jvmMeters != null) {
-      jvmMeters.close();
-    }
+    jvmMeters.close();
   }
 }

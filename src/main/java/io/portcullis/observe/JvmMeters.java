@@ -18,9 +18,10 @@ import java.util.List;
 
 /**
  * The JVM meters of README "Metrics" ({@code jvm_*}, {@code process_*}, {@code system_*}): the
- * same binders Vert.x's own JVM metrics option binds, bound by the gateway itself once its
- * listener is up, so that building them (the platform MXBeans, GC notification listeners) is not
- * on the way to the first request (docs/performance.md "Start-up and memory, second pass").
+ * same binders Vert.x's own JVM metrics option binds, bound by the gateway itself after start-up
+ * (at the latest when {@code /metrics} is first scraped), so that building them (the platform
+ * MXBeans, GC notification listeners) is not on the way to the first request
+ * (docs/performance.md "Start-up and memory, second pass" and "Start-up, third pass").
  * {@link #close()} removes the GC and heap-pressure listeners.
  */
 public final class JvmMeters implements AutoCloseable {

@@ -4,7 +4,6 @@ import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
@@ -41,16 +40,16 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.INFO);
     root.addAppender(async(context, "EVENTS",
-        console(context, "EVENTS_STDERR", "System.err", "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0} %msg%n"), 4096));
+        console(context, "EVENTS_STDERR", "System.err"), 4096));
     context.getLogger("io.netty").setLevel(Level.WARN);
     context.getLogger("io.vertx").setLevel(Level.WARN);
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 
-  private static ConsoleAppender<ILoggingEvent> console(LoggerContext context, String name, String target, String pattern) {
-    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+  /** Lines as the pattern {@value EventLineEncoder#PATTERN} writes them ({@link EventLineEncoder}). */
+  private static ConsoleAppender<ILoggingEvent> console(LoggerContext context, String name, String target) {
+    EventLineEncoder encoder = new EventLineEncoder();
     encoder.setContext(context);
-    encoder.setPattern(pattern);
     encoder.start();
     ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
     appender.setContext(context);

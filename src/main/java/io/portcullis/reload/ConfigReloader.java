@@ -70,11 +70,25 @@ public final class ConfigReloader {
    * remembered, so the first poll reloads it.
    */
   public Future<Void> prime() {
+    return prime(null);
+  }
+
+  /**
+   * As {@link #prime()}, given the bytes the running configuration was parsed from ({@code loaded},
+   * null if unknown): when the file still holds exactly those bytes, they are remembered without
+   * being parsed and compared again, which start-up need not wait for (docs/performance.md
+   * "Start-up, third pass"); otherwise the content is checked as {@link #prime()} does.
+   */
+  public Future<Void> prime(byte[] loaded) {
     return serialized(() -> vertx.executeBlocking(() -> {
       lastBytes = null;
       lastReadError = null;
       try {
         byte[] bytes = Files.readAllBytes(file);
+        if (loaded != null && Arrays.equals(bytes, loaded)) {
+          lastBytes = bytes;
+          return null;
+        }
         ConfigChange change = ConfigChange.between(target.current(), ConfigFiles.parse(bytes, file, env));
         if (change.empty() && change.restartRequired().isEmpty()) {
           lastBytes = bytes;

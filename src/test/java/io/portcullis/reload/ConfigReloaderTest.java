@@ -69,6 +69,30 @@ class ConfigReloaderTest {
   }
 
   @Test
+  void primingWithTheLoadedBytesTakesThemAsTheFilesContentWithoutComparingConfigurations() throws Exception {
+    // The target runs /b, but the caller says it was parsed from the file's bytes: they are taken as
+    // they are (no parse, no comparison), so the first poll finds nothing new. Plain prime() would
+    // have compared, and left the poll to reload /a.
+    write(config("/a"));
+    ConfigReloader reloader = reloader(parse(config("/b")));
+    Await.result(reloader.prime(Files.readAllBytes(file)));
+
+    assertThat(Await.result(reloader.reloadIfChanged("file change"))).isNull();
+    assertThat(target.installed).isEmpty();
+  }
+
+  @Test
+  void primingWithBytesTheFileNoLongerHoldsFallsBackToComparingConfigurations() throws Exception {
+    write(config("/b"));
+    ConfigReloader reloader = reloader(parse(config("/a")));
+    Await.result(reloader.prime(config("/a").encode().getBytes(StandardCharsets.UTF_8)));
+
+    ReloadOutcome outcome = Await.result(reloader.reloadIfChanged("file change"));
+    assertThat(outcome.result()).isEqualTo(ReloadOutcome.Result.APPLIED);
+    assertThat(target.installed).containsExactly(parse(config("/b")));
+  }
+
+  @Test
   void aBadFileIsReportedOnceByThePollAndCountedAsAFailure() throws Exception {
     write(config("/a"));
     ConfigReloader reloader = reloader(parse(config("/a")));
