@@ -326,9 +326,11 @@ if has_case overload && [ $PLOT != no ]; then
   CSV=docs/overload-goodput.csv
   PLOT_LABEL=${LABEL// /_}
   mkdir -p docs
-  # This run's points: the 0.5 C point from the first run's first phase, then each run's middle phase.
+  # This run's points: the 0.5 C point from the first run's first phase, then each run's middle
+  # phase (a run at 0.5 C itself gives the 0.5 C point instead: one point per load).
   awk -F'\t' -v l="$PLOT_LABEL" 'NR == 1 && $2 == 0 {printf "%s,%s,%s\n", l, $3, $11} $2 == 1 {printf "%s,%s,%s\n", l, $3, $11}' \
-    "$SUMMARY" >"$TMP/points.csv"
+    "$SUMMARY" | awk -F, '{k = $1 "," $2; if (!(k in v)) o[++n] = k; v[k] = $0} END {for (i = 1; i <= n; i++) print v[o[i]]}' \
+    >"$TMP/points.csv"
   # Earlier points of other labels, or of other loads, are kept; a point of the same label and load is replaced.
   { echo "label,offered_c,goodput_c"
     [ -f $CSV ] && tail -n +2 $CSV | awk -F, 'NR == FNR {seen[$1 "," $2] = 1; next} !(($1 "," $2) in seen)' "$TMP/points.csv" -
