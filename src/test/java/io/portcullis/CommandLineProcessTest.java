@@ -80,4 +80,38 @@ class CommandLineProcessTest {
         "portcullis: invalid configuration " + config + ":",
         "upstreams.u.retry.maxAttempts: must be >= 1, got 0");
   }
+
+  @Test
+  void sigtermWhileTheGatewayIsStartingShutsItDownCleanlyWithStatus0() throws Exception {
+    Path config = dir.resolve("gateway.json");
+    Files.writeString(config, "{\"server\": {\"host\": \"127.0.0.1\", \"port\": 0, \"instances\": 1},"
+        + " \"admin\": {\"port\": 0}, \"shutdown\": {\"drainMs\": 0, \"graceMs\": 1000},"
+        + " \"upstreams\": {\"u\": {\"endpoints\": [\"http://127.0.0.1:1\"]}},"
+        + " \"routes\": [{\"name\": \"a\", \"match\": {\"pathPrefix\": \"/\"}, \"upstream\": \"u\"}]}",
+        StandardCharsets.UTF_8);
+    Path loaded = dir.resolve("classes.txt");
+    Path err = dir.resolve("stderr.txt");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process process = new ProcessBuilder(java, "-Xlog:class+load=info:file=" + loaded, "-cp", classpath(),
+        "io.portcullis.Main", "--config", config.toString())
+        .redirectOutput(dir.resolve("stdout.txt").toFile())
+        .redirectError(err.toFile())
+        .start();
+    try {
+      // The gateway verticle's class loads while the start-up deploys it: the gateway is starting.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (!(Files.exists(loaded) && Files.readString(loaded).contains("io.portcullis.lifecycle.GatewayVerticle "))) {
+        assertThat(process.isAlive()).as("the gateway is still running").isTrue();
+        assertThat(System.nanoTime()).as("the start-up reached the deployment within 120 s").isLessThan(deadline);
+        Thread.sleep(5);
+      }
+      process.destroy(); // SIGTERM
+
+      assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("the gateway exited").isTrue();
+      assertThat(process.exitValue()).isEqualTo(0);
+      assertThat(Files.readString(err, StandardCharsets.UTF_8)).contains("received SIGTERM", "portcullis stopped");
+    } finally {
+      process.destroyForcibly();
+    }
+  }
 }
