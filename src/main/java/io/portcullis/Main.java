@@ -185,6 +185,9 @@ public final class Main {
     // held and carried out instead of ending the process (the JVM's default for SIGHUP).
     HangupRelay hangups = new HangupRelay();
     Signals.installHangup(hangups);
+    // SIGTERM and SIGINT too: one that arrives while the gateway starts is held, and the graceful
+    // shutdown runs once the start-up is over (status 0), instead of the JVM's default (status 143).
+    Signals signals = Signals.install();
     Gateway gateway;
     try {
       gateway = await(Gateway.start(config, demo, configFile, configBytes).toCompletionStage().toCompletableFuture());
@@ -195,7 +198,6 @@ public final class Main {
       return EXIT_FAILURE;
     }
     Gateway running = gateway;
-    Signals signals = Signals.install();
     hangups.attach(() -> running.reload("SIGHUP")
         .onFailure(e -> LOG.warn("SIGHUP: no reload: {}", e.getMessage())));
     signals.awaitFirst();

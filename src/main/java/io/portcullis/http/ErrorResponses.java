@@ -37,7 +37,7 @@ public final class ErrorResponses {
       return io.vertx.core.Future.succeededFuture();
     }
     response.setStatusCode(error.status());
-    response.setStatusMessage(io.netty.handler.codec.http.HttpResponseStatus.valueOf(error.status()).reasonPhrase());
+    response.setStatusMessage(error.reasonPhrase());
     response.headers().set(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
     if (retryAfterSeconds >= 0) {
       response.headers().set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds));

@@ -32,10 +32,19 @@ public enum GatewayError {
 
   private final int status;
   private final String code;
+  private final String reasonPhrase;
 
   GatewayError(int status, String code) {
     this.status = status;
     this.code = code;
+    // Netty knows no phrase for 508 and would send "Server Error (508)"; RFC 5842 §7.2 names it.
+    this.reasonPhrase = status == 508 ? "Loop Detected"
+        : io.netty.handler.codec.http.HttpResponseStatus.valueOf(status).reasonPhrase();
+  }
+
+  /** The reason phrase of the status line (HTTP/1.x). */
+  public String reasonPhrase() {
+    return reasonPhrase;
   }
 
   /** The HTTP status code. */

@@ -231,6 +231,7 @@ public final class GatewayRuntime {
       ConcurrencyLimiter limiter = u.limiter();
       metrics.concurrency(u.name(), limiter.mode() != ConcurrencyLimiter.Mode.OFF,
           limiter::limit, limiter::inFlight);
+      metrics.retries(u.name());
     }
     metrics.retainConcurrency(snap.upstreams()::containsKey);
     for (Upstream u : snap.upstreams().values()) {

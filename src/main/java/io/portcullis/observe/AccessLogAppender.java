@@ -3,7 +3,7 @@ package io.portcullis.observe;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import ch.qos.logback.core.filter.Filter;
-import io.netty.util.internal.PlatformDependent;
+import io.netty.util.internal.shaded.org.jctools.queues.MpscArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +71,11 @@ public final class AccessLogAppender extends UnsynchronizedAppenderBase<ILogging
     if (isStarted()) {
       return;
     }
-    queue = PlatformDependent.newFixedMpscQueue(capacity);
+    // The bounded multi-producer queue of JCTools (as Netty ships it), made directly: Netty's
+    // PlatformDependent picks this same queue, but loading it logs through SLF4J while
+    // Logback is still being configured, and SLF4J then prints a replay warning on stderr at every
+    // start (README "Command line": a user error gets one line on stderr).
+    queue = new MpscArrayQueue<>(capacity);
     running = true;
     writer = new Thread(this::drain, "portcullis-access-log");
     writer.setDaemon(true);

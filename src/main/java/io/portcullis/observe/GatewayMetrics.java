@@ -186,10 +186,19 @@ public final class GatewayMetrics {
 
   /** One retry was started. */
   public void retry(String upstream) {
-    counters.computeIfAbsent("rty\0" + upstream, k -> Counter.builder("portcullis_retries")
+    retries(upstream).increment();
+  }
+
+  /**
+   * The counter of retries started for {@code upstream} ({@code portcullis_retries_total{upstream}});
+   * registering it when the upstream is set up makes it show 0 before the first retry, as Prometheus
+   * counters with a known label set should. Asking again gives the same counter.
+   */
+  public Counter retries(String upstream) {
+    return counters.computeIfAbsent("rty\0" + upstream, k -> Counter.builder("portcullis_retries")
         .description("Retries started")
         .tag("upstream", upstream)
-        .register(registry)).increment();
+        .register(registry));
   }
 
   /**

@@ -32,6 +32,8 @@ public final class DeadlineStage implements Stage {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeadlineStage.class);
   private static final CharSequence GRPC_TIMEOUT = HttpHeaders.createOptimized("grpc-timeout");
+  /** Where a long deadline header's value stops growing: {@code Long.MAX_VALUE / 10}, no overflow. */
+  private static final long SATURATED_MS = Long.MAX_VALUE / 10;
 
   private final String header;
   private final CharSequence headerName;
@@ -97,15 +99,25 @@ public final class DeadlineStage implements Stage {
     }
   }
 
-  /** The value as milliseconds: at most 18 digits, else 0. */
+  /**
+   * The value as milliseconds, or 0 when it is not a positive integer. Any number of digits: a
+   * value past {@link #SATURATED_MS} reads as that (far above any {@code deadline.maxMs}, which
+   * caps the budget anyway).
+   */
   private static long positiveMillis(String value) {
     String v = value.trim();
-    boolean digits = !v.isEmpty() && v.length() <= 18;
-    for (int i = 0; digits && i < v.length(); i++) {
-      char c = v.charAt(i);
-      digits = c >= '0' && c <= '9';
+    if (v.isEmpty()) {
+      return 0;
     }
-    return digits ? Long.parseLong(v) : 0;
+    long ms = 0;
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (c < '0' || c > '9') {
+        return 0;
+      }
+      ms = ms >= SATURATED_MS ? SATURATED_MS : ms * 10 + (c - '0');
+    }
+    return ms;
   }
 
   /** The budget ran out. */

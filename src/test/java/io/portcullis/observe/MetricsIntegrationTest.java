@@ -204,6 +204,17 @@ class MetricsIntegrationTest {
         "portcullis_requests_in_flight", "portcullis_config_reloads_total");
   }
 
+  @Test
+  void retriesTotalOfEveryUpstreamIsExposedFromZeroBeforeTheFirstRetry() throws Exception {
+    FakeBackend backend = closeLater(FakeBackend.ok("hi"));
+    TestGateway gateway = closeLater(TestGateway.start(TestGateway.proxyConfig(null, backend.port())));
+
+    assertThat(sample(gateway, "portcullis_retries_total", Map.of("upstream", "backend"))).isEqualTo(0.0);
+    RawHttp.Reply reply = RawHttp.exchange(gateway.port(), "GET /x HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n", 5_000);
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(sample(gateway, "portcullis_retries_total", Map.of("upstream", "backend"))).isEqualTo(0.0);
+  }
+
   private static void awaitSize(Queue<?> queue, int size) {
     long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
     while (queue.size() < size) {

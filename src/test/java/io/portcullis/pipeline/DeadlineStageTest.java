@@ -44,7 +44,15 @@ class DeadlineStageTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"0", "-5", "abc", "", "1.5", "1234567890123456789"})
+  @ValueSource(strings = {"1234567890123456789", "99999999999999999999", "999999999999999999999999999999999999"})
+  void aDeadlineHeaderOfAnyLengthThatIsAPositiveIntegerOnlyCapsTheBudget(String value) {
+    harness.run(FakeHttpRequest.of("GET", "/").header(HEADER, value));
+
+    assertThat(harness.passed().deadline().budgetMs()).isEqualTo(1000);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"0", "-5", "abc", "", "1.5", "0000000000000000000000", "+5", "12345678901234567890x"})
   void aDeadlineHeaderThatIsNotAPositiveIntegerIs400(String value) {
     FakeHttpRequest request = harness.run(FakeHttpRequest.of("GET", "/").header(HEADER, value));
 

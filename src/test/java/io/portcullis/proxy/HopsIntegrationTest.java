@@ -79,6 +79,18 @@ class HopsIntegrationTest {
   }
 
   @Test
+  void aLoopIsAnsweredWithTheReasonPhraseLoopDetected() throws Exception {
+    FakeBackend backend = toClose.add(FakeBackend.ok("ok"));
+    TestGateway gateway = toClose.add(TestGateway.start(config(backend.port(), "'maxHops': 1")));
+
+    io.portcullis.testkit.RawHttp.Reply reply = io.portcullis.testkit.RawHttp.exchange(gateway.port(),
+        "GET /x HTTP/1.1\r\nHost: gw\r\nVia: 1.1 portcullis\r\nConnection: close\r\n\r\n", 5_000);
+
+    assertThat(reply.statusLine()).isEqualTo("HTTP/1.1 508 Loop Detected");
+    assertThat(backend.requests()).isZero();
+  }
+
+  @Test
   void optionsWithMaxForwardsZeroIsAnsweredByTheGatewayAndOtherValuesArriveDecremented() {
     FakeBackend backend = toClose.add(FakeBackend.ok("from upstream"));
     JsonObject config = config(backend.port(), "");

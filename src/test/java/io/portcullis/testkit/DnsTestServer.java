@@ -61,6 +61,7 @@ public final class DnsTestServer implements AutoCloseable {
 
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final Map<String, Answer> answers = new ConcurrentHashMap<>();
+  private final Map<String, Answer> aaaaAnswers = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> queries = new ConcurrentHashMap<>();
   private final Channel channel;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -96,6 +97,14 @@ public final class DnsTestServer implements AutoCloseable {
     answers.put(key(name), answer);
   }
 
+  /**
+   * From now on, answers AAAA queries for {@code name} with {@code answer}, whatever {@link
+   * #answer(String, Answer)} says for the other types.
+   */
+  public void answerAaaa(String name, Answer answer) {
+    aaaaAnswers.put(key(name), answer);
+  }
+
   /** From now on, answers {@code name} with these addresses. */
   public void answer(String name, String... addresses) {
     answer(name, new Addresses(List.of(addresses)));
@@ -129,7 +138,9 @@ public final class DnsTestServer implements AutoCloseable {
       DnsQuestion question = query.recordAt(DnsSection.QUESTION);
       String name = key(question.name());
       queries.computeIfAbsent(name, n -> new AtomicInteger()).incrementAndGet();
-      Answer answer = answers.getOrDefault(name, new Code(DnsResponseCode.NXDOMAIN));
+      Answer answer = DnsRecordType.AAAA.equals(question.type()) && aaaaAnswers.containsKey(name)
+          ? aaaaAnswers.get(name)
+          : answers.getOrDefault(name, new Code(DnsResponseCode.NXDOMAIN));
       if (answer instanceof Silence) {
         return;
       }

@@ -24,8 +24,11 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>A resolution succeeds when both queries are answered {@code NOERROR}; its addresses are
- *       the union of both answers. The listener hears the set (sorted, immutable, never empty) only
- *       when it differs from the last one it heard.</li>
+ *       the union of both answers. It succeeds too when one query answers with addresses and the
+ *       other fails with anything but {@code NXDOMAIN} (dnsmasq, for one, answers {@code REFUSED}
+ *       to AAAA for a name it holds only A records of): the answer's addresses plus the last known
+ *       ones of the other family; one warning per streak. The listener hears the set (sorted,
+ *       immutable, never empty) only when it differs from the last one it heard.</li>
  *   <li>Anything else keeps the last known set: {@code NXDOMAIN}, {@code SERVFAIL} or another
  *       error code, no answer within the query timeout, an answer that cannot be decoded, an empty
  *       answer (no address of either family). Each streak of failed resolutions logs one warning;
@@ -74,6 +77,8 @@ public final class DnsDiscovery implements AutoCloseable {
   private List<String> current = List.of();
   private Scheduler.Cancellable timer;
   private boolean failing;
+  /** True while one family's query fails and the other's answer is used (logged once). */
+  private boolean partial;
   private boolean closed;
 
   /**
@@ -158,6 +163,7 @@ public final class DnsDiscovery implements AutoCloseable {
     Future<List<String>> v6 = client.resolveAAAA(name);
     return Future.join(v4, v6).transform(ar -> {
       if (ar.succeeded()) {
+        partial = false;
         TreeSet<String> addresses = new TreeSet<>(v4.result());
         addresses.addAll(v6.result());
         if (addresses.isEmpty()) {
@@ -169,8 +175,32 @@ public final class DnsDiscovery implements AutoCloseable {
       if (isNxDomain(v4) || isNxDomain(v6)) {
         return Future.failedFuture(problem);
       }
+      Future<List<String>> answered = v4.succeeded() ? v4 : v6.succeeded() ? v6 : null;
+      if (answered != null && !answered.result().isEmpty()) {
+        return Future.succeededFuture(oneFamily(answered.result(), answered == v6, problem));
+      }
       return ask(index + 1, problems == null ? problem : problems + "; " + problem);
     });
+  }
+
+  /**
+   * One family answered with addresses and the other's query failed (many small resolvers, dnsmasq
+   * among them, refuse AAAA for a name they only hold A records of): the answer's addresses, plus
+   * the last known ones of the family that did not answer. Logged once per streak.
+   */
+  private List<String> oneFamily(List<String> answer, boolean answerIsV6, String problem) {
+    if (!partial) {
+      partial = true;
+      LOG.warn("DNS: {}: the {} query failed ({}); using the {} answer{}", name, answerIsV6 ? "A" : "AAAA", problem,
+          answerIsV6 ? "AAAA" : "A", current.isEmpty() ? "" : " and the last known addresses of the other family");
+    }
+    TreeSet<String> addresses = new TreeSet<>(answer);
+    for (String known : current) {
+      if ((known.indexOf(':') >= 0) != answerIsV6) {
+        addresses.add(known);
+      }
+    }
+    return List.copyOf(addresses);
   }
 
   private static boolean isNxDomain(Future<?> query) {

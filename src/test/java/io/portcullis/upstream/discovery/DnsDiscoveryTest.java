@@ -85,6 +85,39 @@ class DnsDiscoveryTest {
     assertThat(heard).containsExactly(List.of("2001:db8:0:0:0:0:0:1", "2001:db8:0:0:0:0:0:2"));
   }
 
+  @Test
+  void anAnswerOfOneFamilyIsUsedWhenTheOtherFamilysQueryIsRefused() {
+    DnsTestServer dns = toClose.add(DnsTestServer.start());
+    dns.answer(NAME, "10.0.0.1", "10.0.0.2");
+    dns.answerAaaa(NAME, new DnsTestServer.Code(DnsResponseCode.REFUSED));
+    DnsDiscovery discovery;
+    try (LogCapture log = LogCapture.of(DnsDiscovery.class.getName())) {
+      discovery = start(List.of(server(dns)));
+      ManualScheduler.Task next = scheduler.awaitNext(10_000);
+      assertThat(heard).containsExactly(List.of("10.0.0.1", "10.0.0.2"));
+
+      refresh(next);
+      assertThat(heard).as("the same answer again is no change").hasSize(1);
+      assertThat(log.events()).as("one warning for the streak").singleElement()
+          .satisfies(e -> assertThat(e.getFormattedMessage()).contains(NAME, "AAAA", "REFUSED"));
+    }
+    assertThat(discovery.current()).isEqualTo(List.of("10.0.0.1", "10.0.0.2"));
+  }
+
+  @Test
+  void aFailedQueryOfOneFamilyKeepsThatFamilysLastKnownAddresses() {
+    DnsTestServer dns = toClose.add(DnsTestServer.start());
+    dns.answer(NAME, "10.0.0.1", "2001:db8::1");
+    DnsDiscovery discovery = start(List.of(server(dns)));
+    ManualScheduler.Task next = scheduler.awaitNext(10_000);
+
+    dns.answer(NAME, "10.0.0.3", "2001:db8::1");
+    dns.answerAaaa(NAME, new DnsTestServer.Code(DnsResponseCode.SERVFAIL));
+    refresh(next);
+
+    assertThat(discovery.current()).isEqualTo(List.of("10.0.0.3", "2001:db8:0:0:0:0:0:1"));
+  }
+
   static List<DnsTestServer.Answer> badAnswers() {
     return List.of(new DnsTestServer.Code(DnsResponseCode.NXDOMAIN), new DnsTestServer.Code(DnsResponseCode.SERVFAIL),
         new DnsTestServer.Code(DnsResponseCode.REFUSED), new DnsTestServer.Code(DnsResponseCode.NOERROR),
