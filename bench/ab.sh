@@ -30,14 +30,20 @@
 #   itself costs. Each contender's warm-up runs after its reload, so a new limit starts fresh.
 #   The summary then also gives the median of the per-round ratios to the first contender.
 #
+# --relaunch: the opposite: every contender gets a NEW JVM for each of its runs (started, warmed
+#   up for --warmup seconds, measured, stopped), so the medians are over ROUNDS JVM launches per
+#   contender and the spread between JVMs of one build (JIT decisions, memory layout) is sampled
+#   instead of being frozen into one launch. The summary gives per-launch ratios as --same-jvm does
+#   and each contender's largest peak RSS over its launches.
+#
 # Options: --rounds N (5), --duration S per run (8), --warmup S JIT warm-up per JVM (20),
 # --conns C (64), --nice N, --wait-quiet S (as bench/run.sh), --java-opts '...'
-# (default '-XX:+UseSerialGC -Xmx64m'), --port-base N (18380), --same-jvm, --keep. Every process it
+# (default '-XX:+UseSerialGC -Xmx64m'), --port-base N (18380), --same-jvm, --relaunch, --keep. Every process it
 # starts is stopped by PID on exit.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-ROUNDS=5 DURATION=8 WARMUP=20 CONNS=64 NICE=0 QUIET_WAIT=0 PORT_BASE=18380 KEEP=no SAME_JVM=no
+ROUNDS=5 DURATION=8 WARMUP=20 CONNS=64 NICE=0 QUIET_WAIT=0 PORT_BASE=18380 KEEP=no SAME_JVM=no RELAUNCH=no
 JAVA_OPTS_AB='-XX:+UseSerialGC -Xmx64m'
 H2_CONNS=16 H2_STREAMS=10
 SPECS=()
@@ -53,13 +59,15 @@ while [ $# -gt 0 ]; do
     --port-base) PORT_BASE=$2; shift 2 ;;
     --keep) KEEP=yes; shift ;;
     --same-jvm) SAME_JVM=yes; shift ;;
-    -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
+    --relaunch) RELAUNCH=yes; shift ;;
+    -h|--help) sed -n '2,41p' "$0"; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *=*:*) SPECS+=("$1"); shift ;;
     *) echo "not NAME=KIND:ARG: $1" >&2; exit 2 ;;
   esac
 done
 [ ${#SPECS[@]} -ge 1 ] || { echo "no contender (NAME=KIND:ARG)" >&2; exit 2; }
+[ $SAME_JVM = yes ] && [ $RELAUNCH = yes ] && { echo "--same-jvm and --relaunch exclude each other" >&2; exit 2; }
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
@@ -158,7 +166,7 @@ tls_cert() {   # a P-256 certificate for the h2tls kinds, made once
 
 read -r -a JOPTS <<<"$JAVA_OPTS_AB"
 declare -A JAVA_OF
-declare -A PID URL TOOL ADMIN_OF SHARED_CONF
+declare -A PID URL TOOL ADMIN_OF SHARED_CONF KIND_OF ARG_OF PORT_OF CONF_OF HWM_MAX
 NAMES=()
 SHARED_PID="" SHARED_PORT="" SHARED_ADMIN=""
 i=0
@@ -166,9 +174,11 @@ for spec in "${SPECS[@]}"; do
   name=${spec%%=*} rest=${spec#*=}; kind=${rest%%:*} arg=${rest#*:}
   JO=("${JOPTS[@]}")
   if [[ $arg == *'|'* ]]; then read -r -a JO <<<"${arg#*|}"; arg=${arg%%|*}; fi
-  JAVA_OF[$name]="${JO[*]}"
+  JAVA_OF[$name]="${JO[*]}" KIND_OF[$name]=$kind ARG_OF[$name]=$arg
   port=$((PORT_BASE + 10 + 2 * i)); admin=$((port + 1)); i=$((i + 1))
+  PORT_OF[$name]=$port
   TOOL[$name]=wrk; URL[$name]="http://127.0.0.1:$port/"
+  NAMES+=("$name")
   case $kind in
     gw|gwlog|h2c|h2tls|h2tlsjdk|gwadaptive)
       more=""; alog=false; backend_more=""
@@ -184,27 +194,41 @@ for spec in "${SPECS[@]}"; do
         [ -z "$SHARED_PORT" ] && SHARED_PORT=$port SHARED_ADMIN=$admin
         config "$TMP/$name.json" "$SHARED_PORT" "$SHARED_ADMIN" "$alog" "$more" "$backend_more"
         SHARED_CONF[$name]=$TMP/$name.json ADMIN_OF[$name]=$SHARED_ADMIN URL[$name]="http://127.0.0.1:$SHARED_PORT/"
-        if [ -n "$SHARED_PID" ]; then
-          PID[$name]=$SHARED_PID; NAMES+=("$name")
-          log "$name ($kind) shares pid $SHARED_PID on ${URL[$name]} (applied by reload)"
-          continue
-        fi
-        cp "$TMP/$name.json" "$TMP/shared.json"
-        "${NI[@]}" "${GWPIN[@]}" java "${JO[@]}" -jar "$arg" --config "$TMP/shared.json" >"$TMP/$name.log" 2>"$TMP/$name.err" &
+        CONF_OF[$name]=$TMP/shared.json
       else
         config "$TMP/$name.json" "$port" "$admin" "$alog" "$more" "$backend_more"
-        "${NI[@]}" "${GWPIN[@]}" java "${JO[@]}" -jar "$arg" --config "$TMP/$name.json" >"$TMP/$name.log" 2>"$TMP/$name.err" &
+        CONF_OF[$name]=$TMP/$name.json
       fi
       ;;
     bare|bareh2c)
       [ "$kind" = bareh2c ] && TOOL[$name]=h2load
-      mkdir -p "$TMP/bare"
-      javac -nowarn -Xlint:none -cp "$arg" -d "$TMP/bare" "$ROOT/bench/BareProxy.java" >/dev/null 2>&1 || die "BareProxy did not compile"
-      "${NI[@]}" "${GWPIN[@]}" java "${JO[@]}" -cp "$arg:$TMP/bare" BareProxy "$port" "http://127.0.0.1:$BACKEND" >"$TMP/$name.log" 2>&1 &
+      if [ ! -d "$TMP/bare" ]; then
+        mkdir -p "$TMP/bare"
+        javac -nowarn -Xlint:none -cp "$arg" -d "$TMP/bare" "$ROOT/bench/BareProxy.java" >/dev/null 2>&1 || die "BareProxy did not compile"
+      fi
       ;;
     *) die "unknown kind $kind" ;;
   esac
-  PID[$name]=$!; STARTED+=("$!"); NAMES+=("$name")
+done
+
+launch() {   # launch NAME: start NAME's JVM (or, with --same-jvm, join the shared one) and wait for its first 200
+  local name=$1 kind=${KIND_OF[$1]} arg=${ARG_OF[$1]} ok _ JO
+  read -r -a JO <<<"${JAVA_OF[$1]}"
+  case $kind in
+    bare|bareh2c)
+      "${NI[@]}" "${GWPIN[@]}" java "${JO[@]}" -cp "$arg:$TMP/bare" BareProxy "${PORT_OF[$name]}" "http://127.0.0.1:$BACKEND" >"$TMP/$name.log" 2>&1 &
+      ;;
+    *)
+      if [ -n "${SHARED_CONF[$name]:-}" ] && [ -n "$SHARED_PID" ]; then
+        PID[$name]=$SHARED_PID
+        log "$name ($kind) shares pid $SHARED_PID on ${URL[$name]} (applied by reload)"
+        return 0
+      fi
+      [ -n "${SHARED_CONF[$name]:-}" ] && cp "${SHARED_CONF[$name]}" "$TMP/shared.json"
+      "${NI[@]}" "${GWPIN[@]}" java "${JO[@]}" -jar "$arg" --config "${CONF_OF[$name]}" >"$TMP/$name.log" 2>"$TMP/$name.err" &
+      ;;
+  esac
+  PID[$name]=$!; STARTED+=("$!")
   [ -n "${SHARED_CONF[$name]:-}" ] && SHARED_PID=$!
   ok=no
   for _ in $(seq 1 600); do
@@ -220,7 +244,15 @@ for spec in "${SPECS[@]}"; do
   done
   [ $ok = yes ] || { tail -5 "$TMP/$name.log" "$TMP/$name.err" >&2 2>/dev/null; die "$name did not answer"; }
   log "$name ($kind) pid ${PID[$name]} on ${URL[$name]}"
-done
+}
+retire() {   # retire NAME: with --relaunch, note NAME's peak RSS and stop its JVM
+  local name=$1 h
+  h=$(hwm "${PID[$name]}")
+  HWM_MAX[$name]=$(awk -v a="$h" -v b="${HWM_MAX[$name]:-0}" 'BEGIN{print (a > b ? a : b)}')
+  stop_pid "${PID[$name]}"
+}
+hwm() { local p s=0 v; for p in $(tree_pids "$1"); do v=$(awk '/^VmHWM/{print $2}' "/proc/$p/status" 2>/dev/null); s=$((s + ${v:-0})); done; awk -v k="$s" 'BEGIN{printf "%.1f", k / 1024}'; }
+[ $RELAUNCH = yes ] || for n in "${NAMES[@]}"; do launch "$n"; done
 
 CLK_TCK=$(getconf CLK_TCK)
 tree_ticks() { local p s=0 v; for p in $(tree_pids "$1"); do v=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}'); s=$((s + ${v:-0})); done; echo $s; }
@@ -266,7 +298,7 @@ apply() {   # apply NAME: with --same-jvm, make NAME's configuration the shared 
   grep -Eq '"result" *: *"(applied|unchanged)"' <<<"$answer" || die "reload to $n's configuration failed: $answer"
   APPLIED=$n
 }
-for n in "${NAMES[@]}"; do apply "$n"; log "warm-up $n ${WARMUP}s"; load "$n" "$WARMUP"; done
+[ $RELAUNCH = yes ] || for n in "${NAMES[@]}"; do apply "$n"; log "warm-up $n ${WARMUP}s"; load "$n" "$WARMUP"; done
 
 declare -A RPS US P99 ROUND_RPS ROUND_US RRATIO URATIO
 echo "| round | contender | req/s | p99 ms | CPU µs/req | other | errors |"
@@ -275,6 +307,7 @@ for r in $(seq 1 "$ROUNDS"); do
   order=("${NAMES[@]}")
   if [ $((r % 2)) = 0 ]; then order=(); for ((k=${#NAMES[@]}-1; k>=0; k--)); do order+=("${NAMES[$k]}"); done; fi
   for n in "${order[@]}"; do
+    if [ $RELAUNCH = yes ]; then launch "$n"; log "warm-up $n ${WARMUP}s"; load "$n" "$WARMUP"; fi
     apply "$n"
     load "$n" 2 >/dev/null
     wait_quiet
@@ -286,6 +319,7 @@ for r in $(seq 1 "$ROUNDS"); do
     RPS[$n]+="$R_rps " US[$n]+="$us " P99[$n]+="$R_p99 "
     ROUND_RPS[$n]=$R_rps ROUND_US[$n]=$us
     echo "| $r | $n | $R_rps | $R_p99 | $us | $other% | ${R_bad:-–} |"
+    [ $RELAUNCH = yes ] && retire "$n"
   done
   for n in "${NAMES[@]}"; do
     RRATIO[$n]+="$(awk -v a="${ROUND_RPS[$n]}" -v b="${ROUND_RPS[${NAMES[0]}]}" 'BEGIN{printf "%.3f", a / b}') "
@@ -294,20 +328,20 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -n | awk '{a[NR]=$1} END{print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
 echo
-hwm() { local p s=0 v; for p in $(tree_pids "$1"); do v=$(awk '/^VmHWM/{print $2}' "/proc/$p/status" 2>/dev/null); s=$((s + ${v:-0})); done; awk -v k="$s" 'BEGIN{printf "%.1f", k / 1024}'; }
 echo "| contender | JVM flags | median req/s | ratio | median p99 ms | ratio | median CPU µs/req | ratio | peak RSS MiB |"
 echo "|---|---|--:|--:|--:|--:|--:|--:|--:|"
 first=${NAMES[0]}
 fr=$(median "${RPS[$first]}") fp=$(median "${P99[$first]}") fu=$(median "${US[$first]}")
 for n in "${NAMES[@]}"; do
   mr=$(median "${RPS[$n]}") mp=$(median "${P99[$n]}") mu=$(median "${US[$n]}")
-  echo "| $n | \`${JAVA_OF[$n]}\` | $mr | $(awk -v a="$mr" -v b="$fr" 'BEGIN{printf "%.3f", a / b}') | $mp | $(awk -v a="$mp" -v b="$fp" 'BEGIN{printf "%.2f", a / b}') | $mu | $(awk -v a="$mu" -v b="$fu" 'BEGIN{printf "%.3f", a / b}') | $(hwm "${PID[$n]}") |"
+  echo "| $n | \`${JAVA_OF[$n]}\` | $mr | $(awk -v a="$mr" -v b="$fr" 'BEGIN{printf "%.3f", a / b}') | $mp | $(awk -v a="$mp" -v b="$fp" 'BEGIN{printf "%.2f", a / b}') | $mu | $(awk -v a="$mu" -v b="$fu" 'BEGIN{printf "%.3f", a / b}') | $([ $RELAUNCH = yes ] && echo "${HWM_MAX[$n]}" || hwm "${PID[$n]}") |"
 done
 echo
 echo "Per-round ratios to ${NAMES[0]} (req/s; CPU µs/req), their medians in brackets:"
 for n in "${NAMES[@]:1}"; do
   echo "- $n: req/s ${RRATIO[$n]}(**$(median "${RRATIO[$n]}")**); CPU ${URATIO[$n]}(**$(median "${URATIO[$n]}")**)"
 done
+[ $RELAUNCH = yes ] && echo "- --relaunch: every run above was a fresh JVM (its own ${WARMUP}s warm-up); peak RSS is the largest over a contender's launches."
 [ $SAME_JVM = yes ] && echo "- --same-jvm: the gateway contenders were one JVM (pid $SHARED_PID), switched by POST /admin/reload before each run."
 echo
 echo "--java-opts ${JAVA_OPTS_AB}; ${DURATION}s runs, $ROUNDS rounds, c$CONNS (h2load: $H2_CONNS×$H2_STREAMS); load average $(cut -d' ' -f1-3 /proc/loadavg)"
