@@ -258,6 +258,10 @@ CLK_TCK=$(getconf CLK_TCK)
 tree_ticks() { local p s=0 v; for p in $(tree_pids "$1"); do v=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}'); s=$((s + ${v:-0})); done; echo $s; }
 busy_ticks() { awk '$1 == "cpu" {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 ours_ticks() { local p s=0; for p in "${STARTED[@]}"; do s=$((s + $(tree_ticks "$p"))); done; echo $s; }
+children_ticks() {   # CT = CPU ticks of this shell's waited-for children (wrk, h2load, curl)
+  times >"$TMP/times.txt"   # builtin; call directly, never inside $(...)
+  CT=$(awk -v hz="$CLK_TCK" 'NR == 2 {s = 0; for (i = 1; i <= 2; i++) {split($i, a, /[ms]/); s += a[1] * 60 + a[2]}; printf "%.0f", s * hz}' "$TMP/times.txt")
+}
 wait_quiet() {
   [ "$QUIET_WAIT" -gt 0 ] || return 0
   local t0=$SECONDS b0 b1 o0 o1 other
@@ -311,11 +315,11 @@ for r in $(seq 1 "$ROUNDS"); do
     apply "$n"
     load "$n" 2 >/dev/null
     wait_quiet
-    c0=$(tree_ticks "${PID[$n]}"); b0=$(busy_ticks); o0=$(ours_ticks); t0=$(date +%s%N)
+    c0=$(tree_ticks "${PID[$n]}"); b0=$(busy_ticks); o0=$(ours_ticks); children_ticks; k0=$CT; t0=$(date +%s%N)
     load "$n" "$DURATION"
-    t1=$(date +%s%N); c1=$(tree_ticks "${PID[$n]}"); b1=$(busy_ticks); o1=$(ours_ticks)
+    t1=$(date +%s%N); c1=$(tree_ticks "${PID[$n]}"); b1=$(busy_ticks); o1=$(ours_ticks); children_ticks; k1=$CT
     us=$(awk -v a="$c0" -v b="$c1" -v hz="$CLK_TCK" -v r="$R_req" 'BEGIN{printf "%.1f", (b - a) / hz * 1e6 / r}')
-    other=$(awk -v b=$((b1 - b0)) -v o=$((o1 - o0)) -v hz="$CLK_TCK" -v ns=$((t1 - t0)) 'BEGIN{x = b - o; if (x < 0) x = 0; printf "%.0f", 100 * x / hz / (ns / 1e9)}')
+    other=$(awk -v b=$((b1 - b0)) -v o=$(( (o1 - o0) + (k1 - k0) )) -v hz="$CLK_TCK" -v ns=$((t1 - t0)) 'BEGIN{x = b - o; if (x < 0) x = 0; printf "%.0f", 100 * x / hz / (ns / 1e9)}')
     RPS[$n]+="$R_rps " US[$n]+="$us " P99[$n]+="$R_p99 "
     ROUND_RPS[$n]=$R_rps ROUND_US[$n]=$us
     echo "| $r | $n | $R_rps | $R_p99 | $us | $other% | ${R_bad:-–} |"

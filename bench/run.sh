@@ -16,7 +16,8 @@
 #   accesslog    GET / at 64 connections, access log off / on / off / on (a second gateway with
 #                the log on): CPU per request with the log on, as a ratio to off
 #   h2           h2load, 16 connections x 10 streams, HTTP/2 over cleartext (prior knowledge) and
-#                over TLS, through the gateway and through nginx (http2 on) to the same backend
+#                over TLS, through the gateway and through nginx (http2 on) to the same backend;
+#                over h2c the bare Vert.x proxy too (the stack's own HTTP/2 ceiling), unless --no-bare
 #   alloc        bytes allocated per proxied request (exact, JFR thread allocation statistics)
 #                and the top allocation sites and CPU samples, gateway and bare proxy (JFR)
 #   flags        the gateway started with each of several JVM flag sets: c64 req/s, p99, CPU per
@@ -215,7 +216,7 @@ command -v taskset >/dev/null 2>&1 || { log "taskset not found (util-linux): not
 JAVA_MAJOR=$(java -version 2>&1 | awk -F'"' 'NR==1{split($2, v, "."); print (v[1] == 1 ? v[2] : v[1])}')
 [ "${JAVA_MAJOR:-0}" -ge 17 ] 2>/dev/null || die "java 17 or newer needed (found: $(java -version 2>&1 | head -1))"
 NEED_BARE=no
-if [ $BARE = yes ] && { has_case proxy || has_case conns || has_case alloc; }; then
+if [ $BARE = yes ] && { has_case proxy || has_case conns || has_case alloc || has_case h2; }; then
   NEED_BARE=yes
   command -v javac >/dev/null 2>&1 \
     || die "missing 'javac': the bare Vert.x proxy (bench/BareProxy.java) is compiled here; install a JDK 17+, or pass --no-bare"
@@ -820,6 +821,23 @@ NGX
     measure "$name" nginx-h2 "$nurl" "$H2_CONNS×$H2_STREAMS" h2
     gk="$name c$H2_CONNS×$H2_STREAMS gateway-$mode" nk="$name c$H2_CONNS×$H2_STREAMS nginx-h2"
     H2_ROWS+=("| $name | ${RES[$gk,rps]:--} | ${RES[$nk,rps]:--} | **$(ratio "${RES[$gk,rps]:-}" "${RES[$nk,rps]:-}")** | ${RES[$gk,p99]:--} / ${RES[$nk,p99]:--} | ${RES[$gk,us]:--} / ${RES[$nk,us]:--} | $(ratio "${RES[$gk,us]:-}" "${RES[$nk,us]:-}") | ${RES[$gk,errn]:--} / ${RES[$nk,errn]:--} | ${RES[$gk,other]:--}% / ${RES[$nk,other]:--}% |")
+    # The stack's own ceiling over h2c: the bare Vert.x proxy (its server takes h2c with prior
+    # knowledge), measured against the same nginx in the same run. (Over TLS it would need a
+    # certificate of its own; not measured.)
+    if [ $mode = h2c ] && [ -n "$BARE_CP" ]; then
+      burl="http://127.0.0.1:$EXTRA_PORT/"
+      if start_jvm "$TMP/bare-h2c.log" "$burl" "${JOPTS[@]}" -cp "$BARE_CP" BareProxy "$EXTRA_PORT" "http://127.0.0.1:$BACKEND_PORT"; then
+        VIA_PID[bare-h2c]=$J_PID VIA_LABEL[bare-h2c]="bare Vert.x (h2c)"
+        log "bare Vert.x proxy (h2c) pid $J_PID, first proxied 200 after ${J_READY_MS} ms"
+        jit_warmup bare-h2c "$burl" h2
+        measure "$name" bare-h2c "$burl" "$H2_CONNS×$H2_STREAMS" h2
+        stop_started "${VIA_PID[bare-h2c]}"
+        bk="$name c$H2_CONNS×$H2_STREAMS bare-h2c"
+        H2_ROWS+=("| $name, bare Vert.x proxy | ${RES[$bk,rps]:--} | ${RES[$nk,rps]:--} | $(ratio "${RES[$bk,rps]:-}" "${RES[$nk,rps]:-}") | ${RES[$bk,p99]:--} / ${RES[$nk,p99]:--} | ${RES[$bk,us]:--} / ${RES[$nk,us]:--} | $(ratio "${RES[$bk,us]:-}" "${RES[$nk,us]:-}") | ${RES[$bk,errn]:--} / ${RES[$nk,errn]:--} | ${RES[$bk,other]:--}% / ${RES[$nk,other]:--}% |")
+      else
+        H2_ROWS+=("| $name, bare Vert.x proxy | FAILED to start (see $TMP/bare-h2c.log with --keep) | | | | | | | |")
+      fi
+    fi
   done
   stop_started "$NGINX_H2_PID"
 fi

@@ -84,6 +84,11 @@ public final class EdgeConnections {
     if (!(connection instanceof HttpServerConnection internal)) {
       return;
     }
+    // Vert.x works the peer address out on its first use and keeps it on the connection. Asked
+    // here, once per connection, the request path (X-Forwarded-For, the client address) only ever
+    // reads the kept one: its compiled code has no first-use branch that a new connection would
+    // take, so new connections do not make the JIT throw away and recompile the request path.
+    internal.remoteAddress();
     ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
     IdleTimeout.replaceIn(pipeline);
     if (pipeline.get("httpDecoder") != null) {
