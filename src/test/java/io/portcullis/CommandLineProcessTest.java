@@ -2,13 +2,12 @@ package io.portcullis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
+import io.portcullis.testkit.ChildJvm;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,8 +28,8 @@ class CommandLineProcessTest {
   }
 
   private Run run(String... args) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new java.util.ArrayList<>(List.of(java, "-cp", classpath(), "io.portcullis.Main"));
+    String java = ChildJvm.java();
+    List<String> command = new java.util.ArrayList<>(List.of(java, "-cp", ChildJvm.classpath(), "io.portcullis.Main"));
     command.addAll(List.of(args));
     Path err = dir.resolve("stderr.txt");
     Process process = new ProcessBuilder(command)
@@ -43,18 +42,6 @@ class CommandLineProcessTest {
     }
     String text = Files.readString(err, StandardCharsets.UTF_8);
     return new Run(process.exitValue(), text.isBlank() ? List.of() : List.of(text.strip().split("\\R")));
-  }
-
-  /** The test classpath without the test classes, so the child logs as the shipped jar does. */
-  private static String classpath() {
-    String cp = System.getProperty("surefire.test.class.path");
-    if (cp == null || cp.isBlank()) {
-      cp = System.getProperty("java.class.path");
-    }
-    String testClasses = Path.of(System.getProperty("user.dir"), "target", "test-classes").toString();
-    return List.of(cp.split(File.pathSeparator)).stream()
-        .filter(entry -> !entry.isBlank() && !Path.of(entry).toAbsolutePath().normalize().toString().equals(testClasses))
-        .collect(Collectors.joining(File.pathSeparator));
   }
 
   @Test
@@ -91,8 +78,8 @@ class CommandLineProcessTest {
         StandardCharsets.UTF_8);
     Path loaded = dir.resolve("classes.txt");
     Path err = dir.resolve("stderr.txt");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process process = new ProcessBuilder(java, "-Xlog:class+load=info:file=" + loaded, "-cp", classpath(),
+    String java = ChildJvm.java();
+    Process process = new ProcessBuilder(java, "-Xlog:class+load=info:file=" + loaded, "-cp", ChildJvm.classpath(),
         "io.portcullis.Main", "--config", config.toString())
         .redirectOutput(dir.resolve("stdout.txt").toFile())
         .redirectError(err.toFile())

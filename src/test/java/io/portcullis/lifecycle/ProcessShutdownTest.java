@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.portcullis.testkit.Await;
+import io.portcullis.testkit.ChildJvm;
 import io.portcullis.testkit.Closer;
 import io.portcullis.testkit.FakeBackend;
 import io.vertx.core.Vertx;
@@ -28,7 +29,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -238,9 +238,9 @@ class ProcessShutdownTest {
     stdout = dir.resolve("stdout.txt");
     stderr = dir.resolve("stderr.txt");
 
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String java = ChildJvm.java();
     loadedClasses = dir.resolve("classes.txt");
-    process = new ProcessBuilder(java, "-Xlog:class+load=info:file=" + loadedClasses, "-cp", classpath(),
+    process = new ProcessBuilder(java, "-Xlog:class+load=info:file=" + loadedClasses, "-cp", ChildJvm.classpath(),
         "io.portcullis.Main", "--config", configFile.toString())
         .directory(new File(System.getProperty("user.dir")))
         .redirectOutput(stdout.toFile())
@@ -255,22 +255,6 @@ class ProcessShutdownTest {
         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(readiness.statusCode()).as("readiness once the gateway logged that it is ready").isEqualTo(200);
     return ports;
-  }
-
-  /**
-   * The test classpath without the test classes (so a test-only logging configuration cannot
-   * change what the child prints). Surefire's own property holds the real entries; with a
-   * manifest-only booter jar, {@code java.class.path} works as it is.
-   */
-  private static String classpath() {
-    String cp = System.getProperty("surefire.test.class.path");
-    if (cp == null || cp.isBlank()) {
-      cp = System.getProperty("java.class.path");
-    }
-    String testClasses = Path.of(System.getProperty("user.dir"), "target", "test-classes").toString();
-    return List.of(cp.split(File.pathSeparator)).stream()
-        .filter(entry -> !entry.isBlank() && !Path.of(entry).toAbsolutePath().normalize().toString().equals(testClasses))
-        .collect(Collectors.joining(File.pathSeparator));
   }
 
   /** Waits until stderr holds a match of {@code pattern} (the child logs there) and returns it. */

@@ -4,7 +4,9 @@
  * <ul>
  *   <li>Set-up: {@link io.portcullis.testkit.GatewayExtension} (backends, gateways and a
  *       {@link io.portcullis.testkit.GatewayClient} for a test class, closed newest first),
- *       {@link io.portcullis.testkit.Closer} for anything else a test starts.</li>
+ *       {@link io.portcullis.testkit.Closer} for anything else a test starts;
+ *       {@link io.portcullis.testkit.ChildJvm} for a test that runs the command line in a child
+ *       JVM.</li>
  *   <li>Upstreams: {@link io.portcullis.testkit.FakeBackend} (an HTTP server a test programs),
  *       {@link io.portcullis.testkit.FaultBackend} (raw TCP faults),
  *       {@link io.portcullis.testkit.RefusedPort} and {@link io.portcullis.testkit.BlackHole}
