@@ -6,7 +6,10 @@
 # off unless the contender says so). After a JIT warm-up of each, the contenders are measured in
 # turn, ROUNDS times, the order reversed every other round, so slow drifts of the machine's load
 # fall on all of them alike. Prints one row per run and, per contender, the median req/s, p99 and
-# CPU µs per request over the rounds, with each median's ratio to the first contender's.
+# CPU µs per request over the rounds, with each median's ratio to the first contender's. The CPU
+# is also given in user mode alone ("of it user": the proxy's own code, the JIT's and the GC's);
+# the rest is the kernel's, which does the same system calls for every proxy here but costs more
+# or less per call as the host's load moves (docs/performance.md, fifth sitting).
 #
 #   bench/ab.sh [options] NAME=KIND:ARG ...
 #     KIND gw      ARG = a gateway jar                     (access log off)
@@ -256,6 +259,7 @@ hwm() { local p s=0 v; for p in $(tree_pids "$1"); do v=$(awk '/^VmHWM/{print $2
 
 CLK_TCK=$(getconf CLK_TCK)
 tree_ticks() { local p s=0 v; for p in $(tree_pids "$1"); do v=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}'); s=$((s + ${v:-0})); done; echo $s; }
+tree_user_ticks() { local p s=0 v; for p in $(tree_pids "$1"); do v=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12}'); s=$((s + ${v:-0})); done; echo $s; }
 busy_ticks() { awk '$1 == "cpu" {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 ours_ticks() { local p s=0; for p in "${STARTED[@]}"; do s=$((s + $(tree_ticks "$p"))); done; echo $s; }
 children_ticks() {   # CT = CPU ticks of this shell's waited-for children (wrk, h2load, curl)
@@ -304,9 +308,9 @@ apply() {   # apply NAME: with --same-jvm, make NAME's configuration the shared 
 }
 [ $RELAUNCH = yes ] || for n in "${NAMES[@]}"; do apply "$n"; log "warm-up $n ${WARMUP}s"; load "$n" "$WARMUP"; done
 
-declare -A RPS US P99 ROUND_RPS ROUND_US RRATIO URATIO
-echo "| round | contender | req/s | p99 ms | CPU µs/req | other | errors |"
-echo "|--:|---|--:|--:|--:|--:|--:|"
+declare -A RPS US USR P99 ROUND_RPS ROUND_US ROUND_USR RRATIO URATIO UURATIO
+echo "| round | contender | req/s | p99 ms | CPU µs/req | of it user | other | errors |"
+echo "|--:|---|--:|--:|--:|--:|--:|--:|"
 for r in $(seq 1 "$ROUNDS"); do
   order=("${NAMES[@]}")
   if [ $((r % 2)) = 0 ]; then order=(); for ((k=${#NAMES[@]}-1; k>=0; k--)); do order+=("${NAMES[$k]}"); done; fi
@@ -315,35 +319,37 @@ for r in $(seq 1 "$ROUNDS"); do
     apply "$n"
     load "$n" 2 >/dev/null
     wait_quiet
-    c0=$(tree_ticks "${PID[$n]}"); b0=$(busy_ticks); o0=$(ours_ticks); children_ticks; k0=$CT; t0=$(date +%s%N)
+    u0=$(tree_user_ticks "${PID[$n]}"); c0=$(tree_ticks "${PID[$n]}"); b0=$(busy_ticks); o0=$(ours_ticks); children_ticks; k0=$CT; t0=$(date +%s%N)
     load "$n" "$DURATION"
-    t1=$(date +%s%N); c1=$(tree_ticks "${PID[$n]}"); b1=$(busy_ticks); o1=$(ours_ticks); children_ticks; k1=$CT
+    t1=$(date +%s%N); c1=$(tree_ticks "${PID[$n]}"); u1=$(tree_user_ticks "${PID[$n]}"); b1=$(busy_ticks); o1=$(ours_ticks); children_ticks; k1=$CT
     us=$(awk -v a="$c0" -v b="$c1" -v hz="$CLK_TCK" -v r="$R_req" 'BEGIN{printf "%.1f", (b - a) / hz * 1e6 / r}')
+    usr=$(awk -v a="$u0" -v b="$u1" -v hz="$CLK_TCK" -v r="$R_req" 'BEGIN{printf "%.1f", (b - a) / hz * 1e6 / r}')
     other=$(awk -v b=$((b1 - b0)) -v o=$(( (o1 - o0) + (k1 - k0) )) -v hz="$CLK_TCK" -v ns=$((t1 - t0)) 'BEGIN{x = b - o; if (x < 0) x = 0; printf "%.0f", 100 * x / hz / (ns / 1e9)}')
-    RPS[$n]+="$R_rps " US[$n]+="$us " P99[$n]+="$R_p99 "
-    ROUND_RPS[$n]=$R_rps ROUND_US[$n]=$us
-    echo "| $r | $n | $R_rps | $R_p99 | $us | $other% | ${R_bad:-–} |"
+    RPS[$n]+="$R_rps " US[$n]+="$us " USR[$n]+="$usr " P99[$n]+="$R_p99 "
+    ROUND_RPS[$n]=$R_rps ROUND_US[$n]=$us ROUND_USR[$n]=$usr
+    echo "| $r | $n | $R_rps | $R_p99 | $us | $usr | $other% | ${R_bad:-–} |"
     [ $RELAUNCH = yes ] && retire "$n"
   done
   for n in "${NAMES[@]}"; do
     RRATIO[$n]+="$(awk -v a="${ROUND_RPS[$n]}" -v b="${ROUND_RPS[${NAMES[0]}]}" 'BEGIN{printf "%.3f", a / b}') "
     URATIO[$n]+="$(awk -v a="${ROUND_US[$n]}" -v b="${ROUND_US[${NAMES[0]}]}" 'BEGIN{printf "%.3f", a / b}') "
+    UURATIO[$n]+="$(awk -v a="${ROUND_USR[$n]}" -v b="${ROUND_USR[${NAMES[0]}]}" 'BEGIN{printf (b > 0 ? "%.3f" : "-"), (b > 0 ? a / b : 0)}') "
   done
 done
 median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -n | awk '{a[NR]=$1} END{print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
 echo
-echo "| contender | JVM flags | median req/s | ratio | median p99 ms | ratio | median CPU µs/req | ratio | peak RSS MiB |"
-echo "|---|---|--:|--:|--:|--:|--:|--:|--:|"
+echo "| contender | JVM flags | median req/s | ratio | median p99 ms | ratio | median CPU µs/req | ratio | median user µs/req | ratio | peak RSS MiB |"
+echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
 first=${NAMES[0]}
-fr=$(median "${RPS[$first]}") fp=$(median "${P99[$first]}") fu=$(median "${US[$first]}")
+fr=$(median "${RPS[$first]}") fp=$(median "${P99[$first]}") fu=$(median "${US[$first]}") fs=$(median "${USR[$first]}")
 for n in "${NAMES[@]}"; do
-  mr=$(median "${RPS[$n]}") mp=$(median "${P99[$n]}") mu=$(median "${US[$n]}")
-  echo "| $n | \`${JAVA_OF[$n]}\` | $mr | $(awk -v a="$mr" -v b="$fr" 'BEGIN{printf "%.3f", a / b}') | $mp | $(awk -v a="$mp" -v b="$fp" 'BEGIN{printf "%.2f", a / b}') | $mu | $(awk -v a="$mu" -v b="$fu" 'BEGIN{printf "%.3f", a / b}') | $([ $RELAUNCH = yes ] && echo "${HWM_MAX[$n]}" || hwm "${PID[$n]}") |"
+  mr=$(median "${RPS[$n]}") mp=$(median "${P99[$n]}") mu=$(median "${US[$n]}") ms=$(median "${USR[$n]}")
+  echo "| $n | \`${JAVA_OF[$n]}\` | $mr | $(awk -v a="$mr" -v b="$fr" 'BEGIN{printf "%.3f", a / b}') | $mp | $(awk -v a="$mp" -v b="$fp" 'BEGIN{printf "%.2f", a / b}') | $mu | $(awk -v a="$mu" -v b="$fu" 'BEGIN{printf "%.3f", a / b}') | $ms | $(awk -v a="$ms" -v b="$fs" 'BEGIN{printf (b > 0 ? "%.3f" : "-"), (b > 0 ? a / b : 0)}') | $([ $RELAUNCH = yes ] && echo "${HWM_MAX[$n]}" || hwm "${PID[$n]}") |"
 done
 echo
-echo "Per-round ratios to ${NAMES[0]} (req/s; CPU µs/req), their medians in brackets:"
+echo "Per-round ratios to ${NAMES[0]} (req/s; CPU µs/req; user CPU µs/req), their medians in brackets:"
 for n in "${NAMES[@]:1}"; do
-  echo "- $n: req/s ${RRATIO[$n]}(**$(median "${RRATIO[$n]}")**); CPU ${URATIO[$n]}(**$(median "${URATIO[$n]}")**)"
+  echo "- $n: req/s ${RRATIO[$n]}(**$(median "${RRATIO[$n]}")**); CPU ${URATIO[$n]}(**$(median "${URATIO[$n]}")**); user ${UURATIO[$n]}(**$(median "${UURATIO[$n]}")**)"
 done
 [ $RELAUNCH = yes ] && echo "- --relaunch: every run above was a fresh JVM (its own ${WARMUP}s warm-up); peak RSS is the largest over a contender's launches."
 [ $SAME_JVM = yes ] && echo "- --same-jvm: the gateway contenders were one JVM (pid $SHARED_PID), switched by POST /admin/reload before each run."
