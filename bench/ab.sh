@@ -86,38 +86,12 @@ else
   NLOAD=1 LOADPIN=() GWPIN=()
 fi
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/portcullis-ab.XXXXXX"); chmod 755 "$TMP"
-STARTED=()
-tree_pids() { local c; [ -d "/proc/$1" ] || return 0; echo "$1"; for c in $(pgrep -P "$1" 2>/dev/null); do tree_pids "$c"; done; }
-stop_pid() {
-  local pids p i alive; pids=$(tree_pids "$1"); [ -n "$pids" ] || return 0
-  kill -TERM "$1" 2>/dev/null
-  for i in $(seq 1 100); do
-    alive=0; for p in $pids; do [ -d "/proc/$p" ] && [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" != Z ] && alive=1; done
-    [ $alive = 0 ] && break; sleep 0.1
-  done
-  for p in $pids; do [ -d "/proc/$p" ] && kill -KILL "$p" 2>/dev/null; done
-  wait "$1" 2>/dev/null; return 0
-}
-cleanup() { local p; for p in "${STARTED[@]}"; do stop_pid "$p"; done; [ $KEEP = yes ] && log "kept $TMP" || rm -rf "$TMP"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. "$ROOT/bench/lib.sh"
+bench_tmp ab
 
 BACKEND=$PORT_BASE
 mkdir -p "$TMP/nginx/tmp" "$TMP/raw"
-cat >"$TMP/nginx/nginx.conf" <<EOF
-daemon off;
-worker_processes $NLOAD;
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/error.log warn;
-events { worker_connections 8192; }
-http {
-    access_log off;
-    client_body_temp_path $TMP/nginx/tmp/body;
-    proxy_temp_path $TMP/nginx/tmp/proxy;
-    fastcgi_temp_path $TMP/nginx/tmp/fastcgi;
-    uwsgi_temp_path $TMP/nginx/tmp/uwsgi;
-    scgi_temp_path $TMP/nginx/tmp/scgi;
+{ nginx_conf_head "$TMP/nginx" "$NLOAD" 8192; cat <<EOF
     keepalive_requests 10000000;
     keepalive_timeout 300s;
     server {
@@ -126,36 +100,13 @@ http {
     }
 }
 EOF
+} >"$TMP/nginx/nginx.conf"
 "${NI[@]}" "${LOADPIN[@]}" nginx -p "$TMP/nginx/" -e "$TMP/nginx/error.log" -c "$TMP/nginx/nginx.conf" >/dev/null 2>&1 &
 STARTED+=("$!")
-for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$BACKEND/" && break; sleep 0.1; done
+wait_http "http://127.0.0.1:$BACKEND/" "$!" 10 || die "the backend nginx did not start: $(tail -1 "$TMP/nginx/error.log" 2>/dev/null)"
 
-config() {   # config FILE PORT ADMIN ACCESSLOG MORE [BACKEND_MORE]
-  cat >"$1" <<JSON
-{
-  "server": { "host": "127.0.0.1", "port": $2, "instances": 0$5 },
-  "admin": { "host": "127.0.0.1", "port": $3 },
-  "accessLog": { "enabled": $4 },
-  "shutdown": { "drainMs": 0, "graceMs": 2000 },
-  "upstreams": {
-    "backend": { "endpoints": ["http://127.0.0.1:$BACKEND"]${6:-} },
-    "dead": { "endpoints": ["http://127.0.0.1:$((PORT_BASE + 99))"],
-              "circuitBreaker": { "maxFailures": 1, "resetTimeoutMs": 600000 } },
-    "users": { "endpoints": ["http://127.0.0.1:$BACKEND"] },
-    "orders": { "endpoints": ["http://127.0.0.1:$BACKEND"] },
-    "prefs": { "endpoints": ["http://127.0.0.1:$BACKEND"] }
-  },
-  "routes": [
-    { "name": "fast-fail", "match": { "pathPrefix": "/fail" }, "upstream": "dead" },
-    { "name": "aggregate", "match": { "path": "/agg/:id" }, "aggregate": [
-        { "upstream": "users", "path": "/users/:id", "as": "user" },
-        { "upstream": "orders", "path": "/orders/:id", "as": "orders" },
-        { "upstream": "prefs", "path": "/prefs/:id", "as": "prefs" } ] },
-    { "name": "stream", "match": { "pathPrefix": "/files" }, "upstream": "backend", "timeoutMs": 60000 },
-    { "name": "proxy", "match": { "pathPrefix": "/" }, "upstream": "backend" }
-  ]
-}
-JSON
+config() {   # config FILE PORT ADMIN ACCESSLOG MORE [BACKEND_MORE]: bench/run.sh's configuration, one backend
+  bench_gateway_config "$1" "$2" "$3" "$4" "$5" "${6:-}" "$BACKEND" "$((PORT_BASE + 99))" "$BACKEND" "$BACKEND" "$BACKEND"
 }
 
 tls_cert() {   # a P-256 certificate for the h2tls kinds, made once

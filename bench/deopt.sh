@@ -52,32 +52,12 @@ for t in wrk nginx taskset python3 jfr; do command -v $t >/dev/null || { echo "m
 [ "$(nproc)" -ge 2 ] || { echo "needs 2 CPUs: the proxy on CPU 1, wrk and nginx on CPU 0" >&2; exit 2; }
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/portcullis-deopt.XXXXXX"); chmod 755 "$TMP"
-STARTED=()
-stop_pid() {
-  local i; kill -TERM "$1" 2>/dev/null
-  for i in $(seq 1 100); do [ -d "/proc/$1" ] || break; sleep 0.05; done
-  kill -KILL "$1" 2>/dev/null; wait "$1" 2>/dev/null; return 0
-}
-cleanup() { local p; for p in "${STARTED[@]}"; do stop_pid "$p"; done; [ $KEEP = yes ] && log "kept $TMP" || rm -rf "$TMP"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. "$ROOT/bench/lib.sh"
+bench_tmp deopt
 
 BACKEND=$PORT_BASE PORT=$((PORT_BASE + 1)) ADMIN=$((PORT_BASE + 2))
 mkdir -p "$TMP/nginx/tmp"
-cat >"$TMP/nginx/nginx.conf" <<EOF
-daemon off;
-worker_processes 1;
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $TMP/nginx/tmp/body;
-    proxy_temp_path $TMP/nginx/tmp/proxy;
-    fastcgi_temp_path $TMP/nginx/tmp/fastcgi;
-    uwsgi_temp_path $TMP/nginx/tmp/uwsgi;
-    scgi_temp_path $TMP/nginx/tmp/scgi;
+{ nginx_conf_head "$TMP/nginx" 1 4096; cat <<EOF
     keepalive_requests 10000000;
     server {
         listen 127.0.0.1:$BACKEND backlog=4096;
@@ -85,9 +65,11 @@ http {
     }
 }
 EOF
+} >"$TMP/nginx/nginx.conf"
 taskset -c 0 nginx -p "$TMP/nginx/" -e "$TMP/nginx/error.log" -c "$TMP/nginx/nginx.conf" >/dev/null 2>&1 &
 STARTED+=("$!")
-for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$BACKEND/" && break; sleep 0.1; done
+wait_http "http://127.0.0.1:$BACKEND/" "$!" 10 \
+  || { log "the backend nginx did not start: $(tail -1 "$TMP/nginx/error.log" 2>/dev/null)"; exit 1; }
 cat >"$TMP/gateway.json" <<JSON
 {
   "server": { "host": "127.0.0.1", "port": $PORT, "instances": 1 },

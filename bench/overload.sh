@@ -152,42 +152,9 @@ for p in $SAT_PORT $GW_PORT $ADMIN_PORT "${TAIL_PORTS[@]}"; do
 done
 
 # ---------------------------------------------------------------- process tracking
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/portcullis-overload.XXXXXX") || die "mktemp failed"
-STARTED=()
-
-stop_pid() {                                   # SIGTERM, wait up to 10 s, then SIGKILL, by PID
-  local pid=$1 i
-  [ -d "/proc/$pid" ] || { wait "$pid" 2>/dev/null; return 0; }
-  kill -TERM "$pid" 2>/dev/null
-  for i in $(seq 1 100); do
-    [ -d "/proc/$pid" ] && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ] || break
-    sleep 0.1
-  done
-  [ -d "/proc/$pid" ] && kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
-  return 0
-}
-stop_all() {
-  local p
-  for p in "${STARTED[@]}"; do stop_pid "$p"; done
-  STARTED=()
-}
-cleanup() {
-  stop_all
-  if [ $KEEP = yes ]; then log "kept $TMP"; else rm -rf "$TMP"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-wait_http() {                                  # wait_http URL PID SECONDS: until 200
-  local url=$1 pid=$2 max=$3 t0=$SECONDS
-  while [ $((SECONDS - t0)) -lt "$max" ]; do
-    [ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url")" = 200 ] && return 0
-    [ -d "/proc/$pid" ] || return 1
-    sleep 0.1
-  done
-  return 1
-}
+# TMP, STARTED, stop_pid, stop_all, wait_http and the EXIT/INT/TERM traps: bench/lib.sh.
+. "$ROOT/bench/lib.sh"
+bench_tmp overload
 
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 

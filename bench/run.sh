@@ -270,41 +270,10 @@ for p in $BACKEND_PORT "${AGG_PORTS[@]}" $GW_PORT $ADMIN_PORT $BARE_PORT $EXTRA_
 done
 
 # ---------------------------------------------------------------- process tracking
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/portcullis-bench.XXXXXX") || die "mktemp failed"
-chmod 755 "$TMP"                               # nginx workers may run as another user
-STARTED=()                                     # PIDs we started
-
-tree_pids() {                                  # PID and its descendants
-  local c
-  [ -d "/proc/$1" ] || return 0
-  echo "$1"
-  for c in $(pgrep -P "$1" 2>/dev/null); do tree_pids "$c"; done
-}
-stop_pid() {                                   # SIGTERM, wait up to 10 s, then SIGKILL the tree, by PID
-  local root=$1 pids p i alive
-  pids=$(tree_pids "$root")
-  [ -n "$pids" ] || return 0
-  kill -TERM "$root" 2>/dev/null
-  for i in $(seq 1 100); do
-    alive=0
-    for p in $pids; do
-      [ -d "/proc/$p" ] && [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" != Z ] && alive=1
-    done
-    [ $alive = 0 ] && break
-    sleep 0.1
-  done
-  for p in $pids; do [ -d "/proc/$p" ] && kill -KILL "$p" 2>/dev/null; done
-  wait "$root" 2>/dev/null
-  return 0
-}
-cleanup() {
-  local p
-  for p in "${STARTED[@]}"; do stop_pid "$p"; done
-  STARTED=()
-  if [ $KEEP = yes ]; then log "kept $TMP"; else rm -rf "$TMP"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# TMP, STARTED (the PIDs we started), tree_pids, stop_pid (by PID, the whole tree), stop_all,
+# wait_http, nginx_conf_head, and the EXIT/INT/TERM traps: bench/lib.sh.
+. "$ROOT/bench/lib.sh"
+bench_tmp bench
 stop_started() {                               # stop_started PID: stop it and forget it
   local keep=() x
   stop_pid "$1"
@@ -318,19 +287,7 @@ chmod -R 755 "$TMP/www"
 head -c 1048576 /dev/zero >"$TMP/www/files/1m"
 head -c 104857600 /dev/zero >"$TMP/www/files/100m"
 chmod 644 "$TMP/www/files/"*
-cat >"$TMP/nginx/nginx.conf" <<EOF
-daemon off;
-worker_processes $NLOAD;
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/error.log warn;
-events { worker_connections 8192; }
-http {
-    access_log off;
-    client_body_temp_path $TMP/nginx/tmp/body;
-    proxy_temp_path $TMP/nginx/tmp/proxy;
-    fastcgi_temp_path $TMP/nginx/tmp/fastcgi;
-    uwsgi_temp_path $TMP/nginx/tmp/uwsgi;
-    scgi_temp_path $TMP/nginx/tmp/scgi;
+{ nginx_conf_head "$TMP/nginx" "$NLOAD" 8192; cat <<EOF
     keepalive_requests 10000000;
     keepalive_timeout 300s;
     sendfile on;
@@ -351,19 +308,10 @@ http {
     }
 }
 EOF
+} >"$TMP/nginx/nginx.conf"
 NGINX_E=(); nginx -h 2>&1 | grep -q -- '-e filename' && NGINX_E=(-e "$TMP/nginx/error.log")
 "${NI[@]}" "${LOADPIN[@]}" nginx -p "$TMP/nginx/" "${NGINX_E[@]}" -c "$TMP/nginx/nginx.conf" >"$TMP/nginx/stdout.log" 2>&1 &
 NGINX_PID=$!; STARTED+=("$NGINX_PID")
-
-wait_http() {                                  # wait_http URL PID SECONDS: until 200
-  local url=$1 pid=$2 max=$3 t0=$SECONDS
-  while [ $((SECONDS - t0)) -lt "$max" ]; do
-    [ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url")" = 200 ] && return 0
-    [ -d "/proc/$pid" ] || return 1
-    sleep 0.1
-  done
-  return 1
-}
 wait_http "http://127.0.0.1:$BACKEND_PORT/" $NGINX_PID 15 \
   || { cat "$TMP/nginx/error.log" "$TMP/nginx/stdout.log" >&2 2>/dev/null; die "nginx did not start"; }
 log "nginx pid $NGINX_PID ($NLOAD workers), ports $BACKEND_PORT and ${AGG_PORTS[*]}; $PLACEMENT"
@@ -374,33 +322,8 @@ read -r -a JOPTS <<<"$JAVA_OPTS"                # split once; passed alike to th
 # gateway_config FILE PORT ADMIN_PORT [ACCESS_LOG true|false] [MORE SERVER JSON]: the bench config
 gateway_config() {
   local f=$1 port=$2 admin=$3 alog=${4:-false} more=${5:-}
-  cat >"$f" <<JSON
-{
-  "server": { "host": "127.0.0.1", "port": $port, "instances": 0$more },
-  "admin": { "host": "127.0.0.1", "port": $admin },
-  "accessLog": { "enabled": $alog },
-  "shutdown": { "drainMs": 0, "graceMs": 2000 },
-  "upstreams": {
-    "backend": { "endpoints": ["http://127.0.0.1:$BACKEND_PORT"] },
-    "dead": {
-      "endpoints": ["http://127.0.0.1:$DEAD_PORT"],
-      "circuitBreaker": { "maxFailures": 1, "resetTimeoutMs": 600000 }
-    },
-    "users": { "endpoints": ["http://127.0.0.1:${AGG_PORTS[0]}"] },
-    "orders": { "endpoints": ["http://127.0.0.1:${AGG_PORTS[1]}"] },
-    "prefs": { "endpoints": ["http://127.0.0.1:${AGG_PORTS[2]}"] }
-  },
-  "routes": [
-    { "name": "fast-fail", "match": { "pathPrefix": "/fail" }, "upstream": "dead" },
-    { "name": "aggregate", "match": { "path": "/agg/:id" }, "aggregate": [
-        { "upstream": "users", "path": "/users/:id", "as": "user" },
-        { "upstream": "orders", "path": "/orders/:id", "as": "orders" },
-        { "upstream": "prefs", "path": "/prefs/:id", "as": "prefs" } ] },
-    { "name": "stream", "match": { "pathPrefix": "/files" }, "upstream": "backend", "timeoutMs": 60000 },
-    { "name": "proxy", "match": { "pathPrefix": "/" }, "upstream": "backend" }
-  ]
-}
-JSON
+  bench_gateway_config "$f" "$port" "$admin" "$alog" "$more" "" "$BACKEND_PORT" "$DEAD_PORT" \
+    "${AGG_PORTS[0]}" "${AGG_PORTS[1]}" "${AGG_PORTS[2]}"
   java -jar "$JAR" --config "$f" --check >"$f.check.log" 2>&1 \
     || { cat "$f.check.log" >&2; die "the generated gateway config $f is invalid"; }
 }

@@ -165,7 +165,7 @@ port_name() {
   esac
 }
 
-wait_http() {             # wait_http URL EXPECTED_CODE SECONDS PID
+wait_status() {           # wait_status URL EXPECTED_CODE SECONDS PID
   local url=$1 want=$2 limit=$(( SECONDS + $3 )) pid=$4 code=""
   while [ "$SECONDS" -lt "$limit" ]; do
     code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" 2>/dev/null || true)
@@ -178,19 +178,8 @@ wait_http() {             # wait_http URL EXPECTED_CODE SECONDS PID
 
 # --- backends --------------------------------------------------------------------------------
 mkdir -p "$WORK/nginx/tmp"
-cat >"$WORK/nginx/nginx.conf" <<EOF
-daemon off;
-worker_processes 1;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $WORK/nginx/tmp/body;
-    proxy_temp_path $WORK/nginx/tmp/proxy;
-    fastcgi_temp_path $WORK/nginx/tmp/fastcgi;
-    uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
-    scgi_temp_path $WORK/nginx/tmp/scgi;
+. "$ROOT/bench/lib.sh"     # nginx_conf_head (this script keeps its own process tracking)
+{ nginx_conf_head "$WORK/nginx" 1 4096; cat <<EOF
     keepalive_requests 10000000;
     keepalive_timeout 75s;
     default_type application/json;
@@ -218,6 +207,7 @@ http {
     }
 }
 EOF
+} >"$WORK/nginx/nginx.conf"
 nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" >"$WORK/nginx/stdout.log" 2>&1 &
 NGINX_PID=$!
 
@@ -263,8 +253,8 @@ Server(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
 EOF
 python3 "$WORK/slow.py" "$SLOW_PORT" >"$WORK/slow.log" 2>&1 &
 SLOW_PID=$!
-wait_http "http://127.0.0.1:$ITEMS_PORT/" 200 15 "$NGINX_PID"
-wait_http "http://127.0.0.1:$SLOW_PORT/?ms=1" 200 15 "$SLOW_PID"
+wait_status "http://127.0.0.1:$ITEMS_PORT/" 200 15 "$NGINX_PID"
+wait_status "http://127.0.0.1:$SLOW_PORT/?ms=1" 200 15 "$SLOW_PID"
 
 # --- the gateway -------------------------------------------------------------------------------
 cat >"$WORK/gateway.json" <<EOF
@@ -300,7 +290,7 @@ EOF
 # shellcheck disable=SC2086
 java $JAVA_OPTS -jar "$JAR" --config "$WORK/gateway.json" >"$WORK/gateway.log" 2>&1 &
 GW_PID=$!
-wait_http "http://127.0.0.1:$GW_PORT/healthz/ready" 200 60 "$GW_PID"
+wait_status "http://127.0.0.1:$GW_PORT/healthz/ready" 200 60 "$GW_PID"
 for path in /api/items/1 /api/profile/7 /api/slow/x?ms=5; do
   code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$GW_PORT$path" || true)
   [ "$code" = 200 ] || die "GET $path through the gateway answered ${code:-nothing}"

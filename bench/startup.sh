@@ -46,41 +46,22 @@ log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 OTHER_CPUS=$(awk -v c="$CPU" 'BEGIN{FS=","} {n=split($0, r, ","); for (i=1;i<=n;i++) {split(r[i], ab, "-"); hi=(ab[2]==""?ab[1]:ab[2]); for (k=ab[1];k<=hi;k++) if (k!=c) o=o (o==""?"":",") k}} END{print o}' /sys/devices/system/cpu/online)
 [ -n "$OTHER_CPUS" ] && taskset -pc "$OTHER_CPUS" $$ >/dev/null
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/portcullis-startup.XXXXXX"); chmod 755 "$TMP"
-STARTED=()
-stop_pid() {
-  local i; kill -TERM "$1" 2>/dev/null
-  for i in $(seq 1 100); do [ -d "/proc/$1" ] || break; sleep 0.05; done
-  kill -KILL "$1" 2>/dev/null; wait "$1" 2>/dev/null; return 0
-}
-cleanup() { local p; for p in "${STARTED[@]}"; do stop_pid "$p"; done; [ $KEEP = yes ] && log "kept $TMP" || rm -rf "$TMP"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. "$ROOT/bench/lib.sh"
+bench_tmp startup
 
 BACKEND=$PORT_BASE GW=$((PORT_BASE + 1)) ADMIN=$((PORT_BASE + 2))
 mkdir -p "$TMP/nginx/tmp"
-cat >"$TMP/nginx/nginx.conf" <<EOF
-daemon off;
-worker_processes 1;
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $TMP/nginx/tmp/body;
-    proxy_temp_path $TMP/nginx/tmp/proxy;
-    fastcgi_temp_path $TMP/nginx/tmp/fastcgi;
-    uwsgi_temp_path $TMP/nginx/tmp/uwsgi;
-    scgi_temp_path $TMP/nginx/tmp/scgi;
+{ nginx_conf_head "$TMP/nginx" 1 1024; cat <<EOF
     server {
         listen 127.0.0.1:$BACKEND;
         location / { default_type application/json; return 200 '{"ok":true}'; }
     }
 }
 EOF
+} >"$TMP/nginx/nginx.conf"
 nginx -p "$TMP/nginx/" -e "$TMP/nginx/error.log" -c "$TMP/nginx/nginx.conf" >/dev/null 2>&1 &
 NGINX_PID=$!; STARTED+=("$NGINX_PID")
-for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$BACKEND/" && break; sleep 0.1; done
+wait_http "http://127.0.0.1:$BACKEND/" "$NGINX_PID" 10
 sleep 0.3
 # Another process on the backend port would answer in its place (and may go away mid-run).
 [ -d "/proc/$NGINX_PID" ] || { log "the backend nginx did not start (port $BACKEND in use? --port-base N): $(tail -1 "$TMP/nginx/error.log")"; exit 1; }
