@@ -19,6 +19,8 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 
 import java.net.URI;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The yardstick of the benchmarks: the least a reverse proxy on Vert.x 5 does, so that
@@ -37,8 +39,29 @@ import java.net.URI;
  * upstream. Binds 127.0.0.1 unless {@code -Dbare.host} says otherwise; one event loop per
  * available CPU unless {@code -Dbare.instances=N}. Built against the shaded gateway jar, which
  * carries Vert.x, Netty and the logging set-up.
+ *
+ * <p>{@code -Dbare.contractHeaders=true} adds the headers the gateway's contract puts on every
+ * proxied exchange, with values made the way the gateway makes them but nothing else of its work:
+ * upstream {@code X-Request-Id} (the client's, or a new random UUID), {@code X-Forwarded-For}
+ * (the peer's address), {@code X-Forwarded-Proto}, {@code X-Forwarded-Host}, {@code Via},
+ * {@code X-Attempt-Count}, {@code X-Request-Timeout-Ms} and a new {@code traceparent}; on the
+ * response {@code X-Request-Id} and {@code Via}. The difference between the two modes is what
+ * those headers cost in Vert.x's client and server, the floor under Portcullis's own cost.
  */
 public final class BareProxy extends VerticleBase {
+
+  private static final boolean CONTRACT_HEADERS = Boolean.getBoolean("bare.contractHeaders");
+  private static final AsciiString REQUEST_ID = AsciiString.cached("X-Request-Id");
+  private static final AsciiString FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
+  private static final AsciiString FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
+  private static final AsciiString FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
+  private static final AsciiString VIA = AsciiString.cached("Via");
+  private static final AsciiString ATTEMPT_COUNT = AsciiString.cached("X-Attempt-Count");
+  private static final AsciiString TIMEOUT_MS = AsciiString.cached("X-Request-Timeout-Ms");
+  private static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
+  private static final AsciiString VIA_VALUE = AsciiString.cached("1.1 portcullis");
+  private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final long DEADLINE_MS = 15_000;
 
   private final String host;
   private final int port;
@@ -105,6 +128,7 @@ public final class BareProxy extends VerticleBase {
   }
 
   private void handle(HttpServerRequest request) {
+    long started = CONTRACT_HEADERS ? System.nanoTime() : 0;
     request.pause();
     HttpServerResponse response = request.response();
     client.request(new RequestOptions().setMethod(request.method()).setHost(backendHost).setPort(backendPort)
@@ -115,6 +139,11 @@ public final class BareProxy extends VerticleBase {
           }
           HttpClientRequest upstream = ar.result();
           copy(request.headers(), upstream.headers());
+          String requestId = null;
+          if (CONTRACT_HEADERS) {
+            requestId = contractHeaders(request, upstream.headers(), started);
+          }
+          String responseId = requestId;
           boolean chunked = request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
           upstream.setChunked(chunked);
           upstream.response().onComplete(r -> {
@@ -126,7 +155,7 @@ public final class BareProxy extends VerticleBase {
               }
               return;
             }
-            respond(request, response, r.result(), upstream);
+            respond(request, response, r.result(), upstream, responseId);
           });
           if (chunked || request.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
             request.pipe().endOnFailure(false).to(upstream).onFailure(err -> upstream.reset());
@@ -137,9 +166,13 @@ public final class BareProxy extends VerticleBase {
   }
 
   private static void respond(HttpServerRequest request, HttpServerResponse response, HttpClientResponse upstream,
-                              HttpClientRequest upstreamRequest) {
+                              HttpClientRequest upstreamRequest, String requestId) {
     response.setStatusCode(upstream.statusCode());
     copy(upstream.headers(), response.headers());
+    if (requestId != null) {
+      response.headers().set(REQUEST_ID, requestId);
+      response.headers().set(VIA, VIA_VALUE);
+    }
     int status = upstream.statusCode();
     if (!upstream.headers().contains(HttpHeaders.CONTENT_LENGTH) && request.method() != HttpMethod.HEAD
         && status != 204 && status != 304) {
@@ -159,5 +192,55 @@ public final class BareProxy extends VerticleBase {
         to.add(name, value);
       }
     });
+  }
+
+  /**
+   * Adds the contract's upstream headers to {@code to} and returns the request id, which the
+   * response carries too.
+   */
+  private static String contractHeaders(HttpServerRequest request, MultiMap to, long startedNanos) {
+    String requestId = request.headers().get(REQUEST_ID);
+    if (requestId == null) {
+      ThreadLocalRandom r = ThreadLocalRandom.current();
+      requestId = new UUID((r.nextLong() & 0xffffffffffff0fffL) | 0x0000000000004000L,
+          (r.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L).toString();
+    }
+    to.add(REQUEST_ID, requestId);
+    to.add(FORWARDED_FOR, request.remoteAddress().hostAddress());
+    to.add(FORWARDED_PROTO, "http");
+    String host = request.authority() == null ? null : request.authority().toString();
+    if (host != null) {
+      to.add(FORWARDED_HOST, host);
+    }
+    to.add(VIA, VIA_VALUE);
+    to.add(ATTEMPT_COUNT, "1");
+    long left = DEADLINE_MS - (System.nanoTime() - startedNanos) / 1_000_000L;
+    to.add(TIMEOUT_MS, Long.toString(Math.max(1, left)));
+    to.add(TRACEPARENT, traceparent());
+    return requestId;
+  }
+
+  /** A new {@code traceparent}: version 00, random trace and span ids, sampled. */
+  private static AsciiString traceparent() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    byte[] b = new byte[55];
+    b[0] = '0';
+    b[1] = '0';
+    b[2] = '-';
+    hex(r.nextLong(), b, 3);
+    hex(r.nextLong(), b, 19);
+    b[35] = '-';
+    hex(r.nextLong(), b, 36);
+    b[52] = '-';
+    b[53] = '0';
+    b[54] = '1';
+    return new AsciiString(b, false);
+  }
+
+  private static void hex(long v, byte[] to, int at) {
+    for (int i = 15; i >= 0; i--) {
+      to[at + i] = HEX[(int) (v & 0xF)];
+      v >>>= 4;
+    }
   }
 }
