@@ -32,7 +32,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * copied minus {@code Connection}, bodies piped both ways with back-pressure. Nothing else: no
  * routing, no deadline, no retry, no breaker, no metrics, no tracing, no request id, no timers.
  * Transport settings are Portcullis's (epoll when available, {@code TCP_NODELAY}, strict thread
- * mode on the listener, no compression), so the difference between the two is their own work.
+ * mode on the listener, no compression, no WebSocket extensions offered, which keeps Vert.x's
+ * WebSocket extension handler out of the pipeline), so the difference between the two is their
+ * own work.
  *
  * <p>Usage: {@code java [JVM flags] -cp target/portcullis.jar:CLASSES BareProxy PORT [BACKEND_URL]}
  * where {@code BACKEND_URL} ({@code http://host:port}, default {@code $BACKEND_URL}) is the one
@@ -122,7 +124,9 @@ public final class BareProxy extends VerticleBase {
             .setTcpNoDelay(true)
             .setCompressionSupported(false)
             .setDecompressionSupported(false)
-            .setStrictThreadMode(true))
+            .setStrictThreadMode(true)
+            .setPerFrameWebSocketCompressionSupported(false)
+            .setPerMessageWebSocketCompressionSupported(false))
         .requestHandler(this::handle)
         .listen(port, host);
   }

@@ -88,6 +88,12 @@ public final class ListenerOptions {
         .setCompressionSupported(false)
         .setDecompressionSupported(false)
         .setHandle100ContinueAutomatically(false)
+        // A WebSocket handshake is tunnelled to the upstream, which answers its extensions
+        // (proxy.WebSocketProxy: toNetSocket, where Vert.x takes its extension handler out before
+        // the 101 is written). Offering none here keeps that handler out of every HTTP/1.1
+        // connection's pipeline, where each request and response would pass through it.
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setPerMessageWebSocketCompressionSupported(false)
         // Every request and response of a connection is handled on its own event loop: writes go
         // straight to the channel instead of through a per-connection MPSC queue (4 KiB of heap per
         // connection, idle or not, and an atomic hand-off per write). A write from another thread

@@ -85,6 +85,53 @@ class WebSocketProxyTest {
   }
 
   @Test
+  void theCompressionExtensionIsTheBackendsAnswerNeverTheGatewaysOwn() throws Exception {
+    String offer = "GET /ws/chat HTTP/1.1\r\nHost: gw\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n";
+
+    // A backend that accepts permessage-deflate: the client gets its acceptance.
+    TestGateway deflating = gateway(config(true, 5_000, backend().port()));
+    try (io.portcullis.testkit.RawConnection raw = io.portcullis.testkit.RawConnection.open(deflating.port())) {
+      raw.send(offer);
+      String head = raw.awaitText(t -> t.contains("\r\n\r\n"), 10_000);
+      assertThat(head).startsWith("HTTP/1.1 101");
+      assertThat(headerValue(head, "sec-websocket-extensions")).startsWith("permessage-deflate");
+    }
+
+    // A backend that offers no extension: the 101 carries none, whatever the gateway could do.
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      io.vertx.core.http.HttpServer plain = Await.result(vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
+              .setPerMessageWebSocketCompressionSupported(false)
+              .setPerFrameWebSocketCompressionSupported(false))
+          .webSocketHandler(ws -> ws.handler(ws::write))
+          .requestHandler(req -> req.response().setStatusCode(404).end())
+          .listen(0, "127.0.0.1"));
+      TestGateway gateway = gateway(config(true, 5_000, plain.actualPort()));
+      try (io.portcullis.testkit.RawConnection raw = io.portcullis.testkit.RawConnection.open(gateway.port())) {
+        raw.send(offer);
+        String head = raw.awaitText(t -> t.contains("\r\n\r\n"), 10_000);
+        assertThat(head).startsWith("HTTP/1.1 101");
+        assertThat(headerValue(head, "sec-websocket-extensions")).isNull();
+      }
+    } finally {
+      Await.result(vertx.close());
+    }
+  }
+
+  /** The value of header {@code name} (any case) in a response head, or null. */
+  private static String headerValue(String head, String name) {
+    for (String line : head.substring(0, head.indexOf("\r\n\r\n")).split("\r\n")) {
+      int colon = line.indexOf(':');
+      if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+        return line.substring(colon + 1).trim();
+      }
+    }
+    return null;
+  }
+
+  @Test
   void aBackendThatStopsReadingStopsTheClientsWritesAndNothingIsLostWhenItResumes() throws Exception {
     WebSocketBackend backend = backend().pauseReading();
     TestGateway gateway = gateway(config(true, 5_000, backend.port()));
