@@ -3,6 +3,7 @@ package io.portcullis.lifecycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,17 +41,23 @@ public final class Signals {
    * Runs {@code onHangup} on each SIGHUP from now on (it must not block: the JVM's signal thread
    * runs it), without touching TERM and INT. Installed before the gateway starts, so a SIGHUP that
    * arrives while it starts is not the JVM's default action (which ends the process). Where the
-   * platform has no SIGHUP, that is logged.
+   * platform has no SIGHUP, that is logged; so is a process started with SIGHUP ignored (as
+   * {@code nohup} starts it), where the JVM leaves it ignored and no SIGHUP ever reaches the
+   * handler.
    */
   public static void installHangup(Runnable onHangup) {
     try {
-      Signal.handle(new Signal("HUP"), signal -> {
+      SignalHandler previous = Signal.handle(new Signal("HUP"), signal -> {
         try {
           onHangup.run();
         } catch (RuntimeException e) {
           LOG.error("SIGHUP handling failed", e);
         }
       });
+      if (previous == SignalHandler.SIG_IGN) {
+        LOG.warn("SIGHUP is ignored by this process (it was started with SIGHUP ignored, as nohup does): "
+            + "it does not reload the configuration; reload with POST /admin/reload or reload.watch instead");
+      }
     } catch (IllegalArgumentException e) {
       LOG.warn("SIGHUP is not available here ({}): reload with POST /admin/reload instead", e.getMessage());
     }

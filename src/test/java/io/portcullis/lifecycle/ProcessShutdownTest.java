@@ -184,6 +184,21 @@ class ProcessShutdownTest {
         HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("second");
   }
 
+  @Test
+  void aGatewayStartedWithSighupIgnoredSaysThatSighupWillNotReload() throws Exception {
+    FakeBackend backend = FakeBackend.ok("ok");
+    toClose.add(backend);
+    // nohup starts its command with SIGHUP ignored, which the JVM then leaves ignored.
+    startGateway(backend.port(), 0, 3000, null, List.of("nohup"));
+
+    waitForStderr("SIGHUP is ignored by this process", Duration.ofSeconds(15));
+    assertThat(read(stderr)).contains("reload with POST /admin/reload or reload.watch instead");
+    Process hup = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
+    assertThat(hup.waitFor(10, TimeUnit.SECONDS) && hup.exitValue() == 0).as("kill -HUP sent").isTrue();
+    Thread.sleep(500);
+    assertThat(process.isAlive()).as("an ignored SIGHUP does not end the process").isTrue();
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private record Ports(int main, int admin) {
@@ -219,6 +234,14 @@ class ProcessShutdownTest {
 
   /** As {@link #startGateway(int, long, long)}, with a {@code reload} section when not null. */
   private Ports startGateway(int backendPort, long drainMs, long graceMs, JsonObject reload) throws Exception {
+    // SIGHUP back to its default for the child even where this test runs with it ignored (under
+    // nohup, say), which the child would inherit.
+    return startGateway(backendPort, drainMs, graceMs, reload, List.of("env", "--default-signal=HUP"));
+  }
+
+  /** As above, the child's command line starting with {@code launcher} (a command that runs the rest). */
+  private Ports startGateway(int backendPort, long drainMs, long graceMs, JsonObject reload, List<String> launcher)
+      throws Exception {
     // Port 0 for both listeners: the child binds them itself and logs what it got, so no port
     // is chosen here and released for someone else to take before the child binds it.
     JsonObject config = new JsonObject()
@@ -240,8 +263,10 @@ class ProcessShutdownTest {
 
     String java = ChildJvm.java();
     loadedClasses = dir.resolve("classes.txt");
-    process = new ProcessBuilder(java, "-Xlog:class+load=info:file=" + loadedClasses, "-cp", ChildJvm.classpath(),
-        "io.portcullis.Main", "--config", configFile.toString())
+    List<String> command = new ArrayList<>(launcher);
+    command.addAll(List.of(java, "-Xlog:class+load=info:file=" + loadedClasses, "-cp", ChildJvm.classpath(),
+        "io.portcullis.Main", "--config", configFile.toString()));
+    process = new ProcessBuilder(command)
         .directory(new File(System.getProperty("user.dir")))
         .redirectOutput(stdout.toFile())
         .redirectError(stderr.toFile())
