@@ -34,7 +34,6 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -77,11 +76,13 @@ class GracefulShutdownTest {
     Await.completion(arrivals, 10_000, "all " + requests + " requests reached the backend");
     assertThat(gateway.gateway().runtime().inFlight()).isEqualTo(requests);
 
+    // What the completion handler saw, waited for through the handler itself: a thread awaiting
+    // the shutdown future can wake while the event loop is still calling its earlier listeners.
     AtomicLong shutdownDoneAt = new AtomicLong();
-    AtomicInteger inFlightAtCompletion = new AtomicInteger(-1);
+    CompletableFuture<Integer> inFlightAtCompletion = new CompletableFuture<>();
     Future<Void> shutdown = gateway.gateway().shutdown().onComplete(ar -> {
       shutdownDoneAt.set(System.nanoTime());
-      inFlightAtCompletion.set(gateway.gateway().runtime().inFlight());
+      inFlightAtCompletion.complete(gateway.gateway().runtime().inFlight());
     });
 
     for (CompletableFuture<HttpResponse<String>> request : inFlight) {
@@ -93,7 +94,8 @@ class GracefulShutdownTest {
 
     assertThat(backendAnsweredAt).hasSize(requests);
     assertThat(clientDoneAt).hasSize(requests);
-    assertThat(inFlightAtCompletion.get()).as("requests in flight when the shutdown future completed").isZero();
+    assertThat(inFlightAtCompletion.get(15, TimeUnit.SECONDS))
+        .as("requests in flight when the shutdown future completed").isZero();
     for (long answered : backendAnsweredAt) {
       assertThat(shutdownDoneAt.get()).as("shutdown completed after the backend answered").isGreaterThan(answered);
     }
