@@ -1,6 +1,6 @@
 package io.portcullis.proxy;
 
-import io.portcullis.http.StatusSet;
+import io.portcullis.resilience.StatusSet;
 import io.portcullis.latency.LatencyHistogram;
 import io.portcullis.resilience.RetryOperator;
 import io.portcullis.upstream.Upstream;

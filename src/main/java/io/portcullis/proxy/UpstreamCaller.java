@@ -342,7 +342,7 @@ public final class UpstreamCaller {
         RequestOptions options = requestOptions
             .setMethod(out.method())
             .setHost(address.hostName()) // a discovered endpoint: its name (Host, SNI, certificate), sent to endpoint.server()
-            .setPort(address.port())
+            .setPort(endpoint.port())
             .setServer(endpoint.server())
             .setURI(out.uri())
             .setSsl("https".equals(address.scheme()));

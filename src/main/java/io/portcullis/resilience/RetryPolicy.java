@@ -17,7 +17,8 @@ import java.util.Set;
  * @param onConnectFailure retry after a connect failure ({@code retryOn: "connect-failure"})
  * @param onReset retry after a reset ({@code retryOn: "reset"})
  * @param onPerTryTimeout retry after a per-try timeout ({@code retryOn: "per-try-timeout"})
- * @param onStatuses response statuses that are retried (e.g. {@code 503})
+ * @param onStatuses response statuses that are retried (e.g. {@code 503}); held as a
+ *     {@link StatusSet}, so the check on every response boxes nothing
  * @param idempotentMethods methods that may be replayed after bytes reached the upstream
  */
 public record RetryPolicy(int maxAttempts, long baseDelayMs, long maxDelayMs, JitterMode jitter,
@@ -32,7 +33,7 @@ public record RetryPolicy(int maxAttempts, long baseDelayMs, long maxDelayMs, Ji
   public static final String PER_TRY_TIMEOUT = "per-try-timeout";
 
   /**
-   * Validates the fields and makes the sets immutable copies.
+   * Validates the fields and makes the sets immutable copies ({@code onStatuses} a {@link StatusSet}).
    *
    * @param maxAttempts attempts in total
    * @param baseDelayMs base delay
@@ -60,7 +61,7 @@ public record RetryPolicy(int maxAttempts, long baseDelayMs, long maxDelayMs, Ji
           "perTryTimeoutMs: " + perTryTimeoutMs + " (expected: >= 0)");
     }
     Objects.requireNonNull(jitter, "jitter");
-    onStatuses = Set.copyOf(onStatuses);
+    onStatuses = onStatuses instanceof StatusSet held ? held : StatusSet.of(onStatuses);
     idempotentMethods = Set.copyOf(idempotentMethods);
   }
 
@@ -108,7 +109,7 @@ public record RetryPolicy(int maxAttempts, long baseDelayMs, long maxDelayMs, Ji
   public boolean retriesOn(Outcome o) {
     switch (o.kind()) {
       case RESPONSE:
-        return onStatuses.contains(o.status());
+        return ((StatusSet) onStatuses).contains(o.status()); // a StatusSet: see the constructor
       case CONNECT_FAILURE:
         return onConnectFailure;
       case RESET:

@@ -20,6 +20,7 @@ public final class EndpointState {
   private final Endpoint address;
   private final SocketAddress server;
   private final String authority;
+  private final Integer port;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong failures = new AtomicLong();
   private volatile Health health = Health.UNKNOWN;
@@ -28,6 +29,7 @@ public final class EndpointState {
     this.address = address;
     this.server = SocketAddress.inetSocketAddress(address.port(), address.host());
     this.authority = address.authority();
+    this.port = address.port();
   }
 
   /** The endpoint's address. */
@@ -43,6 +45,14 @@ public final class EndpointState {
    */
   public SocketAddress server() {
     return server;
+  }
+
+  /**
+   * {@link Endpoint#port()} boxed once: what the HTTP client's request options take, so a
+   * request does not box a port above 127 again.
+   */
+  public Integer port() {
+    return port;
   }
 
   /**

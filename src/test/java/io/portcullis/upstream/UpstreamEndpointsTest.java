@@ -50,6 +50,15 @@ class UpstreamEndpointsTest {
   }
 
   @Test
+  void anEndpointsPortIsBoxedOnceForEveryRequestToIt() {
+    EndpointState endpoint = new EndpointState(new Endpoint("http", "10.0.0.1", 9001, java.util.Optional.empty()));
+
+    assertThat(endpoint.port()).isEqualTo(9001);
+    // Above Integer's cache (-128..127): boxing the int again would make a new object each time.
+    assertThat(endpoint.port()).isSameAs(endpoint.port());
+  }
+
+  @Test
   void addressesThatStayKeepTheirStateAndBreakerAndNewOnesStartFresh() {
     Upstream first = upstream(List.of("10.0.0.1", "10.0.0.2"), null);
     EndpointState one = first.endpoints()[0];

@@ -1,4 +1,4 @@
-package io.portcullis.http;
+package io.portcullis.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -37,5 +37,22 @@ class StatusSetTest {
   void refusesACodeOutsideTheRange() {
     assertThatThrownBy(() -> StatusSet.of(List.of(1000))).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> StatusSet.of(List.of(-1))).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void asASetOfIntegersItIsReadOnlyAscendingAndEqualToAnySetOfTheSameCodes() {
+    StatusSet set = StatusSet.of(List.of(504, 429, 999, 0, 502));
+
+    assertThat(set).containsExactly(0, 429, 502, 504, 999);
+    assertThat(set).isEqualTo(Set.of(0, 429, 502, 504, 999)).hasSameHashCodeAs(Set.of(0, 429, 502, 504, 999));
+    assertThat(set.contains((Object) 429)).isTrue();
+    assertThat(set.contains((Object) 430)).isFalse();
+    assertThat(set.contains((Object) "429")).isFalse();
+    assertThat(StatusSet.of(Set.of())).isEmpty();
+    assertThatThrownBy(() -> set.add(503)).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> set.remove(429)).isInstanceOf(UnsupportedOperationException.class);
+    java.util.Iterator<Integer> it = StatusSet.of(Set.of(200)).iterator();
+    assertThat(it.next()).isEqualTo(200);
+    assertThatThrownBy(it::next).isInstanceOf(java.util.NoSuchElementException.class);
   }
 }
