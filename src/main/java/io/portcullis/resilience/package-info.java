@@ -4,7 +4,8 @@
  * {@link io.portcullis.resilience.GrpcTimeout}) and the project's own jittered exponential
  * backoff retry operator ({@link io.portcullis.resilience.RetryOperator}) with its process-wide
  * {@link io.portcullis.resilience.RetryBudget} (README "How a request flows") and its hedging
- * ({@link io.portcullis.resilience.HedgePolicy}; README "Hedged requests"), and the per-route token buckets
+ * ({@link io.portcullis.resilience.HedgePolicy}; README "Hedged requests"), the status sets a
+ * retry policy and a breaker test on every attempt ({@link io.portcullis.resilience.StatusSet}), and the per-route token buckets
  * of rate limiting ({@link io.portcullis.ratelimit.RateLimiter}, kept across reloads by
  * {@link io.portcullis.ratelimit.RateLimiterRegistry}).
  *
