@@ -3,6 +3,7 @@ package io.portcullis.edge;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import io.portcullis.transport.LoopFlushes;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
@@ -92,6 +93,9 @@ public final class EdgeConnections {
     ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
     IdleTimeout.replaceIn(pipeline);
     if (pipeline.get("httpDecoder") != null) {
+      // A response is written while the loop handles its upstream's read: flushed with the
+      // loop's other writes at the end of the pass (transport.LoopFlushes).
+      LoopFlushes.install(pipeline);
       pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(options, requestHeaderTimeoutMs));
       if (priorKnowledgeH2c && !connection.isSsl()) {
         pipeline.addBefore("httpDecoder", PriorKnowledgeDetector.NAME,

@@ -2,6 +2,7 @@ package io.portcullis.lifecycle;
 
 import io.portcullis.config.UpstreamConfig;
 import io.portcullis.pipeline.RequestPath;
+import io.portcullis.transport.LoopFlushes;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -137,8 +138,20 @@ final class LoopGenerations {
     return vertx.httpClientBuilder()
         .with(clientOptions.apply(upstream))
         .with(poolOptions.apply(upstream))
-        .withConnectHandler(connectHandlers.apply(upstream.name()))
+        .withConnectHandler(flushingInBatches(connectHandlers.apply(upstream.name())))
         .build();
+  }
+
+  /**
+   * {@code then}, after the connection's flushes are set to wait for the end of the loop's pass:
+   * a request is written upstream while the loop handles the client's read
+   * ({@code transport.LoopFlushes}).
+   */
+  private static Handler<HttpConnection> flushingInBatches(Handler<HttpConnection> then) {
+    return connection -> {
+      LoopFlushes.install(connection);
+      then.handle(connection);
+    };
   }
 
   /** The current client of {@code upstream} if its connection settings are unchanged, else null. */
