@@ -6,7 +6,9 @@
  * ({@link io.portcullis.edge.EdgeConnections}): the strict HTTP/1.x decoder, the request-header
  * timeout (slowloris protection), the idle timeout ({@code server.idleTimeoutMs}, kept by
  * {@code IdleTimeout} in place of Netty's handler: no clock read or listener per read and write),
- * cleartext HTTP/2 by prior knowledge ({@code server.h2c}) and the set of HTTP/2 connections that get a graceful {@code GOAWAY} when the drain starts. See the
+ * cleartext HTTP/2 by prior knowledge ({@code server.h2c}), the flushes of an HTTP/1.x connection
+ * held to the end of its loop's pass ({@code transport.LoopFlushes}) and the set of HTTP/2
+ * connections that get a graceful {@code GOAWAY} when the drain starts. See the
  * README sections "Configuration reference" ({@code server}) and "Signals and shutdown".
  *
  * <p>The listener's certificate (README "Certificate renewal"): {@link io.portcullis.edge.CertificatePair}
