@@ -64,6 +64,7 @@ DEFAULT_FLAG_SETS='(none)
 -XX:+UseSerialGC -Xmx64m -XX:TieredStopAtLevel=1
 -XX:+UseSerialGC -Xmx64m @appcds
 -XX:+UseSerialGC -Xms16m -Xmx64m @appcds
+-XX:+UseSerialGC -Xms32m -Xmx64m -XX:TrimNativeHeapInterval=1000 @appcds
 -XX:+UseG1GC -Xmx64m'
 
 usage() {
@@ -84,7 +85,7 @@ usage: bench/run.sh [options] [CASE ...]   (run from anywhere; works in the proj
   --h2-conns N      h2 case: h2load connections (default $H2_CONNS)
   --h2-streams N    h2 case: concurrent streams per connection (default $H2_STREAMS)
   --flag-sets FILE  flags case: one JVM flag set per line ('#' starts a comment, '(none)' = no
-                    flags, '@appcds' = AppCDS archive from a training run); default: the 8 sets in
+                    flags, '@appcds' = AppCDS archive from a training run); default: the 9 sets in
                     this script (JAVA_OPTS does not apply to this case)
   --jfr-dir DIR     alloc case: keep the JFR recordings there (default: the temp dir)
   --top N           alloc case: rows per profile table (default $TOP)
