@@ -127,6 +127,24 @@ class KubernetesManifestsTest {
     assertThat(flags).as("the Dockerfile's ENTRYPOINT flags").isEqualTo(dockerfileJvmFlags());
   }
 
+  @Test
+  void theReadmeRecommendsTheDockerfilesJvmFlags() throws IOException {
+    String readme = Files.readString(DIR.getParent().getParent().resolve("README.md"), StandardCharsets.UTF_8);
+    String marker = "Recommended JVM flags";
+    assertThat(readme).contains(marker);
+    // The flags are the code span that follows the sentence's colon.
+    String after = readme.substring(readme.indexOf(marker));
+    after = after.substring(after.indexOf(":\n") + 2);
+    int open = after.indexOf('`');
+    String quoted = after.substring(open + 1, after.indexOf('`', open + 1));
+    List<String> readmeFlags = List.of(quoted.trim().split("\\s+"));
+    // The README names the archive by its file name; the image keeps it under /app.
+    List<String> imageFlags = dockerfileJvmFlags().stream()
+        .map(f -> f.replace("-XX:SharedArchiveFile=/app/", "-XX:SharedArchiveFile="))
+        .toList();
+    assertThat(readmeFlags).as("README \"Recommended JVM flags\"").isEqualTo(imageFlags);
+  }
+
   /** The JVM flags of the Dockerfile's ENTRYPOINT: its words between "java" and "-jar". */
   private static List<String> dockerfileJvmFlags() throws IOException {
     String dockerfile = Files.readString(DIR.getParent().getParent().resolve("Dockerfile"), StandardCharsets.UTF_8);
