@@ -65,6 +65,7 @@ DEFAULT_FLAG_SETS='(none)
 -XX:+UseSerialGC -Xmx64m @appcds
 -XX:+UseSerialGC -Xms16m -Xmx64m @appcds
 -XX:+UseSerialGC -Xms32m -Xmx64m -XX:TrimNativeHeapInterval=1000 @appcds
+-XX:+UseSerialGC -Xms32m -Xmx64m -XX:TrimNativeHeapInterval=1000 -XX:SurvivorRatio=4 @appcds
 -XX:+UseG1GC -Xmx64m'
 
 usage() {
