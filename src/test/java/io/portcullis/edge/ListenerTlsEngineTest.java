@@ -160,7 +160,7 @@ class ListenerTlsEngineTest {
     try {
       RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setHost("localhost").setPort(port)
           .setURI("/");
-      return Await.result(client.request(request)
+      return Await.onContext(vertx, () -> client.request(request)
           .compose(req -> req.send().compose(resp -> resp.body().map(body -> {
             assertThat(body.toString()).isEqualTo("ok");
             try {

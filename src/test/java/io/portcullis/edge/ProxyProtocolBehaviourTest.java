@@ -237,7 +237,7 @@ class ProxyProtocolBehaviourTest {
     for (HttpVersion version : List.of(HttpVersion.HTTP_1_1, HttpVersion.HTTP_2)) {
       HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true)
           .setVerifyHost(false).setUseAlpn(true).setProtocolVersion(version));
-      String body = Await.result(client.request(HttpMethod.GET, relay.port(), "localhost", "/who")
+      String body = Await.onContext(vertx, () -> client.request(HttpMethod.GET, relay.port(), "localhost", "/who")
           .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp.version() + " " + b))));
       assertThat(body).startsWith(version.name()).contains("remote=198.51.100.20:2020");
       Await.result(client.close());
@@ -251,7 +251,7 @@ class ProxyProtocolBehaviourTest {
         socket -> ProxyHeaders.v2("198.51.100.30", 3030, "192.0.2.1", 80)));
     HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
         .setHttp2ClearTextUpgrade(false));
-    String body = Await.result(client.request(HttpMethod.GET, relay.port(), "127.0.0.1", "/who")
+    String body = Await.onContext(vertx, () -> client.request(HttpMethod.GET, relay.port(), "127.0.0.1", "/who")
         .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp.version() + " " + b))));
     assertThat(body).startsWith("HTTP_2").contains("remote=198.51.100.30:3030", "h2c=true");
     Await.result(client.close());

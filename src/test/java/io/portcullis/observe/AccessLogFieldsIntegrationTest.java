@@ -14,7 +14,6 @@ import io.portcullis.testkit.TestGateway;
 import io.portcullis.testkit.WebSocketBackend;
 import io.portcullis.testkit.WebSocketTestClient;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -153,16 +152,12 @@ class AccessLogFieldsIntegrationTest {
         .setHttp2ClearTextUpgrade(false));
     String sent = "y".repeat(5_000);
 
-    // The whole exchange on one event loop of the client, so the body cannot race its handler.
-    Promise<String> received = Promise.promise();
-    vertx.getOrCreateContext().runOnContext(v -> h2.request(new RequestOptions().setMethod(HttpMethod.PUT)
+    String body = Await.onContext(vertx, () -> h2.request(new RequestOptions().setMethod(HttpMethod.PUT)
             .setHost("127.0.0.1").setPort(gateway.port()).setURI("/h2").addHeader("x-request-id", "h2-both-ways"))
         .compose(req -> req.send(Buffer.buffer(sent)))
         .compose(resp -> resp.version() == HttpVersion.HTTP_2 ? resp.body()
-            : Future.failedFuture("answered over " + resp.version()))
-        .map(Buffer::toString)
-        .onComplete(received));
-    String body = Await.result(received.future());
+            : Future.<Buffer>failedFuture("answered over " + resp.version()))
+        .map(Buffer::toString));
 
     assertThat(body).isEqualTo(answer);
     JsonObject line = line("h2-both-ways");

@@ -155,7 +155,7 @@ class MetricsIntegrationTest {
     HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
         .setHttp2ClearTextUpgrade(false));
 
-    int status = Await.result(client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
+    int status = Await.onContext(vertx, () -> client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
             .setPort(gateway.port()).setURI("/h2"))
         .compose(request -> request.send())
         .compose(response -> response.body().map(body -> response.version() == HttpVersion.HTTP_2 ? response.statusCode() : -1)));

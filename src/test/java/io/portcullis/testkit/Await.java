@@ -1,10 +1,13 @@
 package io.portcullis.testkit;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxTestContext;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** Blocking waits for tests (never on an event loop). */
 public final class Await {
@@ -29,6 +32,24 @@ public final class Await {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted", e);
     }
+  }
+
+  /**
+   * Makes a client exchange from an event-loop context of {@code vertx} and waits for its result.
+   * Chained from the test's own thread instead, the response's future can reach {@code body()}
+   * through a task queued behind the response's own bytes, after all of them were delivered, and
+   * the body never completes. From the context, each step runs as the bytes arrive.
+   */
+  public static <T> T onContext(Vertx vertx, Supplier<Future<T>> exchange) {
+    Promise<T> result = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> {
+      try {
+        exchange.get().onComplete(result);
+      } catch (RuntimeException | AssertionError e) {
+        result.fail(e);
+      }
+    });
+    return result(result.future());
   }
 
   /** The failure of a future expected to fail. */
