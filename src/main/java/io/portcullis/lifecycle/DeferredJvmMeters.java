@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
  * The JVM meters ({@link JvmMeters}), bound on a worker thread off the way to the first requests:
  * {@link #DELAY_MS} after the gateway is ready, or at once when {@code /metrics} is scraped
  * before that. A scrape waits for them ({@link #bound()}), so every scrape lists them, as README
- * "Metrics" says. Building them (the platform MXBeans, the GC notification listeners) took tens
- * of milliseconds of the one core start-up has (docs/performance.md "Start-up, third pass").
+ * "Metrics" says. Building them (the platform MXBeans) took tens of milliseconds of the one core
+ * start-up has (docs/performance.md "Start-up, third pass").
  */
 final class DeferredJvmMeters {
 
@@ -23,7 +23,7 @@ final class DeferredJvmMeters {
 
   private final Vertx vertx;
   private final MeterRegistry registry;
-  private Future<JvmMeters> bound;
+  private Future<Void> bound;
   private Scheduler.Cancellable timer;
   private boolean closed;
 
@@ -48,7 +48,10 @@ final class DeferredJvmMeters {
       return Future.succeededFuture();
     }
     if (bound == null) {
-      bound = vertx.executeBlocking(() -> JvmMeters.bind(registry), false)
+      bound = vertx.<Void>executeBlocking(() -> {
+            JvmMeters.bind(registry);
+            return null;
+          }, false)
           .recover(err -> {
             LOG.error("the JVM meters could not be bound; /metrics goes on without them", err);
             return Future.succeededFuture();
@@ -57,18 +60,11 @@ final class DeferredJvmMeters {
     return bound;
   }
 
-  /** Cancels a binding not started yet and stops the binders listening to the JVM (their meters stay). */
+  /** Cancels a binding not started yet; once closed, nothing is bound. */
   synchronized void close() {
     closed = true;
     if (timer != null) {
       timer.cancel();
-    }
-    if (bound != null) {
-      bound.onSuccess(meters -> {
-        if (meters != null) {
-          meters.close();
-        }
-      });
     }
   }
 }

@@ -5,6 +5,7 @@
  * the event loop when the access log is off. {@link io.portcullis.observe.OpenConnections} counts
  * open connections from the channels' close (no per-request work); {@link io.portcullis.observe.BuildInfo}
  * is the build's version and its info metric; {@link io.portcullis.observe.JvmMeters} the JVM's
- * meters, bound once the main listener is up.
+ * meters, bound once the main listener is up, the garbage collector's read at each scrape
+ * ({@code JvmGcMeters}): nothing listens for a notification per collection.
  */
 package io.portcullis.observe;

@@ -189,10 +189,11 @@ class HealthIntegrationTest {
     TestGateway gateway = harness.start(TestGateway.proxyConfig(null, harness.okBackend("hello").port()));
 
     String metrics = get(adminUrl(gateway, "/metrics")).body();
-    // One meter of each binder: class loading, JIT, GC, heap pressure, JVM info, memory, threads,
-    // processor and uptime (README "Endpoints": "plus JVM metrics").
+    // One meter of each binder: class loading, JIT, GC (pauses, and the heap after a collection),
+    // JVM info, memory, threads, processor and uptime (README "Endpoints": "plus JVM metrics").
     for (String meter : List.of("jvm_classes_loaded_classes", "jvm_compilation_time_ms_total",
-        "jvm_gc_memory_allocated_bytes_total", "jvm_gc_overhead", "jvm_info", "jvm_memory_used_bytes",
+        "jvm_gc_pause_seconds_count", "jvm_gc_pause_seconds_sum", "jvm_memory_used_after_gc_bytes", "jvm_info",
+        "jvm_memory_used_bytes",
         "jvm_threads_live_threads", "system_cpu_count", "process_uptime_seconds")) {
       assertThat(metrics).as("/metrics has %s", meter).containsPattern("(?m)^" + meter + "[{ ]");
     }
