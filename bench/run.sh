@@ -66,6 +66,7 @@ DEFAULT_FLAG_SETS='(none)
 -XX:+UseSerialGC -Xms16m -Xmx64m @appcds
 -XX:+UseSerialGC -Xms32m -Xmx64m -XX:TrimNativeHeapInterval=1000 @appcds
 -XX:+UseSerialGC -Xms32m -Xmx64m -XX:TrimNativeHeapInterval=1000 -XX:SurvivorRatio=4 @appcds
+-XX:+UseSerialGC -Xms32m -Xmx64m -XX:TrimNativeHeapInterval=1000 -Xmn16m -XX:SurvivorRatio=2 @appcds
 -XX:+UseG1GC -Xmx64m'
 
 usage() {
