@@ -15,6 +15,7 @@
 #     KIND gw      ARG = a gateway jar                     (access log off)
 #     KIND gwlog   ARG = a gateway jar                     (access log on, written to a file)
 #     KIND gwadaptive ARG = a gateway jar                  (upstream "backend" with concurrency.mode adaptive)
+#     KIND gwpoolN ARG = a gateway jar                     (upstream "backend" with pool.maxConnections N, e.g. gwpool64)
 #     KIND h2c     ARG = a gateway jar                     (server.h2c; loaded with h2load)
 #     KIND h2tls   ARG = a gateway jar                     (server.tls, its default engine; h2load over TLS, ALPN h2)
 #     KIND h2tlsjdk ARG = a gateway jar                    (the same with server.tls.engine "jdk")
@@ -26,7 +27,7 @@
 #   in alternation, e.g. 'g1=gw:target/portcullis.jar|-XX:+UseG1GC -Xmx64m'. The summary gives each
 #   JVM's peak RSS over its life (VmHWM) too.
 #
-# --same-jvm: the gateway contenders (gw, gwlog, gwadaptive; one jar, one flag set) share ONE JVM,
+# --same-jvm: the gateway contenders (gw, gwlog, gwadaptive, gwpoolN; one jar, one flag set) share ONE JVM,
 #   and before each of a contender's runs its configuration is written to that JVM's configuration
 #   file and applied with POST /admin/reload. Two JVMs of the same build differ by up to 20-40% in
 #   CPU per request on a shared machine (JIT and memory layout); one JVM measures what a setting
@@ -134,7 +135,7 @@ for spec in "${SPECS[@]}"; do
   TOOL[$name]=wrk; URL[$name]="http://127.0.0.1:$port/"
   NAMES+=("$name")
   case $kind in
-    gw|gwlog|h2c|h2tls|h2tlsjdk|gwadaptive)
+    gw|gwlog|h2c|h2tls|h2tlsjdk|gwadaptive|gwpool[0-9]*)
       more=""; alog=false; backend_more=""
       [ "$kind" = gwlog ] && alog=true
       [ "$kind" = h2c ] && more=', "h2c": true' && TOOL[$name]=h2load
@@ -144,6 +145,10 @@ for spec in "${SPECS[@]}"; do
         TOOL[$name]=h2load URL[$name]="https://127.0.0.1:$port/"
       fi
       [ "$kind" = gwadaptive ] && backend_more=', "concurrency": { "mode": "adaptive" }'
+      if [[ $kind == gwpool* ]]; then
+        [[ ${kind#gwpool} =~ ^[1-9][0-9]*$ ]] || die "$kind: gwpoolN needs N >= 1, e.g. gwpool64"
+        backend_more=", \"pool\": { \"maxConnections\": ${kind#gwpool} }"
+      fi
       if [ $SAME_JVM = yes ] && [ "${TOOL[$name]}" = wrk ]; then
         [ -z "$SHARED_PORT" ] && SHARED_PORT=$port SHARED_ADMIN=$admin
         config "$TMP/$name.json" "$SHARED_PORT" "$SHARED_ADMIN" "$alog" "$more" "$backend_more"

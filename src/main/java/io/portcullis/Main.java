@@ -20,6 +20,7 @@ import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.Security;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -41,6 +42,8 @@ public final class Main {
   public static final int EXIT_INVALID_CONFIG = 2;
 
   private static final String NETTY_JFR_PROPERTY = "io.netty.jfr.enabled";
+  /** The PBKDF2 rounds that lock a private key put into a PKCS#12 key store (JDK default 10,000). */
+  static final String PKCS12_KEY_ROUNDS_PROPERTY = "keystore.pkcs12.keyPbeIterationCount";
 
   static {
     // Netty 4.2 emits JFR events from its buffer allocator when JFR is present: initialising JFR
@@ -48,9 +51,28 @@ public final class Main {
     // every allocation. Off unless the operator turns it on (-Dio.netty.jfr.enabled=true) to
     // profile. Set here, before the logger below: configuring the logging loads Netty (the access
     // log's queue), which reads the property once.
-    if (System.getProperty(NETTY_JFR_PROPERTY) == null) {
-      System.setProperty(NETTY_JFR_PROPERTY, "false");
+    defaultProperty(NETTY_JFR_PROPERTY, "false", false);
+    // Vert.x hands the listener's PEM key (server.tls) to the TLS stack through a PKCS#12 key
+    // store that lives in memory only, locked with a fixed password of its own. The JDK locks the
+    // key on the way in and unlocks it on the way out with 10,000 PBKDF2 rounds each, run by the
+    // interpreter at start-up: about 1.2 s of a one-core start with server.tls
+    // (docs/performance.md, "TLS start-up"). Those rounds protect nothing here, so one round,
+    // unless the operator chose a count (-D or java.security). Key stores read from files keep
+    // the counts they were written with.
+    defaultProperty(PKCS12_KEY_ROUNDS_PROPERTY, "1", true);
+  }
+
+  /**
+   * Sets system property {@code name} to {@code value} unless the operator has set it: as a system
+   * property, or, for a {@code security} property (one the JDK also reads from
+   * {@code java.security}), there. Returns whether it was set here.
+   */
+  static boolean defaultProperty(String name, String value, boolean security) {
+    if (System.getProperty(name) != null || (security && Security.getProperty(name) != null)) {
+      return false;
     }
+    System.setProperty(name, value);
+    return true;
   }
 
   private static final Logger LOG = LoggerFactory.getLogger("portcullis.lifecycle");
