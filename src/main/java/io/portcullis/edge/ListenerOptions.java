@@ -114,6 +114,7 @@ public final class ListenerOptions {
       options.setSsl(true)
           .setKeyCertOptions(keyCert != null ? keyCert
               : new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()))
+          .setTrustOptions(NoClientCertificates.OPTIONS)
           .setSslEngineOptions(ListenerTlsEngine.options(tls.engine()))
           .setUseAlpn(true)
           .setAlpnVersions(server.http2() ? List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1)

@@ -2,7 +2,8 @@
  * The HTTP edge: how a client connection is set up before any request reaches the request path,
  * and who the client is. The main listener's options ({@link io.portcullis.edge.ListenerOptions}:
  * TLS with ALPN on the engine {@link io.portcullis.edge.ListenerTlsEngine} picks from
- * {@code server.tls.engine}, HTTP/2 settings, the rapid-reset limit), and per connection
+ * {@code server.tls.engine} and no client certificates ({@code NoClientCertificates}), HTTP/2
+ * settings, the rapid-reset limit), and per connection
  * ({@link io.portcullis.edge.EdgeConnections}): the strict HTTP/1.x decoder, the request-header
  * timeout (slowloris protection), the idle timeout ({@code server.idleTimeoutMs}, kept by
  * {@code IdleTimeout} in place of Netty's handler: no clock read or listener per read and write),

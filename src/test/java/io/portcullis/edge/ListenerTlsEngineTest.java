@@ -1,6 +1,7 @@
 package io.portcullis.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslHandler;
@@ -26,18 +27,21 @@ import io.vertx.core.net.PemTrustOptions;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -98,6 +102,45 @@ class ListenerTlsEngineTest {
     assertThat(http11.version()).isEqualTo(HttpVersion.HTTP_1_1);
     assertThat(h2.serial()).isEqualTo(issued.serial());
     assertThat(engines).hasSize(2).allSatisfy(used -> assertEngine(used, engine));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TlsEngine.class)
+  void theListenerAsksNoClientForACertificateAndWouldTrustNone(TlsEngine engine) throws Exception {
+    TestCertificates.PemPair pair = ca.server("gateway").writeTo(dir, "gateway");
+    TestCertificates.Issued clientIssued = ca.server("client");
+    TestCertificates.PemPair clientPair = clientIssued.writeTo(dir, "client");
+    HttpServerOptions options = ListenerOptions.of(server(pair, engine));
+    Queue<String> seen = new ConcurrentLinkedQueue<>();
+    server = vertx.createHttpServer(options).requestHandler(request -> {
+      try {
+        seen.add("client certificate " + request.connection().sslSession().getPeerCertificates().length);
+      } catch (SSLPeerUnverifiedException e) {
+        seen.add("no client certificate");
+      }
+      request.response().end("ok");
+    });
+    int port = Await.result(server.listen(0, "127.0.0.1")).actualPort();
+    HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setVerifyHost(true)
+        .setTrustOptions(new PemTrustOptions().addCertPath(caFile.toString()))
+        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(clientPair.certFile().toString())
+            .setKeyPath(clientPair.keyFile().toString())));
+    try {
+      String body = Await.onContext(vertx, () -> client.request(new RequestOptions().setHost("localhost")
+          .setPort(port).setURI("/")).compose(req -> req.send().compose(resp -> resp.body())).map(Object::toString));
+
+      assertThat(body).isEqualTo("ok");
+      assertThat(seen).containsExactly("no client certificate");
+    } finally {
+      Await.result(client.close());
+    }
+    // Were a client certificate ever asked for, the listener's trust would refuse it.
+    X509TrustManager trust = (X509TrustManager) options.getTrustOptions().getTrustManagerFactory(vertx)
+        .getTrustManagers()[0];
+    X509Certificate clientCertificate = clientIssued.certificate();
+    assertThat(trust.getAcceptedIssuers()).isEmpty();
+    assertThatThrownBy(() -> trust.checkClientTrusted(new X509Certificate[] {clientCertificate}, "ECDHE_ECDSA"))
+        .isInstanceOf(CertificateException.class);
   }
 
   @Test
