@@ -25,7 +25,6 @@ import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.math.BigInteger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
@@ -38,6 +37,7 @@ import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -55,7 +55,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ListenerTlsEngineTest {
 
   private final TestCertificates ca = TestCertificates.authority("Engine Test CA");
-  private Path dir;
+  @TempDir
+  Path dir;
   private Path caFile;
   private Vertx vertx;
   private HttpServer server;
@@ -64,7 +65,6 @@ class ListenerTlsEngineTest {
 
   @BeforeEach
   void start() throws Exception {
-    dir = Files.createTempDirectory("portcullis-engine");
     caFile = dir.resolve("ca.crt");
     TestCertificates.write(caFile, ca.authorityCertificate().certificate());
     vertx = Vertx.vertx();

@@ -16,9 +16,9 @@ import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -30,8 +30,7 @@ import org.junit.jupiter.api.Timeout;
 class Http2DrainTest {
 
   @Test
-  void http2ClientGetsGoAwayWhenTheDrainStartsAndItsInFlightStreamCompletes() throws Exception {
-    Path dir = Files.createTempDirectory("portcullis-drain");
+  void http2ClientGetsGoAwayWhenTheDrainStartsAndItsInFlightStreamCompletes(@TempDir Path dir) throws Exception {
     TestCertificates ca = TestCertificates.authority("Drain CA");
     Path caFile = dir.resolve("ca.crt");
     TestCertificates.write(caFile, ca.authorityCertificate().certificate());

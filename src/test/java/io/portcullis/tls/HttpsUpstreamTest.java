@@ -12,12 +12,12 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class HttpsUpstreamTest {
 
-  private static Path dir;
+  @TempDir
+  static Path dir;
   private static Path caFile;
   private static FakeBackend trusted;
   private static FakeBackend otherName;
@@ -38,7 +39,6 @@ class HttpsUpstreamTest {
 
   @BeforeAll
   static void start() throws Exception {
-    dir = Files.createTempDirectory("portcullis-upstream-tls");
     TestCertificates ca = TestCertificates.authority("Upstream Test CA");
     caFile = dir.resolve("ca.crt");
     TestCertificates.write(caFile, ca.authorityCertificate().certificate());

@@ -10,7 +10,6 @@ import io.portcullis.testkit.TestGateway;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Supplier;
@@ -20,6 +19,7 @@ import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -36,7 +36,8 @@ class TlsListenerTest {
   /** Pipelined after each hostile head, as in the cleartext smuggling corpus: must never reach the backend. */
   private static final String SMUGGLED = "GET /smuggled HTTP/1.1\r\nHost: gateway.test\r\n\r\n";
 
-  private static Path dir;
+  @TempDir
+  static Path dir;
   private static TestCertificates ca;
   private static Path caFile;
   private static FakeBackend backend;
@@ -47,7 +48,6 @@ class TlsListenerTest {
 
   @BeforeAll
   static void start() throws Exception {
-    dir = Files.createTempDirectory("portcullis-tls");
     ca = TestCertificates.authority("Portcullis Test CA");
     caFile = dir.resolve("ca.crt");
     TestCertificates.write(caFile, ca.authorityCertificate().certificate());
