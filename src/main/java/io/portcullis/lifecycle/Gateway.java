@@ -14,6 +14,7 @@ import io.portcullis.reload.FileWatcher;
 import io.portcullis.reload.ReloadOutcome;
 import io.portcullis.reload.ReloadTarget;
 import io.portcullis.upstream.HealthCheckVerticle;
+import io.portcullis.upstream.JvmTrust;
 import io.portcullis.upstream.discovery.DiscoveryVerticle;
 import io.portcullis.upstream.discovery.DnsDiscovery;
 import io.vertx.core.DeploymentOptions;
@@ -128,6 +129,8 @@ public final class Gateway {
   public static Future<Gateway> start(GatewayConfig config, boolean withDemo, Path configFile, byte[] configBytes,
                                       GatewayOptions options) {
     StartupTimeline timeline = new StartupTimeline(options.ticker());
+    // Read here, off the event loops, rather than by the first TLS connection to such an upstream.
+    JvmTrust.loadFor(config);
     int instances = config.server().instances() > 0 ? config.server().instances()
         : Runtime.getRuntime().availableProcessors();
     CoarseClock meterClock = new CoarseClock(io.micrometer.core.instrument.Clock.SYSTEM);
@@ -244,6 +247,7 @@ public final class Gateway {
 
       @Override
       public Installation prepare(GatewayConfig effective) {
+        JvmTrust.loadFor(effective);   // a reload is prepared off the event loops
         RuntimeSnapshot next = runtime.prepare(effective);
         return () -> runtime.install(next);
       }

@@ -69,13 +69,20 @@ public final class UpstreamClientOptions {
     return new PoolOptions().setHttp1MaxSize(pool.maxConnections()).setMaxWaitQueueSize(pool.maxPendingOrUnbounded());
   }
 
-  /** Applies {@code tls} to {@code options}: the trust anchors and the host name check. */
+  /**
+   * Applies {@code tls} to {@code options}: the trust anchors (the {@code trustFile}, or else the
+   * JVM's trust store as {@link JvmTrust} read it ahead) and the host name check.
+   */
   public static HttpClientOptions tls(UpstreamTlsConfig tls, HttpClientOptions options) {
     options.setUseAlpn(false)
         .setForceSni(true)
         .setVerifyHost(tls.verifyHostname())
         .setTrustAll(false);
-    tls.trustFile().ifPresent(file -> options.setTrustOptions(new PemTrustOptions().addCertPath(file)));
+    if (tls.trustFile().isPresent()) {
+      options.setTrustOptions(new PemTrustOptions().addCertPath(tls.trustFile().get()));
+    } else {
+      JvmTrust.options().ifPresent(options::setTrustOptions);
+    }
     return options;
   }
 }
