@@ -48,6 +48,7 @@ CASES=proxy,fastfail,aggregate,stream,conns,idle,accesslog,h2
 IDLE_CONNS=10000
 H2_CONNS=16
 H2_STREAMS=10
+CONNS_ROUNDS=1    # conns case: pairs of c64 and c1024 runs per via
 FLAG_SETS_FILE=""
 JFR_DIR=""
 TOP=15
@@ -86,6 +87,8 @@ usage: bench/run.sh [options] [CASE ...]   (run from anywhere; works in the proj
   --idle-conns N    idle keep-alive connections held by the idle case (default $IDLE_CONNS)
   --h2-conns N      h2 case: h2load connections (default $H2_CONNS)
   --h2-streams N    h2 case: concurrent streams per connection (default $H2_STREAMS)
+  --conns-rounds N  conns case: N pairs of runs (c64 then c1024) per via, the table giving the
+                    medians and the median of the N pairs' ratios (default $CONNS_ROUNDS)
   --flag-sets FILE  flags case: one JVM flag set per line ('#' starts a comment, '(none)' = no
                     flags, '@appcds' = AppCDS archive from a training run); default: the 9 sets in
                     this script (JAVA_OPTS does not apply to this case)
@@ -119,7 +122,7 @@ abspath() { case $1 in /*) echo "$1" ;; *) echo "$ORIG_PWD/$1" ;; esac; }   # re
 POS_CASES=""
 while [ $# -gt 0 ]; do
   case $1 in
-    --duration|--warmup|--case-warmup|--cases|--jar|--port-base|--nice|--out|--idle-conns|--h2-conns|--h2-streams|--flag-sets|--jfr-dir|--top|--wait-quiet)
+    --duration|--warmup|--case-warmup|--cases|--jar|--port-base|--nice|--out|--idle-conns|--h2-conns|--h2-streams|--conns-rounds|--flag-sets|--jfr-dir|--top|--wait-quiet)
       [ $# -ge 2 ] || { echo "$1 needs a value" >&2; usage >&2; exit 2; } ;;
   esac
   case $1 in
@@ -131,6 +134,7 @@ while [ $# -gt 0 ]; do
     --idle-conns) IDLE_CONNS=$2; shift 2 ;;
     --h2-conns) H2_CONNS=$2; shift 2 ;;
     --h2-streams) H2_STREAMS=$2; shift 2 ;;
+    --conns-rounds) CONNS_ROUNDS=$2; shift 2 ;;
     --flag-sets) FLAG_SETS_FILE=$(abspath "$2"); shift 2 ;;
     --jfr-dir) JFR_DIR=$(abspath "$2"); shift 2 ;;
     --top) TOP=$2; shift 2 ;;
@@ -150,11 +154,12 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$POS_CASES" ] && CASES=$POS_CASES
 [[ ",$CASES," == *,all,* ]] && CASES=$ALL_CASES
-for v in DURATION WARMUP CASE_WARMUP PORT_BASE IDLE_CONNS H2_CONNS H2_STREAMS TOP QUIET_WAIT; do
+for v in DURATION WARMUP CASE_WARMUP PORT_BASE IDLE_CONNS H2_CONNS H2_STREAMS CONNS_ROUNDS TOP QUIET_WAIT; do
   [[ ${!v} =~ ^[0-9]+$ ]] || { echo "--$(echo "${v,,}" | tr _ -): not a whole number: ${!v}" >&2; exit 2; }
 done
 [ "$DURATION" -ge 1 ] || { echo "--duration must be >= 1" >&2; exit 2; }
 [ "$H2_CONNS" -ge 1 ] && [ "$H2_STREAMS" -ge 1 ] || { echo "--h2-conns and --h2-streams must be >= 1" >&2; exit 2; }
+[ "$CONNS_ROUNDS" -ge 1 ] || { echo "--conns-rounds must be >= 1" >&2; exit 2; }
 [[ $NICE =~ ^-?[0-9]+$ ]] || { echo "--nice: not an integer: $NICE" >&2; exit 2; }
 [ -z "$FLAG_SETS_FILE" ] || [ -r "$FLAG_SETS_FILE" ] || { echo "--flag-sets: cannot read $FLAG_SETS_FILE" >&2; exit 2; }
 NI=()
@@ -432,6 +437,16 @@ wait_quiet() {
   log "machine still busy after ${QUIET_WAIT}s (other processes ${other}% of a core); measuring anyway"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a == "" || b == "" || a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f×", a / b }'; }
+# round DIGITS X: X with that many decimals ('-' stays '-')
+round() { case $2 in ''|-) echo - ;; *) awk -v d="$1" -v x="$2" 'BEGIN{printf "%.*f\n", d, x}' ;; esac; }
+# median X...: the median of the numbers given ('-' and empty ones left out; '-' when none is left)
+median() {
+  printf '%s\n' "$@" | awk '$1 ~ /^[0-9.]+$/ {v[n++] = $1 + 0} END {
+    if (n == 0) { print "-"; exit }
+    for (i = 1; i < n; i++) for (j = i; j > 0 && v[j-1] > v[j]; j--) { t = v[j]; v[j] = v[j-1]; v[j-1] = t }
+    m = (n % 2) ? v[int(n/2)] : (v[n/2-1] + v[n/2]) / 2
+    if (m == int(m)) printf "%d\n", m; else printf "%.2f\n", m }'
+}
 
 # run_wrk TAG URL CONNS SECONDS [TIMEOUT] -> W_req W_rps W_mbs W_p50 W_p99 W_status W_sock (false on failure)
 run_wrk() {
@@ -603,22 +618,36 @@ if has_case stream; then
   measure "stream 100MiB" gateway "$G/files/100m" 8 mbs 60s
 fi
 
-CONNS_ROWS=()
+CONNS_ROWS=() CONNS_ROUNDS_ROWS=()
 # shed_total: the gateway's portcullis_shed_total (every upstream), from its admin /metrics
 shed_total() {
   curl -s -m 5 "http://127.0.0.1:$ADMIN_PORT/metrics" | awk '/^portcullis_shed_total[{ ]/ {s += $NF} END {printf "%.0f", s}'
 }
 if has_case conns; then
-  # c64 and c1024 back to back for each, so the two sides of each ratio share the machine's load.
+  # c64 and c1024 back to back for each, so the two sides of each ratio share the machine's load;
+  # with --conns-rounds N, N such pairs, and the medians (one pair's figures when N is 1).
   for via in direct gateway bare; do
     [ "$via" = bare ] && [ -z "$BARE_PID" ] && continue
     case $via in direct) u="$D/" ;; gateway) u="$G/" ;; bare) u="$B/" ;; esac
     shed0=$(shed_total)
-    measure conns $via "$u" 64 rps
-    measure conns $via "$u" 1024 rps
+    r64=() r1k=() u64=() u1k=() rr=() ur=() o64=() o1k=() errs=0
+    for ((round = 1; round <= CONNS_ROUNDS; round++)); do
+      [ "$CONNS_ROUNDS" -gt 1 ] && log "conns $via: round $round of $CONNS_ROUNDS"
+      measure conns $via "$u" 64 rps
+      measure conns $via "$u" 1024 rps
+      k64="conns c64 $via" k1k="conns c1024 $via"
+      r64+=("${RES[$k64,rps]:-}") r1k+=("${RES[$k1k,rps]:-}") u64+=("${RES[$k64,us]:-}") u1k+=("${RES[$k1k,us]:-}")
+      rr+=("$(ratio "${RES[$k1k,rps]:-}" "${RES[$k64,rps]:-}" | tr -d '×')")
+      ur+=("$(ratio "${RES[$k1k,us]:-}" "${RES[$k64,us]:-}" | tr -d '×')")
+      o64+=("${RES[$k64,other]:--}") o1k+=("${RES[$k1k,other]:--}")
+      errs=$((errs + ${RES[$k1k,errn]:-0}))
+    done
     shed="-"; [ "$via" = gateway ] && shed=$(( $(shed_total) - shed0 ))
-    k64="conns c64 $via" k1k="conns c1024 $via"
-    CONNS_ROWS+=("| ${VIA_LABEL[$via]:-$via} | ${RES[$k64,rps]:--} | ${RES[$k1k,rps]:--} | **$(ratio "${RES[$k1k,rps]:-}" "${RES[$k64,rps]:-}")** | ${RES[$k64,us]:--} | ${RES[$k1k,us]:--} | $(ratio "${RES[$k1k,us]:-}" "${RES[$k64,us]:-}") | ${RES[$k1k,errn]:--} | $shed | ${RES[$k64,other]:--}% / ${RES[$k1k,other]:--}% |")
+    m64=$(round 0 "$(median "${r64[@]}")") m1k=$(round 0 "$(median "${r1k[@]}")") mrr=$(median "${rr[@]}")
+    mu64=$(round 1 "$(median "${u64[@]}")") mu1k=$(round 1 "$(median "${u1k[@]}")") mur=$(median "${ur[@]}")
+    [ "$mrr" != - ] && mrr="$mrr×"; [ "$mur" != - ] && mur="$mur×"
+    CONNS_ROWS+=("| ${VIA_LABEL[$via]:-$via} | $m64 | $m1k | **$mrr** | $mu64 | $mu1k | $mur | $errs | $shed | $(IFS=,; echo "${o64[*]}")% / $(IFS=,; echo "${o1k[*]}")% |")
+    [ "$CONNS_ROUNDS" -gt 1 ] && CONNS_ROUNDS_ROWS+=("| ${VIA_LABEL[$via]:-$via} | $(IFS=' '; echo "${rr[*]}") | $(IFS=' '; echo "${ur[*]}") |")
   done
   if [ -n "$BARE_PID" ]; then
     stop_started "$BARE_PID"; BARE_PID=""
@@ -903,12 +932,20 @@ cluster_cases_run
     echo
   fi
   if [ ${#CONNS_ROWS[@]} -gt 0 ]; then
-    echo "### Many connections: c1024 against c64 (each via measured at c64, then at c1024)"
+    echo "### Many connections: c1024 against c64 (each via measured at c64, then at c1024$( [ "$CONNS_ROUNDS" -gt 1 ] && echo "; $CONNS_ROUNDS pairs each, medians" ))"
     echo
     echo "| via | req/s c64 | req/s c1024 | c1024 ÷ c64 (target ≥ 0.85×) | µs CPU/req c64 | µs CPU/req c1024 | CPU ratio | errors c1024 (non-2xx + socket) | shed (503 overloaded, both runs) | other c64 / c1024 |"
     echo "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
     printf '%s\n' "${CONNS_ROWS[@]}"
     echo
+    if [ ${#CONNS_ROUNDS_ROWS[@]} -gt 0 ]; then
+      echo "Each pair's c1024 ÷ c64, in the order run:"
+      echo
+      echo "| via | req/s | CPU µs/req |"
+      echo "|---|---|---|"
+      printf '%s\n' "${CONNS_ROUNDS_ROWS[@]}"
+      echo
+    fi
   fi
   if [ -n "$ACCESS_SUMMARY" ]; then echo "$ACCESS_SUMMARY"; echo; fi
   if [ ${#H2_ROWS[@]} -gt 0 ]; then
