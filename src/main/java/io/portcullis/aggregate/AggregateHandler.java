@@ -75,47 +75,82 @@ public final class AggregateHandler {
         }
       }));
     }
+    // When the deadline passes with every required branch in, the answer is what came in time:
+    // the optional branches still out are listed as failed (README "Aggregation").
+    ctx.answerAtDeadline(() -> answerAtDeadline(ctx, backends, branches));
     return Future.join(branches).transform(ignored -> {
-      // The merged object is written from the branches' own bytes (each checked to be one JSON
-      // value): no tree is built and re-encoded, and numbers keep their exact spelling.
-      Buffer merged = Buffer.buffer(256);
-      merged.appendByte((byte) '{');
-      StringBuilder failed = new StringBuilder();
       GatewayException requiredFailure = firstRequiredFailure[0];
-      for (Future<BranchResult> f : branches) {
-        BranchResult r = f.result();
-        if (r.succeeded()) {
-          if (merged.length() > 1) {
-            merged.appendByte((byte) ',');
-          }
-          merged.appendString(Json.encode(r.backend().as())).appendByte((byte) ':');
-          if (r.json() == null) {
-            merged.appendString("null");
-          } else {
-            merged.appendBuffer(r.json());
-          }
-          continue;
-        }
-        if (failed.length() > 0) {
-          failed.append(',');
-        }
-        failed.append(r.backend().as()).append('=').append(r.failureCode());
-      }
       if (requiredFailure != null) {
         return Future.failedFuture(requiredFailure);
       }
-      HttpServerResponse response = ctx.request().response();
-      if (response.closed() || response.ended() || response.headWritten()) {
-        return Future.succeededFuture();
+      List<BranchResult> results = new ArrayList<>(branches.size());
+      for (Future<BranchResult> f : branches) {
+        results.add(f.result());
       }
-      response.setStatusCode(200);
-      response.headers().set(HttpHeaders.CONTENT_TYPE, "application/json");
-      response.headers().set("X-Gateway-Completed", failed.length() == 0 ? "true" : "false");
-      if (failed.length() > 0) {
-        response.headers().set("X-Gateway-Failed", failed.toString());
-      }
-      return response.end(merged.appendByte((byte) '}'));
+      return answer(ctx, results);
     });
+  }
+
+  /**
+   * The deadline passed while some branches were still out: answers with the branches in, and
+   * each optional one still out as failed with {@code deadline_exceeded}, unless a required one
+   * is still out (then false: the request gets 504).
+   */
+  private static boolean answerAtDeadline(RequestContext ctx, List<AggregateRoute.Backend> backends,
+                                          List<Future<BranchResult>> branches) {
+    List<BranchResult> results = new ArrayList<>(branches.size());
+    for (int i = 0; i < branches.size(); i++) {
+      Future<BranchResult> f = branches.get(i);
+      AggregateRoute.Backend backend = backends.get(i);
+      // A branch future never fails (a failed call is a failed BranchResult): not complete = still out.
+      BranchResult r = f.succeeded() ? f.result()
+          : BranchResult.failed(backend, GatewayError.DEADLINE_EXCEEDED.code(), null);
+      if (!r.succeeded() && backend.required()) {
+        return false;
+      }
+      results.add(r);
+    }
+    answer(ctx, results);
+    return true;
+  }
+
+  /** Merges {@code results} (in route order, no required one failed) into the 200 answer. */
+  private static Future<Void> answer(RequestContext ctx, List<BranchResult> results) {
+    // The merged object is written from the branches' own bytes (each checked to be one JSON
+    // value): no tree is built and re-encoded, and numbers keep their exact spelling.
+    Buffer merged = Buffer.buffer(256);
+    merged.appendByte((byte) '{');
+    StringBuilder failed = new StringBuilder();
+    for (BranchResult r : results) {
+      if (r.succeeded()) {
+        if (merged.length() > 1) {
+          merged.appendByte((byte) ',');
+        }
+        merged.appendString(Json.encode(r.backend().as())).appendByte((byte) ':');
+        if (r.json() == null) {
+          merged.appendString("null");
+        } else {
+          merged.appendBuffer(r.json());
+        }
+        continue;
+      }
+      if (failed.length() > 0) {
+        failed.append(',');
+      }
+      failed.append(r.backend().as()).append('=').append(r.failureCode());
+    }
+    HttpServerResponse response = ctx.request().response();
+    if (response.closed() || response.ended() || response.headWritten()) {
+      return Future.succeededFuture();
+    }
+    ctx.beforeResponseHead();
+    response.setStatusCode(200);
+    response.headers().set(HttpHeaders.CONTENT_TYPE, "application/json");
+    response.headers().set("X-Gateway-Completed", failed.length() == 0 ? "true" : "false");
+    if (failed.length() > 0) {
+      response.headers().set("X-Gateway-Failed", failed.toString());
+    }
+    return response.end(merged.appendByte((byte) '}'));
   }
 
   /** The error of a branch whose upstream's concurrency limit was reached. */

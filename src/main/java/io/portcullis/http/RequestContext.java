@@ -4,6 +4,7 @@ import io.portcullis.resilience.Deadline;
 import io.portcullis.resilience.Scheduler;
 import io.portcullis.trace.RequestTrace;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.function.BooleanSupplier;
 
 /**
  * Everything one client request carries through the gateway: its id, the deadline (budget and
@@ -28,6 +29,7 @@ public class RequestContext {
   private Scheduler.Cancellable deadlineTimer;
   private boolean finished;
   private RequestTrace trace;
+  private BooleanSupplier atDeadline;
 
   /**
    * A context for {@code request}.
@@ -39,6 +41,27 @@ public class RequestContext {
     this.requestId = requestId;
     this.path = path;
     this.startNanos = startNanos;
+  }
+
+  /**
+   * What answers the request when its deadline passes before any answer, instead of 504 (an
+   * aggregate's partial answer): true when it answered. Null for none.
+   */
+  public BooleanSupplier answerAtDeadline() {
+    return atDeadline;
+  }
+
+  /** Sets {@link #answerAtDeadline()}. */
+  public void answerAtDeadline(BooleanSupplier answer) {
+    this.atDeadline = answer;
+  }
+
+  /**
+   * Called just before the gateway writes this request's response head, its own answer or an
+   * upstream's. The request path makes it close the connection after the response while the
+   * gateway shuts down (README "Signals and shutdown"); here it does nothing.
+   */
+  public void beforeResponseHead() {
   }
 
   /** The client's request. */

@@ -13,6 +13,7 @@ import io.portcullis.reload.ConfigReloader;
 import io.portcullis.reload.FileWatcher;
 import io.portcullis.reload.ReloadOutcome;
 import io.portcullis.reload.ReloadTarget;
+import io.portcullis.resilience.Scheduler;
 import io.portcullis.upstream.HealthCheckVerticle;
 import io.portcullis.upstream.JvmTrust;
 import io.portcullis.upstream.discovery.DiscoveryVerticle;
@@ -319,6 +320,9 @@ public final class Gateway {
     LOG.info("shutdown phase 1/5: readiness DOWN; draining for {} ms with Connection: close and HTTP/2 GOAWAY ({} request(s) in flight)",
         drainMs, runtime.inFlight());
     Promise<Void> drained = Promise.promise();
+    // Completed with the requests still in flight when graceMs has passed, or 0 if none was.
+    Promise<Integer> graceOver = Promise.promise();
+    Scheduler.Cancellable[] graceTimer = {() -> false};
     if (drainMs > 0) {
       runtime.scheduler().schedule(drainMs, drained::complete);
     } else {
@@ -330,15 +334,22 @@ public final class Gateway {
           LOG.info("shutdown phase 2/5: drain over");
           LOG.info("shutdown phase 3/5: no longer accepting connections; waiting up to {} ms for {} in-flight request(s)",
               graceMs, runtime.inFlight());
+          // What is still in flight when the grace period ends is cut off by the undeploy (its
+          // connections closed), after which nothing counts as in flight: count it here.
+          graceTimer[0] = runtime.scheduler().schedule(graceMs, () -> graceOver.tryComplete(runtime.inFlight()));
           return gatewayDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(gatewayDeployment);
         })
         .compose(v -> settled(500))
         .compose(v -> {
+          graceTimer[0].cancel();
+          graceOver.tryComplete(0);
+          int cut = graceOver.future().result();
           int left = runtime.inFlight();
-          if (left == 0) {
+          if (cut == 0 && left == 0) {
             LOG.info("shutdown phase 4/5: every in-flight request finished; gateway verticles undeployed");
           } else {
-            LOG.warn("shutdown phase 4/5: grace period over with {} request(s) still in flight; gateway verticles undeployed", left);
+            LOG.warn("shutdown phase 4/5: grace period over with {} request(s) still in flight, their connections closed; gateway verticles undeployed",
+                Math.max(cut, left));
           }
           return adminDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(adminDeployment);
         })

@@ -105,6 +105,12 @@ public final class Exchange extends RequestContext implements ExchangeObserver, 
     path.closeAfterResponse(request());
   }
 
+  /** While the gateway shuts down, the response about to start closes its connection. */
+  @Override
+  public void beforeResponseHead() {
+    path.beforeResponseHead(request());
+  }
+
   /**
    * The client response's end and close handler (set by the request path, one object for both):
    * finishes the request, and, when the connection closed before the response ended, cancels its

@@ -39,6 +39,7 @@ public final class MaxForwardsStage implements Stage {
     long parsed = MaxForwards.parse(value);
     if (MaxForwards.answerHere(parsed)) {
       HttpServerResponse response = exchange.request().response();
+      exchange.beforeResponseHead();
       response.setStatusCode(200);
       response.headers().set(ALLOW, allow(exchange.methods()));
       response.headers().set(HttpHeaders.CONTENT_LENGTH, "0");

@@ -87,6 +87,7 @@ public final class RequestPath {
     String requestId = RequestIds.keepOrCreate(request.getHeader(REQUEST_ID_LOWER));
     response.headers().set(request.version() == HttpVersion.HTTP_2 ? REQUEST_ID_LOWER : REQUEST_ID, requestId);
     if (readiness.shuttingDown()) {
+      // Arrived during the drain: whatever answers it, the connection closes after it.
       closeAfterResponse(request);
     }
     Exchange exchange = new Exchange(this, request, requestId, request.path(), startNanos);
@@ -170,8 +171,20 @@ public final class RequestPath {
     if (!response.closed()) {
       exchange.answeredWith(error.error());
     }
+    beforeResponseHead(request);
     ErrorResponses.send(response, error.error(), error.getMessage(), exchange.requestId(), exchange.route(),
         exchange.upstream(), error.retryAfterSeconds());
+  }
+
+  /**
+   * Just before {@code request}'s response head is written: once the gateway shuts down, the
+   * response closes its connection (HTTP/1.x {@code Connection: close}), so a request already in
+   * flight when the drain starts is answered that way too.
+   */
+  void beforeResponseHead(HttpServerRequest request) {
+    if (readiness.shuttingDown()) {
+      closeAfterResponse(request);
+    }
   }
 
   /**

@@ -31,6 +31,7 @@ public final class ReservedPathStage implements Stage {
     if (!reserved.isReserved(path)) {
       return Verdict.CONTINUE;
     }
+    exchange.beforeResponseHead();
     reserved.answer(path, exchange.request().response());
     return Verdict.HANDLED;
   }

@@ -126,6 +126,7 @@ public final class ProxyHandler {
     }
     // Named from the exchange being streamed, so it is the one that answered (the last attempt's).
     ctx.endpoint(exchange.endpoint().authority());
+    ctx.beforeResponseHead();
     int status = upstream.statusCode();
     response.setStatusCode(status);
     String message = upstream.statusMessage();

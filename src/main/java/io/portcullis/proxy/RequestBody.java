@@ -9,8 +9,8 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * A client request body as sent upstream: either buffered (small and of known length, so it
- * can be replayed on a retry) or streamed once with back-pressure and a size limit.
+ * A client request body as sent upstream: either buffered (at most 64 KiB, so it can be
+ * replayed on a retry) or streamed once with back-pressure and a size limit.
  */
 public abstract sealed class RequestBody permits RequestBody.Buffered, RequestBody.Streamed, RequestBody.Handshake {
 
@@ -41,14 +41,20 @@ public abstract sealed class RequestBody permits RequestBody.Buffered, RequestBo
   }
 
   /**
-   * Prepares the body of {@code request}: buffered when its {@code Content-Length} is at most
-   * {@link #MAX_REPLAY_BYTES}, streamed otherwise. The request must be paused.
+   * Prepares the body of {@code request}: buffered when it is at most {@link #MAX_REPLAY_BYTES}
+   * long, streamed otherwise. A body of declared length is streamed from the start when it is
+   * longer; one of unknown length ({@code chunked}: chunked coding, or HTTP/2 without
+   * {@code Content-Length}) is read until it ends or passes that size, and then streamed on, what
+   * was read first. The request must be paused.
    */
   public static Future<RequestBody> of(HttpServerRequest request, long contentLength, boolean chunked, long maxBodyBytes) {
     if (!chunked && contentLength <= 0) {
       return empty();
     }
-    if (!chunked && contentLength <= MAX_REPLAY_BYTES) {
+    if (chunked) {
+      return readUpToReplayLimit(request, maxBodyBytes);
+    }
+    if (contentLength <= MAX_REPLAY_BYTES) {
       Promise<RequestBody> promise = Promise.promise();
       request.body().onComplete(ar -> {
         if (ar.succeeded()) {
@@ -60,7 +66,44 @@ public abstract sealed class RequestBody permits RequestBody.Buffered, RequestBo
       request.resume();
       return promise.future();
     }
-    return Future.succeededFuture(new Streamed(request, chunked ? -1 : contentLength, maxBodyBytes));
+    return Future.succeededFuture(new Streamed(request, contentLength, maxBodyBytes, null));
+  }
+
+  /** A body of unknown length: buffered if it ends within the replay limit, else streamed on. */
+  private static Future<RequestBody> readUpToReplayLimit(HttpServerRequest request, long maxBodyBytes) {
+    Promise<RequestBody> promise = Promise.promise();
+    Buffer read = Buffer.buffer();
+    request.handler(chunk -> {
+      if (read.length() + (long) chunk.length() > maxBodyBytes) {
+        stopReading(request);
+        promise.tryFail(new GatewayException(GatewayError.PAYLOAD_TOO_LARGE,
+            "request body exceeds " + maxBodyBytes + " bytes"));
+        return;
+      }
+      read.appendBuffer(chunk);
+      if (read.length() > MAX_REPLAY_BYTES) {
+        // Too long to replay: streamed, what was read first. The rest waits in the paused request.
+        request.pause();
+        stopReading(request);
+        promise.tryComplete(new Streamed(request, -1, maxBodyBytes, read));
+      }
+    });
+    request.exceptionHandler(err -> {
+      stopReading(request);
+      promise.tryFail(new GatewayException(GatewayError.BAD_REQUEST, "request body could not be read", err));
+    });
+    request.endHandler(v -> {
+      stopReading(request);
+      promise.tryComplete(new Buffered(read));
+    });
+    request.resume();
+    return promise.future();
+  }
+
+  private static void stopReading(HttpServerRequest request) {
+    request.handler(null);
+    request.endHandler(null);
+    request.exceptionHandler(null);
   }
 
   /** A body held in memory. */
@@ -91,12 +134,15 @@ public abstract sealed class RequestBody permits RequestBody.Buffered, RequestBo
     private final HttpServerRequest source;
     private final long contentLength;
     private final long maxBodyBytes;
+    private final Buffer readFirst;
     private boolean used;
 
-    Streamed(HttpServerRequest source, long contentLength, long maxBodyBytes) {
+    /** @param readFirst what was read of the body before (sent first), or null */
+    Streamed(HttpServerRequest source, long contentLength, long maxBodyBytes, Buffer readFirst) {
       this.source = source;
       this.contentLength = contentLength;
       this.maxBodyBytes = maxBodyBytes;
+      this.readFirst = readFirst;
     }
 
     @Override
@@ -117,6 +163,10 @@ public abstract sealed class RequestBody permits RequestBody.Buffered, RequestBo
       }
       Promise<Void> done = Promise.promise();
       long[] received = {0};
+      if (readFirst != null) {
+        received[0] = readFirst.length();
+        upstream.write(readFirst);
+      }
       source.handler(chunk -> {
         received[0] += chunk.length();
         if (received[0] > maxBodyBytes) {

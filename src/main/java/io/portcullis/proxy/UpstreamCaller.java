@@ -170,6 +170,8 @@ public final class UpstreamCaller {
     private final HttpClientRequest[] requests;
     private final boolean[] cancelled;
     private long triedMask;
+    /** The endpoint of the attempt started last (-1 before the first). */
+    private int lastIndex = -1;
     private long lastDeadlineSent = Long.MAX_VALUE;
     /** The last exchange classified, and its outcome: each head is classified once. */
     private UpstreamExchange lastExchange;
@@ -210,7 +212,7 @@ public final class UpstreamCaller {
     @Override
     public Future<UpstreamExchange> attempt(int attemptNumber) {
       Upstream.BreakerSet breakers = plan.breakers();
-      int index = breakers.pick(triedMask);
+      int index = breakers.pick(triedMask, lastIndex);
       if (index < 0) {
         metrics.attempt(plan.upstreamName(), Outcome.circuitOpen());
         return Future.failedFuture(new AttemptFailure(Outcome.circuitOpen(), "every endpoint is open", null));
@@ -218,6 +220,7 @@ public final class UpstreamCaller {
       if (index < 64) {
         triedMask |= 1L << index;
       }
+      lastIndex = index;
       EndpointState endpoint = plan.upstream().endpoints()[index];
       EndpointBreaker breaker = breakers.breaker(index);
       ctx.countAttempt();

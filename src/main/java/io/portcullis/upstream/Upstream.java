@@ -253,19 +253,31 @@ public final class Upstream {
 
     /**
      * Picks an endpoint whose breaker lets traffic through and that is not marked unhealthy,
-     * preferring one not in {@code triedMask} (bit i set: endpoint i already tried).
-     * Returns {@code -1} when every breaker is open. When every available endpoint is
-     * unhealthy, health is ignored (a failing health check must not outrank live traffic).
+     * preferring one not in {@code triedMask} (bit i set: endpoint i already tried), and once
+     * every such endpoint has been tried, one other than {@code last} (the endpoint of the attempt
+     * before; -1 for none), so that a retry never goes back to the endpoint that just failed
+     * while another can take it. Returns {@code -1} when every breaker is open. When every
+     * available endpoint is unhealthy, health is ignored (a failing health check must not
+     * outrank live traffic).
      */
-    public int pick(long triedMask) {
+    public int pick(long triedMask, int last) {
       if (breakers.length == 0) {
         return -1;
       }
-      int index = triedMask == 0 ? balancer.pick(endpoints, openAndHealthy)
-          : balancer.pick(endpoints, i -> (triedMask & (1L << i)) == 0 && breakers[i].allowsTraffic()
-              && endpoints[i].healthy());
+      if (triedMask == 0) {
+        int index = balancer.pick(endpoints, openAndHealthy);
+        return index >= 0 ? index : balancer.pick(endpoints, open);
+      }
+      int index = balancer.pick(endpoints, i -> (triedMask & (1L << i)) == 0 && breakers[i].allowsTraffic()
+          && endpoints[i].healthy());
+      if (index < 0 && last >= 0) {
+        index = balancer.pick(endpoints, i -> i != last && breakers[i].allowsTraffic() && endpoints[i].healthy());
+      }
       if (index < 0) {
         index = balancer.pick(endpoints, openAndHealthy);
+      }
+      if (index < 0 && last >= 0) {
+        index = balancer.pick(endpoints, i -> i != last && breakers[i].allowsTraffic());
       }
       if (index < 0) {
         index = balancer.pick(endpoints, open);

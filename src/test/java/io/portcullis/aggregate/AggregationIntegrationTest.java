@@ -128,6 +128,38 @@ class AggregationIntegrationTest {
     assertPartial(client.get(gateway.port(), "/api/profile/42"), "orders=circuit_open");
   }
 
+  @Test
+  void anOptionalBackendStillOutAtTheDeadlineIsReportedAsDeadlineExceededAndItsRequestReset() {
+    FakeBackend users = harness.backend(delayedJson(0, USER.encode()));
+    Promise<Long> ordersClosedAt = Promise.promise();
+    FakeBackend orders = harness.backend(req ->
+        req.connection().closeHandler(v -> ordersClosedAt.tryComplete(System.nanoTime()))); // never answers
+    TestGateway gateway = harness.start(config(users.port(), orders.port(), null, null));
+
+    long start = System.nanoTime();
+    Reply reply = client.get(gateway.port(), "/api/profile/42", "X-Request-Timeout-Ms", "400");
+
+    assertPartial(reply, "orders=deadline_exceeded");
+    assertThat(reply.json().containsKey("orders")).isFalse();
+    assertThat(reply.elapsedMs()).as("answered at the 400 ms deadline").isBetween(350L, 2_500L);
+    long closedAt = Await.result(ordersClosedAt.future(), 3_000);
+    assertThat((closedAt - start) / 1_000_000L).as("ms until the optional branch's request was reset")
+        .isLessThan(2_500L);
+  }
+
+  @Test
+  void aRequiredBackendStillOutAtTheDeadlineMakesTheAnswer504() {
+    FakeBackend users = harness.backend(req -> { }); // never answers
+    FakeBackend orders = harness.backend(delayedJson(0, ORDERS.encode()));
+    TestGateway gateway = harness.start(config(users.port(), orders.port(), null, null));
+
+    Reply reply = client.get(gateway.port(), "/api/profile/42", "X-Request-Timeout-Ms", "400");
+
+    assertThat(reply.status()).as("%s", reply).isEqualTo(504);
+    assertThat(reply.errorCode()).isEqualTo("deadline_exceeded");
+    assertThat(reply.elapsedMs()).as("answered at the 400 ms deadline").isBetween(350L, 2_500L);
+  }
+
   // ------------------------------------------------------------------ required failure
 
   @Test

@@ -2,10 +2,12 @@ package io.portcullis.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.portcullis.health.Readiness;
 import io.portcullis.testkit.Await;
 import io.portcullis.testkit.FakeBackend;
 import io.portcullis.testkit.GatewayExtension;
+import io.portcullis.testkit.LogCapture;
 import io.portcullis.testkit.RawHttp;
 import io.portcullis.testkit.TestGateway;
 import io.vertx.core.Future;
@@ -147,6 +149,52 @@ class GracefulShutdownTest {
   }
 
   @Test
+  void aRequestAlreadyInFlightWhenTheDrainStartsIsAnsweredWithConnectionClose() throws Exception {
+    VertxTestContext arrivals = new VertxTestContext();
+    Checkpoint arrived = arrivals.checkpoint();
+    FakeBackend backend = harness.backend(req -> {
+      arrived.flag();
+      Vertx.currentContext().owner().setTimer(400, id -> req.response().end("answered-late"));
+    });
+    TestGateway gateway = start(TestGateway.proxyConfig(null, backend.port()), 3000, 5000);
+
+    try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
+      socket.setSoTimeout(10_000);
+      sendGet(socket, "/slow");
+      Await.completion(arrivals, 10_000, "the request reached the backend");
+      Future<Void> shutdown = gateway.gateway().shutdown();
+
+      String reply = readResponse(socket);
+
+      assertThat(reply).startsWith("HTTP/1.1 200").endsWith("answered-late");
+      assertThat(headerLines(reply)).as("sent before the drain, answered during it").contains("connection: close");
+      assertThat(socket.getInputStream().read()).as("then the gateway closes the connection").isEqualTo(-1);
+      assertThat(gateway.gateway().readiness().phase())
+          .as("still draining when the connection was closed").isEqualTo(Readiness.Phase.DRAINING);
+      assertThat(shutdown.isComplete()).isFalse();
+    }
+  }
+
+  @Test
+  void aRequestStillInFlightWhenTheGracePeriodEndsIsLoggedAsCutOff() throws Exception {
+    VertxTestContext arrivals = new VertxTestContext();
+    Checkpoint arrived = arrivals.checkpoint();
+    FakeBackend backend = harness.backend(req -> arrived.flag()); // never answers
+    TestGateway gateway = start(TestGateway.proxyConfig(null, backend.port()), 0, 300);
+
+    try (LogCapture log = LogCapture.of("portcullis.lifecycle")) {
+      CompletableFuture<HttpResponse<String>> hanging = getAsync(gateway.url("/hangs"));
+      Await.completion(arrivals, 10_000, "the request reached the backend");
+      Await.result(gateway.gateway().shutdown(), 15_000);
+
+      assertThat(log.events()).map(ILoggingEvent::getFormattedMessage)
+          .anySatisfy(line -> assertThat(line).startsWith("shutdown phase 4/5: grace period over with 1 request(s) still in flight"))
+          .noneSatisfy(line -> assertThat(line).contains("every in-flight request finished"));
+      assertThat(hanging).as("cut off, without an answer").failsWithin(Duration.ofSeconds(10));
+    }
+  }
+
+  @Test
   void afterTheDrainNewConnectionsAreRefusedWhileInFlightRequestsFinish() throws Exception {
     Promise<HttpServerRequest> held = Promise.promise();
     FakeBackend backend = harness.backend(held::tryComplete);
@@ -239,9 +287,18 @@ class GracefulShutdownTest {
 
   /** Sends a GET on an open keep-alive connection and reads exactly one response (Content-Length framed). */
   private static String exchangeOnOpenSocket(Socket socket, String path) throws IOException {
+    sendGet(socket, path);
+    return readResponse(socket);
+  }
+
+  private static void sendGet(Socket socket, String path) throws IOException {
     OutputStream out = socket.getOutputStream();
     out.write(("GET " + path + " HTTP/1.1\r\nHost: gw\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
     out.flush();
+  }
+
+  /** Reads exactly one response (Content-Length framed) from an open connection. */
+  private static String readResponse(Socket socket) throws IOException {
     InputStream in = socket.getInputStream();
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {

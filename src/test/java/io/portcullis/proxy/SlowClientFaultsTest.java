@@ -56,26 +56,31 @@ class SlowClientFaultsTest {
 
   /**
    * A client that sends its head and then the body one byte per 200 ms, past the 1 s route
-   * deadline. A chunked body is streamed, so the upstream already has the request: it is reset.
-   * A small body with a Content-Length is buffered for replay first, so the upstream never sees
-   * anything. Either way the client gets 504 at the deadline and the connection is closed.
+   * deadline. A body of at most 64 KiB is buffered for replay first, chunked or not, so the
+   * upstream never sees anything. A chunked body whose first chunk is already longer is streamed,
+   * so the upstream has the request: it is reset. Either way the client gets 504 at the deadline
+   * and the connection is closed.
    */
   static Stream<Arguments> slowUploads() {
+    String big = Integer.toHexString(64 * 1024 + 1) + "\r\n" + "y".repeat(64 * 1024 + 1) + "\r\n";
     return Stream.of(
-        arguments("chunked (streamed)", "Transfer-Encoding: chunked\r\n", "1\r\nx\r\n".repeat(40), true),
-        arguments("Content-Length 40 (buffered for replay)", "Content-Length: 40\r\n", "x".repeat(40), false));
+        arguments("chunked, past 64 KiB at once (streamed)", "Transfer-Encoding: chunked\r\n", big,
+            "1\r\nx\r\n".repeat(40), true),
+        arguments("chunked, small (buffered for replay)", "Transfer-Encoding: chunked\r\n", "",
+            "1\r\nx\r\n".repeat(40), false),
+        arguments("Content-Length 40 (buffered for replay)", "Content-Length: 40\r\n", "", "x".repeat(40), false));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("slowUploads")
-  void aSlowUploadPastTheDeadlineIs504AndTheUpstreamRequestIsReset(String story, String framing, String body,
-      boolean streamed) throws IOException {
+  void aSlowUploadPastTheDeadlineIs504AndTheUpstreamRequestIsReset(String story, String framing, String atOnce,
+      String body, boolean streamed) throws IOException {
     FaultBackend backend = harness.faultBackend((b, socket, request) -> { }); // never answers
     TestGateway gateway = harness.start(config(null, 1_000L, backend.port()));
 
     try (RawConnection conn = RawConnection.open(gateway.port())) {
       long start = System.nanoTime();
-      conn.send("POST /upload HTTP/1.1\r\nHost: gw\r\nContent-Type: text/plain\r\n" + framing + "\r\n");
+      conn.send("POST /upload HTTP/1.1\r\nHost: gw\r\nContent-Type: text/plain\r\n" + framing + "\r\n" + atOnce);
       conn.trickle(body, 200);
       String response = conn.awaitResponses(1, 5_000).get(0);
       long elapsedMs = (System.nanoTime() - start) / 1_000_000L;

@@ -70,6 +70,35 @@ class UpstreamErrorStatusFaultsTest {
     assertThat(reply.elapsedMs()).isLessThan(3_000L);
   }
 
+  @Test
+  void everyRetryGoesToAnEndpointOtherThanTheOneThatJustFailedEvenOnceBothHaveBeenTried() {
+    FakeBackend first = harness.backend(req -> req.response().setStatusCode(502).end("bad gateway, first"));
+    FakeBackend second = harness.backend(req -> req.response().setStatusCode(502).end("bad gateway, second"));
+    TestGateway gateway = harness.start(config("{\"retry\":{\"maxAttempts\":3,\"baseDelayMs\":1,\"maxDelayMs\":1},"
+        + "\"circuitBreaker\":{\"maxFailures\":100}}", 3_000L, first.port(), second.port()));
+
+    for (int i = 0; i < 4; i++) {
+      Reply reply = client.get(gateway.port(), "/flip/" + i);
+      assertThat(reply.status()).as("request %d: the upstream's own 502 once retries are spent", i).isEqualTo(502);
+    }
+
+    List<String> firstAttempts = first.seen().stream().map(s -> s.header("X-Attempt-Count")).toList();
+    List<String> secondAttempts = second.seen().stream().map(s -> s.header("X-Attempt-Count")).toList();
+    assertThat(firstAttempts.size() + secondAttempts.size()).as("three attempts per request").isEqualTo(12);
+    // Attempts 1 and 3 of a request land on one endpoint and attempt 2 on the other: attempt 3
+    // never follows attempt 2 onto the same endpoint.
+    assertThat(firstAttempts.stream().filter("2"::equals).count() + secondAttempts.stream().filter("2"::equals).count())
+        .isEqualTo(4);
+    for (List<String> attempts : List.of(firstAttempts, secondAttempts)) {
+      long seconds = attempts.stream().filter("2"::equals).count();
+      long thirds = attempts.stream().filter("3"::equals).count();
+      long firsts = attempts.stream().filter("1"::equals).count();
+      assertThat(thirds).as("third attempts on an endpoint = first attempts on it (%s)", attempts).isEqualTo(firsts);
+      assertThat(seconds + firsts).as("each request's attempts 1 and 2 on different endpoints (%s)", attempts)
+          .isEqualTo(4);
+    }
+  }
+
   static Stream<Arguments> retriesThatWouldSleepPastTheDeadline() {
     return Stream.of(
         arguments("Retry-After: 5 with a 1 s route deadline", "{}", 1_000L, null, "5"),

@@ -7,7 +7,11 @@ import io.portcullis.testkit.Closeables;
 import io.portcullis.testkit.FakeBackend;
 import io.portcullis.testkit.RawHttp;
 import io.portcullis.testkit.TestGateway;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -20,6 +24,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code server.h2c}: cleartext HTTP/2 with prior knowledge when on, while every HTTP/1.1
@@ -117,6 +123,39 @@ class H2cPriorKnowledgeTest {
         assertThat(new String(frame.payload(), StandardCharsets.US_ASCII)).isEqualTo("backend saw /whole");
         assertThat(frame.flags() & H2Frames.END_STREAM).isEqualTo(H2Frames.END_STREAM);
       });
+    }
+  }
+
+  @ParameterizedTest(name = "{0} bytes")
+  @ValueSource(ints = {12, 100_000})
+  void aBodyWithoutContentLengthOverHttp2IsForwardedWhole(int size) {
+    FakeBackend echo = FakeBackend.start(req -> req.body().onSuccess(body -> req.response()
+        .end(req.getHeader("Content-Length") + " " + body.length() + " " + body.toString().hashCode())));
+    JsonObject config = TestGateway.proxyConfig(null, echo.port());
+    config.put("server", new JsonObject().put("h2c", true));
+    TestGateway gateway = TestGateway.start(config);
+    String body = "0123456789abcdef".repeat(size / 16 + 1).substring(0, size);
+    try (EdgeClient client = EdgeClient.h2c()) {
+      Promise<String> reply = Promise.promise();
+      RequestOptions post = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1")
+          .setPort(gateway.port()).setURI("/upload");
+      client.vertx().getOrCreateContext().runOnContext(v -> client.client().request(post)
+          .compose(req -> {
+            // Over HTTP/2 a chunked request carries no Content-Length: the length is the stream's.
+            req.setChunked(true);
+            req.write(body.substring(0, size / 2));
+            return req.end(body.substring(size / 2)).compose(x -> req.response());
+          })
+          .compose(resp -> resp.body().map(Buffer::toString))
+          .onComplete(reply));
+
+      String seen = Await.result(reply.future());
+
+      // Up to 64 KiB the gateway buffers the body (replayable) and sends its length; beyond, it streams it.
+      String length = size <= 64 * 1024 ? Integer.toString(size) : "null";
+      assertThat(seen).isEqualTo(length + " " + size + " " + body.hashCode());
+    } finally {
+      Closeables.closeAll(gateway, echo);
     }
   }
 

@@ -45,8 +45,24 @@ class UpstreamEndpointsTest {
     Upstream none = upstream(List.of(), null);
 
     assertThat(none.endpoints()).isEmpty();
-    assertThat(none.defaultBreakers().pick(0)).isEqualTo(-1);
+    assertThat(none.defaultBreakers().pick(0, -1)).isEqualTo(-1);
     assertThat(none.defaultBreakers().anyAvailable()).isFalse();
+  }
+
+  @Test
+  void aPickPrefersAnUntriedEndpointAndOnceEveryOneIsTriedAvoidsTheLastOne() {
+    Upstream three = upstream(List.of("10.0.0.1", "10.0.0.2", "10.0.0.3"), null);
+    Upstream.BreakerSet breakers = three.defaultBreakers();
+
+    for (int i = 0; i < 6; i++) {
+      assertThat(breakers.pick(0b011, 1)).as("the one endpoint not tried yet").isEqualTo(2);
+      for (int last = 0; last < 3; last++) {
+        assertThat(breakers.pick(0b111, last)).as("all tried, the last attempt on %d", last)
+            .isNotEqualTo(last).isBetween(0, 2);
+      }
+    }
+    Upstream one = upstream(List.of("10.0.0.1"), null);
+    assertThat(one.defaultBreakers().pick(0b1, 0)).as("a single endpoint takes every retry").isEqualTo(0);
   }
 
   @Test
