@@ -18,11 +18,15 @@ final class Coherence {
 
   /**
    * @param defaultMs {@code deadline.defaultMs}, or null if it is invalid
+   * @param maxMs {@code deadline.maxMs}, where every route timeout is capped, or null if it is invalid
    */
-  static void check(List<ParsedRoute> routes, Upstreams upstreams, Long defaultMs, Problems problems) {
+  static void check(List<ParsedRoute> routes, Upstreams upstreams, Long defaultMs, Long maxMs, Problems problems) {
     for (ParsedRoute route : routes) {
       RetryOverride override = route.retry();
       Long timeout = route.timeoutMs() != null ? route.timeoutMs() : defaultMs;
+      if (timeout != null && maxMs != null && timeout > maxMs) {
+        timeout = maxMs; // the budget is capped there
+      }
       if (route.hedgeDelayMs() != null && route.timeoutValid() && timeout != null && route.hedgeDelayMs() >= timeout) {
         problems.add(route.node().child("hedge").child("delayMs"), "must be below the route timeout " + timeout
             + (route.timeoutMs() == null ? " (deadline.defaultMs)" : "") + ", got " + route.hedgeDelayMs());

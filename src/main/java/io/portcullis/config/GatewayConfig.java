@@ -70,6 +70,6 @@ public record GatewayConfig(
    * {@code deadline.defaultMs}.
    */
   public long timeoutFor(RouteConfig route) {
-    return route.timeoutMs().orElse(deadline.defaultMs());
+    return Math.min(route.timeoutMs().orElse(deadline.defaultMs()), deadline.maxMs());
   }
 }

@@ -67,11 +67,8 @@ final class GatewayReader {
     long maxMs = deadlineFields.integer("maxMs", DeadlineConfig.DEFAULT_MAX_MS, Range.atLeast(1));
     boolean maxValid = problems.cleanSince(maxMark);
     int defaultMark = problems.mark();
+    // A defaultMs above maxMs is not an error: every budget is capped at maxMs (README "deadline").
     long defaultMs = deadlineFields.integer("defaultMs", DeadlineConfig.DEFAULT_DEFAULT_MS, Range.atLeast(1));
-    if (maxValid && problems.cleanSince(defaultMark) && defaultMs > maxMs) {
-      problems.add(deadlineFields.get("defaultMs"), "must be <= deadline.maxMs " + maxMs + ", got " + defaultMs
-          + (deadlineFields.has("defaultMs") ? "" : " (default)"));
-    }
     boolean defaultValid = problems.cleanSince(defaultMark);
     DeadlineConfig deadline = new DeadlineConfig(header(deadlineFields), defaultMs, maxMs);
 
@@ -81,9 +78,8 @@ final class GatewayReader {
     Optional<RedisConfig> redis = network.redis(top.get("redis"));
     DnsConfig dns = network.dns(top.get("dns"));
     Upstreams upstreams = new UpstreamReader(problems).read(top.get("upstreams"));
-    List<ParsedRoute> routes = new RouteReader(problems, pathRules, upstreams.names(), maxValid ? maxMs : null,
-        top.has("redis")).read(top.get("routes"));
-    Coherence.check(routes, upstreams, defaultValid ? defaultMs : null, problems);
+    List<ParsedRoute> routes = new RouteReader(problems, pathRules, upstreams.names(), top.has("redis")).read(top.get("routes"));
+    Coherence.check(routes, upstreams, defaultValid ? defaultMs : null, maxValid ? maxMs : null, problems);
     TracingConfig tracing = tracing(top.get("tracing"));
     Fields reloadFields = Fields.open(top.get("reload"), problems, "watch", "pollMs");
     ReloadConfig reload = new ReloadConfig(reloadFields.bool("watch", ReloadConfig.DEFAULT_WATCH),

@@ -17,7 +17,7 @@ import java.util.OptionalLong;
  *     for a proxy route
  * @param stripPrefix a whole-segment prefix removed from the path before forwarding (proxy routes
  *     only); empty (the default) strips nothing
- * @param timeoutMs the route's request budget, 1..{@code deadline.maxMs}; empty (the default)
+ * @param timeoutMs the route's request budget, at least 1 (capped at {@code deadline.maxMs}); empty (the default)
  *     means {@code deadline.defaultMs}, see {@link GatewayConfig#timeoutFor(RouteConfig)}
  * @param retry changes to the retry policy of the upstreams used; default {@link RetryOverride#NONE}
  * @param circuitBreaker changes to their breakers; default {@link BreakerOverride#NONE}

@@ -28,20 +28,17 @@ final class RouteReader {
   private final Problems problems;
   private final PathRules pathRules;
   private final Set<String> upstreamNames;
-  private final Long maxMs;
   private final boolean redisGiven;
   private final Set<String> routeNames = new LinkedHashSet<>();
 
   /**
    * @param upstreamNames every upstream name given
-   * @param maxMs {@code deadline.maxMs}, or null if it is invalid
    * @param redisGiven whether the document has a top-level {@code redis} (valid or not)
    */
-  RouteReader(Problems problems, PathRules pathRules, Set<String> upstreamNames, Long maxMs, boolean redisGiven) {
+  RouteReader(Problems problems, PathRules pathRules, Set<String> upstreamNames, boolean redisGiven) {
     this.problems = problems;
     this.pathRules = pathRules;
     this.upstreamNames = upstreamNames;
-    this.maxMs = maxMs;
     this.redisGiven = redisGiven;
   }
 
@@ -86,10 +83,8 @@ final class RouteReader {
     }
     Optional<String> stripPrefix = stripPrefix(f, match);
     int timeoutMark = problems.mark();
+    // Above deadline.maxMs is not an error: the budget is capped there (README "deadline").
     Long timeoutMs = f.integer("timeoutMs", null, Range.atLeast(1));
-    if (timeoutMs != null && maxMs != null && timeoutMs > maxMs) {
-      problems.add(f.get("timeoutMs"), "must be <= deadline.maxMs " + maxMs + ", got " + timeoutMs);
-    }
     boolean timeoutValid = problems.cleanSince(timeoutMark);
     RetryOverride retry = PolicyReader.routeRetry(f.get("retry"), problems);
     BreakerOverride breaker = PolicyReader.routeBreaker(f.get("circuitBreaker"), problems);

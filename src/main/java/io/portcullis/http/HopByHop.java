@@ -114,6 +114,37 @@ public final class HopByHop {
     return names;
   }
 
+  /**
+   * Whether a {@code Connection} header lists {@code close} among its options (RFC 9112 §9.6:
+   * the connection closes after the response), in any case, alone or in a list such as
+   * {@code close, X-Trace}.
+   */
+  public static boolean asksToClose(MultiMap headers) {
+    if (!headers.contains(HttpHeaders.CONNECTION)) {
+      return false;
+    }
+    for (String value : headers.getAll(HttpHeaders.CONNECTION)) {
+      int start = 0;
+      while (start <= value.length()) {
+        int comma = value.indexOf(',', start);
+        int end = comma < 0 ? value.length() : comma;
+        int s = start;
+        int e = end;
+        while (s < e && value.charAt(s) <= ' ') {
+          s++;
+        }
+        while (e > s && value.charAt(e - 1) <= ' ') {
+          e--;
+        }
+        if (matches(value, s, e, "close")) {
+          return true;
+        }
+        start = end + 1;
+      }
+    }
+    return false;
+  }
+
   /** Whether a {@code Connection} value is just {@code keep-alive} or {@code close}, in any case and spacing. */
   private static boolean namesNoHeader(CharSequence value) {
     int start = 0;

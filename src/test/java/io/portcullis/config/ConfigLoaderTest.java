@@ -128,10 +128,6 @@ class ConfigLoaderTest {
             "deadline.header: must be an HTTP header field name (token), got \"X Bad\""),
         bad("zero deadlines", top("'deadline':{'defaultMs':0,'maxMs':0}"),
             "deadline.defaultMs: must be >= 1, got 0", "deadline.maxMs: must be >= 1, got 0"),
-        bad("default deadline above max", top("'deadline':{'defaultMs':20000,'maxMs':10000}"),
-            "deadline.defaultMs: must be <= deadline.maxMs 10000, got 20000"),
-        bad("max deadline below the default default", top("'deadline':{'maxMs':10000}"),
-            "deadline.defaultMs: must be <= deadline.maxMs 10000, got 15000 (default)"),
 
         // upstreams
         bad("upstreams as an array", doc("'upstreams':[]", ROUTES),
@@ -274,8 +270,6 @@ class ConfigLoaderTest {
                 "{'upstream':'users','path':'/u','as':'u'}")),
             "routes[0].stripPrefix: not allowed on an aggregate route"),
         bad("zero route timeout", routes(route("'timeoutMs':0")), "routes[0].timeoutMs: must be >= 1, got 0"),
-        bad("route timeout above deadline.maxMs", routes(route("'timeoutMs':70000")),
-            "routes[0].timeoutMs: must be <= deadline.maxMs 60000, got 70000"),
         bad("empty aggregate", routes(aggregateRoute("'match':{'pathPrefix':'/p'}", "")),
             "routes[0].aggregate: must not be empty"),
         bad("aggregate as a string", routes("{'name':'p','match':{'pathPrefix':'/p'},'aggregate':'users'}"),
@@ -549,6 +543,24 @@ class ConfigLoaderTest {
       "'routes':[{'name':'r','match':{'path':'/','methods':['get']},'upstream':'users.v2','stripPrefix':'/',"
           + "'timeoutMs':1000,'retry':{'jitter':'none','retryOn':[],'budgetRatio':0.25},"
           + "'circuitBreaker':{'failureStatuses':[503,500]}}]");
+
+  @Test
+  void timeoutsAboveDeadlineMaxMsAreCappedThereNotRefused() throws ConfigException {
+    GatewayConfig config = ConfigFiles.parse(doc("'deadline':{'maxMs':10000}", TWO_UPSTREAMS,
+        "'routes':[" + route("'timeoutMs':70000") + ",{'name':'other','match':{'pathPrefix':'/o'},'upstream':'users'},"
+            + "{'name':'short','match':{'pathPrefix':'/s'},'upstream':'users','timeoutMs':500}]"));
+
+    assertThat(config.deadline().defaultMs()).as("as given (the default)").isEqualTo(15_000L);
+    assertThat(config.routes()).extracting(config::timeoutFor).as("each route's budget before the client's")
+        .containsExactly(10_000L, 10_000L, 500L);
+  }
+
+  @Test
+  void aPerTryTimeoutIsCheckedAgainstTheCappedRouteTimeout() {
+    assertThat(errorsOf(doc("'deadline':{'maxMs':10000}", TWO_UPSTREAMS,
+        "'routes':[" + route("'timeoutMs':70000,'retry':{'perTryTimeoutMs':20000}") + "]")))
+        .containsExactly("routes[0].retry.perTryTimeoutMs: must be below the route timeout 10000, got 20000");
+  }
 
   @Test
   void parsesTheContractExample() throws ConfigException {

@@ -29,6 +29,18 @@ class HopByHopTest {
   }
 
   @Test
+  void closeAsksToCloseAloneOrAmongOtherOptionsInAnyCaseAndSpacing() {
+    assertThat(HopByHop.asksToClose(headers("Connection", "close"))).isTrue();
+    assertThat(HopByHop.asksToClose(headers("Connection", "close, X-A"))).isTrue();
+    assertThat(HopByHop.asksToClose(headers("Connection", "X-A ,  CLOSE "))).isTrue();
+    assertThat(HopByHop.asksToClose(headers("Connection", "keep-alive", "Connection", "Close"))).isTrue();
+    assertThat(HopByHop.asksToClose(headers("Connection", "keep-alive, X-Closer"))).isFalse();
+    assertThat(HopByHop.asksToClose(headers("Connection", "closed"))).isFalse();
+    assertThat(HopByHop.asksToClose(headers("Connection", ""))).isFalse();
+    assertThat(HopByHop.asksToClose(headers("X-Other", "close"))).isFalse();
+  }
+
+  @Test
   void theFixedListIsTheOneOfRfc9110() {
     assertThat(HopByHop.ALWAYS).containsExactlyInAnyOrder(
         "connection", "keep-alive", "proxy-connection", "proxy-authenticate",

@@ -42,6 +42,9 @@ class HopByHopHeadersTest {
           + "X-End-To-End: kept\r\n"
           + "\r\n");
       response = raw.read();
+      // "close" among other options still asks to close (RFC 9112 §9.6).
+      assertThat(response.header("Connection")).isEqualToIgnoringCase("close");
+      assertThat(raw.closedByPeer()).as("the gateway closed the connection after the answer").isTrue();
     }
 
     assertThat(response.status()).isEqualTo(200);

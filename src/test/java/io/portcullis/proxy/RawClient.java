@@ -29,6 +29,11 @@ final class RawClient implements AutoCloseable {
     out = socket.getOutputStream();
   }
 
+  /** Whether the gateway has closed the connection: the next read finds the end of the stream. */
+  boolean closedByPeer() throws IOException {
+    return in.read() < 0;
+  }
+
   void send(String text) throws IOException {
     out.write(text.getBytes(StandardCharsets.ISO_8859_1));
     out.flush();

@@ -14,6 +14,7 @@ import io.portcullis.testkit.FakeBackend;
 import io.portcullis.testkit.GatewayClient.Reply;
 import io.portcullis.testkit.GatewayClient;
 import io.portcullis.testkit.GatewayExtension;
+import io.portcullis.testkit.RawHttp;
 import io.portcullis.testkit.TestGateway;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -97,6 +98,28 @@ class UpstreamErrorStatusFaultsTest {
       assertThat(seconds + firsts).as("each request's attempts 1 and 2 on different endpoints (%s)", attempts)
           .isEqualTo(4);
     }
+  }
+
+  @Test
+  void aSmallChunkedBodyIsBufferedAndReplayedOnEachRetry() throws Exception {
+    FakeBackend backend = harness.backend(req -> { });
+    backend.handler(req -> req.body().onSuccess(body -> {
+      if (backend.requests() < 3) {
+        req.response().setStatusCode(503).end("busy");
+      } else {
+        req.response().end("got " + body);
+      }
+    }));
+    TestGateway gateway = harness.start(config("{\"retry\":{\"maxAttempts\":3,\"baseDelayMs\":1,\"maxDelayMs\":1}}",
+        3_000L, backend.port()));
+
+    RawHttp.Reply reply = RawHttp.exchange(gateway.port(), "PUT /chunked HTTP/1.1\r\nHost: gw\r\n"
+        + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", 10_000);
+
+    assertThat(reply.status()).as("%s", reply.text()).isEqualTo(200);
+    assertThat(reply.text()).endsWith("got hello world");
+    assertThat(backend.requests()).as("three attempts, each with the whole body").isEqualTo(3);
+    assertThat(backend.seen()).allSatisfy(seen -> assertThat(seen.header("Content-Length")).isEqualTo("11"));
   }
 
   static Stream<Arguments> retriesThatWouldSleepPastTheDeadline() {
