@@ -164,9 +164,13 @@ public final class Exchange extends RequestContext implements ExchangeObserver, 
     matched(routeName, target, params, Set.of());
   }
 
-  /** Records the matched route (the route stage) and the methods it accepts (empty: any). */
+  /**
+   * Records the matched route (the route stage) and the methods it accepts (empty: any), and the
+   * upstream (or an aggregate's upstreams) it goes to, known from here on for errors and the log.
+   */
   public void matched(String routeName, RouteTarget target, Map<String, String> params, Set<String> methods) {
     route(routeName);
+    upstream(target == null ? null : target.upstreamNames());
     this.target = target;
     this.params = params == null ? Map.of() : params;
     this.methods = methods;

@@ -16,11 +16,25 @@ public sealed interface RouteTarget permits RouteTarget.Proxy, RouteTarget.Aggre
   /** The route's rate limit ({@link RouteRateLimit#NONE} without one). */
   RouteRateLimit rateLimit();
 
+  /**
+   * The upstream the route sends to (an aggregate's upstreams, comma-separated), for errors and
+   * the access log; null for a route whose calls are not planned.
+   */
+  String upstreamNames();
+
   /** A proxy route. */
   record Proxy(ProxyRoute route, long timeoutMs, RouteRateLimit rateLimit) implements RouteTarget {
+    @Override
+    public String upstreamNames() {
+      return route.plan() == null ? null : route.plan().upstreamName();
+    }
   }
 
   /** An aggregate (fan-out) route. */
   record Aggregate(AggregateRoute route, long timeoutMs, RouteRateLimit rateLimit) implements RouteTarget {
+    @Override
+    public String upstreamNames() {
+      return route.upstreamNames();
+    }
   }
 }

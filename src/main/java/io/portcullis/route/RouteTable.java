@@ -42,11 +42,14 @@ public final class RouteTable<T> {
     return entries;
   }
 
-  /** The first route matching {@code method} and {@code path}, or {@code null}. */
+  /**
+   * The first route matching {@code method} and {@code path}, or {@code null}. A null
+   * {@code method} matches the path alone, whatever methods the routes accept.
+   */
   public Match<T> find(String method, String path) {
     for (int i = 0, n = entries.size(); i < n; i++) {
       Entry<T> e = entries.get(i);
-      if (!e.acceptsMethod(method)) {
+      if (method != null && !e.acceptsMethod(method)) {
         continue;
       }
       Map<String, String> params = e.pattern().match(path);

@@ -111,6 +111,24 @@ class HopsIntegrationTest {
         .containsExactly("OPTIONS 4", "GET 0");
   }
 
+  @Test
+  void optionsWithMaxForwardsZeroOnARouteWithoutOptionsIsAnsweredWithThatRoutesMethods() {
+    FakeBackend backend = toClose.add(FakeBackend.ok("from upstream"));
+    JsonObject config = config(backend.port(), "");
+    config.getJsonArray("routes").getJsonObject(0).getJsonObject("match")
+        .put("methods", new io.vertx.core.json.JsonArray().add("GET").add("POST"));
+    TestGateway gateway = toClose.add(TestGateway.start(config));
+
+    GatewayClient.Reply zero = client.request(HttpMethod.OPTIONS, gateway.port(), "/x", null, "Max-Forwards", "0");
+    GatewayClient.Reply one = client.request(HttpMethod.OPTIONS, gateway.port(), "/x", null, "Max-Forwards", "1");
+
+    assertThat(zero.status()).isEqualTo(200);
+    assertThat(zero.header("Allow")).isEqualTo("GET, POST");
+    assertThat(zero.body()).isEmpty();
+    assertThat(one.status()).as("to be forwarded, an OPTIONS must match a route that takes it").isEqualTo(404);
+    assertThat(backend.requests()).isZero();
+  }
+
   /** One route {@code /} to {@code 127.0.0.1:port}, no retries; {@code server} JSON merged in. */
   private static JsonObject config(int port, String server) {
     return new JsonObject(("{'server': {" + server + "}, 'upstreams': {'b': {'endpoints': ['http://127.0.0.1:" + port

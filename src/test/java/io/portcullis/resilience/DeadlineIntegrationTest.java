@@ -92,6 +92,9 @@ class DeadlineIntegrationTest {
     assertThat(reply.status()).isEqualTo(400);
     assertThat(reply.header("Content-Type")).startsWith("application/json");
     assertThat(reply.errorCode()).isEqualTo("bad_request");
+    // The route matched before the header was read: the error names it and its upstream.
+    assertThat(reply.json().getString("route")).isEqualTo("all");
+    assertThat(reply.json().getString("upstream")).isEqualTo("backend");
     assertThat(backend.requests()).as("nothing sent upstream").isZero();
   }
 
