@@ -185,7 +185,7 @@ final class GatewayVerticle extends VerticleBase {
 
   /**
    * This loop's store for {@code redis}: the one it has while {@code redis.endpoint} and
-   * {@code timeoutMs} are unchanged, else a new one (connected on first use). A store that is
+   * {@code timeoutMs} are unchanged, else a new one (connecting at once, without waiting). A store that is
    * replaced is closed once the answers it may still owe are past their timeout: a request
    * suspended on it is decided by it or by its fallback, never cut short.
    */
@@ -202,6 +202,9 @@ final class GatewayVerticle extends VerticleBase {
     clusterStore = wanted == null ? null : new RedisRateStore(vertx, wanted.endpoint(), wanted.timeoutMs(),
         RedisRateStore.DEFAULT_MAX_OUTSTANDING, runtime.storeHealth(wanted.endpoint()), runtime.ticker(),
         runtime.scheduler());
+    if (clusterStore != null) {
+      clusterStore.connectAhead();
+    }
     return clusterStore;
   }
 

@@ -119,6 +119,22 @@ public final class RedisRateStore implements AutoCloseable {
   }
 
   /**
+   * Starts connecting now, the script loaded as soon as the connection is up, so that the first
+   * request finds the store ready instead of waiting for a connection that may take longer than
+   * {@code timeoutMs}. Call on the event loop that uses the store. Does not wait: a failure only
+   * means that the first calls are decided locally (start-up does not need Redis).
+   */
+  public void connectAhead() {
+    if (state != State.IDLE) {
+      return;
+    }
+    if (context == null) {
+      context = vertx.getOrCreateContext();
+    }
+    connect(ticker.nanos());
+  }
+
+  /**
    * Takes a token from the cluster bucket of {@code key} under {@code limit}.
    *
    * @return a future that always succeeds, within {@code timeoutMs}: {@code 0} when the request is

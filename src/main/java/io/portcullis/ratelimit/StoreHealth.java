@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * <p>An outage starts with the first fallback while the store is up. It ends with an answer from
  * Redis once no fallback has happened for {@link #QUIET_NANOS}: so a Redis that answers some calls
  * and times out others, or an event loop still reconnecting while another one already gets
- * answers, is one outage, not a warning per flap. Lock-free; time from the injected
+ * answers, is one outage, not a warning per flap. Answers that all came within that second of a
+ * fallback, followed by a quiet second, ended it too: the next fallback says so and warns anew. Lock-free; time from the injected
  * {@link Ticker}.
  */
 public final class StoreHealth {
@@ -36,6 +37,8 @@ public final class StoreHealth {
   private final AtomicBoolean down = new AtomicBoolean();
   private final AtomicLong downSinceNanos = new AtomicLong();
   private final AtomicLong lastFallbackNanos = new AtomicLong();
+  /** When Redis last answered during an outage. */
+  private final AtomicLong lastAnswerNanos = new AtomicLong();
   private final AtomicLong fallbacksInOutage = new AtomicLong();
   private final AtomicReference<RateStoreException> lastFailure = new AtomicReference<>();
   private final LongAdder fallbacks = new LongAdder();
@@ -59,8 +62,13 @@ public final class StoreHealth {
     long now = ticker.nanos();
     fallbacks.increment();
     byReason.get(failure.reason()).increment();
-    lastFallbackNanos.set(now);
+    long previous = lastFallbackNanos.getAndSet(now);
     lastFailure.set(failure);
+    if (down.get() && now - previous >= QUIET_NANOS && lastAnswerNanos.get() - previous > 0) {
+      // Redis answered after the last fallback and no fallback came for a second: that outage
+      // ended (no answer since has said so), and this is a new one.
+      end(previous);
+    }
     fallbacksInOutage.incrementAndGet();
     if (!down.get() && down.compareAndSet(false, true)) {
       downSinceNanos.set(now);
@@ -77,10 +85,19 @@ public final class StoreHealth {
       return;
     }
     long now = ticker.nanos();
-    if (now - lastFallbackNanos.get() < QUIET_NANOS || !down.compareAndSet(true, false)) {
+    lastAnswerNanos.set(now);
+    if (now - lastFallbackNanos.get() < QUIET_NANOS) {
       return;
     }
-    long tookMs = TimeUnit.NANOSECONDS.toMillis(now - downSinceNanos.get());
+    end(now);
+  }
+
+  /** Ends the outage, if still on, as seen at {@code nowNanos}. */
+  private void end(long nowNanos) {
+    if (!down.compareAndSet(true, false)) {
+      return;
+    }
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(nowNanos - downSinceNanos.get());
     long local = fallbacksInOutage.getAndSet(0);
     LOG.info("rate limits: Redis at {} decides again after {} ms; {} decision(s) were made locally meanwhile",
         endpoint, tookMs, local);

@@ -77,6 +77,18 @@ class ClusterRateLimitIntegrationTest {
   }
 
   @Test
+  void aGatewayConnectsToRedisAndLoadsItsScriptAtStartBeforeAnyRequest() {
+    RedisServer redis = toClose.add(RedisServer.start());
+    TestGateway gateway = toClose.add(TestGateway.start(config(redis.endpoint(), 2_000,
+        "'requestsPerSecond': 10, 'burst': 10")));
+
+    Await.until("the script loaded with no request made", 10_000,
+        () -> redis.command("SCRIPT", "EXISTS", ClusterScript.SHA1).equals("1"));
+    assertThat(client.get(gateway.port(), "/limited").status()).isEqualTo(200);
+    assertThat(AdminProbe.counter(gateway.adminPort(), STORE_ERRORS, Map.of())).as("decided by Redis").isZero();
+  }
+
+  @Test
   void startsWithoutRedisThenAKilledRedisFallsBackWithinTheTimeoutAndCountingResumesAfterARestart() {
     RedisServer redis = toClose.add(RedisServer.start());
     redis.kill();

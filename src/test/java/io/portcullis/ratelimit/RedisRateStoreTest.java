@@ -80,6 +80,27 @@ class RedisRateStoreTest {
   }
 
   @Test
+  void aStoreConnectedAheadHasItsConnectionAndScriptBeforeTheFirstRequest() {
+    RedisServer redis = toClose.add(RedisServer.start());
+    Gateway gateway = gateway(vertx, redis.endpoint(), GENEROUS_TIMEOUT_MS);
+    assertThat(redis.command("SCRIPT", "EXISTS", ClusterScript.SHA1)).as("not loaded before").isEqualTo("0");
+
+    gateway.onLoop(() -> {
+      gateway.store.connectAhead();
+      return Future.succeededFuture();
+    });
+
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!redis.command("SCRIPT", "EXISTS", ClusterScript.SHA1).equals("1") && System.nanoTime() < until) {
+      Thread.onSpinWait();
+    }
+    assertThat(redis.command("SCRIPT", "EXISTS", ClusterScript.SHA1)).as("loaded with no request made").isEqualTo("1");
+    ClusterLimit limit = new ClusterLimit("ahead", new RateLimiter(1, 1, Ticker.system()));
+    assertThat(gateway.decide(limit, "k").waitNanos).isZero();
+    assertThat(gateway.health.fallbacks()).isZero();
+  }
+
+  @Test
   void clusterAndLocalBucketsGiveTheSameAnswers() {
     RedisServer redis = toClose.add(RedisServer.start());
     Gateway gateway = gateway(vertx, redis.endpoint(), GENEROUS_TIMEOUT_MS);

@@ -58,6 +58,39 @@ class StoreHealthTest {
   }
 
   @Test
+  void answersRightAfterAFallbackThenAQuietSpellEndTheOutageSoTheNextFallbackWarnsAgain() {
+    try (LogCapture log = LogCapture.of(StoreHealth.class.getName())) {
+      health.fellBack(failure(Reason.TIMEOUT));
+      advanceMillis(5);
+      health.answered();
+      advanceMillis(5);
+      health.answered();
+      assertThat(health.down()).as("answers within a second of the fallback").isTrue();
+      advanceMillis(4_000); // no request at all
+
+      health.fellBack(failure(Reason.UNAVAILABLE));
+
+      assertThat(warnings(log)).hasSize(2);
+      assertThat(warnings(log).get(1).getFormattedMessage()).contains("UNAVAILABLE");
+      assertThat(log.events().stream().filter(e -> e.getLevel() == Level.INFO)).singleElement()
+          .satisfies(e -> assertThat(e.getFormattedMessage()).contains("decides again"));
+    }
+    assertThat(health.outages()).isEqualTo(2);
+    assertThat(health.down()).isTrue();
+  }
+
+  @Test
+  void aFallbackASecondAfterTheLastWithNoAnswerBetweenIsTheSameOutage() {
+    try (LogCapture log = LogCapture.of(StoreHealth.class.getName())) {
+      health.fellBack(failure(Reason.TIMEOUT));
+      advanceMillis(3_000);
+      health.fellBack(failure(Reason.TIMEOUT));
+      assertThat(warnings(log)).hasSize(1);
+    }
+    assertThat(health.outages()).isEqualTo(1);
+  }
+
+  @Test
   void answersAndFallbacksMixedTogetherAreOneOutage() {
     try (LogCapture log = LogCapture.of(StoreHealth.class.getName())) {
       for (int i = 0; i < 50; i++) {

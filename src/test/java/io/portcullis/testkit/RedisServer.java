@@ -211,6 +211,15 @@ public final class RedisServer implements AutoCloseable {
         byte[] data = in.readNBytes(length + 2);
         return new String(data, 0, length, StandardCharsets.UTF_8);
       }
+      case '*' -> {
+        // An array: its elements, each read as a reply, space-separated (e.g. SCRIPT EXISTS).
+        int count = Integer.parseInt(line.substring(1));
+        StringBuilder all = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+          all.append(i == 0 ? "" : " ").append(readReply(in));
+        }
+        return all.toString();
+      }
       default -> throw new IOException("unexpected reply " + line);
     }
   }
