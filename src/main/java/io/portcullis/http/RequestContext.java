@@ -156,6 +156,13 @@ public class RequestContext {
     attempts++;
   }
 
+  /** Takes back the last {@link #countAttempt()}: that attempt was shed before anything was sent. */
+  public void uncountAttempt() {
+    if (attempts > 0) {
+      attempts--;
+    }
+  }
+
   /** Records the deadline timer so it is cancelled when the request finishes (or is upgraded). */
   public void deadlineTimer(Scheduler.Cancellable timer) {
     this.deadlineTimer = timer;

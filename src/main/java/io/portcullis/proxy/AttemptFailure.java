@@ -1,5 +1,7 @@
 package io.portcullis.proxy;
 
+import io.portcullis.http.GatewayError;
+import io.portcullis.http.GatewayException;
 import io.portcullis.resilience.Outcome;
 
 /**
@@ -28,6 +30,15 @@ public final class AttemptFailure extends RuntimeException {
   public boolean isDrop() {
     Outcome.Kind k = outcome.kind();
     return k == Outcome.Kind.RESET || k == Outcome.Kind.PER_TRY_TIMEOUT;
+  }
+
+  /**
+   * Whether the attempt was shed before anything was sent: the connection pool's wait queue was
+   * full ({@code pool.maxPending}). Not an attempt for the endpoint's failures, the attempt
+   * metrics or the access log's {@code attempts}.
+   */
+  public boolean isShed() {
+    return getCause() instanceof GatewayException g && g.error() == GatewayError.OVERLOADED;
   }
 
   /** Whether the breaker counts it: connect failure, reset or per-try timeout. */

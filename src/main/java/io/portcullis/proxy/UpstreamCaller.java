@@ -244,6 +244,14 @@ public final class UpstreamCaller {
      */
     private void record(EndpointState endpoint, AttemptSpan span, long startNanos, UpstreamExchange exchange,
                         Throwable failure) {
+      if (failure instanceof AttemptFailure af && af.isShed()) {
+        // Nothing was sent (pool.maxPending): no attempt for the endpoint, the metrics or the log.
+        if (span != null) {
+          span.end(out.method().name(), ctx.route(), plan.upstreamName(), endpoint.address(), 0, true);
+        }
+        ctx.uncountAttempt();
+        return;
+      }
       Outcome outcome = exchange != null ? outcomeOf(exchange) : failureOutcome(failure);
       boolean failureStatus = exchange != null && plan.failureStatusSet().contains(outcome.status());
       if (span != null) {

@@ -223,6 +223,10 @@ class ConcurrencyLimitIntegrationTest {
     assertThat(AdminProbe.counter(gateway.adminPort(), "portcullis_shed_total", BACKEND)).isEqualTo(1.0);
     assertThat(AdminProbe.circuit(gateway.adminPort(), "backend", 0)).isEqualTo("closed");
     assertThat(AdminProbe.counter(gateway.adminPort(), "portcullis_retries_total", BACKEND)).isZero();
+    // Nothing was sent: not an attempt, nor an endpoint failure.
+    assertThat(AdminProbe.counter(gateway.adminPort(), "portcullis_upstream_attempts_total",
+        Map.of("upstream", "backend", "outcome", "other"))).isZero();
+    assertThat(AdminProbe.endpoint(gateway.adminPort(), "backend", 0).getLong("totalFailures")).isZero();
     backend.releaseAll();
     assertThat(Await.result(held).status()).isEqualTo(200);
     assertThat(client.get(gateway.port(), "/after").status()).isEqualTo(200);
