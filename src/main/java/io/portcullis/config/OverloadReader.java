@@ -18,7 +18,9 @@ final class OverloadReader {
 
   /**
    * {@code concurrency}; null if it has problems. Values given must satisfy
-   * {@code min <= initial <= max}; a default not given is held within the bounds given.
+   * {@code min <= initial <= max}; a default not given is held within the bounds given. Except
+   * with {@code mode: "fixed"}, which uses {@code max} only: there {@code initial} and {@code min}
+   * need only be positive integers, and are held within {@code max} unchecked.
    */
   ConcurrencyConfig concurrency(Node node) {
     int mark = problems.mark();
@@ -28,14 +30,16 @@ final class OverloadReader {
     int maxMark = problems.mark();
     int max = f.int32("max", ConcurrencyConfig.DEFAULT_MAX, POSITIVE_INT);
     boolean maxValid = problems.cleanSince(maxMark);
+    // fixed uses max only; off uses nothing, but its values are the ones adaptive would take.
+    boolean related = mode != ConcurrencyMode.FIXED;
     int minMark = problems.mark();
     Integer givenMin = f.int32("min", null, POSITIVE_INT);
     int min;
     if (givenMin == null) {
       min = Math.min(ConcurrencyConfig.DEFAULT_MIN, max);
     } else {
-      min = givenMin;
-      if (maxValid && min > max) {
+      min = related ? givenMin : Math.min(givenMin, max);
+      if (related && maxValid && min > max) {
         problems.add(f.get("min"), "must be <= max " + max + (f.has("max") ? "" : " (default)") + ", got " + min);
       }
     }
@@ -45,8 +49,8 @@ final class OverloadReader {
     if (givenInitial == null) {
       initial = Math.max(min, Math.min(ConcurrencyConfig.DEFAULT_INITIAL, max));
     } else {
-      initial = givenInitial;
-      if (maxValid && minValid && (initial < min || initial > max)) {
+      initial = related ? givenInitial : Math.max(min, Math.min(givenInitial, max));
+      if (related && maxValid && minValid && (initial < min || initial > max)) {
         problems.add(f.get("initial"), "must be between min " + min + " and max " + max + ", got " + initial);
       }
     }

@@ -71,7 +71,9 @@ class TrafficControlConfigTest {
       "'max':1                     | 1  | 1 | 1",
       "'min':50                    | 50 | 50 | 1000",
       "'min':5,'max':10            | 10 | 5 | 10",
-      "'initial':7                 | 7  | 2 | 1000"})
+      "'initial':7                 | 7  | 2 | 1000",
+      // fixed uses max only: initial and min are not checked against it
+      "'mode':'fixed','max':5,'initial':20,'min':10 | 5 | 5 | 5"})
   void concurrencyDefaultsAreHeldWithinTheBoundsGiven(String members, int initial, int min, int max)
       throws ConfigException {
     GatewayConfig config = parse(doc("", ",'concurrency':{" + members + "}", "", ""));
