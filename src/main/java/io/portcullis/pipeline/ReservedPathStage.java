@@ -3,8 +3,9 @@ package io.portcullis.pipeline;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
- * Paths the gateway answers itself and never routes ({@code /healthz/*}, README "Endpoints"), in
- * every spelling that normalizes to them: answered here, whatever the method.
+ * Paths the gateway answers itself and never routes ({@code /healthz/live} and
+ * {@code /healthz/ready}, README "Endpoints"), in every spelling that normalizes to them: answered
+ * here, whatever the method.
  */
 public final class ReservedPathStage implements Stage {
 
