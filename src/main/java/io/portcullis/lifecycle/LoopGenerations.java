@@ -138,18 +138,22 @@ final class LoopGenerations {
     return vertx.httpClientBuilder()
         .with(clientOptions.apply(upstream))
         .with(poolOptions.apply(upstream))
-        .withConnectHandler(flushingInBatches(connectHandlers.apply(upstream.name())))
+        .withConnectHandler(flushingInBatches(upstream.name(), connectHandlers.apply(upstream.name())))
         .build();
   }
 
   /**
    * {@code then}, after the connection's flushes are set to wait for the end of the loop's pass:
    * a request is written upstream while the loop handles the client's read
-   * ({@code transport.LoopFlushes}).
+   * ({@code transport.LoopFlushes}). A failure of the connection (a reset, say) reaches the
+   * request on it, which counts and answers it; here it is logged at debug with the upstream's
+   * name, where Vert.x would log it as an error naming neither.
    */
-  private static Handler<HttpConnection> flushingInBatches(Handler<HttpConnection> then) {
+  private static Handler<HttpConnection> flushingInBatches(String upstream, Handler<HttpConnection> then) {
     return connection -> {
       LoopFlushes.install(connection);
+      connection.exceptionHandler(err -> LOG.debug("upstream {}: connection to {} failed: {}", upstream,
+          connection.remoteAddress(), err.toString()));
       then.handle(connection);
     };
   }
