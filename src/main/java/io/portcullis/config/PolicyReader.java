@@ -16,31 +16,44 @@ final class PolicyReader {
 
   private PolicyReader() {}
 
-  /** An upstream's retry policy, defaults filled in; null if it has problems. */
-  static RetryConfig upstreamRetry(Node node, Problems problems) {
+  /**
+   * An upstream's retry policy, defaults filled in: {@code valid} when it has no problem, else
+   * null; and {@code checked}, what the checks between routes and upstreams use, whatever other
+   * problems the object has (a value that is itself invalid reads as its default there, so that
+   * one mistake does not hide another: every error is reported).
+   */
+  record UpstreamRetry(RetryConfig valid, RetryConfig checked) {}
+
+  /** An upstream's retry policy (see {@link UpstreamRetry}). */
+  static UpstreamRetry upstreamRetry(Node node, Problems problems) {
     int mark = problems.mark();
     RetryOverride given = retry(node, problems);
     RetryConfig effective = given.applyTo(RetryConfig.defaults());
-    if (problems.cleanSince(mark) && effective.maxDelayMs() < effective.baseDelayMs()) {
+    if (known(node, "baseDelayMs", given.baseDelayMs()) && known(node, "maxDelayMs", given.maxDelayMs())
+        && effective.maxDelayMs() < effective.baseDelayMs()) {
       problems.add(node.child("maxDelayMs"), "must be >= baseDelayMs " + effective.baseDelayMs() + ", got "
           + effective.maxDelayMs() + (given.maxDelayMs() == null ? " (default)" : ""));
     }
-    return problems.cleanSince(mark) ? effective : null;
+    return new UpstreamRetry(problems.cleanSince(mark) ? effective : null, effective);
   }
 
   /**
-   * A route's retry override; null if it has problems. Only a conflict within the override itself
-   * is checked here; one with the upstream's policy is checked once upstreams are known.
+   * A route's retry override; its members that are invalid are null (not overriding), and the
+   * route has problems then. Only a conflict within the override itself is checked here; one with
+   * the upstream's policy is checked once upstreams are known.
    */
   static RetryOverride routeRetry(Node node, Problems problems) {
-    int mark = problems.mark();
     RetryOverride given = retry(node, problems);
-    if (problems.cleanSince(mark) && given.baseDelayMs() != null && given.maxDelayMs() != null
-        && given.maxDelayMs() < given.baseDelayMs()) {
+    if (given.baseDelayMs() != null && given.maxDelayMs() != null && given.maxDelayMs() < given.baseDelayMs()) {
       problems.add(node.child("maxDelayMs"),
           "must be >= baseDelayMs " + given.baseDelayMs() + ", got " + given.maxDelayMs());
     }
-    return problems.cleanSince(mark) ? given : null;
+    return given;
+  }
+
+  /** Whether member {@code key} of {@code node} is absent (its default applies) or valid ({@code value}). */
+  private static boolean known(Node node, String key, Object value) {
+    return value != null || !node.child(key).present();
   }
 
   /** An upstream's breaker, defaults filled in; null if it has problems. */

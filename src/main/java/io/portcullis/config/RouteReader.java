@@ -17,7 +17,7 @@ final class RouteReader {
    * @param name its name, or null
    * @param timeoutMs its {@code timeoutMs}, or null if not given or invalid
    * @param timeoutValid whether {@code timeoutMs} is absent or sound
-   * @param retry its retry override, or null if the override has problems
+   * @param retry its retry override (a member with problems is null there: not overriding)
    * @param upstreams the existing upstreams it uses, each once
    * @param hedgeDelayMs its {@code hedge.delayMs}, or null if not given or invalid
    * @param config the route, or null if it has problems

@@ -67,9 +67,10 @@ final class UpstreamReader {
         f.choice("balancer", UpstreamConfig.DEFAULT_BALANCER, BalancerKind.values(), BalancerKind::jsonName);
     long connectTimeoutMs = f.integer("connectTimeoutMs", UpstreamConfig.DEFAULT_CONNECT_TIMEOUT_MS, Range.atLeast(1));
     BreakerConfig breaker = PolicyReader.upstreamBreaker(f.get("circuitBreaker"), problems);
-    RetryConfig retry = PolicyReader.upstreamRetry(f.get("retry"), problems);
-    if (retry != null && f.isObject()) {
-      retries.put(name, retry);
+    PolicyReader.UpstreamRetry read = PolicyReader.upstreamRetry(f.get("retry"), problems);
+    RetryConfig retry = read.valid();
+    if (f.isObject()) {
+      retries.put(name, read.checked());
     }
     Optional<HealthCheckConfig> healthCheck =
         f.has("healthCheck") ? Optional.ofNullable(healthCheck(f.get("healthCheck"))) : Optional.empty();
