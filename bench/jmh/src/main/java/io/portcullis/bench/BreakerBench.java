@@ -80,7 +80,7 @@ public class BreakerBench {
         throw new IllegalStateException("breaker " + i + " not closed");
       }
     }
-    if (breakers.pick(0L) < 0) {
+    if (breakers.pick(0L, -1) < 0) {
       throw new IllegalStateException("no endpoint picked");
     }
   }
@@ -92,7 +92,7 @@ public class BreakerBench {
 
   @Benchmark
   public int pick() {
-    return breakers.pick(triedMask);
+    return breakers.pick(triedMask, -1);
   }
 
   /**
@@ -102,7 +102,7 @@ public class BreakerBench {
   @Benchmark
   @Threads(2)
   public int pickTwoThreads() {
-    return breakers.pick(triedMask);
+    return breakers.pick(triedMask, -1);
   }
 
   @Benchmark
