@@ -75,9 +75,6 @@ public final class AggregateHandler {
         }
       }));
     }
-    // When the deadline passes with every required branch in, the answer is what came in time:
-    // the optional branches still out are listed as failed (README "Aggregation").
-    ctx.answerAtDeadline(() -> answerAtDeadline(ctx, backends, branches));
     return Future.join(branches).transform(ignored -> {
       GatewayException requiredFailure = firstRequiredFailure[0];
       if (requiredFailure != null) {
@@ -89,29 +86,6 @@ public final class AggregateHandler {
       }
       return answer(ctx, results);
     });
-  }
-
-  /**
-   * The deadline passed while some branches were still out: answers with the branches in, and
-   * each optional one still out as failed with {@code deadline_exceeded}, unless a required one
-   * is still out (then false: the request gets 504).
-   */
-  private static boolean answerAtDeadline(RequestContext ctx, List<AggregateRoute.Backend> backends,
-                                          List<Future<BranchResult>> branches) {
-    List<BranchResult> results = new ArrayList<>(branches.size());
-    for (int i = 0; i < branches.size(); i++) {
-      Future<BranchResult> f = branches.get(i);
-      AggregateRoute.Backend backend = backends.get(i);
-      // A branch future never fails (a failed call is a failed BranchResult): not complete = still out.
-      BranchResult r = f.succeeded() ? f.result()
-          : BranchResult.failed(backend, GatewayError.DEADLINE_EXCEEDED.code(), null);
-      if (!r.succeeded() && backend.required()) {
-        return false;
-      }
-      results.add(r);
-    }
-    answer(ctx, results);
-    return true;
   }
 
   /** Merges {@code results} (in route order, no required one failed) into the 200 answer. */

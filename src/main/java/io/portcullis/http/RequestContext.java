@@ -4,7 +4,6 @@ import io.portcullis.resilience.Deadline;
 import io.portcullis.resilience.Scheduler;
 import io.portcullis.trace.RequestTrace;
 import io.vertx.core.http.HttpServerRequest;
-import java.util.function.BooleanSupplier;
 
 /**
  * Everything one client request carries through the gateway: its id, the deadline (budget and
@@ -29,7 +28,6 @@ public class RequestContext {
   private Scheduler.Cancellable deadlineTimer;
   private boolean finished;
   private RequestTrace trace;
-  private BooleanSupplier atDeadline;
 
   /**
    * A context for {@code request}.
@@ -41,19 +39,6 @@ public class RequestContext {
     this.requestId = requestId;
     this.path = path;
     this.startNanos = startNanos;
-  }
-
-  /**
-   * What answers the request when its deadline passes before any answer, instead of 504 (an
-   * aggregate's partial answer): true when it answered. Null for none.
-   */
-  public BooleanSupplier answerAtDeadline() {
-    return atDeadline;
-  }
-
-  /** Sets {@link #answerAtDeadline()}. */
-  public void answerAtDeadline(BooleanSupplier answer) {
-    this.atDeadline = answer;
   }
 
   /**

@@ -15,7 +15,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.OptionalLong;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -129,13 +128,6 @@ public final class DeadlineStage implements Stage {
     }
     HttpServerResponse response = exchange.request().response();
     Deadline deadline = exchange.deadline();
-    BooleanSupplier partial = exchange.answerAtDeadline();
-    if (partial != null && !response.headWritten() && !response.ended() && partial.getAsBoolean()) {
-      // Answered with what came in time (an aggregate's optional branches still out are listed
-      // as failed); what is still out is reset.
-      deadline.cancel(Deadline.CancelReason.DEADLINE_EXCEEDED);
-      return;
-    }
     if (!response.headWritten() && !response.ended()) {
       // Answer 504 first: an upstream head may have been copied but not written yet; drop it.
       response.headers().clear();
