@@ -69,13 +69,18 @@ public final class Forwarding {
   /** The gateway's own {@code Via} entry (RFC 9110 §7.6.3). */
   public static final String VIA_NAME = "portcullis";
 
-  private static final String VIA_10 = "1.0 " + VIA_NAME;
   private static final String VIA_11 = "1.1 " + VIA_NAME;
   private static final String VIA_2 = "2 " + VIA_NAME;
 
-  /** {@code prior} with this hop appended for a message received as {@code version}. */
-  public static String via(String prior, HttpVersion version) {
-    String hop = version == HttpVersion.HTTP_1_0 ? VIA_10 : version == HttpVersion.HTTP_2 ? VIA_2 : VIA_11;
+  /**
+   * {@code prior} with the gateway's entry appended, for a client connection speaking
+   * {@code clientVersion}. The entry is {@code 2 portcullis} for an HTTP/2 client and
+   * {@code 1.1 portcullis} for any HTTP/1.x one (CONTRACT §8.6), in both directions: the
+   * response to an HTTP/2 client says {@code 2} although the upstream answered in HTTP/1.1, and
+   * an HTTP/1.0 client or upstream still gets {@code 1.1}.
+   */
+  public static String via(String prior, HttpVersion clientVersion) {
+    String hop = clientVersion == HttpVersion.HTTP_2 ? VIA_2 : VIA_11;
     return prior == null || prior.isEmpty() ? hop : prior + ", " + hop;
   }
 

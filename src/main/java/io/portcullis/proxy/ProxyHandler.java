@@ -136,7 +136,7 @@ public final class ProxyHandler {
     }
     HopByHop.copyEndToEnd(upstream.headers(), response.headers(), RESPONSE_SKIP);
     response.headers().set(request.version() == HttpVersion.HTTP_2 ? Forwarding.VIA_LOWER : Forwarding.VIA,
-        Forwarding.via(Forwarding.joined(upstream.headers(), Forwarding.VIA_LOWER), upstream.version()));
+        Forwarding.via(Forwarding.joined(upstream.headers(), Forwarding.VIA_LOWER), request.version()));
     if (!response.headers().contains(HttpHeaders.CONTENT_LENGTH) && mayHaveBody(request.method(), upstream.statusCode())) {
       if (request.version() == HttpVersion.HTTP_1_0) {
         // HTTP/1.0 has no chunked coding: the end of the body is the end of the connection.

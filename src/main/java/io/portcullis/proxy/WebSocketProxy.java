@@ -103,7 +103,7 @@ public final class WebSocketProxy {
     response.setStatusCode(SWITCHING_PROTOCOLS);
     HopByHop.copyEndToEnd(upstream.headers(), response.headers(), ProxyHandler.RESPONSE_SKIP);
     response.headers().set(Forwarding.VIA, Forwarding.via(Forwarding.joined(upstream.headers(), Forwarding.VIA_LOWER),
-        upstream.version()));
+        request.version()));
     response.headers().set(HttpHeaders.UPGRADE, WebSocketUpgrade.PROTOCOL);
     response.headers().set(HttpHeaders.CONNECTION, "Upgrade");
     NetSocket upstreamSocket = upstream.netSocket();

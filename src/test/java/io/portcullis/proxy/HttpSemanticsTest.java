@@ -49,6 +49,31 @@ class HttpSemanticsTest {
   }
 
   @Test
+  void anHttp10ClientGetsTheGatewaysOneOneEntryBothWays() throws Exception {
+    start(FakeBackend.start(req -> req.response().end("ok")));
+
+    RawHttp.Reply reply = RawHttp.exchange(gateway.port(), "GET /v HTTP/1.0\r\nHost: gw\r\n\r\n", 5_000);
+
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(backend.seen().get(0).header("Via")).isEqualTo("1.1 portcullis");
+    assertThat(reply.text().toLowerCase()).contains("via: 1.1 portcullis\r\n");
+  }
+
+  @Test
+  void anHttp10UpstreamAnswerStillGetsTheOneOneEntry() throws Exception {
+    try (RawBackend old = RawBackend.start(
+        "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nVia: 1.0 origin\r\nContent-Length: 2\r\n\r\nok")) {
+      gateway = TestGateway.start(TestGateway.proxyConfig(null, old.port()));
+
+      RawHttp.Reply reply = RawHttp.exchange(gateway.port(),
+          "GET /v HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n", 5_000);
+
+      assertThat(reply.status()).isEqualTo(200);
+      assertThat(reply.text().toLowerCase()).contains("via: 1.0 origin, 1.1 portcullis\r\n");
+    }
+  }
+
+  @Test
   void theUpstreamsOwnReasonPhraseReachesTheClientAndAStandardOneStays() throws Exception {
     start(FakeBackend.start(req -> req.response()
         .setStatusCode(req.path().equals("/custom") ? 299 : 404)

@@ -101,7 +101,8 @@ class TlsListenerTest {
       assertThat(reply.body()).isEqualTo("backend saw /items/7");
       // Hop-by-hop headers of the upstream response never reach an HTTP/2 client (RFC 9113 §8.2.2).
       assertThat(reply.headers().names()).doesNotContain("connection", "keep-alive", "transfer-encoding");
-      assertThat(reply.header("Via")).isEqualTo("1.1 portcullis");
+      // The gateway's entry names the client's protocol in both directions (CONTRACT §8.6).
+      assertThat(reply.header("Via")).isEqualTo("2 portcullis");
       FakeBackend.Seen seen = backend.seen().get(0);
       assertThat(seen.header("X-Forwarded-Proto")).isEqualTo("https");
       assertThat(seen.header("X-Forwarded-Host")).isEqualTo("localhost:" + gateway.port());
