@@ -237,8 +237,9 @@ public final class GatewayRuntime {
     for (Upstream u : snap.upstreams().values()) {
       Upstream.BreakerSet set = u.defaultBreakers();
       for (int i = 0; i < set.size(); i++) {
-        EndpointBreaker b = set.breaker(i);
-        metrics.circuitState(u.name(), b.endpoint(), () -> b.state().gaugeValue());
+        int index = i;
+        // Routes' own breakers for the endpoint count too (README "Metrics").
+        metrics.circuitState(u.name(), set.breaker(i).endpoint(), () -> u.circuitState(index).gaugeValue());
       }
     }
   }

@@ -218,6 +218,28 @@ public final class Upstream {
     breakerSets.keySet().removeIf(settings -> !settings.equals(config.circuitBreaker()) && !inUse.contains(settings));
   }
 
+  /**
+   * The state that {@code portcullis_circuit_state} shows for endpoint {@code index}: the least
+   * open of its breakers' states across every breaker set, the upstream's own and those of routes
+   * that override its breaker settings. Open outranks half-open, which outranks closed, so the
+   * endpoint shows open when any route's traffic to it is being refused by a breaker.
+   */
+  public EndpointBreaker.State circuitState(int index) {
+    EndpointBreaker.State worst = defaultBreakers().breaker(index).state();
+    for (BreakerSet set : breakerSets.values()) {
+      if (worst == EndpointBreaker.State.OPEN) {
+        break;
+      }
+      if (index < set.size()) {
+        EndpointBreaker.State state = set.breaker(index).state();
+        if (state != EndpointBreaker.State.CLOSED) {
+          worst = state; // worst is closed or half-open here: open ended the loop
+        }
+      }
+    }
+    return worst;
+  }
+
   /** Every breaker set in use (for the admin view and metrics). */
   public Map<BreakerConfig, BreakerSet> allBreakerSets() {
     return Map.copyOf(breakerSets);

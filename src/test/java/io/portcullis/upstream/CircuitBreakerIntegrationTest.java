@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Random;
 import java.util.Set;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -137,6 +138,28 @@ class CircuitBreakerIntegrationTest {
     assertThat(refused.body()).contains("\"circuit_open\"");
 
     assertThat(circuitStateGauge(gateway)).as("open").hasValue(1.0);
+  }
+
+  @Test
+  void circuitStateMetricShowsARoutesOwnBreakerOpenWhileTheUpstreamsStaysClosed() {
+    FakeBackend backend = failingBackend();
+    JsonObject config = TestGateway.proxyConfig(LONG_OPEN_CONFIG, backend.port());
+    // A route of its own with two failures to open: its breaker is not the upstream's.
+    config.getJsonArray("routes").add(0, new JsonObject().put("name", "strict")
+        .put("match", new JsonObject().put("pathPrefix", "/strict")).put("upstream", UPSTREAM)
+        .put("circuitBreaker", new JsonObject().put("maxFailures", 2)));
+    TestGateway gateway = harness.start(config);
+
+    for (int i = 1; i <= 2; i++) {
+      assertThat(client.get(gateway.port(), "/strict/x").status()).as("failing request %d", i).isEqualTo(500);
+    }
+    assertCircuitOpen(client.get(gateway.port(), "/strict/x"), LONG_OPEN_MS + LONG_OPEN_MS / 10);
+
+    assertThat(AdminProbe.circuit(gateway.adminPort(), UPSTREAM, 0)).as("the upstream's own breaker").isEqualTo("closed");
+    assertThat(AdminProbe.upstreams(gateway.adminPort()).getJsonObject(UPSTREAM).getJsonArray("routeBreakers")
+        .getJsonObject(0).getJsonArray("endpoints").getJsonObject(0).getString("circuit")).isEqualTo("open");
+    assertThat(circuitStateGauge(gateway)).as("the most open of the endpoint's breakers").hasValue(1.0);
+    assertThat(get(gateway).status()).as("other routes still reach the endpoint").isEqualTo(500);
   }
 
   // ---------------------------------------------------------------------------- half-open
