@@ -158,7 +158,7 @@ public final class AggregateHandler {
     String length = exchange.response().getHeader(HttpHeaders.CONTENT_LENGTH);
     if (length != null && parseLong(length) > MAX_BRANCH_BODY_BYTES) {
       exchange.abort();
-      return Future.succeededFuture(failure(backend, "too_large", "body over " + MAX_BRANCH_BODY_BYTES + " bytes"));
+      return Future.succeededFuture(failure(backend, "body over " + MAX_BRANCH_BODY_BYTES + " bytes"));
     }
     Future<Buffer> body = exchange.response().body();
     exchange.response().resume();
@@ -168,21 +168,25 @@ public final class AggregateHandler {
         return Future.failedFuture(ar.cause());
       }
       if (status < 200 || status > 299) {
-        return Future.succeededFuture(failure(backend, Integer.toString(status), "answered " + status));
+        return Future.succeededFuture(failure(backend, "answered " + status));
       }
       Buffer buffer = ar.result();
       if (buffer.length() == 0) {
         return Future.succeededFuture(BranchResult.ok(backend, null));
       }
       if (!JsonCheck.isOneValue(buffer)) {
-        return Future.succeededFuture(failure(backend, "invalid_json", "answered a body that is not JSON"));
+        return Future.succeededFuture(failure(backend, "answered a body that is not JSON"));
       }
       return Future.succeededFuture(BranchResult.ok(backend, buffer));
     });
   }
 
-  private static BranchResult failure(AggregateRoute.Backend backend, String code, String what) {
-    return BranchResult.failed(backend, code, new GatewayException(GatewayError.UPSTREAM_UNAVAILABLE,
+  /**
+   * A branch whose backend answered, but not with a usable 2xx JSON body: {@code upstream_unavailable},
+   * the code a required branch answers with, in {@code X-Gateway-Failed} too (CONTRACT §4 "as=CODE").
+   */
+  private static BranchResult failure(AggregateRoute.Backend backend, String what) {
+    return BranchResult.failed(backend, GatewayError.UPSTREAM_UNAVAILABLE.code(), new GatewayException(GatewayError.UPSTREAM_UNAVAILABLE,
         "backend \"" + backend.as() + "\" (upstream " + backend.plan().upstreamName() + ") " + what));
   }
 

@@ -6,8 +6,8 @@ import io.vertx.core.buffer.Buffer;
 /**
  * What one fan-out branch came to: a JSON value (its bytes as the backend sent them, already
  * checked to be exactly one JSON value; null for an empty body), or a failure code for
- * {@code X-Gateway-Failed} (a gateway error code, the upstream's status, or
- * {@code invalid_json}) with the gateway error to answer with if the branch was required.
+ * {@code X-Gateway-Failed} (the gateway error code of the failure) with the gateway error to
+ * answer with if the branch was required.
  */
 record BranchResult(AggregateRoute.Backend backend, Buffer json, String failureCode, GatewayException error) {
 
