@@ -142,18 +142,9 @@ public final class UpstreamCaller {
         "upstream " + plan.upstreamName() + " is unavailable", failure);
   }
 
-  /** Classifies a response head: its status, with {@code Retry-After} (delta-seconds) if any. */
+  /** Classifies a response head: its status. */
   static Outcome classify(HttpClientResponse response) {
-    String retryAfter = response.getHeader(HttpHeaders.RETRY_AFTER);
-    long retryAfterMs = -1;
-    if (retryAfter != null) {
-      String v = retryAfter.trim();
-      if (!v.isEmpty() && v.length() <= 9 && v.chars().allMatch(Character::isDigit)) {
-        retryAfterMs = Long.parseLong(v) * 1000L;
-      }
-    }
-    return retryAfterMs >= 0 ? Outcome.response(response.statusCode(), retryAfterMs)
-        : Outcome.response(response.statusCode());
+    return Outcome.response(response.statusCode());
   }
 
   /**

@@ -7,25 +7,21 @@ import java.util.Objects;
  *
  * @param kind what happened
  * @param status the HTTP status for {@link Kind#RESPONSE}, {@code 0} for every other kind
- * @param retryAfterMs the upstream's {@code Retry-After} in milliseconds, or {@code -1} when none
- *     (any negative value is normalised to {@code -1})
  */
-public record Outcome(Kind kind, int status, long retryAfterMs) {
+public record Outcome(Kind kind, int status) {
 
-  private static final long NO_RETRY_AFTER = -1;
-  private static final Outcome CONNECT_FAILURE = new Outcome(Kind.CONNECT_FAILURE, 0, -1);
-  private static final Outcome RESET = new Outcome(Kind.RESET, 0, -1);
-  private static final Outcome PER_TRY_TIMEOUT = new Outcome(Kind.PER_TRY_TIMEOUT, 0, -1);
-  private static final Outcome CIRCUIT_OPEN = new Outcome(Kind.CIRCUIT_OPEN, 0, -1);
-  private static final Outcome CANCELLED = new Outcome(Kind.CANCELLED, 0, -1);
-  private static final Outcome OTHER_FAILURE = new Outcome(Kind.OTHER_FAILURE, 0, -1);
+  private static final Outcome CONNECT_FAILURE = new Outcome(Kind.CONNECT_FAILURE, 0);
+  private static final Outcome RESET = new Outcome(Kind.RESET, 0);
+  private static final Outcome PER_TRY_TIMEOUT = new Outcome(Kind.PER_TRY_TIMEOUT, 0);
+  private static final Outcome CIRCUIT_OPEN = new Outcome(Kind.CIRCUIT_OPEN, 0);
+  private static final Outcome CANCELLED = new Outcome(Kind.CANCELLED, 0);
+  private static final Outcome OTHER_FAILURE = new Outcome(Kind.OTHER_FAILURE, 0);
 
   /**
-   * Validates the fields and normalises {@code retryAfterMs}.
+   * Validates the fields.
    *
    * @param kind what happened
    * @param status the HTTP status for a response, else {@code 0}
-   * @param retryAfterMs the {@code Retry-After} in milliseconds, or negative for none
    */
   public Outcome {
     Objects.requireNonNull(kind, "kind");
@@ -36,30 +32,18 @@ public record Outcome(Kind kind, int status, long retryAfterMs) {
     } else if (status != 0) {
       throw new IllegalArgumentException("status: " + status + " (expected: 0 for " + kind + ")");
     }
-    if (retryAfterMs < 0) {
-      retryAfterMs = NO_RETRY_AFTER;
-    }
   }
 
   /**
-   * An upstream response without {@code Retry-After}.
+   * An upstream response. Its {@code Retry-After}, if any, plays no part: the sleep before a
+   * retry is the backoff alone (CONTRACT §5), and the header reaches the client with the answer
+   * when no retry follows.
    *
    * @param status the HTTP status, 100..999
    * @return the outcome
    */
   public static Outcome response(int status) {
-    return new Outcome(Kind.RESPONSE, status, NO_RETRY_AFTER);
-  }
-
-  /**
-   * An upstream response.
-   *
-   * @param status the HTTP status, 100..999
-   * @param retryAfterMs its {@code Retry-After} in milliseconds, or {@code -1} when none
-   * @return the outcome
-   */
-  public static Outcome response(int status, long retryAfterMs) {
-    return new Outcome(Kind.RESPONSE, status, retryAfterMs);
+    return new Outcome(Kind.RESPONSE, status);
   }
 
   /**
@@ -114,15 +98,6 @@ public record Outcome(Kind kind, int status, long retryAfterMs) {
    */
   public static Outcome otherFailure() {
     return OTHER_FAILURE;
-  }
-
-  /**
-   * Tells whether this outcome carries a {@code Retry-After}.
-   *
-   * @return {@code true} if {@code retryAfterMs >= 0}
-   */
-  public boolean hasRetryAfter() {
-    return retryAfterMs >= 0;
   }
 
   /**

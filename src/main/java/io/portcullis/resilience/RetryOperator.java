@@ -102,9 +102,8 @@ public final class RetryOperator {
    *   <li>a method outside {@code idempotentMethods}, without {@code Idempotency-Key}, after an
    *       outcome other than a connect failure: {@link GiveUpReason#NOT_IDEMPOTENT};
    *   <li>a body that cannot be replayed: {@link GiveUpReason#BODY_NOT_REPLAYABLE};
-   *   <li>a delay ({@link Backoff}, raised to the outcome's {@code Retry-After}, which is not
-   *       capped by {@code maxDelayMs}) that reaches {@code remainingMs}: {@link
-   *       GiveUpReason#DEADLINE};
+   *   <li>a delay ({@link Backoff}; an upstream's {@code Retry-After} does not change it) that
+   *       reaches {@code remainingMs}: {@link GiveUpReason#DEADLINE};
    *   <li>otherwise {@link RetryDecision.Retry} with that delay.
    * </ol>
    *
@@ -136,9 +135,6 @@ public final class RetryOperator {
     }
     long delayMs = Backoff.delayMs(policy.jitter(), attemptsMade, policy.baseDelayMs(),
         policy.maxDelayMs(), previousDelayMs, random);
-    if (last.hasRetryAfter()) {
-      delayMs = Math.max(delayMs, last.retryAfterMs());
-    }
     if (delayMs >= remainingMs) {
       // Never sleep past the deadline, nor start an attempt with no time left.
       return stop(GiveUpReason.DEADLINE);

@@ -11,7 +11,7 @@ import java.util.Set;
  *
  * @param maxAttempts attempts in total, first one included, {@code >= 1}
  * @param baseDelayMs base of the exponential backoff, {@code >= 0}
- * @param maxDelayMs cap of the backoff (not of {@code Retry-After}), {@code >= 0}
+ * @param maxDelayMs cap of the backoff, {@code >= 0}
  * @param jitter the jitter mode, see {@link Backoff}
  * @param perTryTimeoutMs timeout of one attempt, {@code 0} for none (applied by the caller)
  * @param onConnectFailure retry after a connect failure ({@code retryOn: "connect-failure"})

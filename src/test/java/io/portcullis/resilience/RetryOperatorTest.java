@@ -148,40 +148,6 @@ class RetryOperatorTest {
     assertThat(listener.giveUps).containsExactly(GiveUpReason.DEADLINE);
   }
 
-  @Test
-  void retryAfterLongerThanTheBackoffIsSleptAndNotCappedByMaxDelay() {
-    RetryOperator operator = operator(policy(3, JitterMode.NONE, 25, 250));
-    ScriptedAttempts attempts = script(Outcome.response(503, 700), Outcome.response(200));
-
-    Future<Reply> result = operator.execute(Deadline.after(3_000, ticker), GET, attempts);
-    scheduler.fireAll();
-
-    assertThat(scheduler.delays()).containsExactly(700L);
-    assertThat(reply(result).attempt()).isEqualTo(2);
-  }
-
-  @Test
-  void retryAfterShorterThanTheBackoffDoesNotShortenIt() {
-    RetryOperator operator = operator(policy(3, JitterMode.NONE, 25, 250));
-
-    operator.execute(Deadline.after(3_000, ticker), GET,
-        script(Outcome.response(503, 5), Outcome.response(200)));
-
-    assertThat(scheduler.delays()).containsExactly(25L);
-  }
-
-  @Test
-  void retryAfterBeyondTheDeadlineStopsAtOnce() {
-    RetryOperator operator = operator(policy(3, JitterMode.NONE, 25, 250));
-    ScriptedAttempts attempts = script(Outcome.response(503, 5_000));
-
-    Future<Reply> result = operator.execute(Deadline.after(3_000, ticker), GET, attempts);
-
-    assertThat(scheduler.delays()).isEmpty();
-    assertThat(reply(result).outcome().retryAfterMs()).isEqualTo(5_000);
-    assertThat(listener.giveUps).containsExactly(GiveUpReason.DEADLINE);
-  }
-
   // ---- classification ----------------------------------------------------------------------
 
   @Test

@@ -88,8 +88,6 @@ class RetryPolicyTest {
     assertThat(Outcome.cancelled().label()).isEqualTo("cancelled");
     assertThat(Outcome.otherFailure().label()).isEqualTo("other");
     assertThat(Outcome.response(503).label()).isEqualTo("503");
-    assertThat(Outcome.response(503, -7).retryAfterMs()).isEqualTo(-1);
-    assertThat(Outcome.response(503, 0).hasRetryAfter()).isTrue();
     assertThatThrownBy(() -> Outcome.response(42)).isInstanceOf(IllegalArgumentException.class);
   }
 
