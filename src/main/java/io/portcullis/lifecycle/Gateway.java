@@ -317,8 +317,10 @@ public final class Gateway {
     long graceMs = runtime.config().shutdown().graceMs();
     runtime.readiness().advance(Readiness.Phase.DRAINING);
     vertx.eventBus().publish(DRAIN_ADDRESS, null);
-    LOG.info("shutdown phase 1/5: readiness DOWN; draining for {} ms with Connection: close and HTTP/2 GOAWAY ({} request(s) in flight)",
-        drainMs, runtime.inFlight());
+    // One line as each of the five phases of README "Signals and shutdown" begins; phase 4 also
+    // says how it ended.
+    LOG.info("shutdown phase 1/5: readiness DOWN ({} request(s) in flight)", runtime.inFlight());
+    LOG.info("shutdown phase 2/5: serving for drainMs = {} ms, with Connection: close and HTTP/2 GOAWAY", drainMs);
     Promise<Void> drained = Promise.promise();
     // Completed with the requests still in flight when graceMs has passed, or 0 if none was.
     Promise<Integer> graceOver = Promise.promise();
@@ -331,9 +333,8 @@ public final class Gateway {
     shutdown = drained.future()
         .compose(v -> {
           runtime.readiness().advance(Readiness.Phase.STOPPING);
-          LOG.info("shutdown phase 2/5: drain over");
-          LOG.info("shutdown phase 3/5: no longer accepting connections; waiting up to {} ms for {} in-flight request(s)",
-              graceMs, runtime.inFlight());
+          LOG.info("shutdown phase 3/5: drain over; no longer accepting connections");
+          LOG.info("shutdown phase 4/5: waiting up to graceMs = {} ms for {} in-flight request(s)", graceMs, runtime.inFlight());
           // What is still in flight when the grace period ends is cut off by the undeploy (its
           // connections closed), after which nothing counts as in flight: count it here.
           graceTimer[0] = runtime.scheduler().schedule(graceMs, () -> graceOver.tryComplete(runtime.inFlight()));
@@ -346,11 +347,12 @@ public final class Gateway {
           int cut = graceOver.future().result();
           int left = runtime.inFlight();
           if (cut == 0 && left == 0) {
-            LOG.info("shutdown phase 4/5: every in-flight request finished; gateway verticles undeployed");
+            LOG.info("shutdown phase 4/5: every in-flight request finished");
           } else {
-            LOG.warn("shutdown phase 4/5: grace period over with {} request(s) still in flight, their connections closed; gateway verticles undeployed",
+            LOG.warn("shutdown phase 4/5: grace period over with {} request(s) still in flight, their connections closed",
                 Math.max(cut, left));
           }
+          LOG.info("shutdown phase 5/5: undeploying every verticle, then closing Vert.x and exiting");
           return adminDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(adminDeployment);
         })
         .compose(v -> {
@@ -367,7 +369,7 @@ public final class Gateway {
         })
         .compose(v -> flushTraces())
         .compose(v -> demo == null ? Future.<Void>succeededFuture() : demo.stop())
-        .onSuccess(v -> LOG.info("shutdown phase 5/5: every verticle undeployed"))
+        .onSuccess(v -> LOG.info("shutdown: every verticle undeployed"))
         .onFailure(err -> LOG.error("shutdown failed", err));
     return shutdown;
   }

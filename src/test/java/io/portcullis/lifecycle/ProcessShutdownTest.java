@@ -104,9 +104,16 @@ class ProcessShutdownTest {
     assertThat(process.exitValue()).as("exit status; stderr:%n%s", read(stderr)).isZero();
 
     String err = read(stderr);
+    int previous = -1;
     for (int phase = 1; phase <= 5; phase++) {
-      assertThat(err).as("stderr logs shutdown phase %d", phase).contains("shutdown phase " + phase + "/5");
+      int at = err.indexOf("shutdown phase " + phase + "/5");
+      assertThat(at).as("stderr logs shutdown phase %d after phase %d", phase, phase - 1).isGreaterThan(previous);
+      previous = at;
     }
+    // The contract's phases, one line as each begins (CONTRACT §6).
+    assertThat(err).contains("shutdown phase 1/5: readiness DOWN", "shutdown phase 2/5: serving for drainMs",
+        "shutdown phase 3/5: drain over; no longer accepting connections", "shutdown phase 4/5: waiting up to graceMs",
+        "shutdown phase 4/5: every in-flight request finished", "shutdown phase 5/5: undeploying every verticle");
 
     List<JsonObject> accessLog = new ArrayList<>();
     for (String line : read(stdout).split("\\R")) {
