@@ -69,8 +69,10 @@ public final class AggregateHandler {
       }
       branches.add(result.andThen(ar -> {
         if (ar.succeeded() && !ar.result().succeeded() && backend.required() && firstRequiredFailure[0] == null) {
-          // A required branch failed: its error is the answer; cancel the others now.
+          // A required branch failed: its error is the answer, naming its upstream (CONTRACT §3
+          // "upstream where known"); cancel the others now.
           firstRequiredFailure[0] = ar.result().error();
+          ctx.upstream(backend.plan().upstreamName());
           ctx.deadline().cancel(Deadline.CancelReason.ABORTED);
         }
       }));

@@ -16,14 +16,21 @@ public record AggregateRoute(String name, List<Backend> backends) {
     backends = List.copyOf(backends);
   }
 
-  /** The upstream names, comma-separated, for logs. */
+  /** The upstream names, each once, in the order of their first backend, comma-separated, for errors and logs. */
   public String upstreamNames() {
     StringBuilder names = new StringBuilder();
-    for (Backend b : backends) {
-      if (names.length() > 0) {
-        names.append(',');
+    for (int i = 0; i < backends.size(); i++) {
+      String name = backends.get(i).plan().upstreamName();
+      boolean seen = false;
+      for (int j = 0; j < i && !seen; j++) {
+        seen = backends.get(j).plan().upstreamName().equals(name);
       }
-      names.append(b.plan().upstreamName());
+      if (!seen) {
+        if (names.length() > 0) {
+          names.append(',');
+        }
+        names.append(name);
+      }
     }
     return names.toString();
   }

@@ -160,6 +160,22 @@ class AggregationIntegrationTest {
     assertThat(reply.status()).as("%s", reply).isEqualTo(504);
     assertThat(reply.errorCode()).isEqualTo("deadline_exceeded");
     assertThat(reply.elapsedMs()).as("answered at the 400 ms deadline").isBetween(350L, 2_500L);
+    assertThat(reply.json().getString("upstream")).as("the route's upstreams").isEqualTo("users,orders");
+  }
+
+  @Test
+  void theErrorNamesEachUpstreamOfTheRouteOnce() {
+    FakeBackend users = harness.backend(req -> { }); // never answers
+    FakeBackend orders = harness.backend(delayedJson(0, ORDERS.encode()));
+    JsonObject config = config(users.port(), orders.port(), null, null);
+    config.getJsonArray("routes").getJsonObject(0).getJsonArray("aggregate")
+        .add(new JsonObject().put("upstream", "users").put("path", "/users/:id/avatar").put("as", "avatar"));
+    TestGateway gateway = harness.start(config);
+
+    Reply reply = client.get(gateway.port(), "/api/profile/42", "X-Request-Timeout-Ms", "300");
+
+    assertThat(reply.status()).as("%s", reply).isEqualTo(504);
+    assertThat(reply.json().getString("upstream")).isEqualTo("users,orders");
   }
 
   // ------------------------------------------------------------------ required failure
@@ -192,6 +208,7 @@ class AggregationIntegrationTest {
     assertThat(reply.status()).as("%s", reply).isEqualTo(502);
     assertThat(reply.header("Content-Type")).startsWith("application/json");
     assertThat(reply.errorCode()).isEqualTo("upstream_unavailable");
+    assertThat(reply.json().getString("upstream")).as("the failing backend's upstream").isEqualTo("users");
     assertThat(reply.elapsedMs()).as("answered well before the slow branch's 2 s answer").isLessThan(1_000L);
     long closedAt = Await.result(ordersClosedAt.future(), 2_000);
     assertThat((closedAt - start) / 1_000_000L).as("ms until the slow branch's upstream connection closed")
