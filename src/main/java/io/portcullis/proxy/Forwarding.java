@@ -50,6 +50,9 @@ public final class Forwarding {
     // IPv6 as RFC 5952 writes it, not Java's long form; worked out once per connection.
     String clientAddress = PeerAddress.of(request);
     String prior = joined(in, FORWARDED_FOR_LOWER);
+    if (prior != null && prior.isBlank()) {
+      prior = null; // an empty X-Forwarded-For: no list to append to, not an empty element
+    }
     String forwardedFor = clientAddress == null ? prior
         : prior == null ? clientAddress : prior + ", " + clientAddress;
     String via = joined(in, VIA_LOWER);

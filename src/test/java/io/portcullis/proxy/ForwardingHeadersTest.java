@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.testkit.FakeBackend;
 import io.portcullis.testkit.GatewayExtension;
+import io.portcullis.testkit.RawHttp;
 import io.portcullis.testkit.TestGateway;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
@@ -51,6 +52,18 @@ class ForwardingHeadersTest {
 
     JdkClient.get(gateway, "/fwd");
 
+    assertThat(backend.seen().get(0).headers().getAll("X-Forwarded-For")).containsExactly("127.0.0.1");
+  }
+
+  @Test
+  void anEmptyIncomingXForwardedForIsReplacedByTheClientAddressAlone() throws Exception {
+    FakeBackend backend = harness.backend(req -> req.response().end("ok"));
+    TestGateway gateway = harness.proxyTo(backend.port());
+
+    RawHttp.Reply reply = RawHttp.exchange(gateway.port(),
+        "GET /fwd HTTP/1.1\r\nHost: gw\r\nX-Forwarded-For:   \r\nConnection: close\r\n\r\n", 5_000);
+
+    assertThat(reply.status()).isEqualTo(200);
     assertThat(backend.seen().get(0).headers().getAll("X-Forwarded-For")).containsExactly("127.0.0.1");
   }
 
