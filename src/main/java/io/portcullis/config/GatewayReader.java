@@ -49,7 +49,7 @@ final class GatewayReader {
     Fields top = Fields.open(root, problems, "$schema",
         "server", "admin", "shutdown", "deadline", "accessLog", "upstreams", "routes", "tracing", "reload", "redis",
         "dns");
-    top.string("$schema", null); // for editors: allowed, checked to be a string, otherwise ignored
+    // "$schema" (for editors) is allowed and ignored, whatever its value (CONTRACT §8.8).
     NetworkReader network = new NetworkReader(problems);
 
     Fields serverFields = Fields.open(top.get("server"), problems,

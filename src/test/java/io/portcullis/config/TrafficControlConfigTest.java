@@ -206,6 +206,15 @@ class TrafficControlConfigTest {
   }
 
   @Test
+  void aSchemaKeyOfAnyTypeIsIgnoredToo() throws ConfigException {
+    for (String value : new String[] {"5", "null", "{\"a\":1}", "[\"x\"]", "true"}) {
+      String withSchema = doc("", "", "", "").replaceFirst("\\{", "{\"\\$schema\":" + value + ",");
+
+      assertThat(parse(withSchema)).as("$schema: %s", value).isEqualTo(parse(doc("", "", "", "")));
+    }
+  }
+
+  @Test
   void printsTheNewKeysInTheInputSchema() throws ConfigException {
     JsonObject json = ConfigLoader.toJson(parse(doc("'trustedProxies':['10.0.0.1/8']",
         ",'pool':{'maxPending':0}", ",'hedge':{'percentile':95},'rateLimit':{'requestsPerSecond':1,'scope':'cluster'}",
