@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.Security;
 import java.time.Clock;
@@ -121,11 +120,8 @@ public final class Main {
       // reload watcher then takes as the file's last content without parsing it again.
       configBytes = Files.readAllBytes(options.config());
       config = ConfigFiles.parse(configBytes, options.config(), System::getenv);
-    } catch (NoSuchFileException e) {
-      err.println("portcullis: cannot read config file " + options.config() + ": no such file");
-      return EXIT_FAILURE;
     } catch (IOException e) {
-      err.println("portcullis: cannot read config file " + options.config() + ": " + e.getMessage());
+      err.println("portcullis: cannot read config file " + options.config() + ": " + ConfigFiles.readFailure(e));
       return EXIT_FAILURE;
     } catch (ConfigException e) {
       err.println("portcullis: invalid configuration " + options.config() + ":");

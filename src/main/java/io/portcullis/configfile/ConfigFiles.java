@@ -65,4 +65,22 @@ public final class ConfigFiles {
       throws ConfigException {
     return LOADER.parse(text, format, env);
   }
+
+  /**
+   * Why a configuration file could not be read, in a few words for the one line that reports it:
+   * {@code no such file}, {@code permission denied}, {@code is a directory}, or the system's own
+   * reason.
+   */
+  public static String readFailure(IOException e) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null) {
+      return fs.getReason().toLowerCase(java.util.Locale.ROOT);
+    }
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+  }
 }

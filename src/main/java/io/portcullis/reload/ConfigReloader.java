@@ -13,7 +13,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -203,8 +202,7 @@ public final class ConfigReloader {
   }
 
   private String readError(IOException e) {
-    String reason = e instanceof NoSuchFileException ? "no such file" : String.valueOf(e.getMessage());
-    return "$: cannot read config file " + file + ": " + reason;
+    return "$: cannot read config file " + file + ": " + ConfigFiles.readFailure(e);
   }
 
   private void report(ReloadOutcome outcome) {
