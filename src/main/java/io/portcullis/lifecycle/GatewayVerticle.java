@@ -272,12 +272,22 @@ final class GatewayVerticle extends VerticleBase {
       error = GatewayError.BAD_REQUEST;
       message = "malformed request: " + (cause == null ? "unknown" : cause.getMessage());
     }
-    String requestId = RequestIds.newId();
+    // The client's own id where the head was decoded far enough to have it (a refused framing,
+    // CONTRACT §4 "also returned on every response"); a new one otherwise.
+    String requestId = RequestIds.keepOrCreate(clientRequestId(request));
     long start = runtime.ticker().nanos();
     RequestTrace trace = runtime.snapshot().tracing().start(request.headers());
     refuse(request, error, message, requestId);
     runtime.refused(request, requestId, request.method() == null ? "-" : request.method().name(),
         safePath(request), error, start, trace);
+  }
+
+  private static String clientRequestId(HttpServerRequest request) {
+    try {
+      return request.getHeader("x-request-id");
+    } catch (RuntimeException e) {
+      return null; // nothing usable was decoded
+    }
   }
 
   private static String safePath(HttpServerRequest request) {

@@ -127,6 +127,24 @@ class RefusedRequestsTest {
   }
 
   @Test
+  void aRefusedFramingKeepsTheClientsRequestId() throws Exception {
+    FakeBackend backend = harness.backend(req -> req.response().end("ok"));
+    TestGateway gateway = oneLoopGatewayTo(backend.port());
+
+    RawResponse response;
+    try (RawClient raw = new RawClient(gateway.port())) {
+      raw.send("POST /smuggle HTTP/1.1\r\nHost: gateway.test\r\nX-Request-Id: client-id-7\r\n"
+          + "Content-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+      response = raw.read();
+    }
+
+    assertJsonError(400, "bad_request", response);
+    // CONTRACT §4: the incoming X-Request-Id is returned on every response.
+    assertThat(response.header("X-Request-Id")).isEqualTo("client-id-7");
+    assertThat(response.json().getString("requestId")).isEqualTo("client-id-7");
+  }
+
+  @Test
   void twoDifferingContentLengthsGet400AndTheConnectionClosedAndNothingReachesTheBackend() throws Exception {
     FakeBackend backend = harness.backend(req -> req.response().end("ok"));
     TestGateway gateway = oneLoopGatewayTo(backend.port());
