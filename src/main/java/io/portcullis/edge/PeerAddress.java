@@ -11,8 +11,8 @@ import io.vertx.core.net.SocketAddress;
 /**
  * The IP address of a request's connection peer as text (README "Running behind a load
  * balancer"): with {@code server.proxyProtocol}, the PROXY header's source, which Vert.x makes the
- * peer; with a v2 {@code LOCAL} or v1 {@code UNKNOWN} header, or without the protocol, the socket's
- * peer. IPv4 addresses as the dotted quad; IPv6 addresses in their canonical text (RFC 5952:
+ * peer; with a v2 {@code LOCAL} or v1 {@code UNKNOWN} header, a v2 header of the {@code AF_UNIX}
+ * family (whose source is a path, not an address), or without the protocol, the socket's peer. IPv4 addresses as the dotted quad; IPv6 addresses in their canonical text (RFC 5952:
  * {@code 2001:db8::9}), where Java and Netty's PROXY v2 decoder give uncompressed groups
  * ({@code 2001:db8:0:0:0:0:0:9}).
  *
@@ -36,10 +36,13 @@ public final class PeerAddress {
    */
   public static String of(HttpServerRequest request) {
     String host = text(request.remoteAddress());
+    HttpConnection connection = request.connection();
+    if (host == null && connection != null) {
+      host = text(connection.remoteAddress(true)); // a PROXY header naming a Unix socket
+    }
     if (host == null || host.indexOf(':') < 0) {
       return host;
     }
-    HttpConnection connection = request.connection();
     if (!(connection instanceof HttpServerConnection internal)) {
       return IpLiteral.canonical(host);
     }

@@ -53,6 +53,8 @@ class LoadBalancerIntegrationTest {
     // A balancer's own health check: the socket's peer.
     assertThat(echo(gateway, ProxyHeaders.v2Local())).isEqualTo("127.0.0.1");
     assertThat(echo(gateway, ProxyHeaders.v1Unknown())).isEqualTo("127.0.0.1");
+    // A client on the balancer's Unix socket has no IP address to pass on: the socket's peer too.
+    assertThat(echo(gateway, ProxyHeaders.v2Unix("/run/lb/client.sock", "/run/lb/front.sock"))).isEqualTo("127.0.0.1");
     // The admin port never expects the header.
     assertThat(AdminProbe.get(gateway.adminPort(), "/healthz/live")).contains("UP");
     assertThat(AdminProbe.counter(gateway.adminPort(), "portcullis_proxy_protocol_rejected_total", Map.of())).isZero();

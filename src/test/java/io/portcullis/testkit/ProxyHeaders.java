@@ -52,6 +52,15 @@ public final class ProxyHeaders {
         null, null, 0, 0));
   }
 
+  /**
+   * A version 2 {@code PROXY} command for a Unix stream socket ({@code AF_UNIX}): its addresses
+   * are paths, not IP addresses.
+   */
+  public static byte[] v2Unix(String sourcePath, String destinationPath) {
+    return encode(new HAProxyMessage(HAProxyProtocolVersion.V2, HAProxyCommand.PROXY, HAProxyProxiedProtocol.UNIX_STREAM,
+        sourcePath, destinationPath, 0, 0));
+  }
+
   /** The bytes as ISO-8859-1 text (one char per byte), for {@link RawConnection#send(String)}. */
   public static String text(byte[] bytes) {
     return new String(bytes, StandardCharsets.ISO_8859_1);
