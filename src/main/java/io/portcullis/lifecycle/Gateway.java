@@ -155,6 +155,7 @@ public final class Gateway {
         .setWorkerPoolSize(WORKER_POOL_SIZE)
         .setMetricsOptions(metricsOptions);
     Vertx vertx = Vertx.builder().with(vertxOptions).withMetrics(new MicrometerMetricsFactory(registry)).build();
+    vertx.exceptionHandler(UnhandledFailures::report);
     vertx.setPeriodic(CoarseClock.TICK_MS, id -> meterClock.tick());
     timeline.mark("vertx");
     GatewayRuntime runtime = new GatewayRuntime(vertx, config, options.ticker(), options.scheduler().apply(vertx),

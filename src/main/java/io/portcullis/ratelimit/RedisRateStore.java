@@ -505,6 +505,19 @@ public final class RedisRateStore implements AutoCloseable {
     return n;
   }
 
+  /**
+   * Whether {@code failure} was thrown by the Redis client itself (its reply parser, when Redis
+   * sends bytes that are not RESP), rather than by the gateway's own code.
+   */
+  public static boolean fromRedisClient(Throwable failure) {
+    for (StackTraceElement frame : failure.getStackTrace()) {
+      if (frame.getClassName().startsWith("io.vertx.redis.client.")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Closes the connection; calls not decided yet, and every later one, are decided locally. */
   @Override
   public void close() {

@@ -3,7 +3,9 @@ package io.portcullis.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.portcullis.ratelimit.RateStoreException.Reason;
+import io.portcullis.lifecycle.UnhandledFailures;
 import io.portcullis.resilience.Scheduler;
 import io.portcullis.resilience.Ticker;
 import io.portcullis.testkit.Await;
@@ -46,6 +48,7 @@ class RedisRateStoreTest {
   @BeforeEach
   void vertx() {
     vertx = Vertx.vertx();
+    vertx.exceptionHandler(UnhandledFailures::report); // as the gateway's Vert.x has
     toClose.add(() -> Await.result(vertx.close()));
   }
 
@@ -233,6 +236,8 @@ class RedisRateStoreTest {
       ,1.5\\r\\n                                            | BAD_REPLY
       \\u0000\\u00ffnot RESP at all\\r\\n                   | BAD_REPLY
       :12345678901234567890123\\r\\n                        | UNAVAILABLE
+      %%%garbage&&&\\r\\n                               | TIMEOUT
+      *2\\r\\n:1\\r\\n:abc\\r\\n                             | UNAVAILABLE
       """)
   void errorsAndNonsenseFromRedisFallBackWithTheirCause(String raw, Reason reason) {
     String answer = unescape(raw);
@@ -241,7 +246,9 @@ class RedisRateStoreTest {
     Gateway gateway = gateway(vertx, fake.endpoint(), GENEROUS_TIMEOUT_MS);
     ClusterLimit limit = new ClusterLimit("fake", new RateLimiter(1_000, 1_000, Ticker.system()));
 
-    try (LogCapture log = LogCapture.of(StoreHealth.class.getName())) {
+    try (LogCapture log = LogCapture.of(StoreHealth.class.getName());
+         LogCapture vertxLog = LogCapture.of("io.vertx");
+         LogCapture unhandled = LogCapture.of(UnhandledFailures.class.getName())) {
       List<Decision> decisions = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         decisions.add(gateway.decide(limit, "k"));
@@ -252,6 +259,9 @@ class RedisRateStoreTest {
         assertThat(decision.tookMs).isLessThanOrEqualTo(GENEROUS_TIMEOUT_MS + HEADROOM_MS);
       });
       assertThat(log.events().stream().filter(e -> e.getLevel() == Level.WARN)).hasSize(1);
+      // One warning for the outage, and no stack trace of Vert.x's own for what it could not parse.
+      assertThat(vertxLog.events()).extracting(ILoggingEvent::getFormattedMessage).isEmpty();
+      assertThat(unhandled.events()).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.INFO)).isEmpty();
     }
     assertThat(gateway.health.fallbacks()).isEqualTo(6);
     assertThat(gateway.health.fallbacks(reason)).as("fallbacks for %s", reason).isPositive();
