@@ -101,7 +101,10 @@ public final class ListenerOptions {
         .setStrictThreadMode(true)
         .setInitialSettings(new Http2Settings()
             .setMaxConcurrentStreams(server.maxConcurrentStreams())
-            .setMaxHeaderListSize(server.maxHeaderBytes()))
+            // Room for HTTP/2's 32 bytes per field and the pseudo-header fields above
+            // server.maxHeaderBytes, which the hygiene stage applies as HTTP/1.1 counts it, and
+            // answers with 431 and its JSON body (the HTTP/2 codec's own 431 has neither).
+            .setMaxHeaderListSize(http2HeaderListSize(server.maxHeaderBytes())))
         .setHttp2RstFloodMaxRstFramePerWindow(RST_FLOOD_MAX_FRAMES)
         .setHttp2RstFloodWindowDuration(RST_FLOOD_WINDOW_SECONDS)
         .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS);
@@ -121,5 +124,15 @@ public final class ListenerOptions {
               : List.of(HttpVersion.HTTP_1_1));
     }
     return options;
+  }
+
+  /**
+   * The HTTP/2 {@code SETTINGS_MAX_HEADER_LIST_SIZE} for {@code server.maxHeaderBytes}: twice it
+   * plus 4 KiB, so that a header list just over the limit as HTTP/1.1 counts it still reaches the
+   * hygiene stage (up to about 128 fields of HTTP/2's 32-byte overhead each), while a far larger
+   * one is refused by the codec before it is decoded whole.
+   */
+  static long http2HeaderListSize(long maxHeaderBytes) {
+    return Math.min(0xFFFFFFFFL, 2 * maxHeaderBytes + 4096);
   }
 }

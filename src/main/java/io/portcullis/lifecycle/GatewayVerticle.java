@@ -164,7 +164,7 @@ final class GatewayVerticle extends VerticleBase {
       }
     };
     Stage[] stages = RequestPaths.standard(reservedPaths, snapshot.routes(), deadlineHeader,
-        config.deadline().maxMs(), config.server().maxBodyBytes(), runtime.ticker(), runtime.scheduler(), dispatcher,
+        config.deadline().maxMs(), config.server().maxHeaderBytes(), config.server().maxBodyBytes(), runtime.ticker(), runtime.scheduler(), dispatcher,
         config.server().maxHops(), clusterStore(config.redis()), runtime.metrics()::shed);
     TrustedProxies trustedProxies = TrustedProxies.of(config.server().trustedProxies());
     return new RequestPath(stages, runtime.readiness(), snapshot.tracing(), new RequestPath.Listener() {

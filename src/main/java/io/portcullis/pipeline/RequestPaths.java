@@ -19,16 +19,17 @@ public final class RequestPaths {
    * {@code Max-Forwards} → admission (rate limit, then the upstream's concurrency limit) →
    * deadline → body limit → dispatch.
    *
+   * @param maxHeaderBytes {@code server.maxHeaderBytes} (HTTP/2 requests are measured here)
    * @param maxHops {@code server.maxHops}
    * @param clusterStore this event loop's store of cluster rate limits, null without {@code redis}
    * @param shedListener counts the requests the concurrency limit sheds ({@code portcullis_shed_total})
    */
   public static Stage[] standard(ReservedPathStage.ReservedPaths reserved, RouteTable<RouteTarget> routes,
-                                 String deadlineHeader, long deadlineMaxMs, long maxBodyBytes, Ticker ticker,
+                                 String deadlineHeader, long deadlineMaxMs, long maxHeaderBytes, long maxBodyBytes, Ticker ticker,
                                  Scheduler scheduler, DispatchStage.Dispatcher dispatcher, int maxHops,
                                  RedisRateStore clusterStore, ConcurrencyStage.ShedListener shedListener) {
     return new Stage[] {
-        new HygieneStage(),
+        new HygieneStage(maxHeaderBytes),
         new ReservedPathStage(reserved),
         new MethodStage(),
         new LoopStage(maxHops),

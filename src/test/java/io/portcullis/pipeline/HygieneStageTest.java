@@ -38,4 +38,14 @@ class HygieneStageTest {
 
     assertThat(harness.passed().path()).isEqualTo("/a/c~");
   }
+
+  @Test
+  void headerFieldsAreCountedAsHttp11HeaderLinesWithoutThePseudoHeaders() {
+    io.vertx.core.MultiMap headers = io.vertx.core.MultiMap.caseInsensitiveMultiMap()
+        .add(":path", "/a-long-path").add(":authority", "example.test")
+        .add("x-a", "12345").add("accept", "*/*");
+
+    // "x-a: 12345" is 10 bytes, "accept: */*" 11.
+    assertThat(HygieneStage.headerBytes(headers)).isEqualTo(21);
+  }
 }

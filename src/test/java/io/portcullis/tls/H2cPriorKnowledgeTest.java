@@ -73,6 +73,26 @@ class H2cPriorKnowledgeTest {
   }
 
   @Test
+  void headersOverMaxHeaderBytesGet431WithItsJsonBodyOverHttp2AsOverHttp11() {
+    try (EdgeClient client = EdgeClient.h2c()) {
+      EdgeClient.Reply big = Await.result(client.send("127.0.0.1", h2c.port(), "/big",
+          "X-Big", "a".repeat(9_000), "X-Request-Id", "h2-big-1"));
+      // Under the default 8,192 (and under the backend's own limit once the gateway's headers are added).
+      EdgeClient.Reply fits = Await.result(client.send("127.0.0.1", h2c.port(), "/fits", "X-Big", "a".repeat(7_000)));
+
+      assertThat(big.version()).isEqualTo(HttpVersion.HTTP_2);
+      assertThat(big.status()).isEqualTo(431);
+      assertThat(big.header("Content-Type")).startsWith("application/json");
+      JsonObject error = new JsonObject(big.body());
+      assertThat(error.getString("error")).isEqualTo("headers_too_large");
+      assertThat(error.getString("requestId")).isEqualTo("h2-big-1");
+      assertThat(big.header("X-Request-Id")).isEqualTo("h2-big-1");
+      assertThat(fits.status()).as("%s %s", fits.headers(), fits.body()).isEqualTo(200);
+      assertThat(fits.body()).isEqualTo("backend saw /fits");
+    }
+  }
+
+  @Test
   void rawPrefaceGetsServerSettingsWhenEnabled() throws Exception {
     try (Socket socket = new Socket("127.0.0.1", h2c.port())) {
       socket.setSoTimeout(5000);
