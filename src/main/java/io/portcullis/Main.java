@@ -9,6 +9,7 @@ import io.portcullis.edge.CertificatePair;
 import io.portcullis.edge.CertificateValidity;
 import io.portcullis.lifecycle.Gateway;
 import io.portcullis.lifecycle.HangupRelay;
+import io.portcullis.lifecycle.ListenFailure;
 import io.portcullis.lifecycle.Signals;
 import io.portcullis.observe.BuildInfo;
 import org.slf4j.Logger;
@@ -235,13 +236,18 @@ public final class Main {
   }
 
   private static String describe(Throwable cause, GatewayConfig config) {
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ListenFailure listen) {
+        return listen.getMessage(); // which listener, where, and why
+      }
+    }
     Throwable root = cause;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
     if (root instanceof BindException || String.valueOf(root.getMessage()).contains("Address already in use")) {
-      return "address already in use (main " + config.server().host() + ":" + config.server().port()
-          + ", admin " + config.admin().host() + ":" + config.admin().port() + ", or a demo backend port)";
+      // The main and admin listeners name themselves (ListenFailure): this is a demo backend's.
+      return "address already in use by a demo backend's port (--demo)";
     }
     return root.getClass().getSimpleName() + ": " + root.getMessage();
   }

@@ -86,7 +86,9 @@ final class AdminVerticle extends VerticleBase {
     new Dashboard(registry, runtime::config, runtime.ticker()::nanos).mount(router);
     server = vertx.createHttpServer().requestHandler(router);
     return server.listen(runtime.config().admin().port(), runtime.config().admin().host())
-        .onSuccess(s -> port = s.actualPort());
+        .onSuccess(s -> port = s.actualPort())
+        .recover(err -> Future.failedFuture(new ListenFailure("admin listener", runtime.config().admin().host(),
+            runtime.config().admin().port(), err)));
   }
 
   @Override

@@ -133,7 +133,8 @@ final class GatewayVerticle extends VerticleBase {
       if (pair != null) {
         certificate.serving(s, serverOptions.getSslOptions(), pair);
       }
-    });
+    }).recover(err -> Future.failedFuture(
+        new ListenFailure("main listener", config.server().host(), config.server().port(), err)));
   }
 
   /** A snapshot's request path over this loop's clients of that snapshot. */
