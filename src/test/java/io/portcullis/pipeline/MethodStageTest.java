@@ -19,6 +19,8 @@ class MethodStageTest {
     assertThat(request.status()).isEqualTo(405);
     assertThat(errorCode(request)).isEqualTo("method_not_allowed");
     assertThat(PathHarness.message(request)).isEqualTo(method + " is not allowed");
+    assertThat(request.responseHeaders().get("Allow")).as("RFC 9110 §15.5.6")
+        .isEqualTo("GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH");
     assertThat(harness.reachedEnd).isEmpty();
   }
 
