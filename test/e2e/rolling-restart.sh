@@ -457,15 +457,15 @@ read -r STREAM_CODE STREAM_SIZE <"$WORK/stream.meta" || true
 [ "$STREAM_CODE" = 200 ] || die "streaming download answered $STREAM_CODE"
 [ "$STREAM_SIZE" -eq "$STREAM_BYTES" ] || die "streaming download got $STREAM_SIZE of $STREAM_BYTES bytes"
 cmp -s "$WORK/stream.out" "$WORK/nginx/stream.bin" || die "streaming download content differs from the backend file"
-# gw1's log since its last start: the download must have outlived the drain (phase 3 waited
-# for it) and finished within the grace period (phase 4).
+# gw1's log since its last start: the download must have outlived the drain (phase 4 began
+# with it in flight, once gw1 stopped accepting) and finished within the grace period.
 last_run=$(awk '/^===== start/ { buf = "" } { buf = buf $0 "\n" } END { printf "%s", buf }' "$WORK/gw1.log")
-phase3=$(grep -o 'waiting up to [0-9]* ms for [0-9]* in-flight' <<<"$last_run" || true)
-in_flight=$(sed -n 's/.* for \([0-9]*\) in-flight/\1/p' <<<"$phase3")
-[ "${in_flight:-0}" -ge 1 ] || die "the download was not in flight when gw1 stopped accepting (phase 3: '${phase3:-missing}')"
+phase4=$(grep -o 'waiting up to graceMs = [0-9]* ms for [0-9]* in-flight' <<<"$last_run" || true)
+in_flight=$(sed -n 's/.* for \([0-9]*\) in-flight/\1/p' <<<"$phase4")
+[ "${in_flight:-0}" -ge 1 ] || die "the download was not in flight when gw1 stopped accepting (phase 4: '${phase4:-missing}')"
 grep -q 'shutdown phase 4/5: every in-flight request finished' <<<"$last_run" \
   || die "gw1 did not log that every in-flight request finished"
-STREAM_SUMMARY="stream: 200, $STREAM_SIZE/$STREAM_BYTES bytes intact in $((t_done - T_STREAM)) ms; SIGTERM $((t_kill - T_STREAM)) ms in, still in flight after the ${DRAIN_MS} ms drain ($in_flight in flight at phase 3), gw1 exit 0"
+STREAM_SUMMARY="stream: 200, $STREAM_SIZE/$STREAM_BYTES bytes intact in $((t_done - T_STREAM)) ms; SIGTERM $((t_kill - T_STREAM)) ms in, still in flight after the ${DRAIN_MS} ms drain ($in_flight in flight at phase 4), gw1 exit 0"
 log "$STREAM_SUMMARY"
 
 errors=$(cat "$WORK/gw1.log" "$WORK/gw2.log" | grep -c ' ERROR ' || true)
