@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * request-header timeout, or its connection is closed (no response: the head never arrived).
  *
  * <p>Kept by the connection's {@link StrictRequestDecoder}, which tells it when bytes arrive
- * ({@link #reading}: the clock starts at the first byte of a head), when a head has been decoded
+ * ({@link #reading}: a head starts with its first byte), when a head has been decoded
  * ({@link #headDecoded}: the clock stops) and when a request has ended ({@link #requestEnded}: the
  * next byte starts a new head), and after each read ({@link #afterRead}). So neither a keep-alive
  * connection idle between requests (the clock only starts with a byte; {@code idleTimeoutMs}
@@ -24,9 +24,10 @@ import java.util.concurrent.TimeUnit;
  * handlers around it, it adds no handler to the path of every read and every decoded message.
  *
  * <p>Hot path: a head that arrives whole in one read starts and stops the clock within that
- * read, and no timer is scheduled: per read there are two clock reads at most, no allocation. A
- * timer (one per connection at a time, never cancelled on completion: when it fires with no head
- * in progress it does nothing) is scheduled only when a read leaves a head incomplete. While the
+ * read without reading it, and no timer is scheduled: no clock read, no allocation. The clock is
+ * read when a read leaves a head incomplete, and the head's time counts from the end of that read
+ * (microseconds after its first byte). A timer (one per connection at a time, never cancelled on
+ * completion: when it fires with no head in progress it does nothing) is scheduled only then. While the
  * gateway itself stops reading the connection (auto-read off, Vert.x back-pressure) the clock is
  * restarted: that time is not the client's. When the decoder leaves the pipeline (the connection
  * became a tunnel or HTTP/2), the timer goes with it.
@@ -46,7 +47,12 @@ final class HeaderReadTimeout implements Runnable {
   private Ticker ticker;
   /** True from the connection start or the end of a request until the next head is decoded. */
   private boolean awaitingHead = true;
-  /** When the first byte of the current head arrived, or {@link #NOT_STARTED}. */
+  /** A read brought the first bytes of the current head. */
+  private boolean started;
+  /**
+   * When the first read of the current head ended, if it left the head incomplete; else
+   * {@link #NOT_STARTED}.
+   */
   private long headStartNanos = NOT_STARTED;
   private ScheduledFuture<?> timer;
   private boolean stopped;
@@ -69,23 +75,27 @@ final class HeaderReadTimeout implements Runnable {
     this.ticker = ctx.executor().ticker();
   }
 
-  /** {@code msg} is about to be decoded: the first byte of a head starts the clock. */
+  /** {@code msg} is about to be decoded: the first byte of a head starts the head. */
   void reading(Object msg) {
-    if (awaitingHead && headStartNanos == NOT_STARTED && !stopped && msg instanceof ByteBuf buf && buf.isReadable()) {
-      headStartNanos = ticker.nanoTime();
+    if (awaitingHead && !started && !stopped && msg instanceof ByteBuf buf && buf.isReadable()) {
+      started = true;
     }
   }
 
-  /** A read was decoded: if a head is still incomplete, a timer watches it. */
+  /** A read was decoded: if it left a head incomplete, the clock starts and a timer watches it. */
   void afterRead() {
-    if (headStartNanos != NOT_STARTED && timer == null && !stopped) {
-      schedule(timeoutNanos - (ticker.nanoTime() - headStartNanos));
+    if (started && headStartNanos == NOT_STARTED && !stopped) {
+      headStartNanos = ticker.nanoTime();
+      if (timer == null) {
+        schedule(timeoutNanos);
+      }
     }
   }
 
   /** A whole head was decoded: the clock stops. */
   void headDecoded() {
     awaitingHead = false;
+    started = false;
     headStartNanos = NOT_STARTED;
   }
 
@@ -97,6 +107,7 @@ final class HeaderReadTimeout implements Runnable {
   /** No more heads on this connection (it closed, or is no longer decoded as HTTP/1.x). */
   void stop() {
     stopped = true;
+    started = false;
     headStartNanos = NOT_STARTED;
     ScheduledFuture<?> t = timer;
     if (t != null) {

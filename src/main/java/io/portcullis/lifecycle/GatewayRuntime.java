@@ -15,6 +15,7 @@ import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.ratelimit.StoreHealth;
 import io.portcullis.latency.UpstreamLatencies;
 import io.portcullis.resilience.Scheduler;
+import io.portcullis.resilience.EventClock;
 import io.portcullis.resilience.Ticker;
 import io.portcullis.route.RouteTable;
 import io.portcullis.trace.RequestTrace;
@@ -68,6 +69,9 @@ public final class GatewayRuntime {
   GatewayRuntime(Vertx vertx, GatewayConfig config, Ticker ticker, Scheduler scheduler, RandomGenerator random,
                  GatewayMetrics metrics, Function<String, String> env) {
     this.vertx = vertx;
+    // Read once per event on an event loop (a request head, an upstream response head): the
+    // request path's many readings of one event are one (resilience.EventClock).
+    ticker = EventClock.over(ticker);
     this.ticker = ticker;
     this.scheduler = scheduler;
     this.metrics = metrics;

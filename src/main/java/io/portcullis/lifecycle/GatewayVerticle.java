@@ -26,6 +26,7 @@ import io.portcullis.proxy.ProxyRoute;
 import io.portcullis.proxy.UpstreamCaller;
 import io.portcullis.proxy.WebSocketProxy;
 import io.portcullis.ratelimit.RedisRateStore;
+import io.portcullis.resilience.EventClock;
 import io.portcullis.trace.RequestTrace;
 import io.portcullis.upstream.UpstreamClientOptions;
 import io.netty.handler.codec.TooLongFrameException;
@@ -320,8 +321,14 @@ final class GatewayVerticle extends VerticleBase {
 
   /** Every request: this loop's request path of the current snapshot takes it. */
   private void handle(HttpServerRequest request) {
-    long start = runtime.ticker().nanos();
-    // Read once: this request uses this configuration to its end, whatever a reload does meanwhile.
-    adopt(runtime.snapshot()).path().handle(request, start);
+    // One event: the head's work (start, deadline, budget, first attempt) reads the clock once.
+    EventClock.open();
+    try {
+      long start = runtime.ticker().nanos();
+      // Read once: this request uses this configuration to its end, whatever a reload does meanwhile.
+      adopt(runtime.snapshot()).path().handle(request, start);
+    } finally {
+      EventClock.close();
+    }
   }
 }

@@ -9,6 +9,7 @@ import io.portcullis.latency.LatencyRecorder;
 import io.portcullis.observe.GatewayMetrics;
 import io.portcullis.resilience.Attempts;
 import io.portcullis.resilience.Deadline;
+import io.portcullis.resilience.EventClock;
 import io.portcullis.resilience.Outcome;
 import io.portcullis.resilience.RequestTraits;
 import io.portcullis.resilience.Ticker;
@@ -377,7 +378,7 @@ public final class UpstreamCaller {
         request.exceptionHandler(err -> LOG.debug("upstream request failed: {}", err.toString()));
         Deadline deadline = ctx.deadline();
         // Strictly smaller on each retry (README "How a request flows"), even when a retry follows within the same millisecond.
-        long remaining = Math.min(deadline.remainingMillis(), lastDeadlineSent - 1);
+        long remaining = Math.min(deadline.remainingMillisNow(), lastDeadlineSent - 1);
         if (deadline.isCancelled() || remaining <= 0 || cancelled(attemptNumber)) {
           request.reset();
           endpoint.release();
@@ -427,9 +428,22 @@ public final class UpstreamCaller {
         request.reset();
       }
 
-      /** The response head, or why there is none. */
+      /**
+       * The response head, or why there is none: one event (resilience.EventClock), so the
+       * attempt's end, the permit's round trip and, when the body came with the head, the
+       * request's end are one reading of the clock.
+       */
       @Override
       public void handle(AsyncResult<HttpClientResponse> ar) {
+        EventClock.open();
+        try {
+          settle(ar);
+        } finally {
+          EventClock.close();
+        }
+      }
+
+      private void settle(AsyncResult<HttpClientResponse> ar) {
         if (timer >= 0) {
           vertx.cancelTimer(timer);
         }

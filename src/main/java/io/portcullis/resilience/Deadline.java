@@ -90,6 +90,18 @@ public final class Deadline {
   }
 
   /**
+   * {@link #remainingMillis()} from a reading of the clock taken now ({@link Ticker#fresh()}), never
+   * one shared with the rest of the current event: what the deadline header sent with an attempt
+   * says (README "How a request flows": the milliseconds left at the moment the attempt is sent).
+   *
+   * @return the remaining milliseconds
+   */
+  public long remainingMillisNow() {
+    long remainingNanos = deadlineNanos - ticker.fresh();
+    return remainingNanos <= 0 ? 0 : remainingNanos / NANOS_PER_MILLI;
+  }
+
+  /**
    * Tells whether the deadline has passed: the ticker reached the end of the budget, or the
    * deadline was cancelled with {@link CancelReason#DEADLINE_EXCEEDED} (a timer may fire a hair
    * before the ticker agrees).

@@ -16,6 +16,16 @@ public interface Ticker {
   long nanos();
 
   /**
+   * Returns a reading taken now, never one shared with other readers: for a plain ticker the same
+   * as {@link #nanos()}; an {@link EventClock} reads its source even inside an event.
+   *
+   * @return nanoseconds since the same origin as {@link #nanos()}
+   */
+  default long fresh() {
+    return nanos();
+  }
+
+  /**
    * Returns the production ticker backed by {@link System#nanoTime()}.
    *
    * @return the system ticker

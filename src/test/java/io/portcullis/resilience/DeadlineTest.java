@@ -38,6 +38,21 @@ class DeadlineTest {
   }
 
   @Test
+  void insideAnEventTheTimeLeftIsTheEventsAndTheTimeLeftNowIsReadAgain() {
+    EventClock clock = new EventClock(ticker);
+    EventClock.open();
+    try {
+      Deadline deadline = Deadline.after(100, clock);
+      ticker.advanceNanos(1_500_000); // the event takes 1.5 ms
+      assertThat(deadline.remainingMillis()).as("the event's reading").isEqualTo(100);
+      assertThat(deadline.expired()).isFalse();
+      assertThat(deadline.remainingMillisNow()).as("a reading of this moment").isEqualTo(98);
+    } finally {
+      EventClock.close();
+    }
+  }
+
+  @Test
   void aZeroBudgetIsExpiredAtOnce() {
     Deadline deadline = Deadline.after(0, ticker);
 
