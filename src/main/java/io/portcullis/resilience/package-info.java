@@ -13,7 +13,8 @@
  * io.portcullis.resilience.RetryPolicy}, built once per route and upstream) is kept apart from
  * per-request state (owned by {@link io.portcullis.resilience.RetryOperator#execute}). Decisions
  * are pure functions returning values ({@link io.portcullis.resilience.RetryDecision}); timers,
- * counters and listener calls happen in one place. Time ({@link io.portcullis.resilience.Ticker}),
+ * counters and listener calls happen in one place. Time ({@link io.portcullis.resilience.Ticker}; the
+ * gateway's is an {@link io.portcullis.resilience.EventClock}, read once per event on an event loop),
  * timers ({@link io.portcullis.resilience.Scheduler}) and randomness are injected so that tests
  * can assert exact jittered delays. Nothing here blocks.
  */
