@@ -3,6 +3,7 @@ package io.portcullis.bench;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.util.AsciiString;
+import io.portcullis.http.RequestIds;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.impl.headers.HeadersMultiMap;
@@ -20,7 +21,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -73,7 +73,7 @@ public class GatewayHeadersBench {
   @Benchmark
   public int stringValues() {
     MultiMap h = HeadersMultiMap.httpHeaders();
-    h.add(REQUEST_ID, newId());
+    h.add(REQUEST_ID, RequestIds.newId());
     h.add(FORWARDED_FOR, peer);
     h.add(FORWARDED_PROTO, "http");
     h.add(FORWARDED_HOST, host);
@@ -102,7 +102,7 @@ public class GatewayHeadersBench {
 
   @Benchmark
   public String idOnly() {
-    return newId();
+    return RequestIds.newId();
   }
 
   @Benchmark
@@ -110,15 +110,9 @@ public class GatewayHeadersBench {
     return newAsciiId();
   }
 
-  private static String newId() {
-    ThreadLocalRandom r = ThreadLocalRandom.current();
-    long msb = (r.nextLong() & 0xffffffffffff0fffL) | 0x0000000000004000L;
-    long lsb = (r.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L;
-    return new UUID(msb, lsb).toString();
-  }
-
   private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
+  /** A version-4 UUID as {@link RequestIds#newId()} makes it, written straight into ASCII bytes. */
   private static AsciiString newAsciiId() {
     ThreadLocalRandom r = ThreadLocalRandom.current();
     long msb = (r.nextLong() & 0xffffffffffff0fffL) | 0x0000000000004000L;
