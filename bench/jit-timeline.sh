@@ -20,7 +20,8 @@
 # Options: --launches N of each kind (1), --seconds S of load per launch (120), --piece S (10),
 # --conns C (64), --java-opts '...' ('-XX:+UseSerialGC -Xms32m -Xmx64m'), --jar PATH
 # (target/portcullis.jar), --port-base N (18680), --nice N (as bench/run.sh), --plot FILE.png
-# (needs gnuplot: CPU per request by piece, one line per launch, above the compile time by piece),
+# (needs gnuplot: CPU per request by piece, one line per launch, above the compile time by piece
+# on a log scale),
 # --keep. Needs wrk, nginx, taskset, python3, a JDK 17+ (jfr, javac for the bare proxy). Every
 # process it starts is stopped by PID.
 set -uo pipefail
@@ -40,7 +41,7 @@ while [ $# -gt 0 ]; do
     --nice) NICE=$2; shift 2 ;;
     --plot) PLOT=$2; shift 2 ;;
     --keep) KEEP=yes; shift ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -199,9 +200,13 @@ set yrange [0:*]
 plot for [n=1:$LAUNCHES] '$TMP/plot.tsv' using (strcol(1) eq 'gw' && \$2 == n ? \$3 : 1/0):4 with linespoints lw 2 pt 7 lc rgb '#1f4e99' title sprintf('Portcullis #%d', n), \
      for [n=1:$LAUNCHES] '$TMP/plot.tsv' using (strcol(1) eq 'bare' && \$2 == n ? \$3 : 1/0):4 with linespoints lw 2 pt 5 lc rgb '#b35900' title sprintf('bare proxy #%d', n)
 set xlabel "seconds of load since the first request"
-set ylabel "JIT compile time in the piece (ms)"
-plot for [n=1:$LAUNCHES] '$TMP/plot.tsv' using (strcol(1) eq 'gw' && \$2 == n ? \$3 : 1/0):5 with linespoints lw 2 pt 7 lc rgb '#1f4e99' title sprintf('Portcullis #%d', n), \
-     for [n=1:$LAUNCHES] '$TMP/plot.tsv' using (strcol(1) eq 'bare' && \$2 == n ? \$3 : 1/0):5 with linespoints lw 2 pt 5 lc rgb '#b35900' title sprintf('bare proxy #%d', n)
+set ylabel "JIT compile time in the piece (ms, log)"
+# A log scale, so that a recompilation of a few hundred ms in the steady state shows beside the
+# seconds of the first pieces; a piece with less than 1 ms is drawn at 1.
+set logscale y
+set yrange [1:*]
+plot for [n=1:$LAUNCHES] '$TMP/plot.tsv' using (strcol(1) eq 'gw' && \$2 == n ? \$3 : 1/0):(\$5 < 1 ? 1 : \$5) with linespoints lw 2 pt 7 lc rgb '#1f4e99' title sprintf('Portcullis #%d', n), \
+     for [n=1:$LAUNCHES] '$TMP/plot.tsv' using (strcol(1) eq 'bare' && \$2 == n ? \$3 : 1/0):(\$5 < 1 ? 1 : \$5) with linespoints lw 2 pt 5 lc rgb '#b35900' title sprintf('bare proxy #%d', n)
 unset multiplot
 GP
   log "plot: $PLOT"
