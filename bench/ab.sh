@@ -40,14 +40,21 @@
 #   instead of being frozen into one launch. The summary gives per-launch ratios as --same-jvm does
 #   and each contender's largest peak RSS over its launches.
 #
+# --together: as --relaunch, but every round launches ALL contenders at once, warms them up and
+#   measures them at the same time, each loaded by its own client, all on the same pinned CPUs. The
+#   host's speed then moves for all of them alike within a round, which alternation cannot give:
+#   the per-round ratios are paired in time. The contenders share the cores, so each gets part of
+#   their time and pays for the other's presence (caches, switches): the absolute figures are not
+#   those of a proxy alone, the per-round ratios are the point.
+#
 # Options: --rounds N (5), --duration S per run (8), --warmup S JIT warm-up per JVM (20),
 # --conns C (64), --nice N, --wait-quiet S (as bench/run.sh), --java-opts '...'
-# (default '-XX:+UseSerialGC -Xmx64m'), --port-base N (18380), --same-jvm, --relaunch, --keep. Every process it
+# (default '-XX:+UseSerialGC -Xmx64m'), --port-base N (18380), --same-jvm, --relaunch, --together, --keep. Every process it
 # starts is stopped by PID on exit.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-ROUNDS=5 DURATION=8 WARMUP=20 CONNS=64 NICE=0 QUIET_WAIT=0 PORT_BASE=18380 KEEP=no SAME_JVM=no RELAUNCH=no
+ROUNDS=5 DURATION=8 WARMUP=20 CONNS=64 NICE=0 QUIET_WAIT=0 PORT_BASE=18380 KEEP=no SAME_JVM=no RELAUNCH=no TOGETHER=no
 JAVA_OPTS_AB='-XX:+UseSerialGC -Xmx64m'
 H2_CONNS=16 H2_STREAMS=10
 SPECS=()
@@ -64,14 +71,15 @@ while [ $# -gt 0 ]; do
     --keep) KEEP=yes; shift ;;
     --same-jvm) SAME_JVM=yes; shift ;;
     --relaunch) RELAUNCH=yes; shift ;;
-    -h|--help) sed -n '2,41p' "$0"; exit 0 ;;
+    --together) RELAUNCH=yes TOGETHER=yes; shift ;;
+    -h|--help) sed -n '2,53p' "$0"; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *=*:*) SPECS+=("$1"); shift ;;
     *) echo "not NAME=KIND:ARG: $1" >&2; exit 2 ;;
   esac
 done
 [ ${#SPECS[@]} -ge 1 ] || { echo "no contender (NAME=KIND:ARG)" >&2; exit 2; }
-[ $SAME_JVM = yes ] && [ $RELAUNCH = yes ] && { echo "--same-jvm and --relaunch exclude each other" >&2; exit 2; }
+[ $SAME_JVM = yes ] && [ $RELAUNCH = yes ] && { echo "--same-jvm excludes --relaunch and --together" >&2; exit 2; }
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
@@ -265,11 +273,46 @@ apply() {   # apply NAME: with --same-jvm, make NAME's configuration the shared 
 [ $RELAUNCH = yes ] || for n in "${NAMES[@]}"; do apply "$n"; log "warm-up $n ${WARMUP}s"; load "$n" "$WARMUP"; done
 
 declare -A RPS US USR P99 ROUND_RPS ROUND_US ROUND_USR RRATIO URATIO UURATIO
+all_loads() {   # all_loads SECONDS: every contender loaded at once; each one's result in $TMP/raw/NAME.res
+  local n lp=()
+  for n in "${NAMES[@]}"; do
+    ( load "$n" "$1"; echo "${R_req:-0} ${R_rps:-0} ${R_p99:-0} ${R_bad:-–}" >"$TMP/raw/$n.res" ) &
+    lp+=("$!")
+  done
+  wait "${lp[@]}"
+}
+together_round() {   # together_round R: --together's round R, all contenders launched and measured at once
+  local n r=$1 b0 b1 o0 o1 t0 t1 k0 k1 other us usr
+  declare -A C0 U0 C1 U1
+  for n in "${NAMES[@]}"; do launch "$n"; done
+  log "warm-up ${NAMES[*]} together ${WARMUP}s"
+  all_loads "$WARMUP"
+  all_loads 2
+  wait_quiet
+  for n in "${NAMES[@]}"; do U0[$n]=$(tree_user_ticks "${PID[$n]}"); C0[$n]=$(tree_ticks "${PID[$n]}"); done
+  b0=$(busy_ticks); o0=$(ours_ticks); children_ticks; k0=$CT; t0=$(date +%s%N)
+  all_loads "$DURATION"
+  t1=$(date +%s%N)
+  for n in "${NAMES[@]}"; do C1[$n]=$(tree_ticks "${PID[$n]}"); U1[$n]=$(tree_user_ticks "${PID[$n]}"); done
+  b1=$(busy_ticks); o1=$(ours_ticks); children_ticks; k1=$CT
+  other=$(awk -v b=$((b1 - b0)) -v o=$(( (o1 - o0) + (k1 - k0) )) -v hz="$CLK_TCK" -v ns=$((t1 - t0)) 'BEGIN{x = b - o; if (x < 0) x = 0; printf "%.0f", 100 * x / hz / (ns / 1e9)}')
+  for n in "${NAMES[@]}"; do
+    read -r R_req R_rps R_p99 R_bad <"$TMP/raw/$n.res"
+    [ "${R_req:-0}" -gt 0 ] 2>/dev/null || die "$n: no requests measured in round $r"
+    us=$(awk -v a="${C0[$n]}" -v b="${C1[$n]}" -v hz="$CLK_TCK" -v r="$R_req" 'BEGIN{printf "%.1f", (b - a) / hz * 1e6 / r}')
+    usr=$(awk -v a="${U0[$n]}" -v b="${U1[$n]}" -v hz="$CLK_TCK" -v r="$R_req" 'BEGIN{printf "%.1f", (b - a) / hz * 1e6 / r}')
+    RPS[$n]+="$R_rps " US[$n]+="$us " USR[$n]+="$usr " P99[$n]+="$R_p99 "
+    ROUND_RPS[$n]=$R_rps ROUND_US[$n]=$us ROUND_USR[$n]=$usr
+    echo "| $r | $n | $R_rps | $R_p99 | $us | $usr | $other% | ${R_bad:-–} |"
+  done
+  for n in "${NAMES[@]}"; do retire "$n"; done
+}
 echo "| round | contender | req/s | p99 ms | CPU µs/req | of it user | other | errors |"
 echo "|--:|---|--:|--:|--:|--:|--:|--:|"
 for r in $(seq 1 "$ROUNDS"); do
   order=("${NAMES[@]}")
   if [ $((r % 2)) = 0 ]; then order=(); for ((k=${#NAMES[@]}-1; k>=0; k--)); do order+=("${NAMES[$k]}"); done; fi
+  [ $TOGETHER = yes ] && { together_round "$r"; order=(); }
   for n in "${order[@]}"; do
     if [ $RELAUNCH = yes ]; then launch "$n"; log "warm-up $n ${WARMUP}s"; load "$n" "$WARMUP"; fi
     apply "$n"
@@ -307,7 +350,11 @@ echo "Per-round ratios to ${NAMES[0]} (req/s; CPU µs/req; user CPU µs/req), th
 for n in "${NAMES[@]:1}"; do
   echo "- $n: req/s ${RRATIO[$n]}(**$(median "${RRATIO[$n]}")**); CPU ${URATIO[$n]}(**$(median "${URATIO[$n]}")**); user ${UURATIO[$n]}(**$(median "${UURATIO[$n]}")**)"
 done
-[ $RELAUNCH = yes ] && echo "- --relaunch: every run above was a fresh JVM (its own ${WARMUP}s warm-up); peak RSS is the largest over a contender's launches."
+if [ $TOGETHER = yes ]; then
+  echo "- --together: every round launched all contenders at once (${WARMUP}s warm-up together) and measured them at the same time, sharing the pinned CPUs; peak RSS is the largest over a contender's launches."
+elif [ $RELAUNCH = yes ]; then
+  echo "- --relaunch: every run above was a fresh JVM (its own ${WARMUP}s warm-up); peak RSS is the largest over a contender's launches."
+fi
 [ $SAME_JVM = yes ] && echo "- --same-jvm: the gateway contenders were one JVM (pid $SHARED_PID), switched by POST /admin/reload before each run."
 echo
 echo "--java-opts ${JAVA_OPTS_AB}; ${DURATION}s runs, $ROUNDS rounds, c$CONNS (h2load: $H2_CONNS×$H2_STREAMS); load average $(cut -d' ' -f1-3 /proc/loadavg)"
