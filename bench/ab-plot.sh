@@ -7,8 +7,8 @@
 #
 # Reads the per-run rows of ab.sh's first table (round, contender, req/s, p99, CPU µs/req, of it
 # user, other, errors); an output without the user-mode column (ab.sh before it had one) is refused.
-# Each group is labelled with the file's connection count (the "cN" of ab.sh's last line). Needs
-# gnuplot (Debian: gnuplot-nox).
+# Each group is labelled with the file's connection count (the "cN" of ab.sh's last line), and
+# with "together" or "relaunch" when the runs were made so. Needs gnuplot (Debian: gnuplot-nox).
 set -uo pipefail
 
 OUT="" TITLE="CPU per request by run: user mode and kernel"
@@ -37,6 +37,8 @@ for f in "${FILES[@]}"; do
   grep -q '^| round | contender | req/s | p99 ms | CPU µs/req | of it user |' "$f" \
     || { echo "$f: not an output of bench/ab.sh with the user-mode column" >&2; exit 2; }
   conns=$(grep -o ' c[0-9]* (h2load' "$f" | tail -1 | awk '{print $1}')
+  # The way the runs were paired: side by side (--together) or launch after launch (--relaunch).
+  if grep -q '^- --together:' "$f"; then conns="$conns together"; elif grep -q '^- --relaunch:' "$f"; then conns="$conns relaunch"; fi
   # per-run rows: | r | name | rps | p99 | cpu | user | other | errors |
   awk -F'|' -v x0="$x" -v c="${conns:-?}" '
     NF >= 9 && $2 ~ /^ *[0-9]+ *$/ {
@@ -73,14 +75,14 @@ for n in $names; do
   i=$(( (i + 1) % ${#colors_dark[@]} ))
 done
 gnuplot <<GP || { echo "gnuplot failed" >&2; exit 1; }
-set terminal pngcairo size 1000,520 noenhanced font ",11"
+set terminal pngcairo size $(( x * 24 > 1000 ? x * 24 : 1000 )),520 noenhanced font ",11"
 set output '$OUT'
 set datafile separator "\t"
 set title '$TITLE'
 set ylabel "CPU per request (µs): user mode (dark) + kernel (light)"
 set boxwidth 0.9
 set style fill solid 1.0
-set xtics ($tics) scale 0
+set xtics ($tics) scale 0 rotate by 30 right
 set xrange [-1:$x]
 set yrange [0:*]
 set grid ytics
