@@ -4,7 +4,8 @@
 # Each contender is a fresh gateway JVM (bench/run.sh's configuration, one backend nginx), pinned
 # to the upper half of the CPUs; its resident size (VmRSS) and high-water mark (VmHWM) are read
 # every --interval seconds from launch through four phases on new connections each: --c64 seconds
-# at 64 connections, --c8 seconds at 8, --c64b seconds at 64 again, then --idle seconds without
+# at 64 connections, --c8 seconds at 8, --c64b seconds at 64 again, optionally --c1024 seconds at
+# 1,024 (its clients all close at its end, with requests in flight), then --idle seconds without
 # load. The launches are alternated, --launches of each. Prints one row per launch (peak, the
 # resident size at the end of the load and at the end of the idle phase, req/s per phase) and
 # writes every sample to a TSV; --plot PNG draws resident size against time, one line per launch
@@ -17,13 +18,13 @@
 #          plain='-XX:+UseSerialGC -Xms32m -Xmx64m @appcds' \
 #          trim='-XX:+UseSerialGC -Xms32m -Xmx64m -XX:TrimNativeHeapInterval=1000 @appcds'
 #
-# Options: --launches N (2), --c64 S (40), --c8 S (10), --c64b S (10), --idle S (10),
+# Options: --launches N (2), --c64 S (40), --c8 S (10), --c64b S (10), --c1024 S (0: no such phase), --idle S (10),
 # --interval S (0.5), --jar PATH (target/portcullis.jar), --nice N (as bench/run.sh), --tsv FILE
 # (the samples; default in the temp dir, kept with --keep), --plot PNG, --port-base N (18480),
 # --keep. Every process it starts is stopped by PID on exit.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-LAUNCHES=2 C64=40 C8=10 C64B=10 IDLE=10 INTERVAL=0.5 JAR=$ROOT/target/portcullis.jar NICE=0
+LAUNCHES=2 C64=40 C8=10 C64B=10 C1024=0 IDLE=10 INTERVAL=0.5 JAR=$ROOT/target/portcullis.jar NICE=0
 TSV="" PLOT="" PORT_BASE=18480 KEEP=no
 SPECS=()
 while [ $# -gt 0 ]; do
@@ -32,6 +33,7 @@ while [ $# -gt 0 ]; do
     --c64) C64=$2; shift 2 ;;
     --c8) C8=$2; shift 2 ;;
     --c64b) C64B=$2; shift 2 ;;
+    --c1024) C1024=$2; shift 2 ;;
     --idle) IDLE=$2; shift 2 ;;
     --interval) INTERVAL=$2; shift 2 ;;
     --jar) JAR=$2; shift 2 ;;
@@ -40,13 +42,14 @@ while [ $# -gt 0 ]; do
     --plot) PLOT=$2; shift 2 ;;
     --port-base) PORT_BASE=$2; shift 2 ;;
     --keep) KEEP=yes; shift ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *=*) SPECS+=("$1"); shift ;;
     *) echo "not NAME='FLAGS': $1" >&2; exit 2 ;;
   esac
 done
 [ ${#SPECS[@]} -ge 1 ] || { echo "no contender (NAME='FLAGS')" >&2; exit 2; }
+[[ $C1024 =~ ^[0-9]+$ ]] || { echo "--c1024 needs whole seconds, got $C1024" >&2; exit 2; }
 [ -f "$JAR" ] || { echo "no jar at $JAR (mvn -DskipTests package)" >&2; exit 2; }
 for tool in wrk nginx curl; do command -v $tool >/dev/null || { echo "$tool is missing" >&2; exit 2; }; done
 [ -z "$PLOT" ] || command -v gnuplot >/dev/null || { echo "gnuplot is missing (--plot)" >&2; exit 2; }
@@ -143,10 +146,12 @@ for l in $(seq 1 "$LAUNCHES"); do
     sampler=$!
     wait_http "$URL" "$pid" 60 || die "$name did not start (see $TMP/$name-$l.log with --keep)"
     r=()
-    for p in "c64:64:$C64" "c8:8:$C8" "c64b:64:$C64B"; do
+    phases=("c64:64:$C64" "c8:8:$C8" "c64b:64:$C64B")
+    [ "$C1024" -gt 0 ] && phases+=("c1024:1024:$C1024")
+    for p in "${phases[@]}"; do
       IFS=: read -r phase conns secs <<<"$p"
       echo "$phase" >"$TMP/phase"
-      "${NI[@]}" "${LOADPIN[@]}" wrk -t1 -c"$conns" -d"${secs}s" "$URL" >"$TMP/$name-$l-$phase.wrk" 2>&1 || true
+      "${NI[@]}" "${LOADPIN[@]}" wrk -t1 -c"$conns" -d"${secs}s" --timeout 5s "$URL" >"$TMP/$name-$l-$phase.wrk" 2>&1 || true
       r+=("$(rate "$TMP/$name-$l-$phase.wrk")")
     done
     loaded=$(kb "$pid" VmRSS)
@@ -156,16 +161,19 @@ for l in $(seq 1 "$LAUNCHES"); do
     stop_pid "$pid"
     wait "$sampler" 2>/dev/null || true
     ROWS+=("$(awk -v n="$name" -v l="$l" -v h="$hwm" -v a="$loaded" -v i="$idle" -v r="${r[*]}" \
-      'BEGIN {split(r, x, " "); printf "| %s | %s | %.1f | %.1f | %.1f | %s / %s / %s |", n, l, h / 1024, a / 1024, i / 1024, x[1], x[2], x[3]}')")
+      'BEGIN {k = split(r, x, " "); s = x[1]; for (j = 2; j <= k; j++) s = s " / " x[j];
+              printf "| %s | %s | %.1f | %.1f | %.1f | %s |", n, l, h / 1024, a / 1024, i / 1024, s}')")
   done
 done
 
-echo "| contender | launch | peak RSS MiB | RSS at the end of the load | RSS after ${IDLE} s idle | req/s c64 / c8 / c64 again |"
+LOADS="c64 / c8 / c64 again"; [ "$C1024" -gt 0 ] && LOADS="$LOADS / c1024"
+echo "| contender | launch | peak RSS MiB | RSS at the end of the load | RSS after ${IDLE} s idle | req/s $LOADS |"
 echo "|---|--:|--:|--:|--:|--:|"
 printf '%s\n' "${ROWS[@]}"
 echo
 for spec in "${SPECS[@]}"; do echo "- ${spec%%=*}: \`${spec#*=}\`"; done
-echo "- ${C64} s at c64, ${C8} s at c8, ${C64B} s at c64 (new connections each), ${IDLE} s idle; samples every ${INTERVAL} s in $TSV"
+PHASES="${C64} s at c64, ${C8} s at c8, ${C64B} s at c64"; [ "$C1024" -gt 0 ] && PHASES="$PHASES, ${C1024} s at c1024"
+echo "- $PHASES (new connections each), ${IDLE} s idle; samples every ${INTERVAL} s in $TSV"
 
 if [ -n "$PLOT" ]; then
   for spec in "${SPECS[@]}"; do
@@ -177,7 +185,7 @@ if [ -n "$PLOT" ]; then
   {
     echo "set terminal pngcairo size 900,480 font ',10'"
     echo "set output '$PLOT'"
-    echo "set title 'Resident size over a launch (VmRSS): ${C64} s at c64, ${C8} s at c8, ${C64B} s at c64, ${IDLE} s idle'"
+    echo "set title 'Resident size over a launch (VmRSS): $PHASES, ${IDLE} s idle'"
     echo "set xlabel 'seconds since launch'; set ylabel 'MiB'; set key bottom right; set grid"
     echo "set yrange [0:*]"
     printf "plot 128 with lines dt 2 lc rgb '#aa0000' title '128 MiB'"
