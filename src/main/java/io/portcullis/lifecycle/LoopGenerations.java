@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.impl.HttpClientConnectionInternal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -145,12 +146,16 @@ final class LoopGenerations {
   /**
    * {@code then}, after the connection's flushes are set to wait for the end of the loop's pass:
    * a request is written upstream while the loop handles the client's read
-   * ({@code transport.LoopFlushes}). A failure of the connection (a reset, say) reaches the
+   * ({@code transport.LoopFlushes}), and each of its reads made one clock event ({@link ReadEvents}). A failure of the connection (a reset, say) reaches the
    * request on it, which counts and answers it; here it is logged at debug with the upstream's
    * name, where Vert.x would log it as an error naming neither.
    */
   private static Handler<HttpConnection> flushingInBatches(String upstream, Handler<HttpConnection> then) {
     return connection -> {
+      if (connection instanceof HttpClientConnectionInternal client) {
+        // Each read one clock event; LoopFlushes then goes in front of it, nearest the socket.
+        ReadEvents.install(client.channelHandlerContext().pipeline());
+      }
       LoopFlushes.install(connection);
       connection.exceptionHandler(err -> LOG.debug("upstream {}: connection to {} failed: {}", upstream,
           connection.remoteAddress(), err.toString()));

@@ -11,8 +11,10 @@ import io.netty.util.concurrent.FastThreadLocal;
  * <p>Why: the work one event sets off on an event loop asks for the time many times within a few
  * microseconds. A request head, handled at once, takes the request's start, its deadline and the
  * deadline's slot on the timer wheel, the retry budget's second, the first attempt's start and
- * the deadline's expiry check; an upstream response head takes the attempt's end, the retry decision's time left and the concurrency permit's round trip. What must be the
- * time of its own moment (the milliseconds left that an attempt sends upstream) is read with
+ * the deadline's expiry check; an upstream response head takes the attempt's end, the retry
+ * decision's time left and the concurrency permit's round trip, and a small response's end, which
+ * comes in the same read of the upstream connection, the request's duration (each such read is
+ * one event: {@code lifecycle.ReadEvents}). What must be the time of its own moment (the milliseconds left that an attempt sends upstream) is read with
  * {@link #fresh()}. Each reading of the system clock costs 50–80 ns on a virtual machine
  * (docs/performance.md, "One clock reading per event"); one per event gives the same times to
  * within the event's own length.
