@@ -48,6 +48,7 @@ CASES=proxy,fastfail,aggregate,stream,conns,idle,accesslog,h2
 IDLE_CONNS=10000
 H2_CONNS=16
 H2_STREAMS=10
+H2_SETTLE=0       # h2 case: seconds of each measured h2load run before the measured window opens
 CONNS_ROUNDS=1    # conns case: pairs of c64 and c1024 runs per via
 FLAG_SETS_FILE=""
 JFR_DIR=""
@@ -87,6 +88,12 @@ usage: bench/run.sh [options] [CASE ...]   (run from anywhere; works in the proj
   --idle-conns N    idle keep-alive connections held by the idle case (default $IDLE_CONNS)
   --h2-conns N      h2 case: h2load connections (default $H2_CONNS)
   --h2-streams N    h2 case: concurrent streams per connection (default $H2_STREAMS)
+  --h2-settle S     h2 case: each measured h2load run lasts S + --duration seconds on the same
+                    connections, and req/s, latency, CPU and 'other' are taken over its last
+                    --duration seconds only (default $H2_SETTLE: the whole run). New HTTP/2
+                    connections set off a wave of JIT recompilation in a JVM that held others
+                    for a minute (docs/performance.md, "A wave of recompilation at every new set
+                    of HTTP/2 connections"); S past it measures the steady state, for every via alike
   --conns-rounds N  conns case: N pairs of runs (c64 then c1024) per via, the table giving the
                     medians and the median of the N pairs' ratios (default $CONNS_ROUNDS)
   --flag-sets FILE  flags case: one JVM flag set per line ('#' starts a comment, '(none)' = no
@@ -122,7 +129,7 @@ abspath() { case $1 in /*) echo "$1" ;; *) echo "$ORIG_PWD/$1" ;; esac; }   # re
 POS_CASES=""
 while [ $# -gt 0 ]; do
   case $1 in
-    --duration|--warmup|--case-warmup|--cases|--jar|--port-base|--nice|--out|--idle-conns|--h2-conns|--h2-streams|--conns-rounds|--flag-sets|--jfr-dir|--top|--wait-quiet)
+    --duration|--warmup|--case-warmup|--cases|--jar|--port-base|--nice|--out|--idle-conns|--h2-conns|--h2-streams|--h2-settle|--conns-rounds|--flag-sets|--jfr-dir|--top|--wait-quiet)
       [ $# -ge 2 ] || { echo "$1 needs a value" >&2; usage >&2; exit 2; } ;;
   esac
   case $1 in
@@ -134,6 +141,7 @@ while [ $# -gt 0 ]; do
     --idle-conns) IDLE_CONNS=$2; shift 2 ;;
     --h2-conns) H2_CONNS=$2; shift 2 ;;
     --h2-streams) H2_STREAMS=$2; shift 2 ;;
+    --h2-settle) H2_SETTLE=$2; shift 2 ;;
     --conns-rounds) CONNS_ROUNDS=$2; shift 2 ;;
     --flag-sets) FLAG_SETS_FILE=$(abspath "$2"); shift 2 ;;
     --jfr-dir) JFR_DIR=$(abspath "$2"); shift 2 ;;
@@ -159,6 +167,7 @@ for v in DURATION WARMUP CASE_WARMUP PORT_BASE IDLE_CONNS H2_CONNS H2_STREAMS CO
 done
 [ "$DURATION" -ge 1 ] || { echo "--duration must be >= 1" >&2; exit 2; }
 [ "$H2_CONNS" -ge 1 ] && [ "$H2_STREAMS" -ge 1 ] || { echo "--h2-conns and --h2-streams must be >= 1" >&2; exit 2; }
+[[ $H2_SETTLE =~ ^[0-9]+$ ]] || { echo "--h2-settle must be a whole number of seconds >= 0" >&2; exit 2; }
 [ "$CONNS_ROUNDS" -ge 1 ] || { echo "--conns-rounds must be >= 1" >&2; exit 2; }
 [[ $NICE =~ ^-?[0-9]+$ ]] || { echo "--nice: not an integer: $NICE" >&2; exit 2; }
 [ -z "$FLAG_SETS_FILE" ] || [ -r "$FLAG_SETS_FILE" ] || { echo "--flag-sets: cannot read $FLAG_SETS_FILE" >&2; exit 2; }
@@ -469,11 +478,25 @@ run_wrk() {
 
 # run_h2load TAG URL SECONDS -> W_req W_rps W_p50 W_p99 W_status W_sock (false on failure)
 run_h2load() {
-  local tag=$1 url=$2 d=$3 f lf line
+  h2load_start "$1" "$2" "$3" && h2load_finish "$1" ""
+}
+
+# h2load_start TAG URL SECONDS: starts h2load in the background (H2_PID); h2load_finish TAG
+# [SINCE_NS] waits for it and sets W_* as run_h2load does, from the requests that ended at or after
+# SINCE_NS (date +%s%N) when it is given: the window a settled run measures (--h2-settle).
+h2load_start() {
+  local tag=$1 url=$2 d=$3 f lf
   f="$TMP/raw/${tag//[^A-Za-z0-9._-]/_}.txt" lf="$TMP/raw/${tag//[^A-Za-z0-9._-]/_}.log"
   rm -f "$lf"
   timeout $((d + 90)) "${NI[@]}" "${LOADPIN[@]}" h2load -t1 -c"$H2_CONNS" -m"$H2_STREAMS" -D "$d" \
-      --log-file="$lf" "$url" >"$f" 2>&1
+      --log-file="$lf" "$url" >"$f" 2>&1 &
+  H2_PID=$!
+}
+
+h2load_finish() {
+  local tag=$1 since=${2:-} f lf line t1 window
+  f="$TMP/raw/${tag//[^A-Za-z0-9._-]/_}.txt" lf="$TMP/raw/${tag//[^A-Za-z0-9._-]/_}.log"
+  wait "$H2_PID"
   line=$(grep '^requests:' "$f" | tail -1)
   [ -n "$line" ] && grep -q '^finished in' "$f" || { log "h2load failed for $tag: $(tail -3 "$f" | tr '\n' ' ')"; return 1; }
   # requests: N total, N started, N done, N succeeded, N failed, N errored, N timeout
@@ -483,7 +506,12 @@ run_h2load() {
   W_rps=$(grep '^finished in' "$f" | awk '{gsub(",", "", $4); printf "%.0f", $4}')
   W_mbs=-                                        # (set by wrk runs; the h2 case alone has none)
   # the log: start time (µs since epoch), status, microseconds to the end of the response
-  read -r W_p50 W_p99 < <(awk '{print $3}' "$lf" 2>/dev/null | sort -n | awk '{a[NR] = $1}
+  if [ -n "$since" ]; then
+    # Only the window: requests that ended from SINCE to the last one's end; errors there by status.
+    read -r W_req W_rps W_status < <(awk -v a=$((since / 1000)) '{e = $1 + $3} e >= a {n++; if ($2 < 200 || $2 >= 400) bad++; if (e > last) last = e}
+        END {w = (last - a) / 1e6; printf "%d %.0f %d\n", n, (w > 0 ? n / w : 0), bad}' "$lf")
+  fi
+  read -r W_p50 W_p99 < <(awk -v a=$(( ${since:-0} / 1000 )) '$1 + $3 >= a {print $3}' "$lf" 2>/dev/null | sort -n | awk '{a[NR] = $1}
       function at(q,  i) {i = int(NR * q); if (i < 1) i = 1; return a[i] / 1000}
       END {if (NR == 0) print "- -"; else printf "%.2f %.2f\n", at(0.50), at(0.99)}')
   [ $KEEP = yes ] || rm -f "$lf"
@@ -519,11 +547,24 @@ measure() {
       (m=0; while [ -d "/proc/$pid" ]; do r=$(rss_kb "$pid"); [ "${r:-0}" -gt $m ] && m=$r && echo $m >"$TMP/peak"; sleep 0.1; done) &
       sampler=$!
     fi
-    c0=$(tree_ticks "$pid")
+  fi
+  local settled=no
+  if [ $tool = run_h2load ] && [ "$H2_SETTLE" -gt 0 ]; then
+    # One h2load run of H2_SETTLE + DURATION s; all but the peak RSS is read from its last DURATION s.
+    settled=yes
+    h2load_start "$name-$via" "$url" $((H2_SETTLE + DURATION))
+    sleep "$H2_SETTLE"
   fi
   o0=$(ours_ticks); children_ticks; k0=$CT; b0=$(busy_ticks)
+  # The proxy's CPU is read next to the clock: a settled run is already under load here.
+  [ -n "$pid" ] && c0=$(tree_ticks "$pid")
   t0=$(date +%s%N)
-  if [ $tool = run_h2load ]; then run_h2load "$name-$via" "$url" "$DURATION" || ok=no
+  if [ $settled = yes ]; then
+    # h2load's own CPU before the window is not ours within it: counted out of 'other' below.
+    local h2pre; h2pre=$(tree_ticks "$H2_PID")
+    h2load_finish "$name-$via" "$t0" || ok=no
+    k0=$((k0 + h2pre))
+  elif [ $tool = run_h2load ]; then run_h2load "$name-$via" "$url" "$DURATION" || ok=no
   else run_wrk "$name-c$c-$via" "$url" "$c" "$DURATION" "$to" || ok=no; fi
   if [ $ok = no ]; then
     [ -n "$sampler" ] && kill "$sampler" 2>/dev/null
@@ -531,8 +572,8 @@ measure() {
     return 1
   fi
   t1=$(date +%s%N)
-  b1=$(busy_ticks); children_ticks; k1=$CT; o1=$(ours_ticks)
   [ -n "$pid" ] && c1=$(tree_ticks "$pid")
+  b1=$(busy_ticks); children_ticks; k1=$CT; o1=$(ours_ticks)
   other=$(awk -v b=$((b1 - b0)) -v ours=$(( (o1 - o0) + (k1 - k0) )) -v hz="$CLK_TCK" -v ns=$((t1 - t0)) \
       'BEGIN{o = b - ours; if (o < 0) o = 0; printf "%.0f", 100 * o / hz / (ns / 1e9)}')
   [ "$other" -gt "$MAX_OTHER" ] && MAX_OTHER=$other
@@ -951,7 +992,7 @@ cluster_cases_run
   if [ ${#H2_ROWS[@]} -gt 0 ]; then
     echo "### HTTP/2 clients: gateway vs nginx as an HTTP/2 proxy"
     echo
-    echo "h2load 1 thread, $H2_CONNS connections × $H2_STREAMS concurrent streams, ${DURATION}s after an unrecorded ${CASE_WARMUP}s run (the gateway also after a ${WARMUP}s JIT warm-up over HTTP/2), GET / → the same backend. h2c = cleartext HTTP/2 with prior knowledge (gateway \`server.h2c: true\`; nginx \`listen … http2\`); TLS = HTTP/2 by ALPN over TLS 1.3, P-256 certificate (gateway \`server.tls\`; nginx \`listen … ssl http2\`). nginx: ${NGW} worker(s), upstream keepalive 128, on the gateway's CPUs. Upstream is HTTP/1.1 for both. Latency from h2load's per-request log (ms, whole response)."
+    echo "h2load 1 thread, $H2_CONNS connections × $H2_STREAMS concurrent streams, $( [ "$H2_SETTLE" -gt 0 ] && echo "the last ${DURATION}s of a $((H2_SETTLE + DURATION))s run (--h2-settle $H2_SETTLE: req/s, latency and CPU from that window only)" || echo "${DURATION}s") after an unrecorded ${CASE_WARMUP}s run (the gateway also after a ${WARMUP}s JIT warm-up over HTTP/2), GET / → the same backend. h2c = cleartext HTTP/2 with prior knowledge (gateway \`server.h2c: true\`; nginx \`listen … http2\`); TLS = HTTP/2 by ALPN over TLS 1.3, P-256 certificate (gateway \`server.tls\`; nginx \`listen … ssl http2\`). nginx: ${NGW} worker(s), upstream keepalive 128, on the gateway's CPUs. Upstream is HTTP/1.1 for both. Latency from h2load's per-request log (ms, whole response)."
     echo
     echo "| protocol | gateway req/s | nginx req/s | gateway ÷ nginx (target ≥ 0.70×) | p99 ms gw / nginx | µs CPU/req gw / nginx | CPU ratio | errors (non-2xx + stream errors) gw / nginx | other gw / nginx |"
     echo "|---|--:|--:|--:|--:|--:|--:|---|--:|"
