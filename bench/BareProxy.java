@@ -1,12 +1,16 @@
 import io.netty.util.AsciiString;
 import io.portcullis.transport.LoopFlushes;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpClient;
+import io.vertx.core.Promise;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientConnection;
+import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -20,6 +24,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 
 import java.net.URI;
+import java.util.ArrayDeque;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -55,11 +60,20 @@ import java.util.concurrent.ThreadLocalRandom;
  * proxy's client and upstream connections: their flushes wait for the end of the event loop's
  * pass. The difference between the two modes is what batching the flushes saves the stack by
  * itself; the yardstick of the targets is the proxy without it.
+ *
+ * <p>{@code -Dbare.ownPool=true} replaces {@code HttpClient}'s connection pool with a list of idle
+ * connections of the verticle's own (512 at most, as the pool; requests past that wait in a queue):
+ * each request takes the connection used last ({@code HttpClientAgent.connect}, then {@code
+ * HttpClientConnection.request}) and gives it back when the response has been relayed. The
+ * difference between the two modes is what Vert.x's pool costs a request (on every acquisition it
+ * builds a context and looks through all its connections).
  */
 public final class BareProxy extends VerticleBase {
 
   private static final boolean CONTRACT_HEADERS = Boolean.getBoolean("bare.contractHeaders");
   private static final boolean LOOP_FLUSHES = Boolean.getBoolean("bare.loopFlushes");
+  private static final boolean OWN_POOL = Boolean.getBoolean("bare.ownPool");
+  private static final int POOL_SIZE = 512;
   private static final AsciiString REQUEST_ID = AsciiString.cached("X-Request-Id");
   private static final AsciiString FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
   private static final AsciiString FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
@@ -76,7 +90,14 @@ public final class BareProxy extends VerticleBase {
   private final int port;
   private final String backendHost;
   private final int backendPort;
-  private HttpClient client;
+  private HttpClientAgent client;
+  /** {@code bare.ownPool}: the idle connections, the one used last at the tail. */
+  private final ArrayDeque<HttpClientConnection> idle = new ArrayDeque<>();
+  /** {@code bare.ownPool}: requests waiting for a connection, all {@link #POOL_SIZE} being busy. */
+  private final ArrayDeque<Promise<HttpClientConnection>> waiters = new ArrayDeque<>();
+  /** {@code bare.ownPool}: connections open or being opened. */
+  private int open;
+  private HttpConnectOptions connectOptions;
 
   BareProxy(String host, int port, String backendHost, int backendPort) {
     this.host = host;
@@ -119,6 +140,7 @@ public final class BareProxy extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    connectOptions = new HttpConnectOptions().setHost(backendHost).setPort(backendPort);
     client = vertx.httpClientBuilder()
         .with(new HttpClientOptions()
             .setProtocolVersion(HttpVersion.HTTP_1_1)
@@ -146,42 +168,96 @@ public final class BareProxy extends VerticleBase {
     long started = CONTRACT_HEADERS ? System.nanoTime() : 0;
     request.pause();
     HttpServerResponse response = request.response();
-    client.request(new RequestOptions().setMethod(request.method()).setHost(backendHost).setPort(backendPort)
-        .setURI(request.uri())).onComplete(ar -> {
-          if (ar.failed()) {
-            response.setStatusCode(502).end();
-            return;
-          }
-          HttpClientRequest upstream = ar.result();
-          copy(request.headers(), upstream.headers());
-          String requestId = null;
-          if (CONTRACT_HEADERS) {
-            requestId = contractHeaders(request, upstream.headers(), started);
-          }
-          String responseId = requestId;
-          boolean chunked = request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
-          upstream.setChunked(chunked);
-          upstream.response().onComplete(r -> {
-            if (r.failed()) {
-              if (!response.headWritten()) {
-                response.setStatusCode(502).end();
-              } else {
-                response.reset();
-              }
-              return;
-            }
-            respond(request, response, r.result(), upstream, responseId);
-          });
-          if (chunked || request.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
-            request.pipe().endOnFailure(false).to(upstream).onFailure(err -> upstream.reset());
-          } else {
-            upstream.end();
-          }
-        });
+    RequestOptions options = new RequestOptions().setMethod(request.method()).setHost(backendHost)
+        .setPort(backendPort).setURI(request.uri());
+    if (!OWN_POOL) {
+      client.request(options).onComplete(ar -> exchange(request, response, started, ar, null));
+      return;
+    }
+    acquire().onComplete(ca -> {
+      if (ca.failed()) {
+        response.setStatusCode(502).end();
+        return;
+      }
+      HttpClientConnection conn = ca.result();
+      conn.request(options).onComplete(ar -> exchange(request, response, started, ar, conn));
+    });
   }
 
-  private static void respond(HttpServerRequest request, HttpServerResponse response, HttpClientResponse upstream,
-                              HttpClientRequest upstreamRequest, String requestId) {
+  /** The exchange once the upstream request exists; {@code conn} is the own pool's connection, or null. */
+  private void exchange(HttpServerRequest request, HttpServerResponse response, long started,
+                        AsyncResult<HttpClientRequest> ar, HttpClientConnection conn) {
+    if (ar.failed()) {
+      response.setStatusCode(502).end();
+      if (conn != null) {
+        conn.close();
+      }
+      return;
+    }
+    HttpClientRequest upstream = ar.result();
+    copy(request.headers(), upstream.headers());
+    String requestId = null;
+    if (CONTRACT_HEADERS) {
+      requestId = contractHeaders(request, upstream.headers(), started);
+    }
+    String responseId = requestId;
+    boolean chunked = request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+    upstream.setChunked(chunked);
+    upstream.response().onComplete(r -> {
+      if (r.failed()) {
+        if (!response.headWritten()) {
+          response.setStatusCode(502).end();
+        } else {
+          response.reset();
+        }
+        return;
+      }
+      respond(request, response, r.result(), upstream, responseId, conn);
+    });
+    if (chunked || request.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+      request.pipe().endOnFailure(false).to(upstream).onFailure(err -> upstream.reset());
+    } else {
+      upstream.end();
+    }
+  }
+
+  /** {@code bare.ownPool}: the connection used last, a new one, or a place in the queue. */
+  private Future<HttpClientConnection> acquire() {
+    HttpClientConnection conn = idle.pollLast();
+    if (conn != null) {
+      return Future.succeededFuture(conn);
+    }
+    if (open < POOL_SIZE) {
+      open++;
+      return client.connect(connectOptions).andThen(ar -> {
+        if (ar.failed()) {
+          open--;
+          return;
+        }
+        HttpClientConnection opened = ar.result();
+        opened.closeHandler(v -> {
+          open--;
+          idle.remove(opened);
+        });
+      });
+    }
+    Promise<HttpClientConnection> waiter = Promise.promise();
+    waiters.add(waiter);
+    return waiter.future();
+  }
+
+  /** {@code bare.ownPool}: the connection to the first request waiting, or back to the idle list. */
+  private void release(HttpClientConnection conn) {
+    Promise<HttpClientConnection> waiter = waiters.poll();
+    if (waiter != null) {
+      waiter.complete(conn);
+    } else {
+      idle.addLast(conn);
+    }
+  }
+
+  private void respond(HttpServerRequest request, HttpServerResponse response, HttpClientResponse upstream,
+                              HttpClientRequest upstreamRequest, String requestId, HttpClientConnection conn) {
     response.setStatusCode(upstream.statusCode());
     copy(upstream.headers(), response.headers());
     if (requestId != null) {
@@ -193,9 +269,18 @@ public final class BareProxy extends VerticleBase {
         && status != 204 && status != 304) {
       response.setChunked(true);
     }
-    upstream.pipe().endOnFailure(false).to(response).onFailure(err -> {
+    upstream.pipe().endOnFailure(false).to(response).onComplete(ar -> {
+      if (ar.succeeded()) {
+        if (conn != null) {
+          release(conn);
+        }
+        return;
+      }
       upstreamRequest.reset();
       response.reset();
+      if (conn != null) {
+        conn.close();
+      }
     });
   }
 
