@@ -29,6 +29,7 @@ import io.portcullis.ratelimit.RedisRateStore;
 import io.portcullis.resilience.EventClock;
 import io.portcullis.trace.RequestTrace;
 import io.portcullis.upstream.UpstreamClientOptions;
+import io.portcullis.upstream.pool.UpstreamClient;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -36,7 +37,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -139,7 +139,7 @@ final class GatewayVerticle extends VerticleBase {
   }
 
   /** A snapshot's request path over this loop's clients of that snapshot. */
-  private RequestPath path(LoopGenerations.Generation generation, Map<String, HttpClient> clients) {
+  private RequestPath path(LoopGenerations.Generation generation, Map<String, UpstreamClient> clients) {
     RuntimeSnapshot snapshot = generation.snapshot();
     GatewayConfig config = snapshot.config();
     String deadlineHeader = config.deadline().header();

@@ -2,15 +2,19 @@ package io.portcullis.lifecycle;
 
 import io.portcullis.config.UpstreamConfig;
 import io.portcullis.pipeline.RequestPath;
+import io.portcullis.resilience.Scheduler;
 import io.portcullis.transport.LoopFlushes;
+import io.portcullis.upstream.pool.UpstreamClient;
+import io.portcullis.upstream.pool.UpstreamConnections;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.impl.HttpClientConnectionInternal;
+import io.netty.channel.ChannelPipeline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,11 +28,12 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * One verticle's state per configuration snapshot: an HTTP client (connection pool) per upstream
- * and the request path over them. Used on the verticle's event loop only. A new snapshot keeps the
- * client of each upstream whose connection settings are unchanged (its pooled connections stay),
- * and gets a new client for a new upstream or changed settings. A client no longer in the current
- * generation is closed once no request that started on an older generation still runs.
+ * One verticle's state per configuration snapshot: a client per upstream ({@link UpstreamClient}:
+ * Vert.x's HTTP client and the gateway's own keep-alive pools) and the request path over them.
+ * Used on the verticle's event loop only. A new snapshot keeps the client of each upstream whose
+ * connection settings are unchanged (its pooled connections stay), and gets a new client for a new
+ * upstream or changed settings. A client no longer in the current generation is closed once no
+ * request that started on an older generation still runs.
  */
 final class LoopGenerations {
 
@@ -36,18 +41,18 @@ final class LoopGenerations {
 
   /** Builds a generation's request path over its clients ({@code generation.snapshot()} is set). */
   interface PathFactory {
-    RequestPath create(Generation generation, Map<String, HttpClient> clients);
+    RequestPath create(Generation generation, Map<String, UpstreamClient> clients);
   }
 
   /** One snapshot as this event loop runs it. */
   static final class Generation {
     private final RuntimeSnapshot snapshot;
-    private final Map<String, HttpClient> clients;
+    private final Map<String, UpstreamClient> clients;
     private RequestPath path;
     private int inFlight;
     private boolean retired;
 
-    private Generation(RuntimeSnapshot snapshot, Map<String, HttpClient> clients) {
+    private Generation(RuntimeSnapshot snapshot, Map<String, UpstreamClient> clients) {
       this.snapshot = snapshot;
       this.clients = clients;
     }
@@ -57,7 +62,7 @@ final class LoopGenerations {
     }
 
     /** This generation's client of {@code upstream}. */
-    HttpClient client(String upstream) {
+    UpstreamClient client(String upstream) {
       return clients.get(upstream);
     }
 
@@ -118,12 +123,12 @@ final class LoopGenerations {
   }
 
   private void adopt(RuntimeSnapshot snapshot) {
-    Map<String, HttpClient> clients = new LinkedHashMap<>();
+    Map<String, UpstreamClient> clients = new LinkedHashMap<>();
     for (UpstreamConfig upstream : snapshot.config().upstreams().values()) {
-      HttpClient kept = current == null ? null : reusable(upstream);
+      UpstreamClient kept = current == null ? null : reusable(upstream);
       clients.put(upstream.name(), kept != null ? kept : newClient(upstream));
     }
-    Map<String, HttpClient> frozen = Collections.unmodifiableMap(clients);
+    Map<String, UpstreamClient> frozen = Collections.unmodifiableMap(clients);
     Generation next = new Generation(snapshot, frozen);
     next.path = paths.create(next, frozen);
     Generation before = current;
@@ -135,12 +140,24 @@ final class LoopGenerations {
     }
   }
 
-  private HttpClient newClient(UpstreamConfig upstream) {
-    return vertx.httpClientBuilder()
+  private UpstreamClient newClient(UpstreamConfig upstream) {
+    Handler<HttpConnection> gauge = connectHandlers.apply(upstream.name());
+    HttpClientAgent http = vertx.httpClientBuilder()
         .with(clientOptions.apply(upstream))
         .with(poolOptions.apply(upstream))
-        .withConnectHandler(flushingInBatches(upstream.name(), connectHandlers.apply(upstream.name())))
+        .withConnectHandler(flushingInBatches(upstream.name(), gauge))
         .build();
+    UpstreamConnections own = UpstreamConnections.available()
+        ? new UpstreamConnections(http, upstream.pool(), upstream.name(), LoopGenerations::setUp, gauge,
+            Scheduler.of(vertx))
+        : null;
+    return new UpstreamClient(http, own);
+  }
+
+  /** What every upstream connection gets on its pipeline: read events, then loop flushes nearest the socket. */
+  private static void setUp(ChannelPipeline pipeline) {
+    ReadEvents.install(pipeline);
+    LoopFlushes.install(pipeline);
   }
 
   /**
@@ -153,10 +170,8 @@ final class LoopGenerations {
   private static Handler<HttpConnection> flushingInBatches(String upstream, Handler<HttpConnection> then) {
     return connection -> {
       if (connection instanceof HttpClientConnectionInternal client) {
-        // Each read one clock event; LoopFlushes then goes in front of it, nearest the socket.
-        ReadEvents.install(client.channelHandlerContext().pipeline());
+        setUp(client.channelHandlerContext().pipeline());
       }
-      LoopFlushes.install(connection);
       connection.exceptionHandler(err -> LOG.debug("upstream {}: connection to {} failed: {}", upstream,
           connection.remoteAddress(), err.toString()));
       then.handle(connection);
@@ -164,7 +179,7 @@ final class LoopGenerations {
   }
 
   /** The current client of {@code upstream} if its connection settings are unchanged, else null. */
-  private HttpClient reusable(UpstreamConfig upstream) {
+  private UpstreamClient reusable(UpstreamConfig upstream) {
     UpstreamConfig before = current.snapshot.config().upstreams().get(upstream.name());
     if (before == null) {
       return null;
@@ -179,7 +194,7 @@ final class LoopGenerations {
     if (!generation.retired || generation.inFlight > 0 || !live.remove(generation)) {
       return;
     }
-    Set<HttpClient> stillUsed = Collections.newSetFromMap(new IdentityHashMap<>());
+    Set<UpstreamClient> stillUsed = Collections.newSetFromMap(new IdentityHashMap<>());
     live.forEach(g -> stillUsed.addAll(g.clients.values()));
     generation.clients.forEach((name, client) -> {
       if (!stillUsed.contains(client)) {
@@ -190,7 +205,7 @@ final class LoopGenerations {
 
   /** Closes every client (the verticle stops). */
   Future<Void> closeAll() {
-    Set<HttpClient> all = Collections.newSetFromMap(new IdentityHashMap<>());
+    Set<UpstreamClient> all = Collections.newSetFromMap(new IdentityHashMap<>());
     live.forEach(g -> all.addAll(g.clients.values()));
     live.clear();
     List<Future<Void>> closing = new ArrayList<>();

@@ -3,6 +3,7 @@ package io.portcullis.proxy;
 import io.portcullis.config.Endpoint;
 import io.portcullis.http.GatewayError;
 import io.portcullis.http.GatewayException;
+import io.portcullis.http.HopByHop;
 import io.portcullis.http.RequestContext;
 import io.portcullis.latency.LatencyHistogram;
 import io.portcullis.latency.LatencyRecorder;
@@ -17,6 +18,9 @@ import io.portcullis.trace.AttemptSpan;
 import io.portcullis.upstream.EndpointBreaker;
 import io.portcullis.upstream.EndpointState;
 import io.portcullis.upstream.Upstream;
+import io.portcullis.upstream.pool.EndpointPool;
+import io.portcullis.upstream.pool.UpstreamClient;
+import io.portcullis.upstream.pool.UpstreamConnections;
 import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -25,10 +29,10 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 
 import java.util.Map;
@@ -51,13 +55,15 @@ public final class UpstreamCaller {
   private static final String[] ATTEMPT_VALUES = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"};
 
   private final Vertx vertx;
-  private final Map<String, HttpClient> clients;
+  private final Map<String, UpstreamClient> clients;
   private final CharSequence deadlineHeader;
   private final GatewayMetrics metrics;
   private final Ticker ticker;
   /**
-   * The options of every attempt's request, refilled each time: this caller is confined to its
-   * event loop, and {@link HttpClient#request(RequestOptions)} reads them before it returns.
+   * The options of every attempt's request on Vert.x's pool, refilled each time: this caller is
+   * confined to its event loop, and {@code HttpClient.request(RequestOptions)} reads them before it
+   * returns. A request on a connection of the gateway's own pools gets options of its own: it may be
+   * read after the connection frees up.
    */
   private final RequestOptions requestOptions = new RequestOptions().setFollowRedirects(false);
   /**
@@ -68,12 +74,14 @@ public final class UpstreamCaller {
   private final Map<LatencyHistogram, LatencyRecorder> recorders = new WeakHashMap<>();
 
   /**
-   * A caller over {@code clients} (one per upstream name, owned by the calling verticle).
+   * A caller over {@code clients} (one per upstream name, owned by the calling verticle): a
+   * plain-HTTP request that is no upgrade goes on the client's own keep-alive pools
+   * ({@link UpstreamClient#connections()}), any other on its Vert.x client.
    *
    * @param deadlineHeader the header sent upstream with the milliseconds left
    * @param ticker the clock that times each attempt to its response head
    */
-  public UpstreamCaller(Vertx vertx, Map<String, HttpClient> clients, String deadlineHeader, GatewayMetrics metrics,
+  public UpstreamCaller(Vertx vertx, Map<String, UpstreamClient> clients, String deadlineHeader, GatewayMetrics metrics,
                         Ticker ticker) {
     this.vertx = vertx;
     this.clients = clients;
@@ -141,6 +149,19 @@ public final class UpstreamCaller {
     }
     return new GatewayException(GatewayError.UPSTREAM_UNAVAILABLE,
         "upstream " + plan.upstreamName() + " is unavailable", failure);
+  }
+
+  /**
+   * Whether the connection of {@code response} may carry another request: not after
+   * {@code Connection: close} (alone or in a list), nor after an HTTP/1.0 response without
+   * {@code Connection: keep-alive} (Vert.x closes such a connection once the exchange ends).
+   */
+  static boolean keepAlive(HttpClientResponse response) {
+    if (response.version() == HttpVersion.HTTP_1_0) {
+      String connection = response.getHeader(HttpHeaders.CONNECTION);
+      return connection != null && HttpHeaders.KEEP_ALIVE.toString().equalsIgnoreCase(connection.trim());
+    }
+    return !HopByHop.asksToClose(response.headers());
   }
 
   /** Classifies a response head: its status. */
@@ -307,9 +328,12 @@ public final class UpstreamCaller {
      * One attempt, from the connection to the response head, as one object: its promise has a
      * single listener, and the request's response and the deadline's cancel (a reset) come
      * straight here. Confined to the caller's event loop (the deadline's cancel only resets the
-     * request).
+     * request). On the gateway's own pool it waits for its connection as the pool's waiter, and
+     * gives the connection back once its request is sent and its response has ended
+     * ({@link LeaseReturn}).
      */
-    private final class Attempt implements Handler<AsyncResult<HttpClientResponse>>, Runnable {
+    private final class Attempt implements Handler<AsyncResult<HttpClientResponse>>, Runnable,
+        EndpointPool.Waiter<UpstreamConnections.Connection> {
       private final EndpointState endpoint;
       /** The endpoint's breaker when the attempt counts its own failures (closed), else null. */
       private final EndpointBreaker closedBreaker;
@@ -318,6 +342,10 @@ public final class UpstreamCaller {
       private final long startNanos;
       private final Promise<UpstreamExchange> promise = Promise.promise();
       private HttpClientRequest request;
+      /** The own pool's connection while the attempt holds it, and its pool; else null. */
+      private EndpointPool.Lease<UpstreamConnections.Connection> lease;
+      private EndpointPool<UpstreamConnections.Connection> pool;
+      private LeaseReturn leaseReturn;
       private Deadline.Registration cancelHook;
       private long timer = -1;
       private boolean timedOut;
@@ -338,38 +366,85 @@ public final class UpstreamCaller {
           fail(new AttemptFailure(Outcome.cancelled(), "deadline passed before the attempt", null));
           return promise.future();
         }
-        HttpClient client = clients.get(plan.upstreamName());
+        UpstreamClient client = clients.get(plan.upstreamName());
         Endpoint address = endpoint.address();
+        boolean ssl = "https".equals(address.scheme());
+        endpoint.acquire();
+        UpstreamConnections own = client.connections();
+        if (own != null && !ssl && out.body() != RequestBody.UPGRADE) {
+          pool = own.pool(endpoint.server(), address.hostName(), endpoint.port());
+          pool.acquire(this); // acquired(...) or refused(...), now or once a connection frees up
+          return promise.future();
+        }
         // https endpoints: TLS with SNI and the checks of the upstream's client options; a failed
         // handshake fails the connect, so it is a connect failure like a refused one.
-        RequestOptions options = requestOptions
-            .setMethod(out.method())
-            .setHost(address.hostName()) // a discovered endpoint: its name (Host, SNI, certificate), sent to endpoint.server()
-            .setPort(endpoint.port())
-            .setServer(endpoint.server())
-            .setURI(out.uri())
-            .setSsl("https".equals(address.scheme()));
-        endpoint.acquire();
-        client.request(options).onComplete(ar -> {
-          if (ar.succeeded()) {
-            send(ar.result());
-            return;
-          }
-          endpoint.release();
-          if (ar.cause() instanceof ConnectionPoolTooBusyException) {
-            // pool.maxPending reached (README "Overload: concurrency limits"): nothing was sent;
-            // not a breaker failure and not retried (an other-failure outcome).
-            metrics.shed(plan.upstreamName());
-            fail(new AttemptFailure(Outcome.otherFailure(), "connection pool wait queue full",
-                new GatewayException(GatewayError.OVERLOADED, "upstream " + plan.upstreamName()
-                    + " has pool.maxPending requests waiting for a connection", 1, null)));
-            return;
-          }
-          fail(new AttemptFailure(ctx.deadline().isCancelled() || cancelled(attemptNumber) ? Outcome.cancelled()
-              : Outcome.connectFailure(),
-              "cannot connect to " + address + ": " + ar.cause().getMessage(), ar.cause()));
-        });
+        client.http().request(fill(requestOptions, ssl).setServer(endpoint.server())).onComplete(this::connected);
         return promise.future();
+      }
+
+      /** {@code options} for this attempt's request. */
+      private RequestOptions fill(RequestOptions options, boolean ssl) {
+        return options
+            .setMethod(out.method())
+            .setHost(endpoint.address().hostName()) // a discovered endpoint: its name (Host, SNI, certificate), sent to endpoint.server()
+            .setPort(endpoint.port())
+            .setURI(out.uri())
+            .setSsl(ssl);
+      }
+
+      /** A connection of the own pool is this attempt's: the request goes on it, unless the attempt is over. */
+      @Override
+      public void acquired(EndpointPool.Lease<UpstreamConnections.Connection> lease) {
+        if (done || ctx.deadline().isCancelled() || ctx.deadline().expired() || cancelled(attemptNumber)) {
+          // Nothing was written on it: the connection goes back as it came.
+          pool.release(lease, true);
+          endpoint.release();
+          fail(new AttemptFailure(Outcome.cancelled(), "deadline passed before the attempt", null));
+          return;
+        }
+        this.lease = lease;
+        lease.connection().http().request(fill(new RequestOptions().setFollowRedirects(false), false))
+            .onComplete(this::connected);
+      }
+
+      /** The own pool has no connection for this attempt: it could not open one, or its wait queue is full. */
+      @Override
+      public void refused(Throwable cause) {
+        notConnected(cause);
+      }
+
+      private void connected(AsyncResult<HttpClientRequest> ar) {
+        if (ar.succeeded()) {
+          send(ar.result());
+          return;
+        }
+        giveBack(false);
+        notConnected(ar.cause());
+      }
+
+      private void notConnected(Throwable cause) {
+        endpoint.release();
+        if (cause instanceof ConnectionPoolTooBusyException) {
+          // pool.maxPending reached (README "Overload: concurrency limits"): nothing was sent;
+          // not a breaker failure and not retried (an other-failure outcome).
+          metrics.shed(plan.upstreamName());
+          fail(new AttemptFailure(Outcome.otherFailure(), "connection pool wait queue full",
+              new GatewayException(GatewayError.OVERLOADED, "upstream " + plan.upstreamName()
+                  + " has pool.maxPending requests waiting for a connection", 1, null)));
+          return;
+        }
+        fail(new AttemptFailure(ctx.deadline().isCancelled() || cancelled(attemptNumber) ? Outcome.cancelled()
+            : Outcome.connectFailure(),
+            "cannot connect to " + endpoint.address() + ": " + cause.getMessage(), cause));
+      }
+
+      /** The own pool's connection goes back, to be used again or closed; nothing when the attempt holds none. */
+      private void giveBack(boolean reusable) {
+        EndpointPool.Lease<UpstreamConnections.Connection> held = lease;
+        if (held != null) {
+          lease = null;
+          pool.release(held, reusable);
+        }
       }
 
       private void send(HttpClientRequest request) {
@@ -381,6 +456,7 @@ public final class UpstreamCaller {
         long remaining = Math.min(deadline.remainingMillisNow(), lastDeadlineSent - 1);
         if (deadline.isCancelled() || remaining <= 0 || cancelled(attemptNumber)) {
           request.reset();
+          giveBack(false);
           endpoint.release();
           fail(new AttemptFailure(Outcome.cancelled(), "deadline passed before the attempt", null));
           return;
@@ -410,6 +486,10 @@ public final class UpstreamCaller {
         request.response().onComplete(this);
         RequestBody body = out.body();
         Future<Void> sent = body.sendTo(request);
+        if (lease != null) {
+          leaseReturn = new LeaseReturn();
+          sent.onComplete(leaseReturn);
+        }
         if (body != RequestBody.NONE) {
           sent.onFailure(err -> {
             if (err instanceof GatewayException) {
@@ -453,6 +533,7 @@ public final class UpstreamCaller {
         if (ar.succeeded() && cancelled(attemptNumber)) {
           // The head of an attempt that already lost: reset it like one still waiting.
           request.reset();
+          giveBack(false);
           endpoint.release();
           cancelHook.remove();
           fail(new AttemptFailure(Outcome.cancelled(), "cancelled: another attempt won", null));
@@ -460,17 +541,42 @@ public final class UpstreamCaller {
         }
         if (ar.succeeded()) {
           HttpClientResponse response = ar.result();
+          if (lease != null) {
+            leaseReturn.keepAlive = keepAlive(response);
+            response.end().onComplete(leaseReturn);
+          }
           response.pause();
           // Replaced by whoever consumes the body (pipe, discard, aggregate reader).
           response.exceptionHandler(err -> LOG.debug("upstream response failed: {}", err.toString()));
           succeed(new UpstreamExchange(request, response, endpoint, cancelHook));
           return;
         }
+        giveBack(false);
         endpoint.release();
         cancelHook.remove();
         Outcome outcome = timedOut ? Outcome.perTryTimeout()
             : ctx.deadline().isCancelled() || cancelled(attemptNumber) ? Outcome.cancelled() : Outcome.reset();
         fail(new AttemptFailure(outcome, describe(outcome, ar.cause()), ar.cause()));
+      }
+
+
+      /**
+       * Gives the own pool's connection back once both the request is sent and the response has
+       * ended, reusable when both went well and the upstream keeps the connection alive; at once,
+       * not reusable, when either failed (a reset: Vert.x closes the connection).
+       */
+      private final class LeaseReturn implements Handler<AsyncResult<Void>> {
+        private int waiting = 2;
+        private boolean keepAlive;
+
+        @Override
+        public void handle(AsyncResult<Void> ar) {
+          if (ar.failed()) {
+            giveBack(false);
+          } else if (--waiting == 0) {
+            giveBack(keepAlive);
+          }
+        }
       }
 
       private void succeed(UpstreamExchange exchange) {

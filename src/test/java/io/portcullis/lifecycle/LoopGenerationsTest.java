@@ -13,7 +13,12 @@ import io.portcullis.resilience.Ticker;
 import io.portcullis.testkit.Await;
 import io.portcullis.testkit.RefusedPort;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
+import io.portcullis.upstream.pool.EndpointPool;
+import io.portcullis.upstream.pool.UpstreamClient;
+import io.portcullis.upstream.pool.UpstreamConnections;
+import io.vertx.core.net.SocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -86,15 +91,36 @@ class LoopGenerationsTest {
     assertThat(generations.current(first)).isSameAs(newest);
   }
 
-  /** Whether {@code client} was closed: a closed client refuses at once, an open one tries to connect. */
-  private boolean closed(HttpClient client) {
+  /**
+   * Whether {@code client} was closed: a closed client refuses at once, an open one tries to
+   * connect. Its own pools and its Vert.x client must agree.
+   */
+  private boolean closed(UpstreamClient client) throws Exception {
     Throwable failure;
     try {
-      failure = Await.failure(client.request(new RequestOptions().setHost("127.0.0.1").setPort(refused.port())));
+      failure = Await.failure(client.http().request(new RequestOptions().setHost("127.0.0.1").setPort(refused.port())));
     } catch (IllegalStateException thrown) {
       failure = thrown;
     }
-    return String.valueOf(failure.getMessage()).toLowerCase().contains("closed");
+    boolean httpClosed = String.valueOf(failure.getMessage()).toLowerCase().contains("closed");
+    CompletableFuture<Throwable> refusal = new CompletableFuture<>();
+    vertx.runOnContext(v -> client.connections().pool(SocketAddress.inetSocketAddress(refused.port(), "127.0.0.1"),
+        "127.0.0.1", refused.port()).acquire(new EndpointPool.Waiter<>() {
+          @Override
+          public void acquired(EndpointPool.Lease<UpstreamConnections.Connection> lease) {
+            refusal.complete(null);
+          }
+
+          @Override
+          public void refused(Throwable cause) {
+            refusal.complete(cause);
+          }
+        }));
+    Throwable poolFailure = refusal.get(10, TimeUnit.SECONDS);
+    assertThat(poolFailure).as("a refused port is never a connection").isNotNull();
+    boolean poolClosed = String.valueOf(poolFailure.getMessage()).contains("is closed");
+    assertThat(poolClosed).as("own pools closed with the client: " + poolFailure).isEqualTo(httpClosed);
+    return httpClosed;
   }
 
   private static JsonObject config(long connectTimeoutMs, String... endpoints) {

@@ -2,42 +2,126 @@ package io.portcullis.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.portcullis.testkit.FakeBackend;
+import io.portcullis.testkit.Await;
+import io.portcullis.testkit.FaultBackend;
+import io.portcullis.testkit.GatewayClient;
+import io.portcullis.testkit.GatewayClient.Reply;
 import io.portcullis.testkit.GatewayExtension;
 import io.portcullis.testkit.TestGateway;
+import io.portcullis.upstream.pool.UpstreamConnections;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Upstream connections are pooled (README "How a request flows"): requests that follow one
- * another on one client connection share one upstream connection.
+ * How the gateway keeps and gives up its plain-HTTP connections to an upstream (README "Upstream
+ * connections"): one connection carries request after request while the upstream keeps it alive;
+ * after {@code Connection: close}, an HTTP/1.0 answer without keep-alive, or an upstream that hangs
+ * up an idle connection, the next request goes on a new one and is answered, never a 502.
  */
-@Timeout(90)
 class UpstreamConnectionReuseTest {
+
+  private static final int REQUESTS = 8;
 
   @RegisterExtension
   static final GatewayExtension harness = GatewayExtension.keepAlive();
 
+  private final GatewayClient client = harness.client();
+
   @Test
-  void twoSequentialRequestsOnOneClientConnectionReuseOneBackendConnection() throws Exception {
-    FakeBackend backend = harness.backend(req -> req.response().end("hello " + req.path()));
+  void theGatewayPoolsItsUpstreamConnectionsItself() {
+    assertThat(UpstreamConnections.available()).as("this Vert.x lets the gateway reach a connection's channel").isTrue();
+  }
+
+  @Test
+  void sequentialRequestsToAKeepAliveUpstreamShareOneConnection() {
+    FaultBackend backend = harness.faultBackend(answer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
     TestGateway gateway = harness.proxyTo(backend.port());
 
-    RawResponse first;
-    RawResponse second;
-    try (RawClient raw = new RawClient(gateway.port())) {
-      raw.send("GET /one HTTP/1.1\r\nHost: gateway.test\r\n\r\n");
-      first = raw.read();
-      raw.send("GET /two HTTP/1.1\r\nHost: gateway.test\r\n\r\n");
-      second = raw.read();
+    for (int i = 0; i < REQUESTS; i++) {
+      assertOk(client.get(gateway.port(), "/k" + i));
     }
 
-    assertThat(first.status()).isEqualTo(200);
-    assertThat(first.text()).isEqualTo("hello /one");
-    assertThat(second.status()).isEqualTo(200);
-    assertThat(second.text()).isEqualTo("hello /two");
-    assertThat(backend.requests()).isEqualTo(2);
-    assertThat(backend.connections()).isEqualTo(1);
+    assertThat(backend.requestCount()).isEqualTo(REQUESTS);
+    assertThat(backend.connections()).as("one keep-alive connection").hasSize(1);
+  }
+
+  @Test
+  void afterConnectionCloseEachRequestGoesOnANewConnectionEvenWhenTheUpstreamLeavesTheSocketOpen() {
+    // The upstream says close but keeps the socket: the gateway must not send on it again.
+    FaultBackend backend = harness.faultBackend(answer("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok"));
+    TestGateway gateway = harness.proxyTo(backend.port());
+
+    for (int i = 0; i < REQUESTS; i++) {
+      assertOk(client.get(gateway.port(), "/c" + i));
+    }
+
+    assertThat(backend.connections()).as("a connection per request").hasSize(REQUESTS);
+    backend.connections().forEach(c -> assertThat(backend.requests().stream().filter(r -> r.connection() == c))
+        .as("requests on one connection").hasSize(1));
+  }
+
+  @Test
+  void aRequestWaitingForTheOnlyConnectionIsNotSentOnOneTheUpstreamIsClosing() {
+    // One connection at most and no retry: the second request waits for the first's connection.
+    // That connection ends with Connection: close, so the waiter must get a new one, not that one.
+    FaultBackend backend = harness.faultBackend((b, socket, request) -> b.vertx().setTimer(100,
+        id -> socket.write(Buffer.buffer("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok"))));
+    TestGateway gateway = harness.start(FaultMatrix.config(
+        "{\"pool\":{\"maxConnections\":1},\"retry\":{\"maxAttempts\":1}}", 5_000L, backend.port()));
+
+    Future<Reply> first = client.send(HttpMethod.GET, gateway.port(), "/w1", null);
+    Future<Reply> second = client.send(HttpMethod.GET, gateway.port(), "/w2", null);
+
+    assertOk(Await.result(first, 5_000));
+    assertOk(Await.result(second, 5_000));
+    assertThat(backend.connections()).hasSize(2);
+  }
+
+  @Test
+  void anHttp10AnswerWithoutKeepAliveIsNotReusedAndOneWithKeepAliveIs() {
+    FaultBackend closing = harness.faultBackend(answer("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+    FaultBackend keeping = harness.faultBackend(answer(
+        "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok"));
+    TestGateway toClosing = harness.proxyTo(closing.port());
+    TestGateway toKeeping = harness.proxyTo(keeping.port());
+
+    for (int i = 0; i < REQUESTS; i++) {
+      assertOk(client.get(toClosing.port(), "/a" + i));
+      assertOk(client.get(toKeeping.port(), "/b" + i));
+    }
+
+    assertThat(closing.connections()).hasSize(REQUESTS);
+    assertThat(keeping.connections()).hasSize(1);
+  }
+
+  @Test
+  void anIdleConnectionTheUpstreamHangsUpIsNotUsedAgain() throws Exception {
+    // Answers keep-alive, then closes the idle connection 20 ms later, as a server with a short
+    // keep-alive timeout does.
+    FaultBackend backend = harness.faultBackend((b, socket, request) -> {
+      socket.write(Buffer.buffer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+      b.vertx().setTimer(20, id -> socket.close());
+    });
+    TestGateway gateway = harness.proxyTo(backend.port());
+
+    for (int i = 0; i < 4; i++) {
+      assertOk(client.get(gateway.port(), "/h" + i));
+      Thread.sleep(200); // the hang-up reaches the gateway first
+    }
+
+    assertThat(backend.requestCount()).as("no request retried on a dead connection").isEqualTo(4);
+    assertThat(backend.connections()).hasSize(4);
+  }
+
+  private static FaultBackend.Behaviour answer(String raw) {
+    return (b, socket, request) -> socket.write(Buffer.buffer(raw));
+  }
+
+  private static void assertOk(Reply reply) {
+    assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
+    assertThat(reply.body()).isEqualTo("ok");
   }
 }
