@@ -12,6 +12,9 @@
  * proxied requests end without a future: the hand-over or the failure goes straight to the
  * exchange ({@link io.portcullis.proxy.ProxyOutcome}). A request refused by
  * the connection pool's wait queue ({@code pool.maxPending}) fails its attempt here, without a
- * breaker failure or a retry, as 503 {@code overloaded}.
+ * breaker failure or a retry, as 503 {@code overloaded}. An attempt takes its connection from
+ * {@code upstream.pool} (the gateway's own pool for {@code http://}, Vert.x's for {@code https://}
+ * and upgrades) and gives an own-pool connection back once its request is sent and its response
+ * has ended, reusable unless the upstream asked to close it or the exchange failed.
  */
 package io.portcullis.proxy;

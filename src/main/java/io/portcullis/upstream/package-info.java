@@ -8,6 +8,7 @@
  * event loops), and active health checks: {@link io.portcullis.upstream.HealthChecker} probes
  * one upstream, {@link io.portcullis.upstream.HealthCheckVerticle} runs the checkers of every
  * upstream on one event loop. Both live here because a check's only output is the endpoint's
- * health, which only this package may set.
+ * health, which only this package may set. The connections themselves are
+ * {@code upstream.pool}'s: each event loop's client of an upstream and its keep-alive pools.
  */
 package io.portcullis.upstream;
