@@ -62,8 +62,8 @@ public final class UpstreamCaller {
   /**
    * The options of every attempt's request on Vert.x's pool, refilled each time: this caller is
    * confined to its event loop, and {@code HttpClient.request(RequestOptions)} reads them before it
-   * returns. A request on a connection of the gateway's own pools gets options of its own: it may be
-   * read after the connection frees up.
+   * returns. A request on a connection of the gateway's own pools uses that connection's options
+   * ({@link UpstreamConnections.Connection#options()}): they may be read after the call returns.
    */
   private final RequestOptions requestOptions = new RequestOptions().setFollowRedirects(false);
   /**
@@ -403,8 +403,8 @@ public final class UpstreamCaller {
           return;
         }
         this.lease = lease;
-        lease.connection().http().request(fill(new RequestOptions().setFollowRedirects(false), false))
-            .onComplete(this::connected);
+        UpstreamConnections.Connection connection = lease.connection();
+        connection.http().request(fill(connection.options(), false)).onComplete(this::connected);
       }
 
       /** The own pool has no connection for this attempt: it could not open one, or its wait queue is full. */

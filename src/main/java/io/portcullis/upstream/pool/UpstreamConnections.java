@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.impl.HttpClientConnectionInternal;
 import io.vertx.core.http.impl.UnpooledHttpClientConnection;
 import io.vertx.core.net.SocketAddress;
@@ -48,8 +49,14 @@ public final class UpstreamConnections {
   private static final long SWEEP_MS = 1000;
   private static final VarHandle ACTUAL = actualField();
 
-  /** An open connection: what requests are sent on, and the connection under it (its channel). */
-  public record Connection(HttpClientConnection http, HttpClientConnectionInternal actual) {
+  /**
+   * An open connection: what requests are sent on, the connection under it (its channel), and the
+   * options of the request it carries, refilled for each: a connection carries one request at a
+   * time, and Vert.x may read them after {@code request(options)} returns (when the connection's
+   * last stream has not closed yet), but never after the response ends, and only then is the
+   * connection handed out again.
+   */
+  public record Connection(HttpClientConnection http, HttpClientConnectionInternal actual, RequestOptions options) {
     Channel channel() {
       return actual.channelHandlerContext().channel();
     }
@@ -165,7 +172,7 @@ public final class UpstreamConnections {
         actual.exceptionHandler(err -> LOG.debug("upstream {}: connection to {} failed: {}", upstream,
             actual.remoteAddress(), err.toString()));
         opened.handle(actual);
-        done.handle(Future.succeededFuture(new Connection(http, actual)));
+        done.handle(Future.succeededFuture(new Connection(http, actual, new RequestOptions().setFollowRedirects(false))));
       });
     }
 
