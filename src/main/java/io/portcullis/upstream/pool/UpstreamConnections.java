@@ -167,8 +167,17 @@ public final class UpstreamConnections {
           return;
         }
         HttpClientConnection http = ar.result();
-        HttpClientConnectionInternal actual = (HttpClientConnectionInternal) ACTUAL.get(http);
-        pipelineSetup.accept(actual.channelHandlerContext().pipeline());
+        HttpClientConnectionInternal actual;
+        try {
+          actual = (HttpClientConnectionInternal) ACTUAL.get(http);
+          pipelineSetup.accept(actual.channelHandlerContext().pipeline());
+        } catch (RuntimeException e) {
+          // Not the connection this class knows how to reach: not used, and the attempt told why.
+          LOG.warn("{}: a new connection could not be set up, closing it", name, e);
+          http.close();
+          done.handle(Future.failedFuture(e));
+          return;
+        }
         actual.exceptionHandler(err -> LOG.debug("upstream {}: connection to {} failed: {}", upstream,
             actual.remoteAddress(), err.toString()));
         opened.handle(actual);
