@@ -181,6 +181,8 @@ public final class UpstreamCaller {
     private final LatencyRecorder recorder;
     /** Per attempt number, for hedged calls only (else null): its request once sent, and whether it lost. */
     private final HttpClientRequest[] requests;
+    /** Per attempt number, for hedged calls only: the attempt while it waits in a pool's queue. */
+    private final Attempt[] queued;
     private final boolean[] cancelled;
     private long triedMask;
     /** The endpoint of the attempt started last (-1 before the first). */
@@ -197,6 +199,7 @@ public final class UpstreamCaller {
       this.recorder = recorder;
       int slots = hedged ? plan.retry().policy().maxAttempts() + 1 : 0;
       this.requests = hedged ? new HttpClientRequest[slots] : null;
+      this.queued = hedged ? new Attempt[slots] : null;
       this.cancelled = hedged ? new boolean[slots] : null;
     }
 
@@ -210,6 +213,10 @@ public final class UpstreamCaller {
       if (request != null) {
         requests[attemptNumber] = null;
         request.reset(); // its response future fails, and the attempt ends as cancelled
+      }
+      Attempt waiting = queued[attemptNumber];
+      if (waiting != null) {
+        waiting.leaveQueue("cancelled: another attempt won");
       }
     }
 
@@ -346,6 +353,8 @@ public final class UpstreamCaller {
       private EndpointPool.Lease<UpstreamConnections.Connection> lease;
       private EndpointPool<UpstreamConnections.Connection> pool;
       private LeaseReturn leaseReturn;
+      /** While the attempt waits in the own pool's queue: the deadline's cancel, which takes it out. */
+      private Deadline.Registration queueHook;
       private Deadline.Registration cancelHook;
       private long timer = -1;
       private boolean timedOut;
@@ -373,7 +382,14 @@ public final class UpstreamCaller {
         UpstreamConnections own = client.connections();
         if (own != null && !ssl && out.body() != RequestBody.UPGRADE) {
           pool = own.pool(endpoint.server(), address.hostName(), endpoint.port());
-          pool.acquire(this); // acquired(...) or refused(...), now or once a connection frees up
+          // acquired(...) or refused(...), now or once a connection frees up
+          if (pool.acquire(this)) {
+            // Queued: the deadline's cancel, or another attempt's win, takes it out of the queue.
+            if (queued != null) {
+              queued[attemptNumber] = this;
+            }
+            queueHook = ctx.deadline().onCancel(() -> leaveQueue("cancelled while waiting for a connection"));
+          }
           return promise.future();
         }
         // https endpoints: TLS with SNI and the checks of the upstream's client options; a failed
@@ -395,6 +411,7 @@ public final class UpstreamCaller {
       /** A connection of the own pool is this attempt's: the request goes on it, unless the attempt is over. */
       @Override
       public void acquired(EndpointPool.Lease<UpstreamConnections.Connection> lease) {
+        leftQueue();
         if (done || ctx.deadline().isCancelled() || ctx.deadline().expired() || cancelled(attemptNumber)) {
           // Nothing was written on it: the connection goes back as it came.
           pool.release(lease, true);
@@ -410,7 +427,31 @@ public final class UpstreamCaller {
       /** The own pool has no connection for this attempt: it could not open one, or its wait queue is full. */
       @Override
       public void refused(Throwable cause) {
+        leftQueue();
         notConnected(cause);
+      }
+
+      /**
+       * Takes the attempt out of its pool's wait queue, if it is still there, and ends it as
+       * cancelled: nothing was sent, and its place in the queue goes to the next request.
+       */
+      void leaveQueue(String why) {
+        if (pool.cancel(this)) {
+          leftQueue();
+          endpoint.release();
+          fail(new AttemptFailure(Outcome.cancelled(), why, null));
+        }
+      }
+
+      /** The attempt is no longer in a pool's queue: its hooks go. */
+      private void leftQueue() {
+        if (queueHook != null) {
+          queueHook.remove();
+          queueHook = null;
+        }
+        if (queued != null) {
+          queued[attemptNumber] = null;
+        }
       }
 
       private void connected(AsyncResult<HttpClientRequest> ar) {

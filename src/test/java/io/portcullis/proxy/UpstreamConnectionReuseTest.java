@@ -2,6 +2,7 @@ package io.portcullis.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portcullis.testkit.AdminProbe;
 import io.portcullis.testkit.Await;
 import io.portcullis.testkit.FaultBackend;
 import io.portcullis.testkit.GatewayClient;
@@ -12,6 +13,8 @@ import io.portcullis.upstream.pool.UpstreamConnections;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -65,12 +68,12 @@ class UpstreamConnectionReuseTest {
 
   @Test
   void aRequestWaitingForTheOnlyConnectionIsNotSentOnOneTheUpstreamIsClosing() {
-    // One connection at most and no retry: the second request waits for the first's connection.
+    // One event loop, one connection at most and no retry: the second request waits for the first's connection.
     // That connection ends with Connection: close, so the waiter must get a new one, not that one.
     FaultBackend backend = harness.faultBackend((b, socket, request) -> b.vertx().setTimer(100,
         id -> socket.write(Buffer.buffer("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok"))));
-    TestGateway gateway = harness.start(FaultMatrix.config(
-        "{\"pool\":{\"maxConnections\":1},\"retry\":{\"maxAttempts\":1}}", 5_000L, backend.port()));
+    TestGateway gateway = harness.start(oneLoop(FaultMatrix.config(
+        "{\"pool\":{\"maxConnections\":1},\"retry\":{\"maxAttempts\":1}}", 5_000L, backend.port())));
 
     Future<Reply> first = client.send(HttpMethod.GET, gateway.port(), "/w1", null);
     Future<Reply> second = client.send(HttpMethod.GET, gateway.port(), "/w2", null);
@@ -78,6 +81,30 @@ class UpstreamConnectionReuseTest {
     assertOk(Await.result(first, 5_000));
     assertOk(Await.result(second, 5_000));
     assertThat(backend.connections()).hasSize(2);
+  }
+
+  @Test
+  void aRequestWhoseDeadlinePassesWhileItWaitsForAConnectionLeavesTheQueueForTheNextOne() {
+    // One connection, one place in the queue. A holds the connection for 1.5 s; B waits with a
+    // 300 ms deadline; once B has its 504, its place is free, so C waits too and is answered,
+    // where a place still held by B would shed C with 503 overloaded.
+    FaultBackend backend = harness.faultBackend((b, socket, request) -> b.vertx().setTimer(1_500,
+        id -> socket.write(Buffer.buffer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))));
+    TestGateway gateway = harness.start(oneLoop(FaultMatrix.config(
+        "{\"pool\":{\"maxConnections\":1,\"maxPending\":1},\"retry\":{\"maxAttempts\":1}}", 10_000L,
+        backend.port())));
+
+    Future<Reply> a = client.send(HttpMethod.GET, gateway.port(), "/a", null);
+    AdminProbe.awaitCounter(gateway.adminPort(), "portcullis_upstream_connections", Map.of("upstream",
+        FaultMatrix.UPSTREAM), 1.0, 5_000);
+    Reply b = client.get(gateway.port(), "/b", FaultMatrix.DEADLINE_HEADER, "300");
+    Future<Reply> c = client.send(HttpMethod.GET, gateway.port(), "/c", null);
+
+    assertThat(b.status()).as(b.toString()).isEqualTo(504);
+    assertOk(Await.result(a, 5_000));
+    assertOk(Await.result(c, 5_000));
+    assertThat(backend.requests()).extracting(FaultBackend.Request::requestLine)
+        .as("B was never sent").containsExactly("GET /a HTTP/1.1", "GET /c HTTP/1.1");
   }
 
   @Test
@@ -114,6 +141,11 @@ class UpstreamConnectionReuseTest {
 
     assertThat(backend.requestCount()).as("no request retried on a dead connection").isEqualTo(4);
     assertThat(backend.connections()).hasSize(4);
+  }
+
+  /** {@code config} on one event loop: every request meets the same pool. */
+  private static JsonObject oneLoop(JsonObject config) {
+    return config.put("server", config.getJsonObject("server", new JsonObject()).put("instances", 1));
   }
 
   private static FaultBackend.Behaviour answer(String raw) {

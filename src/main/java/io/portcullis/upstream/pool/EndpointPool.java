@@ -103,32 +103,34 @@ public final class EndpointPool<C> {
   /**
    * Gives {@code waiter} a connection: the idle one used last that is still reusable, else a new
    * one while fewer than {@code maxConnections} are open, else a place in the wait queue, else a
-   * refusal ({@link ConnectionPoolTooBusyException}, before this call returns).
+   * refusal ({@link ConnectionPoolTooBusyException}, before this call returns). Returns whether
+   * the waiter took a place in the queue (then it may leave it with {@link #cancel}).
    */
-  public void acquire(Waiter<C> waiter) {
+  public boolean acquire(Waiter<C> waiter) {
     if (closed) {
       waiter.refused(new IllegalStateException("the connection pool of " + name + " is closed"));
-      return;
+      return false;
     }
     Lease<C> lease;
     while ((lease = idle.pollLast()) != null) {
       lease.idle = false;
       if (connections.reusable(lease.connection)) {
         waiter.acquired(lease);
-        return;
+        return false;
       }
       drop(lease);
     }
     if (open < maxConnections) {
       openFor(waiter);
-      return;
+      return false;
     }
     if (waiters.size() >= maxPending) {
       waiter.refused(new ConnectionPoolTooBusyException("the connection pool of " + name + " has "
           + waiters.size() + " requests waiting"));
-      return;
+      return false;
     }
     waiters.addLast(waiter);
+    return true;
   }
 
   /**
