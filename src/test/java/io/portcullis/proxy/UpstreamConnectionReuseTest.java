@@ -108,6 +108,36 @@ class UpstreamConnectionReuseTest {
   }
 
   @Test
+  void aHedgeThatLostWhileWaitingForAConnectionLeavesTheQueueAtOnce() throws InterruptedException {
+    // One connection, one place in the queue. /h's first attempt holds the connection; its hedge
+    // (100 ms later) waits for it. The first attempt's head wins at 300 ms, and its body then takes
+    // 1.2 s: the hedge must leave the queue when it loses, not when the body ends, so that /c can
+    // wait in its place and be answered instead of being shed.
+    FaultBackend backend = harness.faultBackend((b, socket, request) -> {
+      if (request.requestLine().startsWith("GET /h ")) {
+        b.vertx().setTimer(300, id -> socket.write(Buffer.buffer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\no")));
+        b.vertx().setTimer(1_500, id -> socket.write(Buffer.buffer("k")));
+      } else {
+        socket.write(Buffer.buffer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+      }
+    });
+    JsonObject config = oneLoop(FaultMatrix.config(
+        "{\"pool\":{\"maxConnections\":1,\"maxPending\":1},\"retry\":{\"maxAttempts\":2}}", 10_000L,
+        backend.port()));
+    config.getJsonArray("routes").getJsonObject(0).put("hedge", new JsonObject().put("delayMs", 100).put("maxHedges", 1));
+    TestGateway gateway = harness.start(config);
+
+    Future<Reply> hedged = client.send(HttpMethod.GET, gateway.port(), "/h", null);
+    Thread.sleep(600); // the hedge started at 100 ms and lost at 300; the body ends at 1.5 s
+    Reply c = Await.result(client.send(HttpMethod.GET, gateway.port(), "/c", null), 5_000);
+
+    assertOk(Await.result(hedged, 5_000));
+    assertOk(c);
+    assertThat(backend.requests()).extracting(FaultBackend.Request::requestLine)
+        .as("the hedge was never sent").containsExactly("GET /h HTTP/1.1", "GET /c HTTP/1.1");
+  }
+
+  @Test
   void anHttp10AnswerWithoutKeepAliveIsNotReusedAndOneWithKeepAliveIs() {
     FaultBackend closing = harness.faultBackend(answer("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"));
     FaultBackend keeping = harness.faultBackend(answer(
