@@ -9,8 +9,9 @@
 #   fastfail     GET /fail/x      upstream on a closed port, breaker open: 503 circuit_open
 #   aggregate    GET /agg/7       fan-out to 3 backends (3 nginx ports), merged JSON
 #   stream       GET /files/1m, /files/100m   streamed through, MB/s and the gateway's peak RSS
-#   conns        GET /            64 vs 1,024 connections: direct, through the gateway and through the
-#                                 bare Vert.x proxy; each one's c1024 ÷ c64 (req/s and CPU µs/req)
+#   conns        GET /            64 vs 1,024 connections: direct, through nginx as a proxy, through the
+#                                 gateway and through the bare Vert.x proxy; each one's c1024 ÷ c64
+#                                 (req/s and CPU µs/req)
 #   idle         10,000 idle keep-alive client connections held: gateway RSS growth, and the
 #                proxy case at 64 connections measured while they are held
 #   accesslog    GET / at 64 connections, access log off / on / off / on (a second gateway with
@@ -105,7 +106,8 @@ usage: bench/run.sh [options] [CASE ...]   (run from anywhere; works in the proj
   --port-base N     ports N (backend), N+1..N+3 (aggregate backends), N+10 (gateway), N+11 (its
                     admin), N+12 (bare proxy), N+13 and N+14 (a second JVM and its admin: access
                     log, h2, alloc, flags), N+15 and N+16 (nginx as HTTP/2 proxy: h2c, TLS),
-                    N+19 (the closed port of fast-fail) (default $PORT_BASE)
+                    N+17 (nginx as HTTP/1.1 proxy: conns), N+19 (the closed port of fast-fail)
+                    (default $PORT_BASE)
   --no-pin          do not pin the JVMs and the load (wrk + nginx) to separate CPUs
   --nice N          run nginx, the JVMs, wrk and h2load under 'nice -n N' (e.g. -10 as root on a
                     shared machine; with autogroup scheduling each in a session of its own whose
@@ -279,10 +281,11 @@ EXTRA_PORT=$((PORT_BASE + 13))                 # one more JVM at a time: accessl
 EXTRA_ADMIN_PORT=$((PORT_BASE + 14))
 NGINX_H2C_PORT=$((PORT_BASE + 15))
 NGINX_H2TLS_PORT=$((PORT_BASE + 16))
+NGINX_H1_PORT=$((PORT_BASE + 17))
 DEAD_PORT=$((PORT_BASE + 19))
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for p in $BACKEND_PORT "${AGG_PORTS[@]}" $GW_PORT $ADMIN_PORT $BARE_PORT $EXTRA_PORT $EXTRA_ADMIN_PORT \
-    $NGINX_H2C_PORT $NGINX_H2TLS_PORT $DEAD_PORT; do
+    $NGINX_H2C_PORT $NGINX_H2TLS_PORT $NGINX_H1_PORT $DEAD_PORT; do
   port_open "$p" && die "port $p is in use (choose others with --port-base)"
 done
 
@@ -665,11 +668,53 @@ shed_total() {
   curl -s -m 5 "http://127.0.0.1:$ADMIN_PORT/metrics" | awk '/^portcullis_shed_total[{ ]/ {s += $NF} END {printf "%.0f", s}'
 }
 if has_case conns; then
+  # nginx as an HTTP/1.1 reverse proxy on the gateway's CPUs, the C reference for the same ratio:
+  # upstream keepalive 1024 keeps an idle connection for every client, as the gateway's pool does
+  # (with nginx's usual 128, connections past it are opened and closed per request at c1024).
+  mkdir -p "$TMP/nginx-h1/tmp"
+  cat >"$TMP/nginx-h1/nginx.conf" <<NGX
+daemon off;
+worker_processes $NGW;
+pid $TMP/nginx-h1/nginx.pid;
+error_log $TMP/nginx-h1/error.log warn;
+events { worker_connections 8192; }
+http {
+    access_log off;
+    client_body_temp_path $TMP/nginx-h1/tmp/body;
+    proxy_temp_path $TMP/nginx-h1/tmp/proxy;
+    fastcgi_temp_path $TMP/nginx-h1/tmp/fastcgi;
+    uwsgi_temp_path $TMP/nginx-h1/tmp/uwsgi;
+    scgi_temp_path $TMP/nginx-h1/tmp/scgi;
+    keepalive_requests 10000000;
+    keepalive_timeout 300s;
+    upstream backend {
+        server 127.0.0.1:$BACKEND_PORT;
+        keepalive 1024;
+        keepalive_requests 10000000;
+    }
+    server {
+        listen 127.0.0.1:$NGINX_H1_PORT backlog=4096;
+        location / {
+            proxy_pass http://backend;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+    }
+}
+NGX
+  NGINX_H1_E=(); [ ${#NGINX_E[@]} -gt 0 ] && NGINX_H1_E=(-e "$TMP/nginx-h1/error.log")
+  "${NI[@]}" "${GWPIN[@]}" nginx -p "$TMP/nginx-h1/" "${NGINX_H1_E[@]}" -c "$TMP/nginx-h1/nginx.conf" \
+      >"$TMP/nginx-h1/stdout.log" 2>&1 &
+  NGINX_H1_PID=$!; STARTED+=("$NGINX_H1_PID")
+  wait_proxied "http://127.0.0.1:$NGINX_H1_PORT/" $NGINX_H1_PID 15 \
+    || { cat "$TMP/nginx-h1/error.log" "$TMP/nginx-h1/stdout.log" >&2 2>/dev/null; die "nginx (HTTP/1.1 proxy) did not start"; }
+  VIA_PID[nginx]=$NGINX_H1_PID VIA_LABEL[nginx]="nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') (proxy)"
+  log "nginx HTTP/1.1 proxy pid $NGINX_H1_PID ($NGW worker(s)) on port $NGINX_H1_PORT, upstream keepalive 1024"
   # c64 and c1024 back to back for each, so the two sides of each ratio share the machine's load;
   # with --conns-rounds N, N such pairs, and the medians (one pair's figures when N is 1).
-  for via in direct gateway bare; do
+  for via in direct nginx gateway bare; do
     [ "$via" = bare ] && [ -z "$BARE_PID" ] && continue
-    case $via in direct) u="$D/" ;; gateway) u="$G/" ;; bare) u="$B/" ;; esac
+    case $via in direct) u="$D/" ;; nginx) u="http://127.0.0.1:$NGINX_H1_PORT/" ;; gateway) u="$G/" ;; bare) u="$B/" ;; esac
     shed0=$(shed_total)
     r64=() r1k=() u64=() u1k=() rr=() ur=() o64=() o1k=() errs=0
     for ((round = 1; round <= CONNS_ROUNDS; round++)); do
@@ -690,6 +735,7 @@ if has_case conns; then
     CONNS_ROWS+=("| ${VIA_LABEL[$via]:-$via} | $m64 | $m1k | **$mrr** | $mu64 | $mu1k | $mur | $errs | $shed | $(IFS=,; echo "${o64[*]}")% / $(IFS=,; echo "${o1k[*]}")% |")
     [ "$CONNS_ROUNDS" -gt 1 ] && CONNS_ROUNDS_ROWS+=("| ${VIA_LABEL[$via]:-$via} | $(IFS=' '; echo "${rr[*]}") | $(IFS=' '; echo "${ur[*]}") |")
   done
+  stop_started "$NGINX_H1_PID"
   if [ -n "$BARE_PID" ]; then
     stop_started "$BARE_PID"; BARE_PID=""
   fi
