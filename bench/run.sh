@@ -360,6 +360,39 @@ wait_proxied() {
   return 1
 }
 
+# start_nginx_proxy DIR KEEPALIVE WHAT URL SERVER-LINES [CURL-ARG...]: nginx as a reverse proxy to
+# the backend, NGW worker(s) pinned to the gateway's CPUs, its files under DIR, upstream keep-alive
+# of KEEPALIVE idle connections, SERVER-LINES (listen, TLS) at the head of its server block; waits
+# for a proxied 200 on URL (curl with CURL-ARG). Sets NGINX_PROXY_PID (also in STARTED).
+start_nginx_proxy() {
+  local dir=$1 keepalive=$2 what=$3 url=$4 server=$5 e=(); shift 5
+  mkdir -p "$dir/tmp"
+  { nginx_conf_head "$dir" "$NGW" 8192; cat <<NGX
+    keepalive_requests 10000000;
+    keepalive_timeout 300s;
+    upstream backend {
+        server 127.0.0.1:$BACKEND_PORT;
+        keepalive $keepalive;
+        keepalive_requests 10000000;
+    }
+    server {
+        $server
+        location / {
+            proxy_pass http://backend;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+    }
+}
+NGX
+  } >"$dir/nginx.conf"
+  [ ${#NGINX_E[@]} -gt 0 ] && e=(-e "$dir/error.log")
+  "${NI[@]}" "${GWPIN[@]}" nginx -p "$dir/" "${e[@]}" -c "$dir/nginx.conf" >"$dir/stdout.log" 2>&1 &
+  NGINX_PROXY_PID=$!; STARTED+=("$NGINX_PROXY_PID")
+  wait_proxied "$url" "$NGINX_PROXY_PID" 15 "$@" \
+    || { cat "$dir/error.log" "$dir/stdout.log" >&2 2>/dev/null; die "nginx ($what) did not start"; }
+}
+
 # start_jvm LOG URL JAVA-ARG...: 'java JAVA-ARG...' pinned to the gateway CPUs, output to LOG; waits
 # for a proxied 200 on URL. Sets J_PID and J_READY_MS (launch to that first proxied 200).
 start_jvm() {
@@ -671,43 +704,9 @@ if has_case conns; then
   # nginx as an HTTP/1.1 reverse proxy on the gateway's CPUs, the C reference for the same ratio:
   # upstream keepalive 1024 keeps an idle connection for every client, as the gateway's pool does
   # (with nginx's usual 128, connections past it are opened and closed per request at c1024).
-  mkdir -p "$TMP/nginx-h1/tmp"
-  cat >"$TMP/nginx-h1/nginx.conf" <<NGX
-daemon off;
-worker_processes $NGW;
-pid $TMP/nginx-h1/nginx.pid;
-error_log $TMP/nginx-h1/error.log warn;
-events { worker_connections 8192; }
-http {
-    access_log off;
-    client_body_temp_path $TMP/nginx-h1/tmp/body;
-    proxy_temp_path $TMP/nginx-h1/tmp/proxy;
-    fastcgi_temp_path $TMP/nginx-h1/tmp/fastcgi;
-    uwsgi_temp_path $TMP/nginx-h1/tmp/uwsgi;
-    scgi_temp_path $TMP/nginx-h1/tmp/scgi;
-    keepalive_requests 10000000;
-    keepalive_timeout 300s;
-    upstream backend {
-        server 127.0.0.1:$BACKEND_PORT;
-        keepalive 1024;
-        keepalive_requests 10000000;
-    }
-    server {
-        listen 127.0.0.1:$NGINX_H1_PORT backlog=4096;
-        location / {
-            proxy_pass http://backend;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-        }
-    }
-}
-NGX
-  NGINX_H1_E=(); [ ${#NGINX_E[@]} -gt 0 ] && NGINX_H1_E=(-e "$TMP/nginx-h1/error.log")
-  "${NI[@]}" "${GWPIN[@]}" nginx -p "$TMP/nginx-h1/" "${NGINX_H1_E[@]}" -c "$TMP/nginx-h1/nginx.conf" \
-      >"$TMP/nginx-h1/stdout.log" 2>&1 &
-  NGINX_H1_PID=$!; STARTED+=("$NGINX_H1_PID")
-  wait_proxied "http://127.0.0.1:$NGINX_H1_PORT/" $NGINX_H1_PID 15 \
-    || { cat "$TMP/nginx-h1/error.log" "$TMP/nginx-h1/stdout.log" >&2 2>/dev/null; die "nginx (HTTP/1.1 proxy) did not start"; }
+  start_nginx_proxy "$TMP/nginx-h1" 1024 "HTTP/1.1 proxy" "http://127.0.0.1:$NGINX_H1_PORT/" \
+      "listen 127.0.0.1:$NGINX_H1_PORT backlog=4096;"
+  NGINX_H1_PID=$NGINX_PROXY_PID
   VIA_PID[nginx]=$NGINX_H1_PID VIA_LABEL[nginx]="nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') (proxy)"
   log "nginx HTTP/1.1 proxy pid $NGINX_H1_PID ($NGW worker(s)) on port $NGINX_H1_PORT, upstream keepalive 1024"
   # c64 and c1024 back to back for each, so the two sides of each ratio share the machine's load;
@@ -796,51 +795,18 @@ fi
 
 H2_ROWS=()
 if has_case h2; then
-  mkdir -p "$TMP/tls" "$TMP/nginx-h2/tmp"
+  mkdir -p "$TMP/tls"
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
       -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
       -keyout "$TMP/tls/key.pem" -out "$TMP/tls/cert.pem" >"$TMP/tls/openssl.log" 2>&1 \
     || { cat "$TMP/tls/openssl.log" >&2; die "openssl could not make a test certificate"; }
   chmod 644 "$TMP/tls/"*.pem
-  cat >"$TMP/nginx-h2/nginx.conf" <<NGX
-daemon off;
-worker_processes $NGW;
-pid $TMP/nginx-h2/nginx.pid;
-error_log $TMP/nginx-h2/error.log warn;
-events { worker_connections 8192; }
-http {
-    access_log off;
-    client_body_temp_path $TMP/nginx-h2/tmp/body;
-    proxy_temp_path $TMP/nginx-h2/tmp/proxy;
-    fastcgi_temp_path $TMP/nginx-h2/tmp/fastcgi;
-    uwsgi_temp_path $TMP/nginx-h2/tmp/uwsgi;
-    scgi_temp_path $TMP/nginx-h2/tmp/scgi;
-    keepalive_requests 10000000;
-    keepalive_timeout 300s;
-    upstream backend {
-        server 127.0.0.1:$BACKEND_PORT;
-        keepalive 128;
-        keepalive_requests 10000000;
-    }
-    server {
-        listen 127.0.0.1:$NGINX_H2C_PORT http2 backlog=4096;
+  start_nginx_proxy "$TMP/nginx-h2" 128 "HTTP/2 proxy" "http://127.0.0.1:$NGINX_H2C_PORT/" \
+      "listen 127.0.0.1:$NGINX_H2C_PORT http2 backlog=4096;
         listen 127.0.0.1:$NGINX_H2TLS_PORT ssl http2 backlog=4096;
         ssl_certificate $TMP/tls/cert.pem;
-        ssl_certificate_key $TMP/tls/key.pem;
-        location / {
-            proxy_pass http://backend;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-        }
-    }
-}
-NGX
-  NGINX_H2_E=(); [ ${#NGINX_E[@]} -gt 0 ] && NGINX_H2_E=(-e "$TMP/nginx-h2/error.log")
-  "${NI[@]}" "${GWPIN[@]}" nginx -p "$TMP/nginx-h2/" "${NGINX_H2_E[@]}" -c "$TMP/nginx-h2/nginx.conf" \
-      >"$TMP/nginx-h2/stdout.log" 2>&1 &
-  NGINX_H2_PID=$!; STARTED+=("$NGINX_H2_PID")
-  wait_proxied "http://127.0.0.1:$NGINX_H2C_PORT/" $NGINX_H2_PID 15 --http2-prior-knowledge \
-    || { cat "$TMP/nginx-h2/error.log" "$TMP/nginx-h2/stdout.log" >&2 2>/dev/null; die "nginx (HTTP/2 proxy) did not start"; }
+        ssl_certificate_key $TMP/tls/key.pem;" --http2-prior-knowledge
+  NGINX_H2_PID=$NGINX_PROXY_PID
   VIA_PID[nginx-h2]=$NGINX_H2_PID VIA_LABEL[nginx-h2]="nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') (http2)"
   log "nginx HTTP/2 proxy pid $NGINX_H2_PID ($NGW worker(s)) on ports $NGINX_H2C_PORT (h2c) and $NGINX_H2TLS_PORT (TLS)"
   for mode in h2c tls; do
